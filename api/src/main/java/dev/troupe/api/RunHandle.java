@@ -1,0 +1,35 @@
+package dev.troupe.api;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+
+/** A run that was accepted: its stream, its result, its cancellation. */
+public interface RunHandle {
+  String runId();
+
+  String worker();
+
+  /** True when an idempotency key matched and this handle is for an existing run. */
+  boolean existing();
+
+  /**
+   * The run's events from the first one: everything still in its replay buffer, then live ones,
+   * ending after the terminal {@code result} or {@code error} event. May be materialized any
+   * number of times. A subscriber that falls too far behind fails with {@link
+   * SlowSubscriberException} naming the last sequence number it got, so it can resume.
+   */
+  default Source<RunEvent, NotUsed> messages() {
+    return messages(0);
+  }
+
+  /** As {@link #messages()}, starting after sequence number {@code afterSeq}. */
+  Source<RunEvent, NotUsed> messages(long afterSeq);
+
+  /** Completes with the finished run (whatever its status), once it has finished. */
+  CompletionStage<RunResult> result();
+
+  /** Cancels the run; fails with {@link RunFinishedException} if it has already finished. */
+  CompletionStage<Done> cancel();
+}

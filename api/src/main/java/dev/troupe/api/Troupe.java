@@ -1,0 +1,70 @@
+package dev.troupe.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The facade of a Troupe node: register workers, call them, follow, cancel and look up runs,
+ * read statistics. Calls may reach a worker entity on any node of the cluster.
+ *
+ * <p>Guarantees: a call's stage completes only once the run is written to the journal; from then
+ * on the run reaches exactly one terminal status, recorded once, across node crashes (handlers
+ * run at least once). Stages fail with a {@link TroupeException} naming the problem.
+ */
+public interface Troupe extends WorkerRegistrar {
+
+  /**
+   * Starts a run of {@code worker} with {@code payload} (null means an empty object).
+   *
+   * @throws UnknownWorkerException when no such worker is registered on this node
+   * @throws InvalidArgumentException when the name or payload is invalid
+   * @throws RunRejectedException when the node is shutting down
+   * @return completes once the run is recorded; fails with {@link RunRejectedException} when its
+   *     queue is full
+   */
+  CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options);
+
+  default CompletionStage<RunHandle> call(String worker, JsonNode payload) {
+    return call(worker, payload, CallOptions.NONE);
+  }
+
+  /** Calls {@code worker} and completes with the finished run. */
+  default CompletionStage<RunResult> run(String worker, JsonNode payload) {
+    return call(worker, payload).thenCompose(RunHandle::result);
+  }
+
+  /** A handle to an existing run, from its id. */
+  RunHandle attach(String runId);
+
+  /** Cancels a run: fails with {@link UnknownRunException} or {@link RunFinishedException}. */
+  CompletionStage<Done> cancel(String runId);
+
+  /** Looks a run up by id, running or finished. */
+  CompletionStage<Optional<RunResult>> lookup(String runId);
+
+  /** The definitions registered on this node, by name. */
+  List<WorkerDefinition> workers();
+
+  /** Runs not yet finished (queued, running, retrying), of every worker. */
+  CompletionStage<List<RunResult>> active();
+
+  /** Runs not yet finished of one worker. */
+  CompletionStage<List<RunResult>> active(String worker);
+
+  /** Statistics of one worker (its partitions summed). */
+  CompletionStage<WorkerStats> stats(String worker);
+
+  /** The actor system this node runs in. */
+  ActorSystem<?> system();
+
+  /**
+   * Shuts the node down through CoordinatedShutdown: stops accepting calls, lets running runs
+   * finish up to {@code troupe.shutdown.drain-timeout}, then cancels the rest (recorded
+   * CANCELLED). Queued runs stay queued in the journal and start when a node next runs them.
+   */
+  CompletionStage<Done> shutdown();
+}

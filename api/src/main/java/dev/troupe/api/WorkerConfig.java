@@ -1,0 +1,100 @@
+package dev.troupe.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a worker definition runs. Immutable; every {@code with…} returns a copy. Invalid values are
+ * rejected at once with an {@link InvalidArgumentException} naming the field.
+ *
+ * @param timeout the longest one attempt may run; a call may set a shorter or longer one
+ * @param maxConcurrent runs of this definition executing at once, per partition
+ * @param queueCapacity runs waiting beyond {@code maxConcurrent}, per partition; past it a call
+ *     is rejected
+ * @param role the cluster role whose nodes may run it, or null for any node
+ * @param partitions how many sharded entities share the definition's load
+ */
+public record WorkerConfig(
+    Duration timeout,
+    RetryPolicy retry,
+    int maxConcurrent,
+    int queueCapacity,
+    String role,
+    int partitions,
+    List<String> tags,
+    String description,
+    ErrorClassifier errorClassifier) {
+
+  /** 5 minutes timeout, {@link RetryPolicy#DEFAULT}, 16 at once, 10,000 queued, 1 partition. */
+  public static final WorkerConfig DEFAULT = new WorkerConfig(Duration.ofMinutes(5),
+      RetryPolicy.DEFAULT, 16, 10_000, null, 1, List.of(), "", ErrorClassifier.ALL_TRANSIENT);
+
+  public WorkerConfig {
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new InvalidArgumentException("timeout must be positive, was " + timeout);
+    }
+    Objects.requireNonNull(retry, "retry");
+    if (maxConcurrent < 1) {
+      throw new InvalidArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+    }
+    if (queueCapacity < 0) {
+      throw new InvalidArgumentException("queueCapacity must not be negative, was " + queueCapacity);
+    }
+    if (partitions < 1 || partitions > 1024) {
+      throw new InvalidArgumentException("partitions must be between 1 and 1024, was " + partitions);
+    }
+    tags = tags == null ? List.of() : List.copyOf(tags);
+    description = description == null ? "" : description;
+    errorClassifier = errorClassifier == null ? ErrorClassifier.ALL_TRANSIENT : errorClassifier;
+  }
+
+  public static WorkerConfig defaults() {
+    return DEFAULT;
+  }
+
+  public WorkerConfig withTimeout(Duration t) {
+    return new WorkerConfig(t, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withRetry(RetryPolicy r) {
+    return new WorkerConfig(timeout, r, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withMaxConcurrent(int n) {
+    return new WorkerConfig(timeout, retry, n, queueCapacity, role, partitions, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withQueueCapacity(int n) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, n, role, partitions, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withRole(String r) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, r, partitions, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withPartitions(int n) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, n, tags,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withTags(List<String> t) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, t,
+        description, errorClassifier);
+  }
+
+  public WorkerConfig withDescription(String d) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        d, errorClassifier);
+  }
+
+  public WorkerConfig withErrorClassifier(ErrorClassifier c) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, c);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.troupe.api;
+
+import java.time.Instant;
+
+/**
+ * Statistics of one worker definition, derived from its persisted events, so they survive
+ * restarts and count every run once. {@code runs} counts finished runs; {@code errors} those that
+ * ended FAILED or TIMED_OUT. Mean and percentiles are over runs that started; percentiles are
+ * over the most recent finished runs (see {@code troupe.worker.stats-window}).
+ */
+public record WorkerStats(
+    String worker,
+    long runs,
+    long errors,
+    long lastRunMs,
+    long totalRuntimeMs,
+    long succeeded,
+    long failed,
+    long timedOut,
+    long cancelled,
+    long retries,
+    long running,
+    long queued,
+    double meanMs,
+    long p50Ms,
+    long p95Ms,
+    long p99Ms,
+    Instant lastRunAt)
+    implements TroupeSerializable {
+
+  /** Sums the stats of a definition's partitions into one. Percentiles take the worst one. */
+  public WorkerStats plus(WorkerStats o) {
+    long started = runs + o.runs;
+    double mean = started == 0 ? 0 : (meanMs * runs + o.meanMs * o.runs) / started;
+    Instant last = lastRunAt == null ? o.lastRunAt
+        : o.lastRunAt == null || lastRunAt.isAfter(o.lastRunAt) ? lastRunAt : o.lastRunAt;
+    long lastMs = last == lastRunAt ? lastRunMs : o.lastRunMs;
+    return new WorkerStats(worker, runs + o.runs, errors + o.errors, lastMs,
+        totalRuntimeMs + o.totalRuntimeMs, succeeded + o.succeeded, failed + o.failed,
+        timedOut + o.timedOut, cancelled + o.cancelled, retries + o.retries,
+        running + o.running, queued + o.queued, mean, Math.max(p50Ms, o.p50Ms),
+        Math.max(p95Ms, o.p95Ms), Math.max(p99Ms, o.p99Ms), last);
+  }
+}

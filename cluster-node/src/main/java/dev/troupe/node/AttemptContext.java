@@ -1,0 +1,289 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunFinishedException;
+import dev.troupe.api.WorkerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** The {@link WorkerContext} of one attempt: fenced by its epoch, cancelled at most once. */
+final class AttemptContext implements WorkerContext {
+  private final NodeRuntime runtime;
+  private final RunSession session;
+  private final ActorRef<WorkerEntity.Command> entity;
+  private final String worker;
+  private final int attempt;
+  private final long epoch;
+  private final JsonNode payload;
+  private final Instant deadline;
+  private final Logger log;
+  private final CountDownLatch cancelled = new CountDownLatch(1);
+  private final List<Runnable> cancelCallbacks = new ArrayList<>();
+  private volatile JsonNode lastCheckpoint;
+  private volatile String cancelReason;
+  private Thread boundThread;
+
+  AttemptContext(NodeRuntime runtime, RunSession session, ActorRef<WorkerEntity.Command> entity,
+      String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
+      Instant deadline) {
+    this.runtime = runtime;
+    this.session = session;
+    this.entity = entity;
+    this.worker = worker;
+    this.attempt = attempt;
+    this.epoch = epoch;
+    this.payload = payload;
+    this.lastCheckpoint = checkpoint;
+    this.deadline = deadline;
+    this.log = LoggerFactory.getLogger("troupe.worker." + worker);
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  /** True while this attempt is the run's current one and not cancelled. */
+  private boolean isLive() {
+    return cancelReason == null && session.currentEpoch() == epoch;
+  }
+
+  /** Cancels the attempt: flags it, wakes sleepers, interrupts a blocking handler, runs callbacks. */
+  void cancel(String reason) {
+    List<Runnable> callbacks;
+    synchronized (this) {
+      if (cancelReason != null) {
+        return;
+      }
+      cancelReason = reason;
+      cancelled.countDown();
+      if (boundThread != null) {
+        boundThread.interrupt();
+      }
+      callbacks = new ArrayList<>(cancelCallbacks);
+      cancelCallbacks.clear();
+    }
+    callbacks.forEach(runtime.handlerExecutor::execute);
+  }
+
+  /** Marks {@code thread} as running this attempt's blocking handler, so cancel interrupts it. */
+  synchronized void bindThread(Thread thread) {
+    boundThread = thread;
+    if (cancelReason != null) {
+      thread.interrupt();
+    }
+  }
+
+  /** Unbinds the handler's thread; after this no cancel interrupts it. */
+  synchronized void unbindThread() {
+    boundThread = null;
+  }
+
+  // identity and input
+
+  @Override
+  public String workerName() {
+    return worker;
+  }
+
+  @Override
+  public String runId() {
+    return session.runId();
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public JsonNode payload() {
+    return payload;
+  }
+
+  @Override
+  public <T> T payloadAs(Class<T> type) throws PermanentFailure {
+    try {
+      return runtime.mapper.treeToValue(payload, type);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+      throw new PermanentFailure("payload does not fit " + type.getSimpleName() + ": " + detail, e);
+    }
+  }
+
+  @Override
+  public ObjectMapper json() {
+    return runtime.mapper;
+  }
+
+  @Override
+  public Config config() {
+    String path = "troupe.workers." + worker;
+    return runtime.config.hasPath(path) ? runtime.config.getConfig(path) : ConfigFactory.empty();
+  }
+
+  @Override
+  public String environment() {
+    return runtime.settings.env();
+  }
+
+  // logging
+
+  @Override
+  public void debug(String message) {
+    log("debug", message);
+  }
+
+  @Override
+  public void info(String message) {
+    log("info", message);
+  }
+
+  @Override
+  public void warn(String message) {
+    log("warn", message);
+  }
+
+  @Override
+  public void error(String message) {
+    log("error", message);
+  }
+
+  @Override
+  public void log(String level, String message) {
+    String lvl = level == null ? "info" : level.toLowerCase();
+    if (lvl.equals("debug") && !isDevelopment()) {
+      return;
+    }
+    MDC.put("worker", worker);
+    MDC.put("runId", session.runId());
+    try {
+      switch (lvl) {
+        case "debug" -> log.debug(message);
+        case "warn" -> log.warn(message);
+        case "error" -> log.error(message);
+        default -> log.info(message);
+      }
+    } finally {
+      MDC.remove("worker");
+      MDC.remove("runId");
+    }
+    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl).put("message", message);
+    session.publish(epoch, RunEvent.LOG, data);
+  }
+
+  // per-run state
+
+  @Override
+  public void setState(String key, Object value) {
+    session.state.put(key, value);
+  }
+
+  @Override
+  public <T> Optional<T> getState(String key, Class<T> type) {
+    Object v = session.state.get(key);
+    return type.isInstance(v) ? Optional.of(type.cast(v)) : Optional.empty();
+  }
+
+  @Override
+  public void clearState() {
+    session.state.clear();
+  }
+
+  // durable progress
+
+  @Override
+  public CompletionStage<Done> checkpoint(JsonNode data) {
+    if (!isLive()) {
+      return CompletableFuture.failedFuture(new RunFinishedException(
+          "checkpoint refused: attempt " + attempt + " of run " + runId() + " is superseded"));
+    }
+    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(entity,
+            replyTo -> new WorkerEntity.SaveCheckpoint(runId(), epoch, data, replyTo),
+            runtime.settings.askTimeout(), runtime.system.scheduler())
+        .thenApply(done -> {
+          lastCheckpoint = data;
+          return done;
+        })
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  @Override
+  public Optional<JsonNode> lastCheckpoint() {
+    return Optional.ofNullable(lastCheckpoint);
+  }
+
+  // messaging
+
+  @Override
+  public void emit(JsonNode message) {
+    session.publish(epoch, RunEvent.MESSAGE, message);
+  }
+
+  @Override
+  public void progress(double percent, String message) {
+    emit(runtime.mapper.createObjectNode().put("progress", percent).put("message", message));
+  }
+
+  // cancellation and time
+
+  @Override
+  public boolean isCancelled() {
+    return cancelReason != null;
+  }
+
+  @Override
+  public void onCancel(Runnable callback) {
+    synchronized (this) {
+      if (cancelReason == null) {
+        cancelCallbacks.add(callback);
+        return;
+      }
+    }
+    runtime.handlerExecutor.execute(callback);
+  }
+
+  @Override
+  public boolean sleep(Duration duration) {
+    try {
+      return !cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> delay(Duration duration) {
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    // completed on the handler dispatcher, so the handler's continuation never runs on an actor's
+    runtime.system.scheduler().scheduleOnce(duration, () -> done.complete(true),
+        runtime.handlerExecutor);
+    onCancel(() -> done.complete(false));
+    return done;
+  }
+
+  @Override
+  public Instant deadline() {
+    return deadline;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.troupe.node;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The group commit in front of a {@link WorkerEntity}: while the entity writes one batch, the
+ * front gathers the commands that arrive, then hands them over as the next batch. A busy worker
+ * thus pays one journal write per batch rather than one per command. Bounded: past {@code
+ * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once.
+ */
+final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
+
+  static Behavior<WorkerEntity.Command> create(NodeRuntime runtime,
+      Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new EntityFront(ctx, t, runtime, core)));
+  }
+
+  private final NodeRuntime runtime;
+  private final TimerScheduler<WorkerEntity.Command> timers;
+  private final ActorRef<WorkerEntity.Command> core;
+  private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
+  private int pendingCalls;
+  private long inFlight;
+  private long batches;
+  private boolean stopping;
+
+  private EntityFront(ActorContext<WorkerEntity.Command> ctx,
+      TimerScheduler<WorkerEntity.Command> timers, NodeRuntime runtime,
+      Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
+    super(ctx);
+    this.runtime = runtime;
+    this.timers = timers;
+    this.core = ctx.spawn(core.apply(ctx.getSelf()), "journal");
+    ctx.watch(this.core);
+    runtime.localEntities.add(ctx.getSelf());
+  }
+
+  @Override
+  public Receive<WorkerEntity.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(WorkerEntity.BatchDone.class, d -> onBatchEnded(d.number()))
+        .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
+        .onMessage(WorkerEntity.Stop.class, s -> onStop())
+        .onMessage(WorkerEntity.Command.class, this::onCommand)
+        .onSignal(Terminated.class, t -> Behaviors.stopped())
+        .onSignal(PostStop.class, s -> {
+          runtime.localEntities.remove(getContext().getSelf());
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<WorkerEntity.Command> onCommand(WorkerEntity.Command c) {
+    if (c instanceof WorkerEntity.Call call) {
+      if (pendingCalls >= runtime.settings.intakeBuffer()) {
+        call.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, "worker entity is overloaded: "
+            + pendingCalls + " calls wait for its journal (troupe.worker.intake-buffer)"));
+        return this;
+      }
+      pendingCalls++;
+    }
+    pending.add(c);
+    return inFlight == 0 ? flush() : this;
+  }
+
+  private Behavior<WorkerEntity.Command> onBatchEnded(long number) {
+    if (number != inFlight) {
+      return this; // the answer to a batch given up on
+    }
+    inFlight = 0;
+    timers.cancel("batch");
+    return flush();
+  }
+
+  private Behavior<WorkerEntity.Command> onTimedOut(WorkerEntity.BatchTimedOut t) {
+    if (t.number() == inFlight) {
+      getContext().getLog().warn("batch {} was not confirmed within {}; moving on",
+          t.number(), runtime.settings.batchTimeout());
+    }
+    return onBatchEnded(t.number());
+  }
+
+  private Behavior<WorkerEntity.Command> onStop() {
+    stopping = true;
+    return inFlight == 0 && pending.isEmpty() ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<WorkerEntity.Command> flush() {
+    if (pending.isEmpty()) {
+      return stopping ? Behaviors.stopped() : this;
+    }
+    int n = Math.min(pending.size(), runtime.settings.maxBatch());
+    List<WorkerEntity.Command> batch = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      WorkerEntity.Command c = pending.poll();
+      if (c instanceof WorkerEntity.Call) {
+        pendingCalls--;
+      }
+      batch.add(c);
+    }
+    inFlight = ++batches;
+    core.tell(new WorkerEntity.Batch(batch, inFlight, getContext().getSelf()));
+    timers.startSingleTimer("batch", new WorkerEntity.BatchTimedOut(inFlight),
+        runtime.settings.batchTimeout());
+    return this;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.troupe.node;
+
+import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.RunFinishedException;
+import dev.troupe.api.RunRejectedException;
+import dev.troupe.api.TroupeException;
+import dev.troupe.api.UnknownRunException;
+import dev.troupe.api.UnknownWorkerException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Error replies between entities and the facade. They cross nodes as {@code StatusReply} error
+ * texts "[CODE] message" (exceptions are not serialized), and become the API's exceptions again
+ * on the caller's side.
+ */
+final class Failures {
+  enum Code { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED, SHUTTING_DOWN,
+    UNAVAILABLE, INVALID }
+
+  private Failures() {}
+
+  static <T> StatusReply<T> reply(Code code, String message) {
+    return StatusReply.error("[" + code + "] " + message);
+  }
+
+  /** The API exception for a failed ask, whatever its cause. */
+  static Throwable toException(Throwable t) {
+    Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof TroupeException) {
+      return e;
+    }
+    if (e instanceof TimeoutException) {
+      return new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
+          "no answer from the worker entity in time: " + e.getMessage());
+    }
+    String text = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (!(e instanceof StatusReply.ErrorMessage) || !text.startsWith("[")) {
+      return e;
+    }
+    int end = text.indexOf("] ");
+    String message = text.substring(end + 2);
+    switch (Code.valueOf(text.substring(1, end))) {
+      case UNKNOWN_WORKER: return new UnknownWorkerException(message);
+      case UNKNOWN_RUN: return new UnknownRunException(message);
+      case RUN_FINISHED: return new RunFinishedException(message);
+      case QUEUE_FULL:
+        return new RunRejectedException(RunRejectedException.Reason.QUEUE_FULL, message);
+      case OVERLOADED:
+        return new RunRejectedException(RunRejectedException.Reason.OVERLOADED, message);
+      case SHUTTING_DOWN:
+        return new RunRejectedException(RunRejectedException.Reason.SHUTTING_DOWN, message);
+      case UNAVAILABLE:
+        return new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE, message);
+      default: return new InvalidArgumentException(message);
+    }
+  }
+}

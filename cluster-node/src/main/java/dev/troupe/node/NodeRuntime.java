@@ -1,0 +1,60 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.typesafe.config.Config;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.stream.Materializer;
+import scala.concurrent.ExecutionContextExecutor;
+
+/**
+ * What the worker entities and run actors of one node share: the registered workers, the
+ * settings, the node's slot cap, the handler executors and the shutdown flag.
+ */
+final class NodeRuntime {
+  final ActorSystem<?> system;
+  final Config config;
+  final TroupeSettings settings;
+  final ObjectMapper mapper;
+  final Materializer materializer;
+  final Map<String, Registration> registry = new ConcurrentHashMap<>();
+  final NodeSlots slots;
+  final ExecutionContextExecutor blockingExecutor;
+  final ExecutionContextExecutor handlerExecutor;
+  /** Worker entities (their fronts) alive on this node, for draining at shutdown. */
+  final Set<ActorRef<WorkerEntity.Command>> localEntities = ConcurrentHashMap.newKeySet();
+  volatile boolean shuttingDown;
+
+  NodeRuntime(ActorSystem<?> system) {
+    this.system = system;
+    this.config = system.settings().config();
+    this.settings = TroupeSettings.fromConfig(config);
+    this.mapper = newMapper();
+    this.materializer = Materializer.matFromSystem(system);
+    this.slots = new NodeSlots(settings.maxExecutingRuns());
+    this.blockingExecutor =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.blocking-dispatcher"));
+    this.handlerExecutor =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.handler-dispatcher"));
+  }
+
+  /** The JSON mapper of runs, results and events: ISO-8601 times. */
+  static ObjectMapper newMapper() {
+    return new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  }
+
+  /** Now, to the millisecond (the precision of run timestamps). */
+  static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

@@ -1,0 +1,200 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RunError;
+import dev.troupe.api.TransientFailure;
+import dev.troupe.api.TroupeSerializable;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Executes the attempts of one run, as a child of its worker entity. The handler runs off the
+ * actor's thread (async handlers on the handler dispatcher, blocking ones on the bounded blocking
+ * dispatcher); the actor enforces the attempt's deadline and reports one outcome per attempt to
+ * the entity. A transient failure with attempts left makes it throw {@link RetryAttempt}: its
+ * supervisor ({@code restartWithBackoff} from the definition's RetryPolicy) restarts it after
+ * the backoff, and the new incarnation asks the entity for the next attempt.
+ */
+final class RunActor {
+
+  interface Command {}
+
+  /** The entity's go-ahead for an attempt (persisted as AttemptStarted before it is sent). */
+  record Granted(int attempt, long epoch, JsonNode checkpoint)
+      implements Command, TroupeSerializable {}
+
+  private record HandlerDone(long epoch, JsonNode result, Throwable failure) implements Command {}
+
+  private record DeadlineReached(long epoch) implements Command {}
+
+  /** Thrown to have the supervisor restart the actor, after its backoff, for the next attempt. */
+  static final class RetryAttempt extends RuntimeException {
+    RetryAttempt(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * What a run actor needs. {@code firstGrant} is taken by the first incarnation only; the
+   * incarnations that the supervisor restarts find it empty and ask the entity instead.
+   */
+  record Init(NodeRuntime runtime, RunSession session, Registration registration,
+      ActorRef<WorkerEntity.Command> entity, JsonNode payload, long timeoutMs,
+      AtomicReference<Granted> firstGrant) {}
+
+  static Behavior<Command> create(Init init) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new RunActor(init, ctx, t).begin()));
+  }
+
+  private final Init init;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+
+  private RunActor(Init init, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    this.init = init;
+    this.ctx = ctx;
+    this.timers = timers;
+  }
+
+  private String runId() {
+    return init.session().runId();
+  }
+
+  private Behavior<Command> begin() {
+    Granted first = init.firstGrant().getAndSet(null);
+    if (first != null) {
+      return attempt(first);
+    }
+    init.entity().tell(new WorkerEntity.RequestNextAttempt(runId(), init.session().currentEpoch(),
+        ctx.getSelf()));
+    return Behaviors.receive(Command.class).onMessage(Granted.class, this::attempt).build();
+  }
+
+  private Behavior<Command> attempt(Granted g) {
+    AttemptContext actx = new AttemptContext(init.runtime(), init.session(), init.entity(),
+        init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
+        NodeRuntime.now().plusMillis(init.timeoutMs()));
+    init.session().beginAttempt(actx);
+    timers.startSingleTimer(new DeadlineReached(g.epoch()), Duration.ofMillis(init.timeoutMs()));
+    ctx.pipeToSelf(invoke(actx), (result, failure) -> new HandlerDone(g.epoch(), result, failure));
+    return Behaviors.receive(Command.class)
+        .onMessage(HandlerDone.class, done -> onHandlerDone(actx, done))
+        .onMessage(DeadlineReached.class, d -> onDeadline(actx))
+        .build();
+  }
+
+  /** Starts the handler on its dispatcher; the stage completes with its result or failure. */
+  private CompletionStage<JsonNode> invoke(AttemptContext actx) {
+    Registration reg = init.registration();
+    if (reg.async() != null) {
+      return CompletableFuture.supplyAsync(() -> callAsync(reg, actx), init.runtime().handlerExecutor)
+          .thenCompose(stage -> stage);
+    }
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    try {
+      init.runtime().blockingExecutor.execute(() -> {
+        actx.bindThread(Thread.currentThread());
+        try {
+          result.complete(reg.blocking().run(actx));
+        } catch (Throwable t) {
+          result.completeExceptionally(t);
+        } finally {
+          actx.unbindThread();
+          Thread.interrupted(); // a cancel's interrupt must not leak into the pool's next task
+        }
+      });
+    } catch (RuntimeException rejected) {
+      result.completeExceptionally(rejected);
+    }
+    return result;
+  }
+
+  private static CompletionStage<JsonNode> callAsync(Registration reg, AttemptContext actx) {
+    try {
+      CompletionStage<JsonNode> stage = reg.async().run(actx);
+      return stage != null ? stage : CompletableFuture.failedFuture(
+          new IllegalStateException("handler returned a null CompletionStage"));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Behavior<Command> onHandlerDone(AttemptContext actx, HandlerDone done) {
+    if (actx.isCancelled()) {
+      return Behaviors.same(); // timed out or cancelled: that outcome is already reported
+    }
+    timers.cancelAll();
+    init.session().endAttempt(done.epoch());
+    if (done.failure() == null) {
+      report(done.epoch(), WorkerEntity.Outcome.SUCCEEDED, done.result(), null);
+      return finished();
+    }
+    Throwable cause = unwrap(done.failure());
+    boolean permanent = cause instanceof PermanentFailure
+        || (!(cause instanceof TransientFailure)
+            && init.registration().definition().config().errorClassifier().isPermanent(cause));
+    int maxAttempts = init.registration().definition().config().retry().maxAttempts();
+    ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), describe(cause));
+    if (permanent) {
+      report(done.epoch(), WorkerEntity.Outcome.FAILED, null,
+          new RunError(ErrorCode.PERMANENT_ERROR, describe(cause)));
+      return finished();
+    }
+    if (actx.attempt() >= maxAttempts) {
+      report(done.epoch(), WorkerEntity.Outcome.FAILED, null, new RunError(
+          ErrorCode.TRANSIENT_ERROR, "failed after " + actx.attempt() + " attempts: " + describe(cause)));
+      return finished();
+    }
+    report(done.epoch(), WorkerEntity.Outcome.RETRY, null,
+        new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause)));
+    throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
+  }
+
+  private Behavior<Command> onDeadline(AttemptContext actx) {
+    if (actx.isCancelled()) {
+      return Behaviors.same();
+    }
+    actx.cancel("timeout");
+    init.session().endAttempt(actx.epoch());
+    report(actx.epoch(), WorkerEntity.Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
+        "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
+    return finished();
+  }
+
+  private void report(long epoch, WorkerEntity.Outcome outcome, JsonNode result, RunError error) {
+    init.entity().tell(new WorkerEntity.AttemptOutcome(runId(), epoch, outcome, result, error));
+  }
+
+  /** The outcome is reported: wait for the entity to record it and stop this actor. */
+  private static Behavior<Command> finished() {
+    return Behaviors.receive(Command.class).build();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The message users see: a Troupe failure's own message, else the exception's type and message. */
+  static String describe(Throwable t) {
+    if (t instanceof PermanentFailure || t instanceof TransientFailure) {
+      return t.getMessage();
+    }
+    return t.getMessage() == null
+        ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

@@ -1,0 +1,349 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import dev.troupe.api.BlockingWorker;
+import dev.troupe.api.CallOptions;
+import dev.troupe.api.DuplicateWorkerException;
+import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunRejectedException;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.Troupe;
+import dev.troupe.api.UnknownRunException;
+import dev.troupe.api.UnknownWorkerException;
+import dev.troupe.api.Worker;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerDefinition;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerNames;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.persistence.DatabaseSettings;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.SchemaMigrator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Troupe} of one node. {@link #start()} makes a node with its own actor system;
+ * {@link #start(ActorSystem)} runs Troupe inside an application's actor system, which must be
+ * created with {@link TroupeConfig#withDefaults}.
+ */
+public final class TroupeNode implements Troupe {
+  private static final Logger log = LoggerFactory.getLogger(TroupeNode.class);
+
+  private final NodeRuntime runtime;
+  private final ClusterSharding sharding;
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private volatile boolean started;
+
+  private TroupeNode(NodeRuntime runtime) {
+    this.runtime = runtime;
+    this.sharding = ClusterSharding.get(runtime.system);
+  }
+
+  /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
+  public static TroupeNode start() {
+    ActorSystem<Void> system = ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "troupe", TroupeConfig.load());
+    try {
+      return start(system);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts Troupe in {@code system}: migrates the schema (blocking, on the caller's thread),
+   * installs the {@link WorkerModule}s found by ServiceLoader, joins the cluster (itself, when no
+   * seed nodes are configured), starts sharding of worker entities, and hooks the drain into
+   * CoordinatedShutdown.
+   *
+   * @throws IllegalStateException when the system was not configured by {@link TroupeConfig}
+   */
+  public static TroupeNode start(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    if (!"cluster".equals(config.getString("pekko.actor.provider"))
+        || !"jdbc-journal".equals(config.getString("pekko.persistence.journal.plugin"))) {
+      throw new IllegalStateException("the actor system must be created with"
+          + " TroupeConfig.withDefaults(config): it needs pekko.actor.provider = cluster and the"
+          + " jdbc-journal");
+    }
+    DatabaseSettings db = DatabaseSettings.fromConfig(config);
+    var migration = SchemaMigrator.migrate(db);
+    NodeRuntime runtime = new NodeRuntime(system);
+    TroupeNode node = new TroupeNode(runtime);
+    if (runtime.settings.discoverModules()) {
+      ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
+    }
+    Cluster cluster = Cluster.get(system);
+    if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    WorkerEntity.init(runtime);
+    node.started = true;
+    runtime.registry.keySet().forEach(node::wake);
+    node.hookShutdown();
+    log.info("Troupe node {} started: journal {} ({} schema migrations applied), workers {},"
+            + " drain timeout {}", cluster.selfMember().address(), redact(db.url()),
+        migration.migrationsExecuted, runtime.registry.keySet().stream().sorted().toList(),
+        runtime.settings.drainTimeout());
+    return node;
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("(?i)password=[^;&]*", "password=***");
+  }
+
+  // registration
+
+  @Override
+  public void register(String name, WorkerConfig config, Worker worker) {
+    add(name, config, Objects.requireNonNull(worker, "worker"), null);
+  }
+
+  @Override
+  public void registerBlocking(String name, WorkerConfig config, BlockingWorker worker) {
+    add(name, config, null, Objects.requireNonNull(worker, "worker"));
+  }
+
+  private void add(String name, WorkerConfig config, Worker async, BlockingWorker blocking) {
+    WorkerNames.validate(name);
+    WorkerConfig cfg = config == null ? WorkerConfig.DEFAULT : config;
+    Registration reg = new Registration(new WorkerDefinition(name, cfg), async, blocking);
+    if (runtime.registry.putIfAbsent(name, reg) != null) {
+      throw new DuplicateWorkerException("worker '" + name + "' is already registered");
+    }
+    if (started) {
+      wake(name);
+    }
+  }
+
+  /** Starts the definition's entities, so that their queued and interrupted runs go on. */
+  private void wake(String name) {
+    int partitions = runtime.registry.get(name).definition().config().partitions();
+    for (int p = 0; p < partitions; p++) {
+      entity(RunIds.entityId(name, p)).tell(WorkerEntity.SlotsFreed.INSTANCE);
+    }
+  }
+
+  // calls
+
+  @Override
+  public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options) {
+    WorkerNames.validate(worker);
+    Registration reg = runtime.registry.get(worker);
+    if (reg == null) {
+      throw new UnknownWorkerException("worker '" + worker + "' is not registered on this node;"
+          + " registered: " + runtime.registry.keySet().stream().sorted().toList());
+    }
+    validatePayload(payload);
+    if (runtime.shuttingDown) {
+      throw new RunRejectedException(RunRejectedException.Reason.SHUTTING_DOWN,
+          "the node is shutting down and accepts no new runs");
+    }
+    CallOptions opts = options == null ? CallOptions.NONE : options;
+    WorkerConfig cfg = reg.definition().config();
+    Duration timeout = opts.timeout() != null ? opts.timeout() : cfg.timeout();
+    int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
+        ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
+        : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
+    return this.<WorkerEntity.Accepted>ask(RunIds.entityId(worker, partition),
+            r -> new WorkerEntity.Call(payload, timeout.toMillis(), opts.idempotencyKey(),
+                opts.tags(), r), runtime.settings.askTimeout())
+        .thenApply(a -> new RunHandleImpl(this, a.runId(), worker, a.existing()));
+  }
+
+  private void validatePayload(JsonNode payload) {
+    if (payload == null || payload.isMissingNode()) {
+      throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
+    }
+    try {
+      int size = runtime.mapper.writeValueAsBytes(payload).length;
+      if (size > runtime.settings.maxPayloadBytes()) {
+        throw new InvalidArgumentException("payload is " + size + " bytes, over the limit of "
+            + runtime.settings.maxPayloadBytes() + " (troupe.call.max-payload-bytes)");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  @Override
+  public RunHandle attach(String runId) {
+    return new RunHandleImpl(this, runId, RunIds.workerOf(RunIds.entityOf(runId)), true);
+  }
+
+  @Override
+  public CompletionStage<Done> cancel(String runId) {
+    return withEntityOf(runId, e -> ask(e, r -> new WorkerEntity.Cancel(runId, r),
+        runtime.settings.askTimeout()));
+  }
+
+  @Override
+  public CompletionStage<Optional<RunResult>> lookup(String runId) {
+    return withEntityOf(runId, e -> this.<RunResult>ask(e, r -> new WorkerEntity.GetRun(runId, r),
+            runtime.settings.askTimeout())
+        .thenApply(Optional::of)
+        .exceptionallyCompose(t -> t instanceof UnknownRunException
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : CompletableFuture.failedFuture(t)));
+  }
+
+  /** The run's events after {@code afterSeq}, from its entity wherever it lives. */
+  Source<RunEvent, NotUsed> stream(String runId, long afterSeq) {
+    CompletionStage<Source<RunEvent, NotUsed>> source = withEntityOf(runId, e ->
+        this.<org.apache.pekko.stream.SourceRef<RunEvent>>ask(e,
+                r -> new WorkerEntity.Subscribe(runId, afterSeq, r), runtime.settings.askTimeout())
+            .thenApply(ref -> ref.getSource()));
+    return Source.completionStageSource(source).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  CompletionStage<RunResult> awaitResult(String runId) {
+    return withEntityOf(runId, e -> ask(e, r -> new WorkerEntity.AwaitResult(runId, r),
+        runtime.settings.resultTimeout()));
+  }
+
+  // reading
+
+  @Override
+  public List<WorkerDefinition> workers() {
+    return runtime.registry.values().stream().map(Registration::definition)
+        .sorted(Comparator.comparing(WorkerDefinition::name)).toList();
+  }
+
+  @Override
+  public CompletionStage<List<RunResult>> active() {
+    List<CompletableFuture<List<RunResult>>> all = new ArrayList<>();
+    for (String name : runtime.registry.keySet()) {
+      all.add(active(name).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v ->
+        all.stream().flatMap(f -> f.join().stream())
+            .sorted(Comparator.comparing(RunResult::runId)).toList());
+  }
+
+  @Override
+  public CompletionStage<List<RunResult>> active(String worker) {
+    List<CompletableFuture<WorkerEntity.ActiveRuns>> parts = new ArrayList<>();
+    for (String entityId : entityIds(worker)) {
+      parts.add(entity(entityId).<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
+          runtime.settings.askTimeout()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
+            parts.stream().flatMap(f -> f.join().runs().stream())
+                .sorted(Comparator.comparing(RunResult::runId)).toList())
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  @Override
+  public CompletionStage<WorkerStats> stats(String worker) {
+    List<CompletableFuture<WorkerStats>> parts = new ArrayList<>();
+    for (String entityId : entityIds(worker)) {
+      parts.add(entity(entityId).<WorkerStats>ask(WorkerEntity.GetStats::new,
+          runtime.settings.askTimeout()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
+            parts.stream().map(CompletableFuture::join).reduce(WorkerStats::plus).orElseThrow())
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  private List<String> entityIds(String worker) {
+    WorkerNames.validate(worker);
+    Registration reg = runtime.registry.get(worker);
+    if (reg == null) {
+      throw new UnknownWorkerException("worker '" + worker + "' is not registered on this node");
+    }
+    List<String> ids = new ArrayList<>();
+    for (int p = 0; p < reg.definition().config().partitions(); p++) {
+      ids.add(RunIds.entityId(worker, p));
+    }
+    return ids;
+  }
+
+  @Override
+  public ActorSystem<?> system() {
+    return runtime.system;
+  }
+
+  @Override
+  public CompletionStage<Done> shutdown() {
+    return CoordinatedShutdown.get(runtime.system).runAll(CoordinatedShutdown.unknownReason());
+  }
+
+  // shutdown
+
+  private void hookShutdown() {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(runtime.system);
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "troupe-stop-accepting", () -> {
+      runtime.shuttingDown = true;
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "troupe-drain", this::drain);
+  }
+
+  /** Lets the runs executing on this node finish up to the drain timeout, then cancels them. */
+  private CompletionStage<Done> drain() {
+    Duration drainTimeout = runtime.settings.drainTimeout();
+    List<CompletableFuture<Done>> all = new ArrayList<>();
+    for (ActorRef<WorkerEntity.Command> e : List.copyOf(runtime.localEntities)) {
+      all.add(AskPattern.<WorkerEntity.Command, Done>ask(e, WorkerEntity.Drain::new, drainTimeout,
+              runtime.system.scheduler())
+          .exceptionallyCompose(t -> AskPattern.ask(e,
+              r -> new WorkerEntity.CancelExecuting("the node shut down before the run finished"
+                  + " (drain timeout " + drainTimeout + ")", r),
+              runtime.settings.askTimeout(), runtime.system.scheduler()))
+          .toCompletableFuture());
+    }
+    log.info("draining {} worker entities for up to {}", all.size(), drainTimeout);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .handle((v, t) -> Done.getInstance());
+  }
+
+  // asking entities
+
+  private EntityRef<WorkerEntity.Command> entity(String entityId) {
+    return sharding.entityRefFor(WorkerEntity.KEY, entityId);
+  }
+
+  private <T> CompletionStage<T> withEntityOf(String runId,
+      Function<String, CompletionStage<T>> f) {
+    try {
+      return f.apply(RunIds.entityOf(runId));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private <T> CompletionStage<T> ask(String entityId,
+      Function<ActorRef<StatusReply<T>>, WorkerEntity.Command> message, Duration timeout) {
+    return entity(entityId).askWithStatus(message::apply, timeout)
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+}

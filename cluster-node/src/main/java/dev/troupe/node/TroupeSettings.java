@@ -1,0 +1,52 @@
+package dev.troupe.node;
+
+import com.typesafe.config.Config;
+import dev.troupe.persistence.WorkerState;
+import java.time.Duration;
+
+/** The {@code troupe.*} settings of a node, read once from its config (defaults: reference.conf). */
+public record TroupeSettings(
+    String env,
+    boolean discoverModules,
+    Duration askTimeout,
+    long maxPayloadBytes,
+    Duration resultTimeout,
+    int maxExecutingRuns,
+    boolean selfJoin,
+    int maxBatch,
+    int intakeBuffer,
+    Duration batchTimeout,
+    WorkerState.Limits limits,
+    int snapshotEvery,
+    boolean resumeInterruptedRuns,
+    int replayBuffer,
+    int subscriberBuffer,
+    int maxSubscribers,
+    int retainedStreams,
+    Duration drainTimeout) {
+
+  public static TroupeSettings fromConfig(Config root) {
+    Config c = root.getConfig("troupe");
+    Config w = c.getConfig("worker");
+    Config s = w.getConfig("stream");
+    return new TroupeSettings(
+        c.getString("env"),
+        c.getBoolean("discover-modules"),
+        c.getDuration("ask-timeout"),
+        c.getBytes("call.max-payload-bytes"),
+        c.getDuration("call.result-timeout"),
+        c.getInt("node.max-executing-runs"),
+        c.getBoolean("node.self-join"),
+        w.getInt("max-batch"),
+        w.getInt("intake-buffer"),
+        w.getDuration("batch-timeout"),
+        new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window")),
+        w.getInt("snapshot-every"),
+        w.getBoolean("resume-interrupted-runs"),
+        s.getInt("replay-buffer"),
+        s.getInt("subscriber-buffer"),
+        s.getInt("max-subscribers"),
+        s.getInt("retained-streams"),
+        c.getDuration("shutdown.drain-timeout"));
+  }
+}

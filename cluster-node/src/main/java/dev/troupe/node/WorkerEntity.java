@@ -1,0 +1,596 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.TroupeSerializable;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+
+/**
+ * One worker definition (or one partition of it): a sharded, event-sourced entity that owns the
+ * definition's queue, its concurrency limit, its runs and its statistics.
+ *
+ * <p>Commands reach it in batches from its {@link EntityFront}: each batch is decided against the
+ * state as it evolves, its events are written as one journal entry (group commit), and only then
+ * are the replies sent and the run actors started. Nothing is acknowledged before it is written;
+ * a failed write leaves the state unchanged and restarts the entity (children stop, the callers
+ * of that batch time out). Every attempt carries an epoch; an outcome, emit or checkpoint of a
+ * superseded attempt is ignored.
+ */
+public final class WorkerEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<WorkerEntity.Command, WorkerEvent, WorkerState> {
+
+  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "worker");
+
+  // the protocol
+
+  /** Every message a worker entity (or its front) accepts. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Call.class, name = "call"),
+    @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = GetRun.class, name = "get-run"),
+    @JsonSubTypes.Type(value = GetActive.class, name = "get-active"),
+    @JsonSubTypes.Type(value = GetStats.class, name = "get-stats"),
+    @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
+    @JsonSubTypes.Type(value = AwaitResult.class, name = "await-result"),
+    @JsonSubTypes.Type(value = Drain.class, name = "drain"),
+    @JsonSubTypes.Type(value = CancelExecuting.class, name = "cancel-executing"),
+    @JsonSubTypes.Type(value = Stop.class, name = "stop"),
+    @JsonSubTypes.Type(value = AttemptOutcome.class, name = "attempt-outcome"),
+    @JsonSubTypes.Type(value = RequestNextAttempt.class, name = "next-attempt"),
+    @JsonSubTypes.Type(value = SaveCheckpoint.class, name = "save-checkpoint"),
+    @JsonSubTypes.Type(value = SlotsFreed.class, name = "slots-freed"),
+    @JsonSubTypes.Type(value = Batch.class, name = "batch"),
+    @JsonSubTypes.Type(value = BatchDone.class, name = "batch-done"),
+    @JsonSubTypes.Type(value = BatchTimedOut.class, name = "batch-timed-out"),
+    @JsonSubTypes.Type(value = Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped")
+  })
+  public sealed interface Command extends TroupeSerializable {}
+
+  /** Start a run; replies {@link Accepted} once it is written, or an error. */
+  public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
+      ActorRef<StatusReply<Accepted>> replyTo) implements Command {}
+
+  /** A run was accepted; {@code existing} when an idempotency key matched an earlier run. */
+  public record Accepted(String runId, boolean existing) implements TroupeSerializable {}
+
+  public record Cancel(String runId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record GetRun(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+      implements Command {}
+
+  public record GetActive(ActorRef<ActiveRuns> replyTo) implements Command {}
+
+  public record ActiveRuns(List<RunResult> runs) implements TroupeSerializable {}
+
+  public record GetStats(ActorRef<WorkerStats> replyTo) implements Command {}
+
+  /** Replies with a stream of the run's events after {@code afterSeq}. */
+  public record Subscribe(String runId, long afterSeq,
+      ActorRef<StatusReply<SourceRef<RunEvent>>> replyTo) implements Command {}
+
+  /** Replies with the run once it has finished. */
+  public record AwaitResult(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+      implements Command {}
+
+  /** Stop starting runs (the node is stopping); replies once none is executing. */
+  public record Drain(ActorRef<Done> replyTo) implements Command {}
+
+  /** Cancel every executing run with {@code reason}; replies once that is written. */
+  public record CancelExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /** Sharding's hand-off message: the front stops once its write in flight is done. */
+  public record Stop() implements Command {}
+
+  enum Outcome { SUCCEEDED, RETRY, FAILED, TIMED_OUT }
+
+  /** A run actor reports how attempt {@code epoch} ended. */
+  record AttemptOutcome(String runId, long epoch, Outcome outcome, JsonNode result, RunError error)
+      implements Command {}
+
+  /** A restarted run actor asks for its next attempt after the failed attempt {@code epoch}. */
+  record RequestNextAttempt(String runId, long epoch, ActorRef<RunActor.Command> replyTo)
+      implements Command {}
+
+  record SaveCheckpoint(String runId, long epoch, JsonNode data,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Node slots were released: try to start queued runs. */
+  enum SlotsFreed implements Command { INSTANCE }
+
+  /** Commands gathered by the front while the previous write was in flight. */
+  record Batch(List<Command> commands, long number, ActorRef<Command> replyTo)
+      implements Command {}
+
+  record BatchDone(long number) implements Command {}
+
+  record BatchTimedOut(long number) implements Command {}
+
+  private record Resume() implements Command {}
+
+  private record ChildStopped(String runId, ActorRef<RunActor.Command> child)
+      implements Command {}
+
+  // wiring
+
+  /** Starts sharding of worker entities on this node. */
+  static void init(NodeRuntime runtime) {
+    ClusterSharding.get(runtime.system).init(
+        Entity.of(KEY, ctx -> create(ctx.getEntityId(), runtime)).withStopMessage(new Stop()));
+  }
+
+  /** The sharded entity: a front that batches commands, and the event-sourced core behind it. */
+  static Behavior<Command> create(String entityId, NodeRuntime runtime) {
+    return EntityFront.create(runtime,
+        front -> Behaviors.setup(ctx -> new WorkerEntity(entityId, runtime, ctx, front)));
+  }
+
+  private final String entityId;
+  private final String worker;
+  private final NodeRuntime runtime;
+  private final ActorContext<Command> ctx;
+  private final ActorRef<Command> front;
+  private final Map<String, RunSession> sessions = new HashMap<>();
+  private final Map<String, RunSession> finishedSessions;
+  private final Map<String, ActorRef<RunActor.Command>> children = new HashMap<>();
+  private final Set<String> slotHolders = new HashSet<>();
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private boolean draining;
+  private boolean resumed;
+
+  WorkerEntity(String entityId, NodeRuntime runtime, ActorContext<Command> ctx,
+      ActorRef<Command> front) {
+    super(PersistenceId.of(KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.entityId = entityId;
+    this.worker = RunIds.workerOf(entityId);
+    this.runtime = runtime;
+    this.ctx = ctx;
+    this.front = front;
+    int retained = runtime.settings.retainedStreams();
+    this.finishedSessions = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, RunSession> eldest) {
+        return size() > retained;
+      }
+    };
+  }
+
+  @Override
+  public WorkerState emptyState() {
+    return WorkerState.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(runtime.settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public EventHandler<WorkerState, WorkerEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onAnyEvent((state, event) -> state.apply(event, runtime.settings.limits()));
+  }
+
+  @Override
+  public SignalHandler<WorkerState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> ctx.getSelf().tell(new Resume()))
+        .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
+        .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, WorkerEvent, WorkerState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Batch.class, this::onBatch)
+        .onAnyCommand((state, command) -> decide(state, List.of(command)).thenNoReply());
+  }
+
+  private ReplyEffect<WorkerEvent, WorkerState> onBatch(WorkerState state, Batch batch) {
+    return decide(state, batch.commands()).thenReply(batch.replyTo(), s -> new BatchDone(batch.number()));
+  }
+
+  // deciding a batch
+
+  /** The events of one batch, applied as they are decided, and the effects to run once written. */
+  private final class Decision {
+    WorkerState state;
+    final List<WorkerEvent> events = new ArrayList<>();
+    final List<Consumer<WorkerState>> effects = new ArrayList<>();
+    final Instant now = NodeRuntime.now();
+
+    Decision(WorkerState state) {
+      this.state = state;
+    }
+
+    void persist(WorkerEvent e) {
+      events.add(e);
+      state = state.apply(e, runtime.settings.limits());
+    }
+
+    void then(Runnable effect) {
+      effects.add(s -> effect.run());
+    }
+  }
+
+  private EffectBuilder<WorkerEvent, WorkerState> decide(WorkerState state, List<Command> commands) {
+    Decision d = new Decision(state);
+    for (Command c : commands) {
+      handle(d, c);
+    }
+    dispatch(d);
+    d.effects.add(this::answerDrainWaiters);
+    EffectBuilder<WorkerEvent, WorkerState> effect = d.events.isEmpty() ? Effect().none()
+        : Effect().persist(d.events.size() == 1
+            ? d.events.get(0) : new WorkerEvent.Recorded(List.copyOf(d.events)));
+    return effect.thenRun(s -> d.effects.forEach(e -> e.accept(s)));
+  }
+
+  private void handle(Decision d, Command c) {
+    if (c instanceof Call call) {
+      onCall(d, call);
+    } else if (c instanceof AttemptOutcome o) {
+      onOutcome(d, o);
+    } else if (c instanceof RequestNextAttempt r) {
+      onNextAttempt(d, r);
+    } else if (c instanceof SaveCheckpoint s) {
+      onCheckpoint(d, s);
+    } else if (c instanceof Cancel cancel) {
+      onCancel(d, cancel);
+    } else if (c instanceof GetRun g) {
+      Optional<RunRecord> r = d.state.run(g.runId());
+      d.then(() -> g.replyTo().tell(r.isPresent()
+          ? StatusReply.success(r.get().toResult(worker)) : unknownRun(g.runId())));
+    } else if (c instanceof GetActive g) {
+      List<RunResult> runs = d.state.activeRuns().stream().map(r -> r.toResult(worker)).toList();
+      d.then(() -> g.replyTo().tell(new ActiveRuns(runs)));
+    } else if (c instanceof GetStats g) {
+      WorkerState s = d.state;
+      d.then(() -> g.replyTo().tell(
+          s.stats().toWorkerStats(worker, s.executingCount(), s.queuedCount())));
+    } else if (c instanceof Subscribe s) {
+      Optional<RunRecord> r = d.state.run(s.runId());
+      d.then(() -> onSubscribe(s, r));
+    } else if (c instanceof AwaitResult a) {
+      Optional<RunRecord> r = d.state.run(a.runId());
+      d.then(() -> onAwait(a, r));
+    } else if (c instanceof Drain drain) {
+      draining = true;
+      d.then(() -> drainWaiters.add(drain.replyTo()));
+    } else if (c instanceof CancelExecuting ce) {
+      for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+        if (r.isExecuting()) {
+          finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, ce.reason()));
+        }
+      }
+      d.then(() -> ce.replyTo().tell(Done.getInstance()));
+    } else if (c instanceof ChildStopped cs) {
+      onChildStopped(d, cs);
+    }
+    // SlotsFreed and Resume only make the batch run dispatch()
+  }
+
+  private void onCall(Decision d, Call call) {
+    Registration reg = runtime.registry.get(worker);
+    if (reg == null) {
+      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.UNKNOWN_WORKER,
+          "worker '" + worker + "' is not registered on this node")));
+      return;
+    }
+    if (draining || runtime.shuttingDown) {
+      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.SHUTTING_DOWN,
+          "the node is shutting down and accepts no new runs")));
+      return;
+    }
+    Optional<RunRecord> existing = d.state.runByIdempotencyKey(call.idempotencyKey());
+    if (existing.isPresent()) {
+      Accepted accepted = new Accepted(existing.get().runId(), true);
+      d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
+      return;
+    }
+    WorkerConfig cfg = reg.definition().config();
+    int freeSlots = Math.max(0, cfg.maxConcurrent() - d.state.executingCount());
+    if (d.state.queuedCount() >= cfg.queueCapacity() + freeSlots) {
+      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.QUEUE_FULL, "worker '"
+          + worker + "' has " + cfg.queueCapacity() + " runs waiting (its queueCapacity)")));
+      return;
+    }
+    String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
+    d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
+        call.idempotencyKey(), call.tags(), d.now));
+    d.then(() -> {
+      sessionFor(runId).publishStatus(status(RunStatus.QUEUED, 0, null));
+      call.replyTo().tell(StatusReply.success(new Accepted(runId, false)));
+    });
+  }
+
+  private void onOutcome(Decision d, AttemptOutcome o) {
+    Optional<RunRecord> current = d.state.activeRun(o.runId())
+        .filter(r -> r.epoch() == o.epoch() && r.isExecuting());
+    if (current.isEmpty()) {
+      ctx.getLog().info("run {}: ignored outcome {} of superseded attempt (epoch {})",
+          o.runId(), o.outcome(), o.epoch());
+      return;
+    }
+    RunRecord r = current.get();
+    switch (o.outcome()) {
+      case SUCCEEDED -> finish(d, r, RunStatus.SUCCEEDED, o.result(), null);
+      case FAILED -> finish(d, r, RunStatus.FAILED, null, o.error());
+      case TIMED_OUT -> finish(d, r, RunStatus.TIMED_OUT, null, o.error());
+      case RETRY -> {
+        d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
+        d.then(() -> sessionFor(r.runId())
+            .publishStatus(status(RunStatus.RETRYING, r.attempts(), o.error())));
+      }
+    }
+  }
+
+  private void onNextAttempt(Decision d, RequestNextAttempt req) {
+    Optional<RunRecord> current = d.state.activeRun(req.runId())
+        .filter(r -> r.epoch() == req.epoch() && r.status() == RunStatus.RETRYING);
+    if (current.isEmpty()) {
+      ctx.getLog().info("run {}: no next attempt after superseded epoch {}", req.runId(), req.epoch());
+      return;
+    }
+    RunRecord r = current.get();
+    RunActor.Granted grant = startAttempt(d, r);
+    d.then(() -> req.replyTo().tell(grant));
+  }
+
+  private void onCheckpoint(Decision d, SaveCheckpoint s) {
+    boolean current = d.state.activeRun(s.runId())
+        .filter(r -> r.epoch() == s.epoch() && r.isExecuting()).isPresent();
+    if (!current) {
+      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
+          "checkpoint refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
+              + " is superseded")));
+      return;
+    }
+    d.persist(new WorkerEvent.Checkpointed(s.runId(), s.epoch(), s.data(), d.now));
+    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+  }
+
+  private void onCancel(Decision d, Cancel cancel) {
+    Optional<RunRecord> active = d.state.activeRun(cancel.runId());
+    if (active.isPresent()) {
+      finish(d, active.get(), RunStatus.CANCELLED, null,
+          new RunError(ErrorCode.CANCELLED, "cancelled by request"));
+      d.then(() -> cancel.replyTo().tell(StatusReply.success(Done.getInstance())));
+      return;
+    }
+    Optional<RunRecord> done = d.state.run(cancel.runId());
+    d.then(() -> cancel.replyTo().tell(done.isPresent()
+        ? Failures.reply(Failures.Code.RUN_FINISHED, "run " + cancel.runId()
+            + " has already finished with status " + done.get().status())
+        : unknownRun(cancel.runId())));
+  }
+
+  private void onChildStopped(Decision d, ChildStopped cs) {
+    if (!cs.child().equals(children.get(cs.runId()))) {
+      return; // a child this incarnation did not start, or one it already let go
+    }
+    children.remove(cs.runId());
+    d.state.activeRun(cs.runId()).filter(RunRecord::isExecuting).ifPresent(r ->
+        finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+            "attempt " + r.attempts() + " stopped without an outcome (see the node's log)")));
+  }
+
+  /** Records the run's end; once written, ends its stream and lets its actor and slot go. */
+  private void finish(Decision d, RunRecord r, RunStatus status, JsonNode result, RunError error) {
+    d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
+    RunResult finished = r.finished(status, result, error, d.now).toResult(worker);
+    d.then(() -> {
+      RunSession session = sessions.remove(r.runId());
+      if (session != null) {
+        if (status == RunStatus.CANCELLED) {
+          session.cancelAttempt("cancelled");
+        }
+        session.finish(finished);
+        finishedSessions.put(r.runId(), session);
+      }
+      ActorRef<RunActor.Command> child = children.remove(r.runId());
+      if (child != null) {
+        ctx.stop(child);
+      }
+      if (slotHolders.remove(r.runId())) {
+        runtime.slots.release(1);
+      }
+    });
+  }
+
+  // starting runs
+
+  /** After each batch: re-queue runs whose attempt was lost, then start queued runs. */
+  private void dispatch(Decision d) {
+    Registration reg = runtime.registry.get(worker);
+    if (reg == null) {
+      return; // runs wait until the worker is registered on this node
+    }
+    if (!resumed) {
+      resumeInterrupted(d, reg);
+      resumed = true;
+    }
+    if (draining) {
+      return;
+    }
+    int max = reg.definition().config().maxConcurrent();
+    while (!d.state.queue().isEmpty() && d.state.executingCount() < max) {
+      if (!runtime.slots.tryAcquire()) {
+        d.then(() -> runtime.slots.await(front));
+        return;
+      }
+      RunRecord r = d.state.activeRun(d.state.queue().get(0)).orElseThrow();
+      slotHolders.add(r.runId());
+      RunActor.Granted grant = startAttempt(d, r);
+      d.then(() -> spawn(reg, r, grant));
+    }
+  }
+
+  private RunActor.Granted startAttempt(Decision d, RunRecord r) {
+    long epoch = d.state.nextEpoch();
+    int attempt = r.attempts() + 1;
+    d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
+    d.then(() -> sessionFor(r.runId()).publishStatus(status(RunStatus.RUNNING, attempt, null)));
+    return new RunActor.Granted(attempt, epoch, r.checkpoint());
+  }
+
+  /** Runs that were executing when the entity last stopped: their attempt is lost. */
+  private void resumeInterrupted(Decision d, Registration reg) {
+    int maxAttempts = reg.definition().config().retry().maxAttempts();
+    for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+      if (!r.isExecuting() || children.containsKey(r.runId())) {
+        continue;
+      }
+      if (runtime.settings.resumeInterruptedRuns() && r.attempts() < maxAttempts) {
+        ctx.getLog().info("run {}: attempt {} was interrupted; queued again", r.runId(), r.attempts());
+        d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
+      } else {
+        finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+            "interrupted: attempt " + r.attempts() + " was lost with its node and no attempt is left"));
+      }
+    }
+  }
+
+  private void spawn(Registration reg, RunRecord r, RunActor.Granted grant) {
+    RetryPolicy p = reg.definition().config().retry();
+    RunActor.Init init = new RunActor.Init(runtime, sessionFor(r.runId()), reg, front,
+        r.payload(), r.timeoutMs(), new AtomicReference<>(grant));
+    Behavior<RunActor.Command> supervised = Behaviors.supervise(RunActor.create(init))
+        .onFailure(RunActor.RetryAttempt.class,
+            SupervisorStrategy.restartWithBackoff(p.initialBackoff(), p.maxBackoff(), p.jitter())
+                // the backoff must keep growing even when an attempt ran a long time
+                .withResetBackoffAfter(Duration.ofDays(1))
+                .withMaxRestarts(p.maxAttempts())
+                .withLoggingEnabled(false));
+    ActorRef<RunActor.Command> child = ctx.spawn(supervised, "run-" + r.runId() + "-" + grant.epoch());
+    ctx.watchWith(child, new ChildStopped(r.runId(), child));
+    children.put(r.runId(), child);
+  }
+
+  // streams and waiters
+
+  private RunSession sessionFor(String runId) {
+    return sessions.computeIfAbsent(runId, id -> new RunSession(id, runtime));
+  }
+
+  private void onSubscribe(Subscribe s, Optional<RunRecord> record) {
+    RunSession session = sessions.containsKey(s.runId()) || record.filter(r -> !r.status().isTerminal()).isPresent()
+        ? sessionFor(s.runId()) : finishedSessions.get(s.runId());
+    Source<RunEvent, ?> source;
+    if (session != null) {
+      try {
+        source = session.subscribe(s.afterSeq());
+      } catch (IllegalStateException full) {
+        s.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, full.getMessage()));
+        return;
+      }
+    } else if (record.isPresent()) {
+      source = Source.from(outcomeOnly(record.get()));
+    } else {
+      s.replyTo().tell(unknownRun(s.runId()));
+      return;
+    }
+    s.replyTo().tell(StatusReply.success(source.runWith(StreamRefs.sourceRef(), runtime.materializer)));
+  }
+
+  /** The stream of a finished run whose events are no longer kept: a gap notice and its outcome. */
+  private List<RunEvent> outcomeOnly(RunRecord r) {
+    RunResult run = r.toResult(worker);
+    ObjectNode gap = runtime.mapper.createObjectNode();
+    gap.put("gap", true).put("message", "the run's events are no longer kept; only its outcome is");
+    return List.of(new RunEvent(0, RunEvent.STATUS, gap, NodeRuntime.now()),
+        new RunEvent(0, run.error() == null ? RunEvent.RESULT : RunEvent.ERROR,
+            runtime.mapper.valueToTree(run), NodeRuntime.now()));
+  }
+
+  private void onAwait(AwaitResult a, Optional<RunRecord> record) {
+    if (record.isEmpty()) {
+      a.replyTo().tell(unknownRun(a.runId()));
+    } else if (record.get().status().isTerminal() || !sessionFor(a.runId()).awaitResult(a.replyTo())) {
+      a.replyTo().tell(StatusReply.success(record.get().toResult(worker)));
+    }
+  }
+
+  private void answerDrainWaiters(WorkerState s) {
+    if (!drainWaiters.isEmpty() && s.executingCount() == 0) {
+      drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+      drainWaiters.clear();
+    }
+  }
+
+  /** The entity stops or restarts: its children stop with it, so do their attempts. */
+  private void letGo(String reason) {
+    for (RunSession s : sessions.values()) {
+      s.cancelAttempt(reason);
+      s.abandon("run stream ended: " + reason);
+    }
+    runtime.slots.release(slotHolders.size());
+    slotHolders.clear();
+  }
+
+  private <T> StatusReply<T> unknownRun(String runId) {
+    return Failures.reply(Failures.Code.UNKNOWN_RUN, "run " + runId + " is not among the active"
+        + " runs or the last " + runtime.settings.limits().retainedFinished()
+        + " finished runs of worker '" + worker + "'");
+  }
+
+  private ObjectNode status(RunStatus s, int attempt, RunError error) {
+    ObjectNode n = runtime.mapper.createObjectNode().put("status", s.name()).put("attempt", attempt);
+    if (error != null) {
+      n.putObject("error").put("code", error.code().name()).put("message", error.message());
+    }
+    return n;
+  }
+}

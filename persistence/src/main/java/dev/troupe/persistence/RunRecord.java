@@ -1,0 +1,73 @@
+package dev.troupe.persistence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** One run as its entity knows it; immutable, every change returns a copy. */
+public record RunRecord(
+    String runId,
+    RunStatus status,
+    int attempts,
+    long epoch,
+    JsonNode payload,
+    long timeoutMs,
+    String idempotencyKey,
+    List<String> tags,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt,
+    JsonNode result,
+    RunError error,
+    JsonNode checkpoint) {
+
+  public RunRecord {
+    tags = tags == null ? List.of() : List.copyOf(tags);
+  }
+
+  static RunRecord accepted(WorkerEvent.RunAccepted e) {
+    return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
+        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null);
+  }
+
+  RunRecord started(int attempt, long newEpoch, Instant at) {
+    return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
+        idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
+        checkpoint);
+  }
+
+  RunRecord withStatus(RunStatus s, RunError err) {
+    return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
+        createdAt, startedAt, finishedAt, result, err, checkpoint);
+  }
+
+  RunRecord withCheckpoint(JsonNode data) {
+    return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
+        createdAt, startedAt, finishedAt, result, error, data);
+  }
+
+  public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
+    return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
+        createdAt, startedAt, at, res, err, checkpoint);
+  }
+
+  /** From the first attempt's start to the finish; null until both are known. */
+  public Long durationMs() {
+    return startedAt == null || finishedAt == null
+        ? null : Duration.between(startedAt, finishedAt).toMillis();
+  }
+
+  /** True while an attempt is executing or waiting for its retry. */
+  public boolean isExecuting() {
+    return status == RunStatus.RUNNING || status == RunStatus.RETRYING;
+  }
+
+  public RunResult toResult(String worker) {
+    return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
+        durationMs(), payload, result, status.isTerminal() ? error : null, tags);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.troupe.persistence;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.TroupeSerializable;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a worker entity writes to its journal: the lifecycle of its runs. Events are facts in the
+ * past tense and are never changed once written; a new field gets a default and, when its meaning
+ * changes, a {@code JacksonMigration} (see docs/decisions.md). The golden files under
+ * persistence's test resources hold serialized events of every version.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = WorkerEvent.RunAccepted.class, name = "accepted"),
+  @JsonSubTypes.Type(value = WorkerEvent.AttemptStarted.class, name = "attempt-started"),
+  @JsonSubTypes.Type(value = WorkerEvent.AttemptFailed.class, name = "attempt-failed"),
+  @JsonSubTypes.Type(value = WorkerEvent.Checkpointed.class, name = "checkpointed"),
+  @JsonSubTypes.Type(value = WorkerEvent.RunInterrupted.class, name = "interrupted"),
+  @JsonSubTypes.Type(value = WorkerEvent.RunFinished.class, name = "finished"),
+  @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded")
+})
+public sealed interface WorkerEvent extends TroupeSerializable {
+
+  /** A call was accepted; the run waits in the queue. */
+  record RunAccepted(String runId, JsonNode payload, long timeoutMs, String idempotencyKey,
+      List<String> tags, Instant at) implements WorkerEvent {}
+
+  /** Attempt {@code attempt} of a run started; {@code epoch} fences every older attempt. */
+  record AttemptStarted(String runId, int attempt, long epoch, Instant at) implements WorkerEvent {}
+
+  /** An attempt failed transiently and the run will be retried after a backoff. */
+  record AttemptFailed(String runId, int attempt, RunError error, Instant at)
+      implements WorkerEvent {}
+
+  /** A running attempt saved its progress. */
+  record Checkpointed(String runId, long epoch, JsonNode data, Instant at) implements WorkerEvent {}
+
+  /** The attempt in flight was lost with its node or entity; the run waits again, first in line. */
+  record RunInterrupted(String runId, Instant at) implements WorkerEvent {}
+
+  /** The run reached its terminal status. */
+  record RunFinished(String runId, RunStatus status, JsonNode result, RunError error, Instant at)
+      implements WorkerEvent {}
+
+  /**
+   * Several events written as one journal entry: the group commit of one batch of commands, so a
+   * busy definition pays one journal round trip per batch instead of one per event.
+   */
+  record Recorded(List<WorkerEvent> events) implements WorkerEvent {}
+}
