@@ -1,5 +1,6 @@
 package dev.troupe.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
@@ -19,6 +20,7 @@ public record RunEvent(long seq, String type, JsonNode data, Instant at)
   public static final String RESULT = "result";
   public static final String ERROR = "error";
 
+  @JsonIgnore
   public boolean isTerminal() {
     return RESULT.equals(type) || ERROR.equals(type);
   }

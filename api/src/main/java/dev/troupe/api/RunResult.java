@@ -1,5 +1,6 @@
 package dev.troupe.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +29,7 @@ public record RunResult(
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 
+  @JsonIgnore
   public boolean isFinished() {
     return status.isTerminal();
   }

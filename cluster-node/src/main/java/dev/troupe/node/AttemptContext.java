@@ -188,7 +188,7 @@ final class AttemptContext implements WorkerContext {
       MDC.remove("runId");
     }
     ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl).put("message", message);
-    session.publish(epoch, RunEvent.LOG, data);
+    publish(RunEvent.LOG, data);
   }
 
   // per-run state
@@ -236,7 +236,12 @@ final class AttemptContext implements WorkerContext {
 
   @Override
   public void emit(JsonNode message) {
-    session.publish(epoch, RunEvent.MESSAGE, message);
+    publish(RunEvent.MESSAGE, message);
+  }
+
+  /** Publishes on the run's stream unless this attempt is over. */
+  private void publish(String type, JsonNode data) {
+    session.publish(cancelReason == null ? epoch : -1, type, data);
   }
 
   @Override
@@ -262,6 +267,10 @@ final class AttemptContext implements WorkerContext {
     runtime.handlerExecutor.execute(callback);
   }
 
+  private synchronized void removeCancelCallback(Runnable callback) {
+    cancelCallbacks.remove(callback);
+  }
+
   @Override
   public boolean sleep(Duration duration) {
     try {
@@ -276,9 +285,12 @@ final class AttemptContext implements WorkerContext {
   public CompletionStage<Boolean> delay(Duration duration) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     // completed on the handler dispatcher, so the handler's continuation never runs on an actor's
-    runtime.system.scheduler().scheduleOnce(duration, () -> done.complete(true),
-        runtime.handlerExecutor);
-    onCancel(() -> done.complete(false));
+    Runnable onCancel = () -> done.complete(false);
+    runtime.system.scheduler().scheduleOnce(duration, () -> {
+      done.complete(true);
+      removeCancelCallback(onCancel);
+    }, runtime.handlerExecutor);
+    onCancel(onCancel);
     return done;
   }
 

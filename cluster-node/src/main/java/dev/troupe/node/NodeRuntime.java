@@ -29,6 +29,8 @@ final class NodeRuntime {
   final NodeSlots slots;
   final ExecutionContextExecutor blockingExecutor;
   final ExecutionContextExecutor handlerExecutor;
+  /** Streams of the runs whose entities live on this node: local subscribers need no SourceRef. */
+  final Map<String, RunSession> sessions = new ConcurrentHashMap<>();
   /** Worker entities (their fronts) alive on this node, for draining at shutdown. */
   final Set<ActorRef<WorkerEntity.Command>> localEntities = ConcurrentHashMap.newKeySet();
   volatile boolean shuttingDown;

@@ -76,7 +76,7 @@ final class RunActor {
     if (first != null) {
       return attempt(first);
     }
-    init.entity().tell(new WorkerEntity.RequestNextAttempt(runId(), init.session().currentEpoch(),
+    init.entity().tell(new WorkerEntity.RequestNextAttempt(runId(), init.session().lastEpoch(),
         ctx.getSelf()));
     return Behaviors.receive(Command.class).onMessage(Granted.class, this::attempt).build();
   }
@@ -165,8 +165,8 @@ final class RunActor {
     if (actx.isCancelled()) {
       return Behaviors.same();
     }
-    actx.cancel("timeout");
     init.session().endAttempt(actx.epoch());
+    actx.cancel("timeout");
     report(actx.epoch(), WorkerEntity.Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
         "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
     return finished();

@@ -39,6 +39,7 @@ final class RunSession {
   private long lastSeq;
   private boolean finished;
   private volatile AttemptContext attempt;
+  private volatile long lastEpoch = -1;
 
   private static final class Subscriber {
     final BoundedSourceQueue<RunEvent> queue;
@@ -63,6 +64,12 @@ final class RunSession {
 
   void beginAttempt(AttemptContext ctx) {
     attempt = ctx;
+    lastEpoch = ctx.epoch();
+  }
+
+  /** The epoch of the latest attempt begun on this node, ended or not; -1 if none. */
+  long lastEpoch() {
+    return lastEpoch;
   }
 
   /** Ends the attempt {@code epoch}: its later emits are ignored. */
@@ -92,7 +99,8 @@ final class RunSession {
   /** Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded. */
   void publish(long epoch, String type, JsonNode data) {
     synchronized (this) {
-      if (!finished && epoch == currentEpoch()) {
+      AttemptContext current = attempt;
+      if (!finished && current != null && current.epoch() == epoch) {
         append(type, data);
         return;
       }

@@ -211,13 +211,22 @@ public final class TroupeNode implements Troupe {
     return withEntityOf(runId, e -> this.<RunResult>ask(e, r -> new WorkerEntity.GetRun(runId, r),
             runtime.settings.askTimeout())
         .thenApply(Optional::of)
-        .exceptionallyCompose(t -> t instanceof UnknownRunException
+        .exceptionallyCompose(t -> Failures.toException(t) instanceof UnknownRunException
             ? CompletableFuture.completedFuture(Optional.empty())
-            : CompletableFuture.failedFuture(t)));
+            : CompletableFuture.failedFuture(Failures.toException(t))));
   }
 
   /** The run's events after {@code afterSeq}, from its entity wherever it lives. */
   Source<RunEvent, NotUsed> stream(String runId, long afterSeq) {
+    RunSession local = runtime.sessions.get(runId);
+    if (local != null) {
+      try {
+        return local.subscribe(afterSeq);
+      } catch (IllegalStateException full) {
+        return Source.failed(new RunRejectedException(RunRejectedException.Reason.OVERLOADED,
+            full.getMessage()));
+      }
+    }
     CompletionStage<Source<RunEvent, NotUsed>> source = withEntityOf(runId, e ->
         this.<org.apache.pekko.stream.SourceRef<RunEvent>>ask(e,
                 r -> new WorkerEntity.Subscribe(runId, afterSeq, r), runtime.settings.askTimeout())

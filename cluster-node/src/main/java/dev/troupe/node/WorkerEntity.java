@@ -201,7 +201,11 @@ public final class WorkerEntity
     this.finishedSessions = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, RunSession> eldest) {
-        return size() > retained;
+        if (size() > retained) {
+          runtime.sessions.remove(eldest.getKey());
+          return true;
+        }
+        return false;
       }
     };
   }
@@ -522,7 +526,11 @@ public final class WorkerEntity
   // streams and waiters
 
   private RunSession sessionFor(String runId) {
-    return sessions.computeIfAbsent(runId, id -> new RunSession(id, runtime));
+    return sessions.computeIfAbsent(runId, id -> {
+      RunSession s = new RunSession(id, runtime);
+      runtime.sessions.put(id, s);
+      return s;
+    });
   }
 
   private void onSubscribe(Subscribe s, Optional<RunRecord> record) {
@@ -575,7 +583,9 @@ public final class WorkerEntity
     for (RunSession s : sessions.values()) {
       s.cancelAttempt(reason);
       s.abandon("run stream ended: " + reason);
+      runtime.sessions.remove(s.runId());
     }
+    finishedSessions.keySet().forEach(runtime.sessions::remove);
     runtime.slots.release(slotHolders.size());
     slotHolders.clear();
   }
