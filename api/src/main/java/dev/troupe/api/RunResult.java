@@ -26,6 +26,7 @@ public record RunResult(
     List<String> tags)
     implements TroupeSerializable {
   public RunResult {
+    result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 

@@ -26,6 +26,8 @@ public record RunRecord(
     JsonNode checkpoint) {
 
   public RunRecord {
+    result = result == null || result.isNull() ? null : result; // JSON null and no result are one
+    checkpoint = checkpoint == null || checkpoint.isNull() ? null : checkpoint;
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 

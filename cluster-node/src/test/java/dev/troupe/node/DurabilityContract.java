@@ -1,0 +1,242 @@
+package dev.troupe.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunRejectedException;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What survives a node's stop, graceful or not: stats, run records, unfinished runs. Each test
+ * stops an actor system and starts a new one on the same database; see {@link H2DurabilityTest}
+ * and {@link PostgresDurabilityTest}.
+ */
+abstract class DurabilityContract {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private final List<ActorSystem<Void>> systems = new ArrayList<>();
+
+  abstract String newDatabaseUrl();
+
+  private TroupeNode start(String dbUrl, String extra) {
+    ActorSystem<Void> system = TestNodes.system(TestNodes.config(dbUrl, extra));
+    systems.add(system);
+    return TroupeNode.start(system);
+  }
+
+  /** Stops the node the way a crash would: no drain, runs left as the journal last saw them. */
+  private static void crash(TroupeNode node) {
+    node.system().terminate();
+    Await.result(node.system().getWhenTerminated(), 60);
+  }
+
+  private static void stopGracefully(TroupeNode node) {
+    Await.result(node.shutdown(), 60);
+    Await.result(node.system().getWhenTerminated(), 60);
+  }
+
+  @AfterEach
+  void stopAll() {
+    systems.forEach(ActorSystem::terminate);
+    systems.forEach(s -> Await.result(s.getWhenTerminated(), 60));
+  }
+
+  private static ObjectNode obj() {
+    return JSON.objectNode();
+  }
+
+  private static final String CRASH = "pekko.coordinated-shutdown.run-by-actor-system-terminate = off";
+
+  private static void registerMixed(TroupeNode node) {
+    node.register("mixed", WorkerConfig.DEFAULT, ctx -> {
+      if (ctx.payload().path("fail").asBoolean()) {
+        throw new PermanentFailure("asked to fail");
+      }
+      return CompletableFuture.completedFuture(ctx.payload());
+    });
+  }
+
+  @Test
+  void statsAndRunRecordsSurviveARestart() {
+    // given ten finished runs, two of them failed
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, "");
+    registerMixed(first);
+    List<RunResult> runs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      runs.add(Await.result(first.run("mixed", obj().put("i", i).put("fail", i < 2))));
+    }
+    WorkerStats before = Await.result(first.stats("mixed"));
+    stopGracefully(first);
+    // when
+    TroupeNode second = start(db, "");
+    registerMixed(second);
+    // then
+    WorkerStats after = Await.result(second.stats("mixed"));
+    assertThat(after).isEqualTo(before);
+    assertThat(after.runs()).isEqualTo(10);
+    assertThat(after.failed()).isEqualTo(2);
+    for (RunResult r : runs) {
+      assertThat(Await.result(second.lookup(r.runId()))).contains(r);
+    }
+  }
+
+  /** A blocking worker that does batches of 100 ms, checkpointing after each. */
+  private static void registerBatches(TroupeNode node, int maxAttempts, AtomicInteger progress) {
+    node.registerBlocking("batches", WorkerConfig.DEFAULT.withRetry(
+        RetryPolicy.of(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(50))), ctx -> {
+          int from = ctx.lastCheckpoint().map(c -> c.get("done").asInt()).orElse(0);
+          for (int b = from + 1; b <= 10; b++) {
+            if (!ctx.sleep(Duration.ofMillis(100))) {
+              return null;
+            }
+            ctx.checkpoint(obj().put("done", b)).toCompletableFuture().join();
+            progress.set(b);
+          }
+          return obj().put("resumedFrom", from).put("attempt", ctx.attempt());
+        });
+  }
+
+  @Test
+  void anInterruptedRunResumesFromItsCheckpointAfterACrash() {
+    // given a run that checkpointed at least two batches when its node crashed
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    AtomicInteger progress = new AtomicInteger();
+    registerBatches(first, 3, progress);
+    RunHandle h = Await.result(first.call("batches", obj()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> progress.get() >= 2);
+    crash(first);
+    // when
+    TroupeNode second = start(db, "");
+    registerBatches(second, 3, new AtomicInteger());
+    // then
+    RunResult r = Await.result(second.attach(h.runId()).result());
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(r.attempts()).isEqualTo(2);
+    assertThat(r.result().get("resumedFrom").asInt()).isGreaterThanOrEqualTo(2);
+    WorkerStats stats = Await.result(second.stats("batches"));
+    assertThat(stats.runs()).isEqualTo(1);
+    assertThat(stats.succeeded()).isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedRunWithNoAttemptLeftFailsAfterACrash() {
+    // given a run with a single attempt, interrupted by a crash
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    AtomicInteger progress = new AtomicInteger();
+    registerBatches(first, 1, progress);
+    RunHandle h = Await.result(first.call("batches", obj()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> progress.get() >= 1);
+    crash(first);
+    // when
+    TroupeNode second = start(db, "");
+    registerBatches(second, 1, new AtomicInteger());
+    // then
+    RunResult r = Await.result(second.attach(h.runId()).result());
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.error().code()).isEqualTo(ErrorCode.TRANSIENT_ERROR);
+    assertThat(r.error().message()).contains("interrupted");
+    assertThat(Await.result(second.stats("batches")).failed()).isEqualTo(1);
+  }
+
+  @Test
+  void queuedRunsSurviveACrashAndRunAfterwards() {
+    // given one run executing and three queued behind it when the node crashed
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    CountDownLatch never = new CountDownLatch(1);
+    first.registerBlocking("one-at-a-time", WorkerConfig.DEFAULT.withMaxConcurrent(1), ctx -> {
+      never.await();
+      return obj();
+    });
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(Await.result(first.call("one-at-a-time", obj().put("i", i))).runId());
+    }
+    crash(first);
+    // when
+    TroupeNode second = start(db, "");
+    second.register("one-at-a-time", WorkerConfig.DEFAULT.withMaxConcurrent(1),
+        ctx -> CompletableFuture.completedFuture(ctx.payload()));
+    // then every accepted run ends, exactly once
+    for (int i = 0; i < 4; i++) {
+      RunResult r = Await.result(second.attach(ids.get(i)).result());
+      assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(r.result().get("i").asInt()).isEqualTo(i);
+    }
+    WorkerStats stats = Await.result(second.stats("one-at-a-time"));
+    assertThat(stats.runs()).isEqualTo(4);
+    assertThat(stats.succeeded()).isEqualTo(4);
+  }
+
+  @Test
+  void aGracefulShutdownLetsRunningRunsFinishAndRefusesNewCalls() {
+    // given a run in the middle of a 1 s job
+    String db = newDatabaseUrl();
+    TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 10s");
+    CountDownLatch started = new CountDownLatch(1);
+    node.registerBlocking("job", WorkerConfig.DEFAULT, ctx -> {
+      started.countDown();
+      ctx.sleep(Duration.ofSeconds(1));
+      return obj().put("done", true);
+    });
+    RunHandle h = Await.result(node.call("job", obj()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+    // when
+    CompletableFuture<?> stopping = node.shutdown().toCompletableFuture();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThatThrownBy(() -> node.call("job", obj())).isInstanceOf(RunRejectedException.class)
+            .hasMessageContaining("shutting down"));
+    Await.result(stopping, 60);
+    // then
+    TroupeNode after = start(db, "");
+    after.registerBlocking("job", WorkerConfig.DEFAULT, ctx -> obj());
+    RunResult r = Await.result(after.lookup(h.runId())).orElseThrow();
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(r.result().get("done").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aGracefulShutdownCancelsRunsStillGoingAfterTheDrainTimeout() {
+    // given a run that would take a minute, and a drain timeout of 500 ms
+    String db = newDatabaseUrl();
+    TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 500ms");
+    CountDownLatch started = new CountDownLatch(1);
+    node.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> {
+      started.countDown();
+      ctx.sleep(Duration.ofMinutes(1));
+      return obj();
+    });
+    RunHandle h = Await.result(node.call("long", obj()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+    // when
+    stopGracefully(node);
+    // then
+    TroupeNode after = start(db, "");
+    after.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> obj());
+    RunResult r = Await.result(after.lookup(h.runId())).orElseThrow();
+    assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(r.error().message()).contains("drain timeout");
+    assertThat(Await.result(after.stats("long")).cancelled()).isEqualTo(1);
+  }
+}
