@@ -110,6 +110,13 @@ public final class TroupeNode implements Troupe {
     node.started = true;
     runtime.registry.keySet().forEach(node::wake);
     node.hookShutdown();
+    Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
+    if (phase.compareTo(runtime.settings.drainTimeout().plus(runtime.settings.askTimeout())) < 0) {
+      log.warn("troupe.shutdown.drain-timeout ({}) plus troupe.ask-timeout ({}) exceed the"
+              + " service-requests-done phase timeout ({}): raise"
+              + " pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+          runtime.settings.drainTimeout(), runtime.settings.askTimeout(), phase);
+    }
     log.info("Troupe node {} started: journal {} ({} schema migrations applied), workers {},"
             + " drain timeout {}", cluster.selfMember().address(), redact(db.url()),
         migration.migrationsExecuted, runtime.registry.keySet().stream().sorted().toList(),
