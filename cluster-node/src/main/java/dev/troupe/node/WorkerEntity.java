@@ -578,7 +578,10 @@ public final class WorkerEntity
     }
   }
 
-  /** The entity stops or restarts: its children stop with it, so do their attempts. */
+  /**
+   * The entity stops or restarts (this object survives a restart): its children stop with it, so
+   * do their attempts; after the restart's recovery, executing runs are resumed again.
+   */
   private void letGo(String reason) {
     for (RunSession s : sessions.values()) {
       s.cancelAttempt(reason);
@@ -586,8 +589,12 @@ public final class WorkerEntity
       runtime.sessions.remove(s.runId());
     }
     finishedSessions.keySet().forEach(runtime.sessions::remove);
+    sessions.clear();
+    finishedSessions.clear();
+    children.clear();
     runtime.slots.release(slotHolders.size());
     slotHolders.clear();
+    resumed = false;
   }
 
   private <T> StatusReply<T> unknownRun(String runId) {

@@ -46,7 +46,11 @@ public sealed interface WorkerEvent extends TroupeSerializable {
 
   /** The run reached its terminal status. */
   record RunFinished(String runId, RunStatus status, JsonNode result, RunError error, Instant at)
-      implements WorkerEvent {}
+      implements WorkerEvent {
+    public RunFinished {
+      result = result == null || result.isNull() ? null : result; // Jackson reads null as NullNode
+    }
+  }
 
   /**
    * Several events written as one journal entry: the group commit of one batch of commands, so a

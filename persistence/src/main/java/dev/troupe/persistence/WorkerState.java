@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -19,8 +20,12 @@ import org.pcollections.TreePVector;
  * The state of one worker entity, folded from its events: the runs not yet finished (and the
  * order in which the queued ones start), the most recent finished runs, idempotency keys and
  * statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
- * so snapshots may be serialized while the entity goes on.
+ * so snapshots may be serialized while the entity goes on. Its snapshot form is only what the
+ * {@code @JsonProperty} members name; the indexes are rebuilt from it.
  */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class WorkerState implements TroupeSerializable {
 
   /** How much of its past a state keeps. Not persisted: read from settings at every start. */

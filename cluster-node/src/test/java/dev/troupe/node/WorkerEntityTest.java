@@ -1,0 +1,1060 @@
+package dev.troupe.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.TransientFailure;
+import dev.troupe.api.Worker;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerContext;
+import dev.troupe.api.WorkerDefinition;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.node.WorkerEntity.Accepted;
+import dev.troupe.node.WorkerEntity.AttemptOutcome;
+import dev.troupe.node.WorkerEntity.Command;
+import dev.troupe.node.WorkerEntity.Outcome;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.lang.reflect.Constructor;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.stream.SourceRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The event-sourced core of a worker definition, driven command by command through Pekko's
+ * {@link EventSourcedBehaviorTestKit} (in-memory journal and snapshot store; every command, event
+ * and reply is checked to serialize, the state in {@link #theStateSerializesAsTheTestKitChecksIt}
+ * and {@link #theStateRoundTripsThroughItsSerializerAsInASnapshot}). The entity's front is a probe: what run actors send
+ * to it (outcomes, requests for a next attempt) is forwarded to the entity by the test, so a run's
+ * lifecycle is deterministic. Handlers are {@link ControlledWorker}s that the test completes.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@ExtendWith(LogCapturingExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkerEntityTest {
+
+  private static final Config CONFIG = ConfigFactory.parseString(
+          "troupe.worker.snapshot-every = 5\n"
+              + "troupe.discover-modules = off\n"
+              + "pekko.actor.provider = local\n"
+              + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+              + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
+              + "pekko.actor.serialization-bindings {\n"
+              + "  \"dev.troupe.api.TroupeSerializable\" = jackson-json\n"
+              + "}\n")
+      .withFallback(EventSourcedBehaviorTestKit.config());
+
+  private static final ObjectMapper JSON = NodeRuntime.newMapper();
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private static final long LONG_TIMEOUT_MS = 60_000;
+
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
+
+  // the command protocol, one step at a time
+
+  /**
+   * Pekko's Jackson serializer sees fields of every visibility ({@code
+   * pekko.serialization.jackson.visibility.FIELD = ANY}); the state must still write only its
+   * snapshot form, or no snapshot could be loaded (the pcollections indexes do not deserialize).
+   */
+  @Test
+  void theStateSerializesAsTheTestKitChecksIt() {
+    // given the test kit's default checks: commands, events, replies and the state
+    Entity e = new Entity(WorkerConfig.DEFAULT,
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+
+    // when
+    StatusReply<Accepted> reply = e.call(json("{}"), "k").reply();
+
+    // then
+    assertThat(reply.isSuccess()).isTrue();
+  }
+
+  @Test
+  void aCallIsAnsweredOnceItsRunIsWrittenAcceptedAndStarted() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> result =
+        e.call(json("{\"n\":1}"), null);
+
+    // then
+    assertThat(result.reply().isSuccess()).isTrue();
+    Accepted accepted = result.reply().getValue();
+    assertThat(accepted.existing()).isFalse();
+    assertThat(RunIds.entityOf(accepted.runId())).isEqualTo(e.name);
+    assertThat(result.events()).as("one journal entry for the call").hasSize(1);
+    List<WorkerEvent> written = flatten(result.events());
+    assertThat(written).hasSize(2);
+    assertThat(written.get(0)).isInstanceOfSatisfying(WorkerEvent.RunAccepted.class, a -> {
+      assertThat(a.runId()).isEqualTo(accepted.runId());
+      assertThat(a.payload()).isEqualTo(json("{\"n\":1}"));
+      assertThat(a.timeoutMs()).isEqualTo(LONG_TIMEOUT_MS);
+    });
+    assertThat(written.get(1)).isInstanceOfSatisfying(WorkerEvent.AttemptStarted.class, s -> {
+      assertThat(s.runId()).isEqualTo(accepted.runId());
+      assertThat(s.attempt()).isEqualTo(1);
+    });
+    RunResult run = e.getRun(accepted.runId());
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(run.attempts()).isEqualTo(1);
+    assertThat(e.handler.next().ctx().runId()).as("the handler runs the accepted run")
+        .isEqualTo(accepted.runId());
+  }
+
+  @Test
+  void aCallFindingNoFreeSlotIsWrittenAsQueuedOnly() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    e.accept();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> second =
+        e.call(json("{}"), null);
+
+    // then
+    assertThat(second.reply().isSuccess()).isTrue();
+    assertThat(second.events()).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
+    assertThat(e.getRun(second.reply().getValue().runId()).status()).isEqualTo(RunStatus.QUEUED);
+    WorkerStats stats = e.stats();
+    assertThat(stats.running()).isEqualTo(1);
+    assertThat(stats.queued()).isEqualTo(1);
+  }
+
+  @Test
+  void aCallPastTheQueueCapacityIsRejectedAndNothingIsWritten() {
+    // given one run executing and one waiting
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(1));
+    e.accept();
+    e.accept();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> third =
+        e.call(json("{}"), null);
+
+    // then
+    assertThat(third.reply().isError()).isTrue();
+    assertThat(third.reply().getError().getMessage()).startsWith("[QUEUE_FULL]");
+    assertThat(third.hasNoEvents()).isTrue();
+    assertThat(e.stats().queued()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdempotencyKeyReturnsTheExistingRunWithoutWritingAnything() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String first = e.call(json("{}"), "order-42").reply().getValue().runId();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> again =
+        e.call(json("{\"other\":true}"), "order-42");
+
+    // then
+    assertThat(again.reply().getValue()).isEqualTo(new Accepted(first, true));
+    assertThat(again.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void anIdempotencyKeyStillFindsItsRunOnceTheRunHasFinished() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.call(json("{}"), "once").reply().getValue().runId();
+    e.kit.runCommand(e.outcome(runId, Outcome.SUCCEEDED, json("{}"), null));
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> again =
+        e.call(json("{}"), "once");
+
+    // then
+    assertThat(again.reply().getValue()).isEqualTo(new Accepted(runId, true));
+    assertThat(again.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void aBatchIsWrittenAsOneJournalEntryAndEveryCallerGetsItsOwnAnswer() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    List<TestProbe<StatusReply<Accepted>>> callers = List.of(
+        testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
+    List<Command> calls = new ArrayList<>();
+    for (int i = 0; i < callers.size(); i++) {
+      calls.add(new WorkerEntity.Call(json("{\"i\":" + i + "}"), LONG_TIMEOUT_MS, null, List.of(),
+          callers.get(i).ref()));
+    }
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, Command> result =
+        e.kit.runCommand(replyTo -> new WorkerEntity.Batch(calls, 1, replyTo));
+
+    // then
+    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(1));
+    assertThat(result.events()).singleElement().isInstanceOf(WorkerEvent.Recorded.class);
+    List<WorkerEvent> written = flatten(result.events());
+    assertThat(written).filteredOn(WorkerEvent.RunAccepted.class::isInstance).hasSize(3);
+    assertThat(written).filteredOn(WorkerEvent.AttemptStarted.class::isInstance).hasSize(3);
+    List<String> runIds = new ArrayList<>();
+    for (TestProbe<StatusReply<Accepted>> caller : callers) {
+      StatusReply<Accepted> reply = caller.receiveMessage();
+      assertThat(reply.isSuccess()).isTrue();
+      assertThat(reply.getValue().existing()).isFalse();
+      runIds.add(reply.getValue().runId());
+    }
+    assertThat(runIds).doesNotHaveDuplicates();
+    assertThat(written).filteredOn(WorkerEvent.RunAccepted.class::isInstance)
+        .extracting(ev -> ((WorkerEvent.RunAccepted) ev).runId())
+        .containsExactlyElementsOf(runIds);
+  }
+
+  @Test
+  void aBatchRejectsOnlyTheCallsBeyondTheQueueCapacity() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(1));
+    List<TestProbe<StatusReply<Accepted>>> callers = List.of(
+        testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
+    List<Command> calls = callers.stream().<Command>map(c ->
+        new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null, List.of(), c.ref())).toList();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, Command> result =
+        e.kit.runCommand(replyTo -> new WorkerEntity.Batch(calls, 7, replyTo));
+
+    // then
+    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(7));
+    assertThat(callers.get(0).receiveMessage().isSuccess()).isTrue();
+    assertThat(callers.get(1).receiveMessage().isSuccess()).isTrue();
+    assertThat(callers.get(2).receiveMessage().getError().getMessage()).startsWith("[QUEUE_FULL]");
+    assertThat(flatten(result.events())).filteredOn(WorkerEvent.RunAccepted.class::isInstance)
+        .hasSize(2);
+  }
+
+  @Test
+  void anOutcomeOfASupersededAttemptIsIgnoredAndTheFinishIsRecordedOnce() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+
+    // when an outcome with the wrong epoch arrives
+    CommandResult<Command, WorkerEvent, WorkerState> stale = e.kit.runCommand(
+        new AttemptOutcome(runId, epoch + 1, Outcome.SUCCEEDED, json("{\"stale\":true}"), null));
+
+    // then
+    assertThat(stale.hasNoEvents()).isTrue();
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RUNNING);
+
+    // when the current attempt's outcome arrives
+    CommandResult<Command, WorkerEvent, WorkerState> done = e.kit.runCommand(
+        new AttemptOutcome(runId, epoch, Outcome.SUCCEEDED, json("{\"sum\":3}"), null));
+
+    // then
+    assertThat(done.events()).singleElement().isInstanceOfSatisfying(WorkerEvent.RunFinished.class,
+        f -> {
+          assertThat(f.runId()).isEqualTo(runId);
+          assertThat(f.status()).isEqualTo(RunStatus.SUCCEEDED);
+          assertThat(f.result()).isEqualTo(json("{\"sum\":3}"));
+        });
+    RunResult run = e.getRun(runId);
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run.result()).isEqualTo(json("{\"sum\":3}"));
+    assertThat(e.stats().runs()).isEqualTo(1);
+    assertThat(e.stats().succeeded()).isEqualTo(1);
+
+    // when the same outcome arrives again
+    CommandResult<Command, WorkerEvent, WorkerState> twice = e.kit.runCommand(
+        new AttemptOutcome(runId, epoch, Outcome.SUCCEEDED, json("{\"sum\":3}"), null));
+
+    // then
+    assertThat(twice.hasNoEvents()).isTrue();
+    WorkerStats stats = e.stats();
+    assertThat(stats.runs()).isEqualTo(1);
+    assertThat(stats.succeeded()).isEqualTo(1);
+    assertThat(stats.running()).isZero();
+  }
+
+  @Test
+  void failedAndTimedOutOutcomesEndTheRunAndCountAsErrors() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String failing = e.accept();
+    String slow = e.accept();
+
+    // when
+    e.kit.runCommand(e.outcome(failing, Outcome.FAILED, null,
+        new RunError(ErrorCode.PERMANENT_ERROR, "bad input")));
+    e.kit.runCommand(e.outcome(slow, Outcome.TIMED_OUT, null,
+        new RunError(ErrorCode.TIMEOUT, "too slow")));
+
+    // then
+    assertThat(e.getRun(failing).status()).isEqualTo(RunStatus.FAILED);
+    assertThat(e.getRun(failing).error()).isEqualTo(new RunError(ErrorCode.PERMANENT_ERROR, "bad input"));
+    assertThat(e.getRun(slow).status()).isEqualTo(RunStatus.TIMED_OUT);
+    WorkerStats stats = e.stats();
+    assertThat(stats.runs()).isEqualTo(2);
+    assertThat(stats.errors()).isEqualTo(2);
+    assertThat(stats.failed()).isEqualTo(1);
+    assertThat(stats.timedOut()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryableOutcomeWaitsForTheNextAttemptWhichGetsANewerEpoch() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long firstEpoch = e.epochOf(runId);
+    TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+
+    // when the attempt fails transiently
+    CommandResult<Command, WorkerEvent, WorkerState> failed = e.kit.runCommand(new AttemptOutcome(
+        runId, firstEpoch, Outcome.RETRY, null, new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
+
+    // then
+    assertThat(failed.events()).singleElement().isInstanceOfSatisfying(
+        WorkerEvent.AttemptFailed.class, f -> {
+          assertThat(f.runId()).isEqualTo(runId);
+          assertThat(f.attempt()).isEqualTo(1);
+          assertThat(f.error().code()).isEqualTo(ErrorCode.TRANSIENT_ERROR);
+        });
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RETRYING);
+    assertThat(e.stats().retries()).isEqualTo(1);
+    assertThat(e.stats().running()).as("a run waiting for its retry keeps its slot").isEqualTo(1);
+
+    // when its restarted run actor asks for the next attempt
+    CommandResult<Command, WorkerEvent, WorkerState> next = e.kit.runCommand(
+        new WorkerEntity.RequestNextAttempt(runId, firstEpoch, runActor.ref()));
+
+    // then
+    WorkerEvent.AttemptStarted started = (WorkerEvent.AttemptStarted) next.events().get(0);
+    assertThat(next.events()).hasSize(1);
+    assertThat(started.runId()).isEqualTo(runId);
+    assertThat(started.attempt()).isEqualTo(2);
+    assertThat(started.epoch()).isGreaterThan(firstEpoch);
+    RunActor.Granted granted = runActor.expectMessageClass(RunActor.Granted.class);
+    assertThat(granted.attempt()).isEqualTo(2);
+    assertThat(granted.epoch()).isEqualTo(started.epoch());
+    RunResult run = e.getRun(runId);
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(run.attempts()).isEqualTo(2);
+
+    // when a request of the superseded attempt arrives late, and its outcome
+    CommandResult<Command, WorkerEvent, WorkerState> late = e.kit.runCommand(
+        new WorkerEntity.RequestNextAttempt(runId, firstEpoch, runActor.ref()));
+    CommandResult<Command, WorkerEvent, WorkerState> lateOutcome = e.kit.runCommand(
+        new AttemptOutcome(runId, firstEpoch, Outcome.SUCCEEDED, json("{}"), null));
+
+    // then
+    assertThat(late.hasNoEvents()).isTrue();
+    assertThat(lateOutcome.hasNoEvents()).isTrue();
+    runActor.expectNoMessage(Duration.ofMillis(100));
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void aCheckpointOfTheCurrentAttemptIsWrittenAndAStaleOneIsRefused() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> saved =
+        e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+            json("{\"done\":10}"), replyTo));
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> stale =
+        e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch - 1,
+            json("{\"done\":99}"), replyTo));
+
+    // then
+    assertThat(saved.reply().isSuccess()).isTrue();
+    assertThat(saved.events()).singleElement().isInstanceOfSatisfying(
+        WorkerEvent.Checkpointed.class, c -> {
+          assertThat(c.runId()).isEqualTo(runId);
+          assertThat(c.epoch()).isEqualTo(epoch);
+          assertThat(c.data()).isEqualTo(json("{\"done\":10}"));
+        });
+    assertThat(stale.reply().isError()).isTrue();
+    assertThat(stale.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(stale.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void theNextAttemptStartsFromTheLastCheckpointAndTheOldAttemptMayNoLongerCheckpoint() {
+    // given an attempt that checkpointed, then failed transiently
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+    e.kit.<StatusReply<Done>>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+        json("{\"done\":10}"), replyTo));
+    e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
+        new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
+    TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+
+    // when
+    e.kit.runCommand(new WorkerEntity.RequestNextAttempt(runId, epoch, runActor.ref()));
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> fromOldAttempt =
+        e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+            json("{\"done\":11}"), replyTo));
+
+    // then
+    assertThat(runActor.expectMessageClass(RunActor.Granted.class).checkpoint())
+        .isEqualTo(json("{\"done\":10}"));
+    assertThat(fromOldAttempt.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(fromOldAttempt.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void cancelEndsAQueuedRunAndRefusesAFinishedOrUnknownRun() {
+    // given one run executing and one waiting
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    e.accept();
+    String queued = e.accept();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+        e.cancel(queued);
+
+    // then
+    assertThat(cancel.reply().isSuccess()).isTrue();
+    assertThat(cancel.events()).singleElement().isInstanceOfSatisfying(
+        WorkerEvent.RunFinished.class, f -> {
+          assertThat(f.runId()).isEqualTo(queued);
+          assertThat(f.status()).isEqualTo(RunStatus.CANCELLED);
+          assertThat(f.error().code()).isEqualTo(ErrorCode.CANCELLED);
+        });
+    assertThat(e.getRun(queued).status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(e.stats().cancelled()).isEqualTo(1);
+    assertThat(e.stats().queued()).isZero();
+
+    // when cancelled again
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> again =
+        e.cancel(queued);
+
+    // then
+    assertThat(again.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(again.hasNoEvents()).isTrue();
+
+    // when an id of this entity that it never issued is cancelled
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> unknown =
+        e.cancel(RunIds.newRunId(e.name, System.currentTimeMillis()));
+
+    // then
+    assertThat(unknown.reply().getError().getMessage()).startsWith("[UNKNOWN_RUN]");
+    assertThat(unknown.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void cancellingTheExecutingRunCancelsItsAttemptAndStartsTheNextQueuedRun() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String running = e.accept();
+    WorkerContext attempt = e.handler.next().ctx();
+    String queued = e.accept();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+        e.cancel(running);
+
+    // then
+    assertThat(cancel.reply().isSuccess()).isTrue();
+    assertThat(attempt.isCancelled()).isTrue();
+    assertThat(cancel.events()).as("the finish and the next start are one journal entry").hasSize(1);
+    List<WorkerEvent> written = flatten(cancel.events());
+    assertThat(written).hasSize(2);
+    assertThat(written.get(0)).isInstanceOfSatisfying(WorkerEvent.RunFinished.class,
+        f -> assertThat(f.status()).isEqualTo(RunStatus.CANCELLED));
+    assertThat(written.get(1)).isInstanceOfSatisfying(WorkerEvent.AttemptStarted.class,
+        s -> assertThat(s.runId()).isEqualTo(queued));
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(queued);
+  }
+
+  @Test
+  void aRunIsDrivenThroughItsLifecycleByItsRunActor() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.call(json("{\"to\":\"a@b.c\"}"), null).reply().getValue().runId();
+    TestProbe<StatusReply<RunResult>> waiter = testKit.createTestProbe();
+    e.kit.runCommand(new WorkerEntity.AwaitResult(runId, waiter.ref()));
+    ControlledWorker.Invocation invocation = e.handler.next();
+    assertThat(invocation.ctx().attempt()).isEqualTo(1);
+    assertThat(invocation.ctx().payload()).isEqualTo(json("{\"to\":\"a@b.c\"}"));
+    waiter.expectNoMessage(Duration.ofMillis(50));
+
+    // when the handler completes, and its run actor's report reaches the entity
+    invocation.result().complete(json("{\"sent\":true}"));
+    AttemptOutcome outcome = e.front.expectMessageClass(AttemptOutcome.class);
+    CommandResult<Command, WorkerEvent, WorkerState> finished = e.kit.runCommand(outcome);
+
+    // then
+    assertThat(outcome.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(outcome.epoch()).isEqualTo(e.epochOf(runId));
+    assertThat(finished.events()).singleElement().isInstanceOf(WorkerEvent.RunFinished.class);
+    StatusReply<RunResult> awaited = waiter.receiveMessage();
+    assertThat(awaited.getValue().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(awaited.getValue().result()).isEqualTo(json("{\"sent\":true}"));
+    assertThat(e.getRun(runId).durationMs()).isNotNull();
+  }
+
+  /**
+   * The real retry path: the handler fails transiently, the run actor reports RETRY, its
+   * supervisor restarts it after the backoff and the new incarnation asks for the attempt after
+   * the failed one (by that attempt's epoch; a request with any other epoch is ignored).
+   */
+  @Test
+  void aTransientFailureOfTheHandlerLeadsToASecondAttempt() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRetry(
+        new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 0.0)));
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+    ControlledWorker.Invocation first = e.handler.next();
+
+    // when the handler fails transiently
+    first.result().completeExceptionally(new TransientFailure("flaky"));
+    AttemptOutcome retry = e.front.expectMessageClass(AttemptOutcome.class);
+    e.kit.runCommand(retry);
+
+    // then the restarted run actor asks for the attempt after the failed one
+    assertThat(retry.outcome()).isEqualTo(Outcome.RETRY);
+    assertThat(retry.epoch()).isEqualTo(epoch);
+    WorkerEntity.RequestNextAttempt request =
+        e.front.expectMessageClass(WorkerEntity.RequestNextAttempt.class);
+    CommandResult<Command, WorkerEvent, WorkerState> next = e.kit.runCommand(request);
+    assertThat(request.epoch()).as("epoch of the failed attempt in RequestNextAttempt")
+        .isEqualTo(epoch);
+    assertThat(next.events()).singleElement().isInstanceOf(WorkerEvent.AttemptStarted.class);
+    assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
+  }
+
+  // restarts and recovery
+
+  @Test
+  void aRestartKeepsTheRunsAndTheStats() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String ok = e.call(json("{}"), "key-1").reply().getValue().runId();
+    String bad = e.accept();
+    e.kit.runCommand(e.outcome(ok, Outcome.SUCCEEDED, json("{\"r\":1}"), null));
+    e.kit.runCommand(e.outcome(bad, Outcome.FAILED, null,
+        new RunError(ErrorCode.PERMANENT_ERROR, "no")));
+    WorkerStats statsBefore = e.stats();
+    RunResult okBefore = e.getRun(ok);
+    RunResult badBefore = e.getRun(bad);
+
+    // when
+    e.kit.restart();
+
+    // then
+    assertThat(e.stats()).isEqualTo(statsBefore);
+    assertThat(e.getRun(ok)).isEqualTo(okBefore);
+    assertThat(e.getRun(bad)).isEqualTo(badBefore);
+    assertThat(e.call(json("{}"), "key-1").reply().getValue()).isEqualTo(new Accepted(ok, true));
+  }
+
+  @Test
+  void afterARestartARunningRunIsQueuedFirstAndStartedAgainWhileAttemptsRemain() {
+    // given one run executing attempt 1 and one waiting behind it
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1)
+        .withRetry(RetryPolicy.DEFAULT.withMaxAttempts(3)));
+    String running = e.accept();
+    long epoch = e.epochOf(running);
+    String waiting = e.accept();
+    assertThat(e.handler.next().ctx().attempt()).isEqualTo(1);
+    int entriesBefore = e.journalEntries().size();
+
+    // when the entity restarts (its run actor is gone) and gets its first command
+    e.kit.restart();
+    WorkerStats stats = e.stats();
+
+    // then
+    List<WorkerEvent> afterRestart = flatten(e.journalEntries().subList(entriesBefore,
+        e.journalEntries().size()));
+    assertThat(afterRestart).hasSize(2);
+    assertThat(afterRestart.get(0)).isInstanceOfSatisfying(WorkerEvent.RunInterrupted.class,
+        i -> assertThat(i.runId()).isEqualTo(running));
+    assertThat(afterRestart.get(1)).isInstanceOfSatisfying(WorkerEvent.AttemptStarted.class, s -> {
+      assertThat(s.runId()).isEqualTo(running);
+      assertThat(s.attempt()).isEqualTo(2);
+      assertThat(s.epoch()).isGreaterThan(epoch);
+    });
+    assertThat(stats.running()).isEqualTo(1);
+    assertThat(stats.queued()).isEqualTo(1);
+    assertThat(e.getRun(waiting).status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(e.getRun(running).attempts()).isEqualTo(2);
+    ControlledWorker.Invocation again = e.handler.next();
+    assertThat(again.ctx().runId()).isEqualTo(running);
+    assertThat(again.ctx().attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void afterARestartARunningRunWithoutAttemptsLeftFailsAndTheNextOneStarts() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withRetry(RetryPolicy.NONE));
+    String running = e.accept();
+    String waiting = e.accept();
+
+    // when
+    e.kit.restart();
+    WorkerStats stats = e.stats();
+
+    // then
+    RunResult lost = e.getRun(running);
+    assertThat(lost.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(lost.error().code()).isEqualTo(ErrorCode.TRANSIENT_ERROR);
+    assertThat(lost.error().message()).contains("interrupted");
+    assertThat(stats.failed()).isEqualTo(1);
+    assertThat(stats.errors()).isEqualTo(1);
+    assertThat(e.getRun(waiting).status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void aSnapshotIsSavedEveryNEntriesAndRecoveryFromItAloneRestoresTheState() {
+    // given five journal entries (snapshot-every = 5 in this test's config), all runs finished
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String first = e.call(json("{}"), "first").reply().getValue().runId();
+    String second = e.accept();
+    String third = e.accept();
+    e.kit.runCommand(e.outcome(first, Outcome.SUCCEEDED, json("{\"i\":1}"), null));
+    e.kit.<Command>runCommand(replyTo -> new WorkerEntity.Batch(List.of(
+        e.outcome(second, Outcome.SUCCEEDED, json("{\"i\":2}"), null),
+        e.outcome(third, Outcome.FAILED, null, new RunError(ErrorCode.PERMANENT_ERROR, "x"))),
+        1, replyTo));
+    assertThat(e.journalEntries()).hasSize(5);
+    WorkerState before = e.kit.getState();
+    WorkerStats statsBefore = e.stats();
+
+    // when the snapshot is saved, the events are gone and the entity restarts
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        e.kit.snapshotTestKit().orElseThrow().persistedInStorage(e.pid).stream()
+            .map(p -> p.first().sequenceNr()).anyMatch(seq -> seq == 5L));
+    e.kit.persistenceTestKit().clearByIdPreservingSeqNumbers(e.pid);
+    WorkerState recovered = e.kit.restart().state();
+
+    // then
+    for (String runId : List.of(first, second, third)) {
+      assertThat(recovered.run(runId)).isEqualTo(before.run(runId));
+    }
+    assertThat(recovered.stats()).isEqualTo(before.stats());
+    assertThat(recovered.nextEpoch()).isEqualTo(before.nextEpoch());
+    assertThat(e.stats()).isEqualTo(statsBefore);
+    assertThat(e.call(json("{}"), "first").reply().getValue()).isEqualTo(new Accepted(first, true));
+  }
+
+  // journal failures
+
+  @Test
+  void whenTheWriteOfACallFailsTheCallerIsNotAnsweredAndTheRunIsNotKept() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    e.kit.persistenceTestKit().failNextPersisted();
+
+    // when
+    e.self().tell(new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, "lost", List.of(),
+        caller.ref()));
+
+    // then
+    caller.expectNoMessage(Duration.ofMillis(500));
+    assertThat(e.journalEntries()).isEmpty();
+    WorkerStats stats = e.stats(); // answered once the entity has restarted after its backoff
+    assertThat(stats.running() + stats.queued()).isZero();
+    assertThat(e.kit.restart().state().activeRuns()).isEmpty();
+    assertThat(e.handler.invocations).isEmpty();
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> retried =
+        e.call(json("{}"), "lost");
+    assertThat(retried.reply().getValue().existing()).isFalse();
+  }
+
+  @Test
+  void whenTheWriteOfACallIsRejectedTheCallerIsNotAnsweredAndTheStateIsUnchanged() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String before = e.accept();
+    e.kit.runCommand(e.outcome(before, Outcome.SUCCEEDED, json("{}"), null));
+    WorkerStats statsBefore = e.stats();
+    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    e.kit.persistenceTestKit().rejectNextPersisted();
+
+    // when
+    e.self().tell(new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, "rejected", List.of(),
+        caller.ref()));
+
+    // then
+    caller.expectNoMessage(Duration.ofMillis(500));
+    assertThat(e.journalEntries()).hasSize(2);
+    WorkerState recovered = e.kit.restart().state();
+    assertThat(recovered.activeRuns()).isEmpty();
+    assertThat(recovered.runByIdempotencyKey("rejected")).isEmpty();
+    assertThat(e.stats()).isEqualTo(statsBefore);
+  }
+
+  /**
+   * A failed journal write restarts the entity in place (its onPersistFailure backoff
+   * supervisor): its run actors stop but the WorkerEntity object survives. The runs that were
+   * executing must be dispatched again, not left RUNNING with no actor holding their slots.
+   */
+  @Test
+  void aRunThatWasExecutingWhenAJournalWriteFailedIsDispatchedAgain() {
+    // given one run executing
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String running = e.accept();
+    WorkerContext firstAttempt = e.handler.next().ctx();
+    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    e.kit.persistenceTestKit().failNextPersisted();
+
+    // when a write fails and the entity restarts
+    e.self().tell(new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null, List.of(),
+        caller.ref()));
+    caller.expectNoMessage(Duration.ofMillis(500));
+    e.stats(); // the first command after the restart
+
+    // then its lost attempt is replaced by a new one
+    assertThat(firstAttempt.isCancelled()).as("the attempt stopped with the entity").isTrue();
+    assertThat(flatten(e.journalEntries()))
+        .as("the run was queued again after the restart (RunInterrupted)")
+        .anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(WorkerEvent.RunInterrupted.class,
+            i -> assertThat(i.runId()).isEqualTo(running)));
+    ControlledWorker.Invocation again = e.handler.poll(Duration.ofSeconds(1));
+    assertThat(again).as("a new attempt of the run interrupted by the journal failure").isNotNull();
+    assertThat(again.ctx().runId()).isEqualTo(running);
+    assertThat(again.ctx().attempt()).isEqualTo(2);
+  }
+
+  // serialization
+
+  @Test
+  void everyCommandAndReplyRoundTripsThroughItsSerializer() throws Exception {
+    // given
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    String runId = RunIds.newRunId("echo", System.currentTimeMillis());
+    TestProbe<StatusReply<Accepted>> accepted = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> done = testKit.createTestProbe();
+    TestProbe<StatusReply<RunResult>> result = testKit.createTestProbe();
+    TestProbe<WorkerEntity.ActiveRuns> active = testKit.createTestProbe();
+    TestProbe<WorkerStats> stats = testKit.createTestProbe();
+    TestProbe<StatusReply<SourceRef<RunEvent>>> stream = testKit.createTestProbe();
+    TestProbe<Done> plainDone = testKit.createTestProbe();
+    TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+    TestProbe<Command> front = testKit.createTestProbe();
+    List<Command> commands = List.of(
+        new WorkerEntity.Call(json("{\"a\":[1,2]}"), 1000, "key", List.of("t"), accepted.ref()),
+        new WorkerEntity.Cancel(runId, done.ref()),
+        new WorkerEntity.GetRun(runId, result.ref()),
+        new WorkerEntity.GetActive(active.ref()),
+        new WorkerEntity.GetStats(stats.ref()),
+        new WorkerEntity.Subscribe(runId, 3, stream.ref()),
+        new WorkerEntity.AwaitResult(runId, result.ref()),
+        new WorkerEntity.Drain(plainDone.ref()),
+        new WorkerEntity.CancelExecuting("node stopping", plainDone.ref()),
+        new WorkerEntity.Stop(),
+        new AttemptOutcome(runId, 4, Outcome.SUCCEEDED, json("{\"ok\":1}"), null),
+        new AttemptOutcome(runId, 4, Outcome.FAILED, null,
+            new RunError(ErrorCode.PERMANENT_ERROR, "bad")),
+        new AttemptOutcome(runId, 4, Outcome.RETRY, json("{}"),
+            new RunError(ErrorCode.TRANSIENT_ERROR, "again")),
+        new WorkerEntity.RequestNextAttempt(runId, 4, runActor.ref()),
+        new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), done.ref()),
+        WorkerEntity.SlotsFreed.INSTANCE,
+        new WorkerEntity.BatchDone(5),
+        new WorkerEntity.BatchTimedOut(5),
+        (Command) instantiate("Resume"),
+        (Command) instantiate("ChildStopped", runId, runActor.ref()));
+
+    // when / then
+    for (Command c : commands) {
+      assertRoundTrips(serialization, c);
+    }
+    assertRoundTrips(serialization, new WorkerEntity.Batch(commands, 6, front.ref()));
+    List<Object> replies = List.of(
+        new Accepted(runId, true),
+        new WorkerEntity.ActiveRuns(List.of()),
+        new RunActor.Granted(2, 7, json("{\"i\":9}")),
+        StatusReply.success(new Accepted(runId, false)));
+    for (Object r : replies) {
+      assertRoundTrips(serialization, r);
+    }
+  }
+
+  @Test
+  void everyEventRoundTripsThroughItsSerializer() {
+    // given
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    String runId = RunIds.newRunId("echo", System.currentTimeMillis());
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<WorkerEvent> events = List.of(
+        new WorkerEvent.RunAccepted(runId, json("{\"p\":1}"), 1000, "k", List.of("t"), at),
+        new WorkerEvent.AttemptStarted(runId, 1, 1, at),
+        new WorkerEvent.AttemptFailed(runId, 1, new RunError(ErrorCode.TRANSIENT_ERROR, "x"), at),
+        new WorkerEvent.Checkpointed(runId, 1, json("{\"c\":2}"), at),
+        new WorkerEvent.RunInterrupted(runId, at),
+        new WorkerEvent.RunFinished(runId, RunStatus.SUCCEEDED, json("{\"r\":3}"), null, at),
+        new WorkerEvent.RunFinished(runId, RunStatus.FAILED, null,
+            new RunError(ErrorCode.PERMANENT_ERROR, "no"), at));
+
+    // when / then
+    for (WorkerEvent event : events) {
+      assertRoundTrips(serialization, event);
+    }
+    assertRoundTrips(serialization, new WorkerEvent.Recorded(events));
+  }
+
+  /**
+   * Jackson reads a JSON null into a {@code JsonNode} field as {@code NullNode}; a run that ended
+   * without a result must still have none after its events come back from the journal.
+   */
+  @Test
+  void aRunWithoutResultHasNoResultAfterTheJournalRoundTrip() {
+    // given
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    WorkerEvent.RunFinished failed = new WorkerEvent.RunFinished(
+        RunIds.newRunId("echo", System.currentTimeMillis()), RunStatus.FAILED, null,
+        new RunError(ErrorCode.PERMANENT_ERROR, "no"), NodeRuntime.now());
+
+    // when
+    WorkerEvent.RunFinished read = serialization.verifySerialization(failed, false);
+
+    // then
+    assertThat(read.result()).isNull();
+  }
+
+  /**
+   * A snapshot in the JDBC store is the state serialized with Pekko's Jackson serializer. Every
+   * run, the queue, the idempotency keys, the stats and the next epoch must come back as they were
+   * (a run that never checkpointed still without checkpoint, a failed run without result).
+   */
+  @Test
+  void theStateRoundTripsThroughItsSerializerAsInASnapshot() {
+    // given runs in every kind of status
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    WorkerState.Limits limits = new WorkerState.Limits(1000, 1024);
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String queued = RunIds.newRunId("echo", at.toEpochMilli());
+    String running = RunIds.newRunId("echo", at.toEpochMilli());
+    String checkpointed = RunIds.newRunId("echo", at.toEpochMilli());
+    String succeeded = RunIds.newRunId("echo", at.toEpochMilli());
+    String failed = RunIds.newRunId("echo", at.toEpochMilli());
+    WorkerState state = WorkerState.empty();
+    long epoch = 1;
+    for (String id : List.of(running, checkpointed, succeeded, failed, queued)) {
+      state = state.apply(new WorkerEvent.RunAccepted(id, json("{}"), 1000, "key-" + id,
+          List.of(), at), limits);
+    }
+    for (String id : List.of(running, checkpointed, succeeded, failed)) {
+      state = state.apply(new WorkerEvent.AttemptStarted(id, 1, epoch++, at), limits);
+    }
+    state = state.apply(new WorkerEvent.Checkpointed(checkpointed, 2, json("{\"c\":1}"), at), limits);
+    state = state.apply(new WorkerEvent.RunFinished(succeeded, RunStatus.SUCCEEDED,
+        json("{\"r\":1}"), null, at.plusMillis(5)), limits);
+    state = state.apply(new WorkerEvent.RunFinished(failed, RunStatus.FAILED, null,
+        new RunError(ErrorCode.PERMANENT_ERROR, "no"), at.plusMillis(7)), limits);
+
+    // when
+    WorkerState copy = serialization.verifySerialization(state, false);
+
+    // then
+    for (String id : List.of(queued, running, checkpointed, succeeded, failed)) {
+      assertThat(copy.run(id)).as("run %s", id).isEqualTo(state.run(id));
+      assertThat(copy.runByIdempotencyKey("key-" + id).map(RunRecord::runId)).contains(id);
+    }
+    assertThat(copy.run(running).orElseThrow().checkpoint()).as("checkpoint of a run that never saved one").isNull();
+    assertThat(copy.run(failed).orElseThrow().result()).as("result of a failed run").isNull();
+    assertThat(copy.queue()).isEqualTo(state.queue());
+    assertThat(copy.stats()).isEqualTo(state.stats());
+    assertThat(copy.nextEpoch()).isEqualTo(state.nextEpoch());
+  }
+
+  // helpers
+
+  /** One worker entity under test, with its own worker name (so its own persistence id). */
+  private final class Entity {
+    final String name = "echo-" + NAMES.incrementAndGet();
+    final String pid = WorkerEntity.KEY.name() + "|" + name;
+    final NodeRuntime runtime = new NodeRuntime(testKit.system());
+    final TestProbe<Command> front = testKit.createTestProbe();
+    final ControlledWorker handler = new ControlledWorker();
+    final AtomicReference<ActorRef<Command>> self = new AtomicReference<>();
+    final EventSourcedBehaviorTestKit<Command, WorkerEvent, WorkerState> kit;
+
+    /** Commands, replies, events and the state are all checked to serialize. */
+    Entity(WorkerConfig config) {
+      this(config, EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    }
+
+    Entity(WorkerConfig config, EventSourcedBehaviorTestKit.SerializationSettings serialization) {
+      runtime.registry.put(name,
+          new Registration(new WorkerDefinition(name, config), handler, null));
+      kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+          Behaviors.<Command>setup(ctx -> {
+            self.set(ctx.getSelf());
+            return new WorkerEntity(name, runtime, ctx, front.ref());
+          }),
+          serialization);
+    }
+
+    ActorRef<Command> self() {
+      return self.get();
+    }
+
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call(
+        JsonNode payload, String idempotencyKey) {
+      return kit.runCommand(replyTo -> new WorkerEntity.Call(payload, LONG_TIMEOUT_MS,
+          idempotencyKey, List.of(), replyTo));
+    }
+
+    /** Calls with an empty payload and returns the new run's id. */
+    String accept() {
+      StatusReply<Accepted> reply = call(json("{}"), null).reply();
+      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
+      return reply.getValue().runId();
+    }
+
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel(
+        String runId) {
+      return kit.runCommand(replyTo -> new WorkerEntity.Cancel(runId, replyTo));
+    }
+
+    RunResult getRun(String runId) {
+      StatusReply<RunResult> reply =
+          kit.<StatusReply<RunResult>>runCommand(replyTo -> new WorkerEntity.GetRun(runId, replyTo))
+              .reply();
+      assertThat(reply.isSuccess()).as("run %s found: %s", runId, reply).isTrue();
+      return reply.getValue();
+    }
+
+    WorkerStats stats() {
+      return kit.<WorkerStats>runCommand(WorkerEntity.GetStats::new).reply();
+    }
+
+    /** The outcome of the current attempt of {@code runId}, as its run actor would report it. */
+    AttemptOutcome outcome(String runId, Outcome outcome, JsonNode result, RunError error) {
+      return new AttemptOutcome(runId, epochOf(runId), outcome, result, error);
+    }
+
+    /** The epoch of the last attempt of {@code runId} that the journal holds. */
+    long epochOf(String runId) {
+      long epoch = -1;
+      for (WorkerEvent ev : flatten(journalEntries())) {
+        if (ev instanceof WorkerEvent.AttemptStarted s && s.runId().equals(runId)) {
+          epoch = s.epoch();
+        }
+      }
+      assertThat(epoch).as("an attempt of %s was written", runId).isPositive();
+      return epoch;
+    }
+
+    List<WorkerEvent> journalEntries() {
+      List<WorkerEvent> out = new ArrayList<>();
+      for (Object o : kit.persistenceTestKit().persistedInStorage(pid)) {
+        out.add((WorkerEvent) o);
+      }
+      return out;
+    }
+  }
+
+  /** A handler whose attempts the test ends: each attempt waits for its future. */
+  static final class ControlledWorker implements Worker {
+    record Invocation(WorkerContext ctx, CompletableFuture<JsonNode> result) {}
+
+    final BlockingQueue<Invocation> invocations = new LinkedBlockingQueue<>();
+
+    @Override
+    public CompletionStage<JsonNode> run(WorkerContext ctx) {
+      CompletableFuture<JsonNode> result = new CompletableFuture<>();
+      invocations.add(new Invocation(ctx, result));
+      return result;
+    }
+
+    Invocation next() {
+      Invocation i = poll(Duration.ofSeconds(5));
+      assertThat(i).as("the handler was invoked").isNotNull();
+      return i;
+    }
+
+    Invocation poll(Duration timeout) {
+      try {
+        return invocations.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Journal entries with the events of every {@link WorkerEvent.Recorded} spelled out. */
+  static List<WorkerEvent> flatten(List<WorkerEvent> entries) {
+    List<WorkerEvent> out = new ArrayList<>();
+    for (WorkerEvent e : entries) {
+      if (e instanceof WorkerEvent.Recorded r) {
+        out.addAll(flatten(r.events()));
+      } else {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+
+  /**
+   * {@code message} serializes and deserializes into an object of the same type with the same
+   * content (compared by their text, because a JSON null in a JsonNode field of a command or event
+   * comes back as NullNode, see {@link #aRunWithoutResultHasNoResultAfterTheJournalRoundTrip}).
+   */
+  private static void assertRoundTrips(SerializationTestKit serialization, Object message) {
+    Object copy = serialization.verifySerialization(message, false);
+    assertThat(copy).hasSameClassAs(message).hasToString(message.toString());
+  }
+
+  /** A private command of WorkerEntity, built the way Jackson builds it. */
+  private static Object instantiate(String simpleName, Object... args) throws Exception {
+    Class<?> type = Class.forName(WorkerEntity.class.getName() + "$" + simpleName);
+    Constructor<?> constructor = type.getDeclaredConstructors()[0];
+    constructor.setAccessible(true);
+    return constructor.newInstance(args);
+  }
+}
