@@ -63,6 +63,7 @@ abstract class DurabilityContract {
     return JSON.objectNode();
   }
 
+  private static final String SNAPSHOT_OFTEN = "troupe.worker.snapshot-every = 3";
   private static final String CRASH = "pekko.coordinated-shutdown.run-by-actor-system-terminate = off";
 
   private static void registerMixed(TroupeNode node) {
@@ -76,9 +77,9 @@ abstract class DurabilityContract {
 
   @Test
   void statsAndRunRecordsSurviveARestart() {
-    // given ten finished runs, two of them failed
+    // given ten finished runs, two of them failed, and snapshots taken along the way
     String db = newDatabaseUrl();
-    TroupeNode first = start(db, "");
+    TroupeNode first = start(db, SNAPSHOT_OFTEN);
     registerMixed(first);
     List<RunResult> runs = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -87,7 +88,7 @@ abstract class DurabilityContract {
     WorkerStats before = Await.result(first.stats("mixed"));
     stopGracefully(first);
     // when
-    TroupeNode second = start(db, "");
+    TroupeNode second = start(db, SNAPSHOT_OFTEN);
     registerMixed(second);
     // then
     WorkerStats after = Await.result(second.stats("mixed"));
