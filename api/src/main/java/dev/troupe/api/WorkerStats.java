@@ -30,8 +30,8 @@ public record WorkerStats(
 
   /** Sums the stats of a definition's partitions into one. Percentiles take the worst one. */
   public WorkerStats plus(WorkerStats o) {
-    long started = runs + o.runs;
-    double mean = started == 0 ? 0 : (meanMs * runs + o.meanMs * o.runs) / started;
+    double timed = timedRuns() + o.timedRuns();
+    double mean = timed == 0 ? 0 : (totalRuntimeMs + o.totalRuntimeMs) / timed;
     Instant last = lastRunAt == null ? o.lastRunAt
         : o.lastRunAt == null || lastRunAt.isAfter(o.lastRunAt) ? lastRunAt : o.lastRunAt;
     long lastMs = last == lastRunAt ? lastRunMs : o.lastRunMs;
@@ -40,5 +40,10 @@ public record WorkerStats(
         timedOut + o.timedOut, cancelled + o.cancelled, retries + o.retries,
         running + o.running, queued + o.queued, mean, Math.max(p50Ms, o.p50Ms),
         Math.max(p95Ms, o.p95Ms), Math.max(p99Ms, o.p99Ms), last);
+  }
+
+  /** How many runs the mean is over: those that started (mean = total / timed). */
+  private double timedRuns() {
+    return meanMs == 0 ? 0 : totalRuntimeMs / meanMs;
   }
 }

@@ -44,8 +44,17 @@ final class TestNodes {
       throw new IllegalStateException("TROUPE_TEST_PG_URL is set but PostgreSQL is not usable: "
           + e.getMessage(), e);
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(base, schema)));
     String sep = base.contains("?") ? "&" : "?";
     return Optional.of(base + sep + "currentSchema=" + schema + "&reWriteBatchedInserts=true");
+  }
+
+  private static void dropSchema(String base, String schema) {
+    try (Connection c = DriverManager.getConnection(base, pgUser(), pgPassword())) {
+      c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (SQLException e) {
+      System.err.println("could not drop test schema " + schema + ": " + e.getMessage());
+    }
   }
 
   static String pgUser() {

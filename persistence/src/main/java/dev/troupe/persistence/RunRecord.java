@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunResult;
@@ -64,6 +65,7 @@ public record RunRecord(
   }
 
   /** True while an attempt is executing or waiting for its retry. */
+  @JsonIgnore
   public boolean isExecuting() {
     return status == RunStatus.RUNNING || status == RunStatus.RETRYING;
   }

@@ -17,7 +17,9 @@ public final class SchemaMigrator {
         .dataSource(db.url(), db.user(), db.password())
         .locations("classpath:db/troupe/" + location)
         .table("troupe_schema_history")
-        .baselineOnMigrate(false)
+        // a schema that already holds other tables is baselined below V1, so V1 still runs
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
         .load()
         .migrate();
   }

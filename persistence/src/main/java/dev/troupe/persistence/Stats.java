@@ -10,7 +10,7 @@ import org.pcollections.TreePVector;
 
 /**
  * The statistics arithmetic of one worker entity, folded from its finished runs. Percentiles are
- * over a window of the most recent durations (a ring of {@code windowSize}).
+ * over a window of the most recent durations, oldest first, at most {@code windowSize} long.
  */
 public record Stats(
     long runs,
@@ -24,11 +24,10 @@ public record Stats(
     long cancelled,
     long retries,
     Instant lastRunAt,
-    List<Long> window,
-    int windowNext) {
+    List<Long> window) {
 
   public static final Stats EMPTY =
-      new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, TreePVector.empty(), 0);
+      new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, TreePVector.empty());
 
   public Stats {
     window = window == null ? TreePVector.empty() : TreePVector.from(window);
@@ -36,17 +35,18 @@ public record Stats(
 
   Stats retried() {
     return new Stats(runs, errors, lastRunMs, totalRuntimeMs, timedRuns, succeeded, failed,
-        timedOut, cancelled, retries + 1, lastRunAt, window, windowNext);
+        timedOut, cancelled, retries + 1, lastRunAt, window);
   }
 
   Stats finished(RunRecord run, int windowSize) {
     RunStatus s = run.status();
     Long d = run.durationMs();
     PVector<Long> w = (PVector<Long>) window;
-    int next = windowNext;
     if (d != null) {
-      w = w.size() < windowSize ? w.plus(d) : w.with(next % w.size(), d);
-      next = (next + 1) % windowSize;
+      w = w.plus(d);
+    }
+    while (w.size() > windowSize) {
+      w = w.minus(0); // oldest first; also trims a window whose size setting shrank
     }
     return new Stats(runs + 1,
         errors + (s == RunStatus.FAILED || s == RunStatus.TIMED_OUT ? 1 : 0),
@@ -59,8 +59,7 @@ public record Stats(
         cancelled + (s == RunStatus.CANCELLED ? 1 : 0),
         retries,
         run.finishedAt(),
-        w,
-        next);
+        w);
   }
 
   public WorkerStats toWorkerStats(String worker, long running, long queued) {

@@ -29,7 +29,15 @@ import org.pcollections.TreePVector;
 public final class WorkerState implements TroupeSerializable {
 
   /** How much of its past a state keeps. Not persisted: read from settings at every start. */
-  public record Limits(int retainedFinished, int statsWindow) {}
+  public record Limits(int retainedFinished, int statsWindow) {
+    public Limits {
+      if (retainedFinished < 1 || statsWindow < 1) {
+        throw new IllegalArgumentException("troupe.worker.retained-finished-runs and"
+            + " troupe.worker.stats-window must be at least 1, were " + retainedFinished + " and "
+            + statsWindow);
+      }
+    }
+  }
 
   private final PMap<String, RunRecord> active;
   private final PVector<String> queue;

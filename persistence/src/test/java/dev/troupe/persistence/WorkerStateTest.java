@@ -1,0 +1,605 @@
+package dev.troupe.persistence;
+
+import static dev.troupe.persistence.Fixtures.LIMITS;
+import static dev.troupe.persistence.Fixtures.accepted;
+import static dev.troupe.persistence.Fixtures.at;
+import static dev.troupe.persistence.Fixtures.checkpointed;
+import static dev.troupe.persistence.Fixtures.failed;
+import static dev.troupe.persistence.Fixtures.finished;
+import static dev.troupe.persistence.Fixtures.fold;
+import static dev.troupe.persistence.Fixtures.id;
+import static dev.troupe.persistence.Fixtures.interrupted;
+import static dev.troupe.persistence.Fixtures.json;
+import static dev.troupe.persistence.Fixtures.started;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerStats;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class WorkerStateTest {
+
+  @Nested
+  class Lifecycle {
+
+    @Test
+    void acceptedRunsWaitInTheQueueInArrivalOrder() {
+      // given
+      WorkerState empty = WorkerState.empty();
+
+      // when
+      WorkerState s = fold(empty, LIMITS, accepted(id(2)), accepted(id(1)), accepted(id(3)));
+
+      // then
+      assertThat(s.queue()).containsExactly(id(2), id(1), id(3));
+      assertThat(s.queuedCount()).isEqualTo(3);
+      assertThat(s.executingCount()).isZero();
+      assertThat(s.activeRuns()).extracting(RunRecord::runId)
+          .containsExactlyInAnyOrder(id(1), id(2), id(3));
+      RunRecord r = s.run(id(1)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(r.attempts()).isZero();
+      assertThat(r.payload()).isEqualTo(json("to", id(1) + "@example.com"));
+      assertThat(r.timeoutMs()).isEqualTo(30_000);
+      assertThat(r.tags()).containsExactly("mail");
+      assertThat(r.createdAt()).isEqualTo(at(0));
+      assertThat(r.startedAt()).isNull();
+      assertThat(empty.queue()).as("the old state is untouched").isEmpty();
+    }
+
+    @Test
+    void startedAttemptRunsTheRunAndTakesItOutOfTheQueue() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), accepted(id(3)));
+
+      // when
+      WorkerState afterMiddle = s.apply(started(id(2), 1, 1, 50), LIMITS);
+      WorkerState afterHead = afterMiddle.apply(started(id(1), 1, 2, 60), LIMITS);
+
+      // then
+      assertThat(afterMiddle.queue()).containsExactly(id(1), id(3));
+      assertThat(afterHead.queue()).containsExactly(id(3));
+      RunRecord r = afterHead.activeRun(id(2)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(r.epoch()).isEqualTo(1);
+      assertThat(r.startedAt()).isEqualTo(at(50));
+      assertThat(r.isExecuting()).isTrue();
+      assertThat(afterHead.executingCount()).isEqualTo(2);
+      assertThat(afterHead.queuedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void epochsOnlyGrow() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)));
+      assertThat(s.nextEpoch()).isEqualTo(1);
+
+      // when
+      WorkerState first = s.apply(started(id(1), 1, 5, 10), LIMITS);
+      WorkerState stale = first.apply(started(id(2), 1, 3, 20), LIMITS);
+
+      // then
+      assertThat(first.nextEpoch()).isEqualTo(6);
+      assertThat(stale.nextEpoch()).as("an older epoch never lowers nextEpoch").isEqualTo(6);
+      assertThat(stale.run(id(2)).orElseThrow().epoch()).isEqualTo(3);
+    }
+
+    @Test
+    void failedAttemptWaitsForItsRetryHoldingItsSlotAndCountsARetry() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 100));
+
+      // when
+      WorkerState s2 = s.apply(failed(id(1), 1, 200), LIMITS);
+
+      // then
+      RunRecord r = s2.run(id(1)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.RETRYING);
+      assertThat(r.error()).isEqualTo(new RunError(ErrorCode.TRANSIENT_ERROR, "attempt 1 failed"));
+      assertThat(r.isExecuting()).isTrue();
+      assertThat(s2.queue()).containsExactly(id(2));
+      assertThat(s2.executingCount()).isEqualTo(1);
+      assertThat(s2.stats().retries()).isEqualTo(1);
+      assertThat(s2.stats().runs()).as("a retry does not finish the run").isZero();
+    }
+
+    @Test
+    void retryStartsTheNextAttemptButKeepsTheFirstStartTime() {
+      // given
+      WorkerState s = fold(accepted(id(1)), started(id(1), 1, 1, 100), failed(id(1), 1, 200));
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, started(id(1), 2, 2, 500),
+          failed(id(1), 2, 600), started(id(1), 3, 3, 900));
+
+      // then
+      RunRecord r = s2.run(id(1)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(r.attempts()).isEqualTo(3);
+      assertThat(r.epoch()).isEqualTo(3);
+      assertThat(r.startedAt()).isEqualTo(at(100));
+      assertThat(s2.stats().retries()).isEqualTo(2);
+      assertThat(s2.nextEpoch()).isEqualTo(4);
+    }
+
+    @Test
+    void checkpointIsStoredAndSurvivesTheNextAttempt() {
+      // given
+      WorkerState s = fold(accepted(id(1)), started(id(1), 1, 1, 10));
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, checkpointed(id(1), 1, json("done", 1), 20),
+          checkpointed(id(1), 1, json("done", 2), 30));
+      WorkerState s3 = fold(s2, LIMITS, failed(id(1), 1, 40), started(id(1), 2, 2, 50));
+
+      // then
+      assertThat(s2.run(id(1)).orElseThrow().checkpoint()).isEqualTo(json("done", 2));
+      assertThat(s3.run(id(1)).orElseThrow().checkpoint()).isEqualTo(json("done", 2));
+      assertThat(s.run(id(1)).orElseThrow().checkpoint()).isNull();
+    }
+
+    @Test
+    void interruptedRunWaitsAgainFirstInLine() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 10),
+          accepted(id(3)), checkpointed(id(1), 1, json("done", 7), 15));
+
+      // when
+      WorkerState s2 = s.apply(interrupted(id(1), 20), LIMITS);
+
+      // then
+      assertThat(s.queue()).containsExactly(id(2), id(3));
+      assertThat(s2.queue()).containsExactly(id(1), id(2), id(3));
+      RunRecord r = s2.run(id(1)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(r.checkpoint()).isEqualTo(json("done", 7));
+      assertThat(s2.executingCount()).isZero();
+      assertThat(s2.queuedCount()).isEqualTo(3);
+    }
+
+    @Test
+    void interruptingARetryingRunQueuesItFirstAndTheNextStartTakesItOut() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 10),
+          failed(id(1), 1, 20));
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, interrupted(id(1), 30), started(id(1), 2, 2, 40));
+
+      // then
+      assertThat(s2.queue()).containsExactly(id(2));
+      assertThat(s2.run(id(1)).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(s2.executingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void interruptingAQueuedRunChangesNothing() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)));
+
+      // when
+      WorkerState s2 = s.apply(interrupted(id(2), 10), LIMITS);
+
+      // then
+      assertThat(s2.queue()).containsExactly(id(1), id(2));
+      assertThat(s2.queuedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void finishedRunLeavesTheActiveRunsAndIsKeptAmongFinishedOnes() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 100));
+
+      // when
+      WorkerState s2 = s.apply(finished(id(1), RunStatus.SUCCEEDED, 350), LIMITS);
+
+      // then
+      assertThat(s2.activeRun(id(1))).isEmpty();
+      assertThat(s2.activeRuns()).extracting(RunRecord::runId).containsExactly(id(2));
+      assertThat(s2.executingCount()).isZero();
+      RunRecord r = s2.run(id(1)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(r.result()).isEqualTo(json("done", id(1)));
+      assertThat(r.finishedAt()).isEqualTo(at(350));
+      assertThat(r.durationMs()).isEqualTo(250L);
+      assertThat(r.error()).isNull();
+    }
+
+    @Test
+    void runAsUsersSeeItShowsItsErrorOnlyOnceFinished() {
+      // given
+      WorkerState retrying = fold(accepted(id(1)), started(id(1), 1, 1, 100),
+          failed(id(1), 1, 150));
+      WorkerState done = fold(retrying, LIMITS, started(id(1), 2, 2, 300),
+          finished(id(1), RunStatus.FAILED, 400));
+
+      // when
+      RunResult during = retrying.run(id(1)).orElseThrow().toResult("send-email");
+      RunResult after = done.run(id(1)).orElseThrow().toResult("send-email");
+
+      // then
+      assertThat(during.status()).isEqualTo(RunStatus.RETRYING);
+      assertThat(during.isFinished()).isFalse();
+      assertThat(during.error()).as("a transient error is not the run's error yet").isNull();
+      assertThat(during.finishedAt()).isNull();
+      assertThat(during.durationMs()).isNull();
+      assertThat(after).isEqualTo(new RunResult(id(1), "send-email", RunStatus.FAILED, 2, at(0),
+          at(100), at(400), 300L, json("to", id(1) + "@example.com"), null,
+          new RunError(ErrorCode.PERMANENT_ERROR, "bad input"), List.of("mail")));
+    }
+
+    @Test
+    void runCancelledWhileQueuedLeavesTheQueue() {
+      // given
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), accepted(id(3)));
+
+      // when
+      WorkerState s2 = s.apply(finished(id(2), RunStatus.CANCELLED, 10), LIMITS);
+
+      // then
+      assertThat(s2.queue()).containsExactly(id(1), id(3));
+      assertThat(s2.queuedCount()).isEqualTo(2);
+      assertThat(s2.executingCount()).isZero();
+      RunRecord r = s2.run(id(2)).orElseThrow();
+      assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(r.error().code()).isEqualTo(ErrorCode.CANCELLED);
+      assertThat(r.durationMs()).isNull();
+    }
+
+    @Test
+    void finishedRunsBeyondTheRetainedNumberAreForgottenWithTheirIdempotencyKeys() {
+      // given
+      WorkerState.Limits keepTwo = new WorkerState.Limits(2, 100);
+      WorkerState s = fold(WorkerState.empty(), keepTwo,
+          accepted(id(1), "k1", 0), accepted(id(2), "k2", 1), accepted(id(3), "k3", 2));
+
+      // when
+      WorkerState s2 = fold(s, keepTwo, finished(id(1), RunStatus.SUCCEEDED, 10),
+          finished(id(2), RunStatus.FAILED, 20), finished(id(3), RunStatus.CANCELLED, 30));
+
+      // then
+      assertThat(s2.run(id(1))).isEmpty();
+      assertThat(s2.runByIdempotencyKey("k1")).isEmpty();
+      assertThat(s2.run(id(2))).map(RunRecord::status).contains(RunStatus.FAILED);
+      assertThat(s2.run(id(3))).map(RunRecord::status).contains(RunStatus.CANCELLED);
+      assertThat(s2.runByIdempotencyKey("k2")).map(RunRecord::runId).contains(id(2));
+      assertThat(s2.runByIdempotencyKey("k3")).map(RunRecord::runId).contains(id(3));
+      assertThat(s2.stats().runs()).as("forgetting a run does not forget its stats").isEqualTo(3);
+    }
+
+    @Test
+    void evictionFollowsTheFinishOrderNotTheAcceptOrder() {
+      // given
+      WorkerState.Limits keepOne = new WorkerState.Limits(1, 100);
+      WorkerState s = fold(WorkerState.empty(), keepOne, accepted(id(1)), accepted(id(2)));
+
+      // when
+      WorkerState s2 = fold(s, keepOne, finished(id(2), RunStatus.SUCCEEDED, 10),
+          finished(id(1), RunStatus.SUCCEEDED, 20));
+
+      // then
+      assertThat(s2.run(id(2))).isEmpty();
+      assertThat(s2.run(id(1))).isPresent();
+    }
+
+    @Test
+    void idempotencyKeyFindsTheRunWhileActiveAndAfterItFinished() {
+      // given
+      WorkerState s = fold(accepted(id(1), "order-42", 0), accepted(id(2)));
+
+      // when
+      WorkerState done = fold(s, LIMITS, started(id(1), 1, 1, 5),
+          finished(id(1), RunStatus.SUCCEEDED, 9));
+
+      // then
+      assertThat(s.runByIdempotencyKey("order-42")).map(RunRecord::runId).contains(id(1));
+      assertThat(done.runByIdempotencyKey("order-42")).map(RunRecord::status)
+          .contains(RunStatus.SUCCEEDED);
+      assertThat(done.runByIdempotencyKey("order-43")).isEmpty();
+      assertThat(done.runByIdempotencyKey(null)).isEmpty();
+    }
+
+    @Test
+    void recordedAppliesEachInnerEventInOrder() {
+      // given
+      List<WorkerEvent> events = List.of(accepted(id(1)), accepted(id(2)),
+          started(id(2), 1, 1, 10), checkpointed(id(2), 1, json("done", 1), 15),
+          failed(id(2), 1, 20), accepted(id(3)), started(id(1), 1, 2, 30),
+          finished(id(1), RunStatus.SUCCEEDED, 80));
+
+      // when
+      WorkerState recorded = WorkerState.empty()
+          .apply(new WorkerEvent.Recorded(events), LIMITS);
+      WorkerState oneByOne = fold(events.toArray(new WorkerEvent[0]));
+
+      // then
+      assertThat(recorded.queue()).containsExactly(id(3));
+      assertThat(recorded.run(id(1))).isEqualTo(oneByOne.run(id(1)));
+      assertThat(recorded.run(id(2))).isEqualTo(oneByOne.run(id(2)));
+      assertThat(recorded.run(id(2)).orElseThrow().status()).isEqualTo(RunStatus.RETRYING);
+      assertThat(recorded.run(id(3))).isEqualTo(oneByOne.run(id(3)));
+      assertThat(recorded.stats()).isEqualTo(oneByOne.stats());
+      assertThat(recorded.nextEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void recordedOrderMatters() {
+      // given: the start comes before its run is known
+      WorkerEvent.Recorded wrongOrder = new WorkerEvent.Recorded(
+          List.of(started(id(1), 1, 1, 10), accepted(id(1))));
+
+      // when
+      WorkerState s = WorkerState.empty().apply(wrongOrder, LIMITS);
+
+      // then
+      assertThat(s.queue()).containsExactly(id(1));
+      assertThat(s.run(id(1)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(s.nextEpoch()).isEqualTo(1);
+    }
+
+    @Test
+    void recordedMayNestAndMayBeEmpty() {
+      // given
+      WorkerEvent.Recorded nested = new WorkerEvent.Recorded(List.of(accepted(id(1)),
+          new WorkerEvent.Recorded(List.of()),
+          new WorkerEvent.Recorded(List.of(accepted(id(2)), started(id(1), 1, 1, 5)))));
+
+      // when
+      WorkerState s = WorkerState.empty().apply(nested, LIMITS);
+
+      // then
+      assertThat(s.queue()).containsExactly(id(2));
+      assertThat(s.executingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsOfUnknownRunsAreIgnored() {
+      // given
+      WorkerState s = fold(accepted(id(1)), started(id(1), 1, 1, 10),
+          finished(id(1), RunStatus.SUCCEEDED, 30), accepted(id(2)));
+      String unknown = id(99);
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, started(unknown, 1, 7, 40), failed(unknown, 1, 41),
+          checkpointed(unknown, 7, json("done", 1), 42), interrupted(unknown, 43),
+          finished(unknown, RunStatus.FAILED, 44));
+
+      // then
+      assertThat(s2.run(unknown)).isEmpty();
+      assertThat(s2.queue()).containsExactly(id(2));
+      assertThat(s2.activeRuns()).extracting(RunRecord::runId).containsExactly(id(2));
+      assertThat(s2.nextEpoch()).isEqualTo(s.nextEpoch()).isEqualTo(2);
+      assertThat(s2.stats()).isEqualTo(s.stats());
+      assertThat(s2.stats().retries()).isZero();
+      assertThat(s2.stats().runs()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsOfAFinishedRunChangeNeitherItNorTheStats() {
+      // given: a run finished once; a late duplicate finish or a stale attempt comes after
+      WorkerState s = fold(accepted(id(1)), started(id(1), 1, 1, 10),
+          finished(id(1), RunStatus.SUCCEEDED, 30));
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, finished(id(1), RunStatus.FAILED, 50),
+          failed(id(1), 1, 51), started(id(1), 2, 2, 52), interrupted(id(1), 53));
+
+      // then
+      assertThat(s2.run(id(1))).isEqualTo(s.run(id(1)));
+      assertThat(s2.run(id(1)).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(s2.stats()).isEqualTo(s.stats());
+      assertThat(s2.queue()).isEmpty();
+      assertThat(s2.activeRuns()).isEmpty();
+    }
+  }
+
+  @Nested
+  class Statistics {
+
+    /** Accepts, starts and finishes one run, lasting {@code durationMs}, after {@code s}. */
+    private WorkerState runOnce(WorkerState s, WorkerState.Limits limits, int n,
+        RunStatus status, long startMs, long durationMs) {
+      return fold(s, limits, accepted(id(n)), started(id(n), 1, n, startMs),
+          finished(id(n), status, startMs + durationMs));
+    }
+
+    @Test
+    void countsRunsByOutcomeAndErrorsAsFailedPlusTimedOut() {
+      // given
+      WorkerState s = WorkerState.empty();
+
+      // when
+      s = runOnce(s, LIMITS, 1, RunStatus.SUCCEEDED, 0, 100);
+      s = runOnce(s, LIMITS, 2, RunStatus.SUCCEEDED, 1000, 300);
+      s = runOnce(s, LIMITS, 3, RunStatus.FAILED, 2000, 50);
+      s = runOnce(s, LIMITS, 4, RunStatus.TIMED_OUT, 3000, 30_000);
+      s = runOnce(s, LIMITS, 5, RunStatus.CANCELLED, 40_000, 10);
+
+      // then
+      Stats st = s.stats();
+      assertThat(st.runs()).isEqualTo(5);
+      assertThat(st.errors()).isEqualTo(2);
+      assertThat(st.succeeded()).isEqualTo(2);
+      assertThat(st.failed()).isEqualTo(1);
+      assertThat(st.timedOut()).isEqualTo(1);
+      assertThat(st.cancelled()).isEqualTo(1);
+      assertThat(st.totalRuntimeMs()).isEqualTo(100 + 300 + 50 + 30_000 + 10);
+      assertThat(st.lastRunMs()).isEqualTo(10);
+      assertThat(st.lastRunAt()).isEqualTo(at(40_010));
+    }
+
+    @Test
+    void durationRunsFromTheFirstAttemptsStartToTheFinish() {
+      // given
+      WorkerState s = fold(accepted(id(1)), started(id(1), 1, 1, 1000), failed(id(1), 1, 1200),
+          started(id(1), 2, 2, 3000));
+
+      // when
+      WorkerState s2 = s.apply(finished(id(1), RunStatus.SUCCEEDED, 3500), LIMITS);
+
+      // then
+      assertThat(s2.stats().lastRunMs()).isEqualTo(2500);
+      assertThat(s2.stats().totalRuntimeMs()).isEqualTo(2500);
+      assertThat(s2.stats().retries()).isEqualTo(1);
+      assertThat(s2.stats().toWorkerStats("send-email", 0, 0).p50Ms()).isEqualTo(2500);
+    }
+
+    @Test
+    void meanAndPercentilesAreOverTheWindow() {
+      // given: durations 1..100 ms in a shuffled order
+      List<Integer> durations = new ArrayList<>();
+      for (int i = 1; i <= 100; i++) {
+        durations.add((i * 37) % 100 + 1);
+      }
+      WorkerState s = WorkerState.empty();
+
+      // when
+      for (int i = 0; i < durations.size(); i++) {
+        s = runOnce(s, LIMITS, i + 1, RunStatus.SUCCEEDED, i * 1000L, durations.get(i));
+      }
+      WorkerStats ws = s.stats().toWorkerStats("send-email", 2, 3);
+
+      // then
+      assertThat(durations).doesNotHaveDuplicates().hasSize(100);
+      assertThat(ws.worker()).isEqualTo("send-email");
+      assertThat(ws.runs()).isEqualTo(100);
+      assertThat(ws.meanMs()).isEqualTo(50.5);
+      assertThat(ws.p50Ms()).isEqualTo(50);
+      assertThat(ws.p95Ms()).isEqualTo(95);
+      assertThat(ws.p99Ms()).isEqualTo(99);
+      assertThat(ws.totalRuntimeMs()).isEqualTo(5050);
+      assertThat(ws.running()).isEqualTo(2);
+      assertThat(ws.queued()).isEqualTo(3);
+    }
+
+    @Test
+    void fullWindowReplacesItsOldestDuration() {
+      // given: a window of 4 full of 100, 200, 300, 400 ms
+      WorkerState.Limits window4 = new WorkerState.Limits(100, 4);
+      WorkerState s = WorkerState.empty();
+      long[] first = {100, 200, 300, 400};
+      for (int i = 0; i < first.length; i++) {
+        s = runOnce(s, window4, i + 1, RunStatus.SUCCEEDED, i * 1000L, first[i]);
+      }
+      WorkerStats full = s.stats().toWorkerStats("w", 0, 0);
+
+      // when: two short runs replace the two oldest (100 and 200), then two more (300, 400)
+      WorkerState half = runOnce(runOnce(s, window4, 5, RunStatus.SUCCEEDED, 9000, 10),
+          window4, 6, RunStatus.SUCCEEDED, 10_000, 20);
+      WorkerState all = runOnce(runOnce(half, window4, 7, RunStatus.SUCCEEDED, 11_000, 30),
+          window4, 8, RunStatus.SUCCEEDED, 12_000, 40);
+
+      // then
+      assertThat(full.p50Ms()).isEqualTo(200);
+      assertThat(full.p99Ms()).isEqualTo(400);
+      assertThat(half.stats().window()).containsExactlyInAnyOrder(10L, 20L, 300L, 400L);
+      assertThat(half.stats().toWorkerStats("w", 0, 0).p50Ms()).isEqualTo(20);
+      assertThat(half.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(400);
+      assertThat(all.stats().window()).containsExactlyInAnyOrder(10L, 20L, 30L, 40L);
+      assertThat(all.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(40);
+      assertThat(all.stats().toWorkerStats("w", 0, 0).meanMs())
+          .as("the mean is over all timed runs, not the window")
+          .isEqualTo((100 + 200 + 300 + 400 + 10 + 20 + 30 + 40) / 8.0);
+    }
+
+    @Test
+    void windowKeepsTheMostRecentDurationsWhenItsSizeGrowsBetweenStarts() {
+      // given: a full window of 2 (then the entity restarts with a window of 4)
+      WorkerState.Limits window2 = new WorkerState.Limits(100, 2);
+      WorkerState.Limits window4 = new WorkerState.Limits(100, 4);
+      WorkerState s = WorkerState.empty();
+      long[] before = {100, 200, 300};
+      for (int i = 0; i < before.length; i++) {
+        s = runOnce(s, window2, i + 1, RunStatus.SUCCEEDED, i * 1000L, before[i]);
+      }
+
+      // when: five runs under the larger window
+      long[] after = {1, 2, 3, 4, 5};
+      for (int i = 0; i < after.length; i++) {
+        s = runOnce(s, window4, i + 10, RunStatus.SUCCEEDED, 10_000 + i * 1000L, after[i]);
+      }
+
+      // then: the window holds the 4 most recent durations
+      assertThat(s.stats().window()).containsExactlyInAnyOrder(2L, 3L, 4L, 5L);
+      assertThat(s.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(5);
+    }
+
+    @Test
+    void windowKeepsOnlyTheMostRecentDurationsWhenItsSizeShrinksBetweenStarts() {
+      // given: a full window of 4 (then the entity restarts with a window of 2)
+      WorkerState.Limits window4 = new WorkerState.Limits(100, 4);
+      WorkerState.Limits window2 = new WorkerState.Limits(100, 2);
+      WorkerState s = WorkerState.empty();
+      long[] before = {100, 200, 300, 400};
+      for (int i = 0; i < before.length; i++) {
+        s = runOnce(s, window4, i + 1, RunStatus.SUCCEEDED, i * 1000L, before[i]);
+      }
+
+      // when: three runs under the smaller window
+      long[] after = {1, 2, 3};
+      for (int i = 0; i < after.length; i++) {
+        s = runOnce(s, window2, i + 10, RunStatus.SUCCEEDED, 10_000 + i * 1000L, after[i]);
+      }
+
+      // then: percentiles no longer see the durations from before
+      assertThat(s.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(3);
+      assertThat(s.stats().window()).containsExactlyInAnyOrder(2L, 3L);
+    }
+
+    @Test
+    void aWindowOrRetentionBelowOneIsRefusedWithTheSettingsNamed() {
+      // when / then: a zero window would break every finished run's event handler
+      assertThatThrownBy(() -> new WorkerState.Limits(100, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("troupe.worker.stats-window");
+      assertThatThrownBy(() -> new WorkerState.Limits(0, 10))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("troupe.worker.retained-finished-runs");
+    }
+
+    @Test
+    void runCancelledWhileQueuedCountsButHasNoDuration() {
+      // given
+      WorkerState s = runOnce(WorkerState.empty(), LIMITS, 1, RunStatus.SUCCEEDED, 0, 200);
+      s = fold(s, LIMITS, accepted(id(2)));
+
+      // when
+      WorkerState s2 = s.apply(finished(id(2), RunStatus.CANCELLED, 5000), LIMITS);
+
+      // then
+      Stats st = s2.stats();
+      WorkerStats ws = st.toWorkerStats("w", 0, 0);
+      assertThat(st.runs()).isEqualTo(2);
+      assertThat(st.cancelled()).isEqualTo(1);
+      assertThat(st.errors()).isZero();
+      assertThat(st.totalRuntimeMs()).isEqualTo(200);
+      assertThat(st.lastRunMs()).as("unchanged by a run that never started").isEqualTo(200);
+      assertThat(st.lastRunAt()).isEqualTo(at(5000));
+      assertThat(ws.meanMs()).isEqualTo(200.0);
+      assertThat(ws.p50Ms()).isEqualTo(200);
+      assertThat(st.window()).containsExactly(200L);
+    }
+
+    @Test
+    void emptyStatsAreZero() {
+      // given
+      WorkerState s = fold(accepted(id(1)));
+
+      // when
+      WorkerStats ws = s.stats().toWorkerStats("w", s.executingCount(), s.queuedCount());
+
+      // then
+      assertThat(ws).isEqualTo(new WorkerStats("w", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0.0,
+          0, 0, 0, null));
+    }
+  }
+}
