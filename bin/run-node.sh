@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 if [ ! -d src-examples/target/lib ] || [ "${TROUPE_REBUILD:-}" = "1" ]; then
   mvn -B -q -DskipTests install
 fi
-exec java ${JAVA_OPTS:-} -cp "src-examples/target/lib/*" dev.troupe.node.Main "$@"
+exec java ${JAVA_OPTS:-} -cp "src-examples/target/classes:src-examples/target/lib/*" dev.troupe.node.Main "$@"

@@ -87,7 +87,9 @@ final class RunActor {
         NodeRuntime.now().plusMillis(init.timeoutMs()));
     init.session().beginAttempt(actx);
     timers.startSingleTimer(new DeadlineReached(g.epoch()), Duration.ofMillis(init.timeoutMs()));
-    ctx.pipeToSelf(invoke(actx), (result, failure) -> new HandlerDone(g.epoch(), result, failure));
+    // the message is built before piping: a null result must not become a null message
+    ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
+        (done, never) -> done);
     return Behaviors.receive(Command.class)
         .onMessage(HandlerDone.class, done -> onHandlerDone(actx, done))
         .onMessage(DeadlineReached.class, d -> onDeadline(actx))

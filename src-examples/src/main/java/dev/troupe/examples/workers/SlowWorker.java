@@ -1,0 +1,30 @@
+package dev.troupe.examples.workers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.BlockingWorker;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerContext;
+import java.time.Duration;
+
+/**
+ * {@code slow-worker}: payload {@code {ms?:10000}}. Blocks for {@code ms} milliseconds with the
+ * cooperative {@link WorkerContext#sleep(Duration)} and returns {@code {"sleptMs":ms}}; a cancel
+ * or timeout cuts the sleep short and the run then has no result. For cancellation and timeout
+ * demos.
+ */
+public final class SlowWorker implements BlockingWorker {
+  public static final String NAME = "slow-worker";
+
+  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
+      .withDescription("Sleeps for payload.ms (default 10 s); cut short by cancel or timeout");
+
+  @Override
+  public JsonNode run(WorkerContext ctx) throws PermanentFailure {
+    int ms = Payloads.nonNegativeInt(ctx.payload(), "ms", 10_000);
+    if (!ctx.sleep(Duration.ofMillis(ms))) {
+      return null;
+    }
+    return ctx.newObject().put("sleptMs", ms);
+  }
+}
