@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -220,11 +221,14 @@ final class AttemptContext implements WorkerContext {
     return AskPattern.<WorkerEntity.Command, Done>askWithStatus(entity,
             replyTo -> new WorkerEntity.SaveCheckpoint(runId(), epoch, data, replyTo),
             runtime.settings.askTimeout(), runtime.system.scheduler())
-        .thenApply(done -> {
+        // completed on the handler dispatcher: the reply arrives on the entity's thread
+        .handleAsync((done, failure) -> {
+          if (failure != null) {
+            throw new CompletionException(Failures.toException(failure));
+          }
           lastCheckpoint = data;
           return done;
-        })
-        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+        }, runtime.handlerExecutor);
   }
 
   @Override

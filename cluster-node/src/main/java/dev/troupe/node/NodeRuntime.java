@@ -29,6 +29,8 @@ final class NodeRuntime {
   final NodeSlots slots;
   final ExecutionContextExecutor blockingExecutor;
   final ExecutionContextExecutor handlerExecutor;
+  /** Where the facade's stages complete, so callers' continuations never run on an entity. */
+  final ExecutionContextExecutor callbackExecutor;
   /** Streams of the runs whose entities live on this node: local subscribers need no SourceRef. */
   final Map<String, RunSession> sessions = new ConcurrentHashMap<>();
   /** Worker entities (their fronts) alive on this node, for draining at shutdown. */
@@ -46,6 +48,8 @@ final class NodeRuntime {
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.blocking-dispatcher"));
     this.handlerExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.handler-dispatcher"));
+    this.callbackExecutor =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.callback-dispatcher"));
   }
 
   /** The JSON mapper of runs, results and events: ISO-8601 times. */

@@ -126,7 +126,7 @@ final class RunSession {
       append(run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, data);
       finished = true;
       for (Subscriber s : subscribers) {
-        s.queue.complete();
+        end(s.queue, null);
       }
       subscribers.clear();
       toAnswer = new ArrayList<>(waiters);
@@ -156,7 +156,7 @@ final class RunSession {
   /** The node is letting go of the run (its entity stopped): subscribers must resume elsewhere. */
   synchronized void abandon(String reason) {
     for (Subscriber s : subscribers) {
-      s.queue.fail(new IllegalStateException(reason + "; resume after seq " + s.delivered));
+      end(s.queue, new IllegalStateException(reason + "; resume after seq " + s.delivered));
     }
     subscribers.clear();
     waiters.forEach(w -> w.tell(Failures.reply(Failures.Code.UNAVAILABLE, reason)));
@@ -174,7 +174,7 @@ final class RunSession {
       Subscriber s = it.next();
       QueueOfferResult r = s.queue.offer(e);
       if (r == QueueOfferResult.dropped()) {
-        s.queue.fail(new SlowSubscriberException(s.delivered));
+        end(s.queue, new SlowSubscriberException(s.delivered));
         it.remove();
       } else if (r != QueueOfferResult.enqueued()) {
         it.remove();
@@ -213,7 +213,7 @@ final class RunSession {
       }
     }
     if (finished) {
-      queue.complete();
+      end(queue, null);
     } else {
       subscribers.add(sub);
     }
@@ -226,6 +226,22 @@ final class RunSession {
           done.whenComplete((d, t) -> unsubscribe(sub));
           return NotUsed.getInstance();
         });
+  }
+
+  /**
+   * Completes (or fails) a subscriber's queue. Its subscriber may have cancelled already, which
+   * makes the queue refuse: nothing is left to tell it then.
+   */
+  private static void end(BoundedSourceQueue<RunEvent> queue, Throwable failure) {
+    try {
+      if (failure == null) {
+        queue.complete();
+      } else {
+        queue.fail(failure);
+      }
+    } catch (IllegalStateException alreadyDone) {
+      // the subscriber is gone
+    }
   }
 
   private synchronized void unsubscribe(Subscriber sub) {

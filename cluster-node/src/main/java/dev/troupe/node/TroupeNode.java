@@ -269,8 +269,8 @@ public final class TroupeNode implements Troupe {
   public CompletionStage<List<RunResult>> active(String worker) {
     List<CompletableFuture<WorkerEntity.ActiveRuns>> parts = new ArrayList<>();
     for (String entityId : entityIds(worker)) {
-      parts.add(entity(entityId).<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
-          runtime.settings.askTimeout()).toCompletableFuture());
+      parts.add(offEntity(entity(entityId).<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
+          runtime.settings.askTimeout())).toCompletableFuture());
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
             parts.stream().flatMap(f -> f.join().runs().stream())
@@ -282,8 +282,8 @@ public final class TroupeNode implements Troupe {
   public CompletionStage<WorkerStats> stats(String worker) {
     List<CompletableFuture<WorkerStats>> parts = new ArrayList<>();
     for (String entityId : entityIds(worker)) {
-      parts.add(entity(entityId).<WorkerStats>ask(WorkerEntity.GetStats::new,
-          runtime.settings.askTimeout()).toCompletableFuture());
+      parts.add(offEntity(entity(entityId).<WorkerStats>ask(WorkerEntity.GetStats::new,
+          runtime.settings.askTimeout())).toCompletableFuture());
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
             parts.stream().map(CompletableFuture::join).reduce(WorkerStats::plus).orElseThrow())
@@ -359,7 +359,22 @@ public final class TroupeNode implements Troupe {
 
   private <T> CompletionStage<T> ask(String entityId,
       Function<ActorRef<StatusReply<T>>, WorkerEntity.Command> message, Duration timeout) {
-    return entity(entityId).askWithStatus(message::apply, timeout)
-        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+    return offEntity(entity(entityId).askWithStatus(message::apply, timeout));
+  }
+
+  /**
+   * The reply of an ask completes its stage on the replying entity's thread; callers get a stage
+   * that completes on the callback dispatcher instead, with the API's exceptions.
+   */
+  private <T> CompletionStage<T> offEntity(CompletionStage<T> reply) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    reply.whenCompleteAsync((value, failure) -> {
+      if (failure == null) {
+        out.complete(value);
+      } else {
+        out.completeExceptionally(Failures.toException(failure));
+      }
+    }, runtime.callbackExecutor);
+    return out;
   }
 }

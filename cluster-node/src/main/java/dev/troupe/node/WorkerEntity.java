@@ -187,6 +187,10 @@ public final class WorkerEntity
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private boolean draining;
   private boolean resumed;
+  /** The state a batch's decision already computed, so the event handler need not fold again. */
+  private Decided decided;
+
+  private record Decided(WorkerState before, WorkerEvent event, WorkerState after) {}
 
   WorkerEntity(String entityId, NodeRuntime runtime, ActorContext<Command> ctx,
       ActorRef<Command> front) {
@@ -222,8 +226,16 @@ public final class WorkerEntity
 
   @Override
   public EventHandler<WorkerState, WorkerEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event, runtime.settings.limits()));
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+  }
+
+  private WorkerState applyEvent(WorkerState state, WorkerEvent event) {
+    Decided d = decided;
+    decided = null;
+    if (d != null && d.event() == event && d.before() == state) {
+      return d.after();
+    }
+    return state.apply(event, runtime.settings.limits());
   }
 
   @Override
@@ -276,9 +288,13 @@ public final class WorkerEntity
     }
     dispatch(d);
     d.effects.add(this::answerDrainWaiters);
-    EffectBuilder<WorkerEvent, WorkerState> effect = d.events.isEmpty() ? Effect().none()
-        : Effect().persist(d.events.size() == 1
-            ? d.events.get(0) : new WorkerEvent.Recorded(List.copyOf(d.events)));
+    if (d.events.isEmpty()) {
+      return Effect().none().thenRun(s -> d.effects.forEach(e -> e.accept(s)));
+    }
+    WorkerEvent event = d.events.size() == 1
+        ? d.events.get(0) : new WorkerEvent.Recorded(List.copyOf(d.events));
+    decided = new Decided(state, event, d.state);
+    EffectBuilder<WorkerEvent, WorkerState> effect = Effect().persist(event);
     return effect.thenRun(s -> d.effects.forEach(e -> e.accept(s)));
   }
 

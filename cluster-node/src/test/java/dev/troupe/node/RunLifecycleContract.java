@@ -709,4 +709,39 @@ abstract class RunLifecycleContract {
       assertThat(Await.result(troupe.lookup(r.runId()))).contains(r);
     }
   }
+
+  @Test
+  void aSubscriberThatCancelsEarlyLeavesTheRunAndItsEntityWell() {
+    // given a run that emits, then waits for the test
+    String name = uniqueName("early-leaver");
+    CountDownLatch go = new CountDownLatch(1);
+    troupe.registerBlocking(name, WorkerConfig.DEFAULT, ctx -> {
+      ctx.emit(obj().put("first", true));
+      go.await();
+      return obj().put("done", true);
+    });
+    RunHandle h = call(name, obj());
+    // when the subscriber takes the first message and cancels
+    RunEvent first = Await.result(h.messages().filter(e -> e.type().equals(RunEvent.MESSAGE))
+        .runWith(Sink.head(), system));
+    go.countDown();
+    // then the run ends normally and its entity keeps answering
+    assertThat(first.data().get("first").asBoolean()).isTrue();
+    assertThat(Await.result(h.result()).status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run(name, obj()).status()).isEqualTo(RunStatus.SUCCEEDED);
+  }
+
+  @Test
+  void theFacadesStagesCompleteOffTheEntitysThread() {
+    // given
+    String name = uniqueName("threads");
+    troupe.register(name, WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(ctx.payload()));
+    // when
+    String callThread = Await.result(troupe.call(name, obj())
+        .thenApply(h -> Thread.currentThread().getName()));
+    String statsThread = Await.result(troupe.stats(name).thenApply(s -> Thread.currentThread().getName()));
+    // then
+    assertThat(callThread).contains("callback-dispatcher");
+    assertThat(statsThread).contains("callback-dispatcher");
+  }
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Troupe node benchmark: builds the bench module (Maven profile "bench", outside `mvn verify`)
+# and runs dev.troupe.bench.NodeBenchmark, which prints its figures and writes them into
+# docs/benchmarks.md (between <!-- node-benchmark:start --> and <!-- node-benchmark:end -->).
+#
+#   bash bench/run.sh                       # H2 only, unless a PostgreSQL URL is set
+#   TROUPE_BENCH_PG_URL=jdbc:postgresql://127.0.0.1:5432/test bash bench/run.sh
+#   bash bench/run.sh --n=20000 --warmup=5000 --reps=3 --workers=50 --db=h2,pg
+#
+# PostgreSQL: TROUPE_BENCH_PG_URL (or TROUPE_TEST_PG_URL), user TROUPE_BENCH_PG_USER (default
+# postgres), password TROUPE_BENCH_PG_PASSWORD (default empty); a fresh schema is created and
+# dropped. Extra JVM flags: BENCH_JAVA_OPTS (e.g. "-XX:StartFlightRecording=filename=bench.jfr").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf bench/target/lib
+mvn -B -q -Pbench -pl bench -am package -DskipTests
+# shellcheck disable=SC2086
+exec java -Xms2g -Xmx4g ${BENCH_JAVA_OPTS:-} \
+  -Dbench.command="bash bench/run.sh${*:+ $*}" \
+  -cp "bench/target/troupe-bench.jar:bench/target/lib/*" \
+  dev.troupe.bench.NodeBenchmark "$@"
