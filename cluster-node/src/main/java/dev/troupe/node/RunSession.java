@@ -3,6 +3,7 @@ package dev.troupe.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.SlowSubscriberException;
 import java.util.ArrayDeque;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -42,11 +42,10 @@ final class RunSession {
   private volatile long lastEpoch = -1;
 
   private static final class Subscriber {
-    final BoundedSourceQueue<RunEvent> queue;
+    BoundedSourceQueue<RunEvent> queue;
     volatile long delivered;
 
-    Subscriber(BoundedSourceQueue<RunEvent> queue, long delivered) {
-      this.queue = queue;
+    Subscriber(long delivered) {
       this.delivered = delivered;
     }
   }
@@ -185,20 +184,40 @@ final class RunSession {
   /**
    * The events after {@code afterSeq}: those still buffered, then live ones, ending after the
    * terminal event. When some were already dropped from the buffer, a {@code status} event with
-   * {@code "gap"} stands in their place (it carries the last missed sequence number).
-   *
-   * @throws IllegalStateException when the run has {@code max-subscribers} already
+   * {@code "gap"} stands in their place (it carries the last missed sequence number). Each
+   * materialization is a new subscriber, attached when it is materialized; its queue runs fused
+   * with the subscriber's own stages (no extra actor). Past {@code max-subscribers} the stream
+   * fails with {@link RunRejectedException}.
    */
-  synchronized Source<RunEvent, NotUsed> subscribe(long afterSeq) {
-    if (subscribers.size() >= runtime.settings.maxSubscribers()) {
-      throw new IllegalStateException("run " + runId + " already has "
-          + subscribers.size() + " subscribers (troupe.worker.stream.max-subscribers)");
-    }
+  Source<RunEvent, NotUsed> subscribe(long afterSeq) {
     int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1;
-    Pair<BoundedSourceQueue<RunEvent>, Source<RunEvent, NotUsed>> pair =
-        Source.<RunEvent>queue(capacity).preMaterialize(runtime.materializer);
-    BoundedSourceQueue<RunEvent> queue = pair.first();
-    Subscriber sub = new Subscriber(queue, afterSeq);
+    return Source.fromMaterializer((mat, attributes) -> {
+      Subscriber sub = new Subscriber(afterSeq);
+      return Source.<RunEvent>queue(capacity)
+          .mapMaterializedValue(queue -> {
+            attach(sub, queue);
+            return NotUsed.getInstance();
+          })
+          .map(e -> {
+            sub.delivered = e.seq();
+            return e;
+          })
+          .watchTermination((nu, done) -> {
+            done.whenComplete((d, t) -> unsubscribe(sub));
+            return NotUsed.getInstance();
+          });
+    }).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  private synchronized void attach(Subscriber sub, BoundedSourceQueue<RunEvent> queue) {
+    sub.queue = queue;
+    if (!finished && subscribers.size() >= runtime.settings.maxSubscribers()) {
+      end(queue, new RunRejectedException(RunRejectedException.Reason.OVERLOADED, "run " + runId
+          + " already has " + subscribers.size() + " subscribers"
+          + " (troupe.worker.stream.max-subscribers)"));
+      return;
+    }
+    long afterSeq = sub.delivered;
     long oldest = buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
     if (afterSeq + 1 < oldest) {
       ObjectNode gap = runtime.mapper.createObjectNode();
@@ -217,15 +236,6 @@ final class RunSession {
     } else {
       subscribers.add(sub);
     }
-    return pair.second()
-        .map(e -> {
-          sub.delivered = e.seq();
-          return e;
-        })
-        .watchTermination((nu, done) -> {
-          done.whenComplete((d, t) -> unsubscribe(sub));
-          return NotUsed.getInstance();
-        });
   }
 
   /**

@@ -227,12 +227,7 @@ public final class TroupeNode implements Troupe {
   Source<RunEvent, NotUsed> stream(String runId, long afterSeq) {
     RunSession local = runtime.sessions.get(runId);
     if (local != null) {
-      try {
-        return local.subscribe(afterSeq);
-      } catch (IllegalStateException full) {
-        return Source.failed(new RunRejectedException(RunRejectedException.Reason.OVERLOADED,
-            full.getMessage()));
-      }
+      return local.subscribe(afterSeq);
     }
     CompletionStage<Source<RunEvent, NotUsed>> source = withEntityOf(runId, e ->
         this.<org.apache.pekko.stream.SourceRef<RunEvent>>ask(e,

@@ -554,12 +554,7 @@ public final class WorkerEntity
         ? sessionFor(s.runId()) : finishedSessions.get(s.runId());
     Source<RunEvent, ?> source;
     if (session != null) {
-      try {
-        source = session.subscribe(s.afterSeq());
-      } catch (IllegalStateException full) {
-        s.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, full.getMessage()));
-        return;
-      }
+      source = session.subscribe(s.afterSeq());
     } else if (record.isPresent()) {
       source = Source.from(outcomeOnly(record.get()));
     } else {
