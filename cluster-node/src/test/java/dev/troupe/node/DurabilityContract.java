@@ -21,15 +21,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What survives a node's stop, graceful or not: stats, run records, unfinished runs. Each test
  * stops an actor system and starts a new one on the same database; see {@link H2DurabilityTest}
  * and {@link PostgresDurabilityTest}.
  */
+// the node's logs are printed only for the tests that fail
+@ExtendWith(LogCapturingExtension.class)
 abstract class DurabilityContract {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private final List<ActorSystem<Void>> systems = new ArrayList<>();
