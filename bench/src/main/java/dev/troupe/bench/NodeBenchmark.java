@@ -707,15 +707,10 @@ public final class NodeBenchmark {
             : "the rates given", s.latencySeconds(), s.latencyWarmupSeconds(),
         "head".equals(s.latencySink())
             ? "run into `Sink.head()` after a filter on `message` (it cancels the rest)"
-            : "followed to its end with `Sink.foreach` (as an SSE client would; cancelling after"
-                + " the first message, `--latency-sink=head`, crashed the worker entity when this"
-                + " harness was written: see `bench/README.md`)",
+            : "followed to its end with `Sink.foreach` (as an SSE client would)",
         "sync".equals(s.latencyCallback())
-            ? "in the call stage's own continuation (`thenCompose`: it runs on the thread that"
-                + " completes the stage, the worker entity's)"
-            : "from the actor system's dispatcher (`thenComposeAsync`: the call stage completes on"
-                + " the worker entity's thread, and subscribing there would load the entity; see"
-                + " `bench/README.md`)"));
+            ? "in the call stage's own continuation (`thenCompose`)"
+            : "from the actor system's dispatcher (`thenComposeAsync`)"));
     for (DbReport r : reports) {
       b.append("### ").append(r.name()).append("\n\n");
       if (r.skipped() != null) {
