@@ -752,4 +752,29 @@ abstract class RunLifecycleContract {
     assertThat(callThread).doesNotContain("default-dispatcher");
     assertThat(statsThread).doesNotContain("default-dispatcher");
   }
+
+  @Test
+  void handlerLogsCarryTheWorkerAndRunIdInTheMdc() {
+    // given a listener on the worker's logger
+    String name = uniqueName("logging");
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("troupe.worker." + name);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    logger.addAppender(seen);
+    troupe.register(name, WorkerConfig.DEFAULT, ctx -> {
+      ctx.warn("disk almost full");
+      return CompletableFuture.completedFuture(obj());
+    });
+    // when
+    RunResult r = run(name, obj());
+    // then
+    logger.detachAppender(seen);
+    assertThat(seen.list).singleElement().satisfies(e -> {
+      assertThat(e.getFormattedMessage()).isEqualTo("disk almost full");
+      assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(e.getMDCPropertyMap()).containsEntry("worker", name).containsEntry("runId", r.runId());
+    });
+  }
 }
