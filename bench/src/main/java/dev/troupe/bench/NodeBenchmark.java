@@ -105,7 +105,9 @@ public final class NodeBenchmark {
           integer(opts, "in-flight", 4_000),
           integer(opts, "workers", 50),
           integer(opts, "latency-seconds", 10),
-          integer(opts, "latency-warmup-seconds", 3),
+          // a JVM that ran no throughput workload first needs longer to compile the hot paths
+          integer(opts, "latency-warmup-seconds",
+              opts.getOrDefault("workloads", "hot,many,latency").contains("hot") ? 3 : 15),
           integer(opts, "poll-ms", 20),
           integer(opts, "rep-timeout-seconds", 120),
           List.of(opts.getOrDefault("db", "h2,pg").toLowerCase(Locale.ROOT).split(",")),
