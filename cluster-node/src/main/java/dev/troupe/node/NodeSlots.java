@@ -58,8 +58,4 @@ final class NodeSlots {
       next.tell(WorkerEntity.SlotsFreed.INSTANCE);
     }
   }
-
-  int used() {
-    return used.get();
-  }
 }

@@ -136,10 +136,6 @@ final class RunSession {
     toAnswer.forEach(w -> w.tell(StatusReply.success(run)));
   }
 
-  synchronized boolean isFinished() {
-    return finished;
-  }
-
   /**
    * Answers {@code waiter} with the run once it has finished.
    *
