@@ -46,6 +46,12 @@ public interface Troupe extends WorkerRegistrar {
   /** Looks a run up by id, running or finished. */
   CompletionStage<Optional<RunResult>> lookup(String runId);
 
+  /**
+   * Runs from the run history, newest first, paged: queued, running and finished ones. The
+   * history is a projection of the journal, so a run shows there shortly after it changes.
+   */
+  CompletionStage<RunPage> runs(RunQuery query);
+
   /** The definitions registered on this node, by name. */
   List<WorkerDefinition> workers();
 

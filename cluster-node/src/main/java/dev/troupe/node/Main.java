@@ -1,14 +1,34 @@
 package dev.troupe.node;
 
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.node.http.HttpServer;
+import dev.troupe.node.http.HttpSettings;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
 /**
  * Runs a Troupe node: a single-member cluster on the embedded H2 journal under ./data by
- * default, with every WorkerModule on the classpath. Ctrl-C (SIGTERM) drains and stops it.
+ * default, with every WorkerModule on the classpath and the HTTP API on port 8080. Ctrl-C
+ * (SIGTERM) drains and stops it.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    TroupeNode node = TroupeNode.start();
-    node.system().getWhenTerminated().toCompletableFuture().join();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe",
+        TroupeConfig.withDefaults(ConfigFactory.defaultApplication()
+            .withFallback(ConfigFactory.parseString(
+                "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))));
+    try {
+      TroupeNode node = TroupeNode.start(system);
+      HttpSettings http = HttpSettings.fromConfig(system.settings().config());
+      if (http.enabled()) {
+        HttpServer.start(node, http).toCompletableFuture().join();
+      }
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+    system.getWhenTerminated().toCompletableFuture().join();
   }
 }

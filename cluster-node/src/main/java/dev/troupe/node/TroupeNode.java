@@ -244,6 +244,11 @@ public final class TroupeNode implements Troupe {
   // reading
 
   @Override
+  public CompletionStage<dev.troupe.api.RunPage> runs(dev.troupe.api.RunQuery query) {
+    throw new UnsupportedOperationException("run history: being written");
+  }
+
+  @Override
   public List<WorkerDefinition> workers() {
     return runtime.registry.values().stream().map(Registration::definition)
         .sorted(Comparator.comparing(WorkerDefinition::name)).toList();

@@ -1,0 +1,345 @@
+package dev.troupe.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.api.CallOptions;
+import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.Troupe;
+import dev.troupe.api.UnknownRunException;
+import dev.troupe.api.UnknownWorkerException;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerDefinition;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The HTTP API v1 of DESIGN.md over the {@link Troupe} facade: JSON in and out, runs streamed as
+ * server-sent events, errors as {@code {"error":{"code","message"}}}, bearer tokens when
+ * configured.
+ */
+public final class HttpApi extends AllDirectives {
+  private static final String SSE = "text/event-stream";
+
+  private final Troupe troupe;
+  private final HttpSettings settings;
+  private final ObjectMapper mapper;
+  private final ApiErrors errors;
+  private final Materializer materializer;
+
+  public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper) {
+    this.troupe = troupe;
+    this.settings = settings;
+    this.mapper = mapper;
+    this.errors = new ApiErrors(mapper);
+    this.materializer = Materializer.matFromSystem(troupe.system());
+  }
+
+  public Route routes() {
+    return handleExceptions(
+        org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
+            .matchAny(t -> complete(errors.of(t))).build(),
+        () -> pathPrefix("api", () -> pathPrefix("v1", () -> authorized(this::api))));
+  }
+
+  private Route api(boolean admin) {
+    return concat(
+        path("workers", () -> get(() -> completeWithFuture(listWorkers()))),
+        pathPrefix("workers", () -> pathPrefix(PathMatchers.segment(), name -> concat(
+            pathEnd(() -> get(() -> completeWithFuture(worker(name)))),
+            path("stats", () -> get(() -> completeWithFuture(json(troupe.stats(name))))),
+            path("runs", () -> post(() -> startRun(name)))))),
+        path("runs", () -> get(() -> listRuns())),
+        pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
+            pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
+            path("events", () -> get(() -> optionalHeaderValueByName("Last-Event-ID",
+                last -> events(runId, last)))),
+            path("cancel", () -> post(() -> admin ? completeWithFuture(cancel(runId))
+                : complete(errors.response(StatusCodes.FORBIDDEN, "FORBIDDEN",
+                    "cancelling runs needs an admin token"))))))));
+  }
+
+  // authorization
+
+  /** Without configured tokens everything is open; else a client or an admin bearer token. */
+  private Route authorized(Function<Boolean, Route> inner) {
+    if (!settings.secured()) {
+      return inner.apply(true);
+    }
+    return optionalHeaderValueByName("Authorization", header -> {
+      Optional<String> token = header.filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7).trim());
+      if (token.isEmpty()) {
+        return complete(errors.response(StatusCodes.UNAUTHORIZED, "UNAUTHORIZED",
+            "a bearer token is required (Authorization: Bearer <token>)"));
+      }
+      boolean admin = matches(token.get(), settings.adminTokens());
+      if (!admin && !matches(token.get(), settings.clientTokens())) {
+        return complete(errors.response(StatusCodes.UNAUTHORIZED, "UNAUTHORIZED",
+            "the bearer token is not valid"));
+      }
+      return inner.apply(admin);
+    });
+  }
+
+  /** Compares in constant time, whatever the token and however many are configured. */
+  private static boolean matches(String token, List<String> known) {
+    byte[] given = token.getBytes(StandardCharsets.UTF_8);
+    boolean found = false;
+    for (String k : known) {
+      found |= MessageDigest.isEqual(given, k.getBytes(StandardCharsets.UTF_8));
+    }
+    return found;
+  }
+
+  // workers
+
+  private CompletionStage<HttpResponse> listWorkers() {
+    List<CompletableFuture<ObjectNode>> all = new ArrayList<>();
+    for (WorkerDefinition d : troupe.workers()) {
+      all.add(definition(d).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      ArrayNode out = mapper.createArrayNode();
+      all.forEach(f -> out.add(f.join()));
+      return ok(out);
+    }).exceptionally(errors::of);
+  }
+
+  private CompletionStage<HttpResponse> worker(String name) {
+    return troupe.workers().stream().filter(d -> d.name().equals(name)).findFirst()
+        .map(d -> definition(d).thenApply(this::ok).exceptionally(errors::of))
+        .orElseGet(() -> CompletableFuture.completedFuture(errors.of(new UnknownWorkerException(
+            "worker '" + name + "' is not registered on this node"))));
+  }
+
+  private CompletionStage<ObjectNode> definition(WorkerDefinition d) {
+    WorkerConfig c = d.config();
+    ObjectNode n = mapper.createObjectNode().put("name", d.name()).put("description", c.description());
+    ObjectNode cfg = n.putObject("config");
+    cfg.put("timeoutMs", c.timeout().toMillis()).put("maxConcurrent", c.maxConcurrent())
+        .put("queueCapacity", c.queueCapacity()).put("partitions", c.partitions())
+        .put("role", c.role());
+    cfg.putObject("retry").put("maxAttempts", c.retry().maxAttempts())
+        .put("initialBackoffMs", c.retry().initialBackoff().toMillis())
+        .put("maxBackoffMs", c.retry().maxBackoff().toMillis())
+        .put("jitter", c.retry().jitter());
+    cfg.set("tags", mapper.valueToTree(c.tags()));
+    return troupe.stats(d.name()).thenApply(s -> {
+      n.set("stats", mapper.valueToTree(s));
+      return n;
+    });
+  }
+
+  // runs
+
+  private Route startRun(String name) {
+    return withSizeLimit(settings.maxBodyBytes(), () -> extractRequestEntity(entity ->
+        optionalHeaderValueByName("Accept", accept -> parameterOptional("wait", wait -> {
+          CompletionStage<RunHandle> accepted = body(entity).thenCompose(b -> call(name, b));
+          if (accept.filter(a -> a.contains(SSE)).isPresent()) {
+            return onSuccess(accepted.handle((h, t) -> t), failure -> failure != null
+                ? complete(errors.of(failure))
+                : completeOK(sse(accepted.toCompletableFuture().join().messages()),
+                    EventStreamMarshalling.toEventStream()));
+          }
+          boolean waitForIt = wait.map(Boolean::parseBoolean).orElse(false);
+          return completeWithFuture(accepted.thenCompose(h -> waitForIt
+              ? finished(h) : CompletableFuture.completedFuture(acceptedResponse(h)))
+              .exceptionally(errors::of));
+        }))));
+  }
+
+  /** The request body as JSON; empty means no options and an empty payload. */
+  private CompletionStage<JsonNode> body(HttpEntity entity) {
+    if (!entity.isKnownEmpty() && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+      entity.discardBytes(materializer);
+      return CompletableFuture.failedFuture(new UnsupportedContentType(entity.getContentType().toString()));
+    }
+    return entity.toStrict(settings.waitTimeout().toMillis(), materializer).thenApply(strict -> {
+      String text = strict.getData().utf8String();
+      if (text.isBlank()) {
+        return mapper.createObjectNode();
+      }
+      try {
+        JsonNode n = mapper.readTree(text);
+        if (!n.isObject()) {
+          throw new InvalidArgumentException("the body must be a JSON object like {\"payload\": {...}}");
+        }
+        return n;
+      } catch (JsonProcessingException e) {
+        throw new InvalidArgumentException("malformed JSON body: " + e.getOriginalMessage());
+      }
+    });
+  }
+
+  private CompletionStage<RunHandle> call(String name, JsonNode body) {
+    JsonNode payload = body.has("payload") ? body.get("payload") : mapper.createObjectNode();
+    CallOptions options = CallOptions.NONE;
+    JsonNode timeout = body.get("timeoutMs");
+    if (timeout != null && !timeout.isNull()) {
+      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0) {
+        throw new InvalidArgumentException("timeoutMs must be a positive integer, was " + timeout);
+      }
+      options = options.withTimeout(Duration.ofMillis(timeout.asLong()));
+    }
+    JsonNode key = body.get("idempotencyKey");
+    if (key != null && !key.isNull()) {
+      if (!key.isTextual()) {
+        throw new InvalidArgumentException("idempotencyKey must be a string, was " + key);
+      }
+      options = options.withIdempotencyKey(key.asText());
+    }
+    JsonNode tags = body.get("tags");
+    if (tags != null && !tags.isNull()) {
+      if (!tags.isArray()) {
+        throw new InvalidArgumentException("tags must be an array of strings, was " + tags);
+      }
+      List<String> t = new ArrayList<>();
+      tags.forEach(x -> t.add(x.asText()));
+      options = options.withTags(t);
+    }
+    return troupe.call(name, payload, options);
+  }
+
+  private HttpResponse acceptedResponse(RunHandle h) {
+    ObjectNode n = mapper.createObjectNode().put("runId", h.runId()).put("worker", h.worker())
+        .put("existing", h.existing());
+    n.put("status", "ACCEPTED");
+    ObjectNode links = n.putObject("links");
+    String self = "/api/v1/runs/" + h.runId();
+    links.put("self", self).put("events", self + "/events").put("cancel", self + "/cancel");
+    return HttpResponse.create().withStatus(StatusCodes.ACCEPTED)
+        .addHeader(Location.create(self))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, n.toString()));
+  }
+
+  /** The finished run, or 202 with its links when it takes longer than the wait timeout. */
+  private CompletionStage<HttpResponse> finished(RunHandle h) {
+    return h.result().toCompletableFuture()
+        .orTimeout(settings.waitTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .handle((r, t) -> t == null ? ok(mapper.valueToTree(r)) : acceptedResponse(h));
+  }
+
+  private Route listRuns() {
+    return parameterOptional("worker", worker -> parameterOptional("status", status ->
+        parameterOptional("limit", limit -> parameterOptional("cursor", cursor ->
+            completeWithFuture(runPage(worker, status, limit, cursor))))));
+  }
+
+  private CompletionStage<HttpResponse> runPage(Optional<String> worker, Optional<String> status,
+      Optional<String> limit, Optional<String> cursor) {
+    return supply(() -> {
+      RunStatus s = status.map(x -> {
+        try {
+          return RunStatus.valueOf(x.toUpperCase());
+        } catch (IllegalArgumentException e) {
+          throw new InvalidArgumentException("status must be one of " + List.of(RunStatus.values())
+              + ", was '" + x + "'");
+        }
+      }).orElse(null);
+      int n = limit.map(x -> {
+        try {
+          return Integer.parseInt(x);
+        } catch (NumberFormatException e) {
+          throw new InvalidArgumentException("limit must be an integer, was '" + x + "'");
+        }
+      }).orElse(50);
+      return troupe.runs(new RunQuery(worker.orElse(null), s, n, cursor.orElse(null)));
+    }).thenApply(page -> ok(mapper.valueToTree(page))).exceptionally(errors::of);
+  }
+
+  private CompletionStage<HttpResponse> run(String runId) {
+    return supply(() -> troupe.lookup(runId)).thenApply(r -> r
+        .map(x -> ok(mapper.valueToTree(x)))
+        .orElseGet(() -> errors.of(new UnknownRunException("run " + runId + " is not known"))))
+        .exceptionally(errors::of);
+  }
+
+  private CompletionStage<HttpResponse> cancel(String runId) {
+    return supply(() -> troupe.cancel(runId)).thenApply(done -> HttpResponse.create()
+        .withStatus(StatusCodes.ACCEPTED).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+            mapper.createObjectNode().put("runId", runId).put("status", "CANCELLED").toString())))
+        .exceptionally(errors::of);
+  }
+
+  private Route events(String runId, Optional<String> lastEventId) {
+    long after;
+    try {
+      after = lastEventId.map(String::trim).map(Long::parseLong).orElse(0L);
+    } catch (NumberFormatException e) {
+      return complete(errors.of(new InvalidArgumentException(
+          "Last-Event-ID must be a sequence number, was '" + lastEventId.get() + "'")));
+    }
+    // look the run up first, so an unknown run is a 404 rather than a failed stream
+    return onSuccess(supply(() -> troupe.lookup(runId)).handle((r, t) ->
+            t != null ? t : r.isEmpty() ? new UnknownRunException("run " + runId + " is not known") : null),
+        failure -> failure != null ? complete(errors.of(failure))
+            : completeOK(sse(troupe.attach(runId).messages(after)), EventStreamMarshalling.toEventStream()));
+  }
+
+  private Source<ServerSentEvent, NotUsed> sse(Source<RunEvent, NotUsed> events) {
+    return events.map(this::toSse).keepAlive(settings.sseKeepAlive(), ServerSentEvent::heartbeat);
+  }
+
+  private ServerSentEvent toSse(RunEvent e) {
+    String data = e.data() == null ? "null" : e.data().toString();
+    return e.seq() > 0 ? ServerSentEvent.create(data, e.type(), Long.toString(e.seq()))
+        : ServerSentEvent.create(data, e.type());
+  }
+
+  // helpers
+
+  private HttpResponse ok(JsonNode body) {
+    return HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+
+  private <T> CompletionStage<HttpResponse> json(CompletionStage<T> value) {
+    return value.thenApply(v -> ok(mapper.valueToTree(v))).exceptionally(errors::of);
+  }
+
+  /** Runs {@code f}, turning a synchronous exception into a failed stage. */
+  private static <T> CompletionStage<T> supply(Supplier<CompletionStage<T>> f) {
+    try {
+      return f.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** A request body of a type other than JSON (415). */
+  static final class UnsupportedContentType extends RuntimeException {
+    UnsupportedContentType(String type) {
+      super("the body must be application/json, was " + type);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+package dev.troupe.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.node.TroupeConfig;
+import dev.troupe.node.TroupeNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The HTTP API against a real node, through java.net.http as any client would. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpApiTest {
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private ActorSystem<Void> system;
+  private String base;
+
+  @BeforeAll
+  void start() throws Exception {
+    String db = "jdbc:h2:file:" + Files.createTempDirectory("troupe-http").resolve("t") + ";DB_CLOSE_ON_EXIT=FALSE";
+    system = ActorSystem.create(Behaviors.empty(), "troupe", TroupeConfig.withDefaults(ConfigFactory.parseString(
+        "troupe.db.url = \"" + db + "\"\n"
+            + "troupe.discover-modules = off\n"
+            + "troupe.http { enabled = on, host = 127.0.0.1, port = 0, max-body-bytes = 4096 }\n"
+            + "pekko.remote.artery.canonical.port = 0\n"
+            + "pekko.coordinated-shutdown.exit-jvm = off\n"
+            + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
+    TroupeNode troupe = TroupeNode.start(system);
+    troupe.register("echo", WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(ctx.payload()));
+    troupe.register("steps", WorkerConfig.DEFAULT, ctx -> {
+      for (int i = 1; i <= 3; i++) {
+        ctx.emit(ctx.newObject().put("step", i));
+      }
+      return CompletableFuture.completedFuture(ctx.newObject().put("steps", 3));
+    });
+    troupe.registerBlocking("waiting", WorkerConfig.DEFAULT, ctx -> {
+      ctx.emit(ctx.newObject().put("waiting", true));
+      ctx.sleep(Duration.ofMinutes(1));
+      return ctx.newObject();
+    });
+    troupe.registerBlocking("narrow", WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(0)
+        .withRetry(RetryPolicy.NONE), ctx -> {
+          release.await();
+          return ctx.newObject();
+        });
+    var binding = HttpServer.start(troupe, HttpSettings.fromConfig(system.settings().config()))
+        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    release.countDown();
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+    return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  private JsonNode body(HttpResponse<String> r) throws Exception {
+    return json.readTree(r.body());
+  }
+
+  /** SSE frames of a response, until the stream ends. */
+  private List<String[]> frames(HttpRequest request) throws Exception {
+    HttpResponse<Stream<String>> r = http.send(request, HttpResponse.BodyHandlers.ofLines());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    List<String[]> out = new ArrayList<>();
+    String[] current = new String[3];
+    for (String line : (Iterable<String>) r.body()::iterator) {
+      if (line.isEmpty()) {
+        if (current[1] != null) {
+          out.add(current);
+        }
+        current = new String[3];
+      } else if (line.startsWith("id:")) {
+        current[0] = line.substring(3).trim();
+      } else if (line.startsWith("event:")) {
+        current[1] = line.substring(6).trim();
+      } else if (line.startsWith("data:")) {
+        current[2] = line.substring(5).trim();
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aCallIsAcceptedWithLinksAndTheRunCanBeRead() throws Exception {
+    // when
+    HttpResponse<String> r = post("/api/v1/workers/echo/runs", "{\"payload\":{\"a\":1}}");
+    // then
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonNode accepted = body(r);
+    String runId = accepted.get("runId").asText();
+    assertThat(r.headers().firstValue("Location")).contains("/api/v1/runs/" + runId);
+    assertThat(accepted.get("links").get("events").asText()).isEqualTo("/api/v1/runs/" + runId + "/events");
+    await().atMost(Duration.ofSeconds(10)).until(() -> body(get("/api/v1/runs/" + runId))
+        .get("status").asText().equals("SUCCEEDED"));
+    JsonNode run = body(get("/api/v1/runs/" + runId));
+    assertThat(run.get("result")).isEqualTo(json.readTree("{\"a\":1}"));
+    assertThat(run.get("worker").asText()).isEqualTo("echo");
+    assertThat(run.get("createdAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,3})?Z");
+  }
+
+  @Test
+  void waitTrueAnswersWithTheFinishedRun() throws Exception {
+    // when
+    HttpResponse<String> r = post("/api/v1/workers/echo/runs?wait=true", "{\"payload\":{\"x\":\"y\"}}");
+    // then
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode run = body(r);
+    for (String field : List.of("runId", "worker", "status", "attempts", "createdAt", "startedAt",
+        "finishedAt", "durationMs", "payload", "result", "error", "tags")) {
+      assertThat(run.has(field)).as(field).isTrue();
+    }
+    assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.get("result").get("x").asText()).isEqualTo("y");
+  }
+
+  @Test
+  void aCallWithAcceptEventStreamStreamsTheRun() throws Exception {
+    // when
+    List<String[]> frames = frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/steps/runs"))
+        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+    // then
+    assertThat(frames).filteredOn(f -> f[1].equals("message")).extracting(f -> json.readTree(f[2]).get("step").asInt())
+        .containsExactly(1, 2, 3);
+    String[] last = frames.get(frames.size() - 1);
+    assertThat(last[1]).isEqualTo("result");
+    assertThat(json.readTree(last[2]).get("result").get("steps").asInt()).isEqualTo(3);
+    assertThat(frames).extracting(f -> Long.parseLong(f[0])).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void lastEventIdResumesRightAfterThatEvent() throws Exception {
+    // given a finished run and all its events
+    String runId = body(post("/api/v1/workers/steps/runs?wait=true", "{}")).get("runId").asText();
+    List<String[]> all = frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events")).build());
+    String resumeAfter = all.get(2)[0];
+    // when
+    List<String[]> rest = frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events"))
+        .header("Last-Event-ID", resumeAfter).build());
+    // then
+    assertThat(rest).extracting(f -> f[0]).containsExactlyElementsOf(all.subList(3, all.size()).stream().map(f -> f[0]).toList());
+    assertThat(rest.get(0)[0]).isEqualTo(Long.toString(Long.parseLong(resumeAfter) + 1));
+  }
+
+  @Test
+  void cancelEndsTheStreamAndIsAConflictOnceFinished() throws Exception {
+    // given a run that waits
+    String runId = body(post("/api/v1/workers/waiting/runs", "{}")).get("runId").asText();
+    CompletableFuture<List<String[]>> stream = CompletableFuture.supplyAsync(() -> {
+      try {
+        return frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events")).build());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> body(get("/api/v1/runs/" + runId)).get("status").asText().equals("RUNNING"));
+    // when
+    HttpResponse<String> cancelled = post("/api/v1/runs/" + runId + "/cancel", "");
+    // then
+    assertThat(cancelled.statusCode()).isEqualTo(202);
+    List<String[]> frames = stream.get(20, TimeUnit.SECONDS);
+    String[] last = frames.get(frames.size() - 1);
+    assertThat(last[1]).isEqualTo("error");
+    assertThat(json.readTree(last[2]).get("status").asText()).isEqualTo("CANCELLED");
+    assertThat(post("/api/v1/runs/" + runId + "/cancel", "").statusCode()).isEqualTo(409);
+    assertThat(post("/api/v1/runs/01JD3Q7R8V3K5M9W2X4Y6Z8A0B-waiting/cancel", "").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void badRequestsGetAClearJsonErrorWithTheRightStatus() throws Exception {
+    assertError(post("/api/v1/workers/echo/runs", "{not json"), 400, "INVALID_REQUEST", "malformed JSON");
+    assertError(post("/api/v1/workers/echo/runs", "{\"timeoutMs\":-5}"), 400, "INVALID_REQUEST", "timeoutMs");
+    assertError(post("/api/v1/workers/echo/runs", "{\"timeoutMs\":\"soon\"}"), 400, "INVALID_REQUEST", "timeoutMs");
+    assertError(post("/api/v1/workers/no-such/runs", "{}"), 404, "UNKNOWN_WORKER", "no-such");
+    assertError(get("/api/v1/workers/no-such"), 404, "UNKNOWN_WORKER", "no-such");
+    assertError(get("/api/v1/runs/01JD3Q7R8V3K5M9W2X4Y6Z8A0B-echo"), 404, "UNKNOWN_RUN", "01JD3Q7R8V3K5M9W2X4Y6Z8A0B");
+    assertError(get("/api/v1/runs/nonsense"), 404, "UNKNOWN_RUN", "malformed run id");
+    assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/echo/runs"))
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hi"))), 415,
+        "UNSUPPORTED_MEDIA_TYPE", "application/json");
+    assertError(post("/api/v1/workers/echo/runs", "{\"payload\":\"" + "x".repeat(5000) + "\"}"), 413,
+        "BODY_TOO_LARGE", "max-body-bytes");
+  }
+
+  @Test
+  void aFullQueueIsTooManyRequestsWithRetryAfter() throws Exception {
+    // given the only slot of "narrow" taken and no queue
+    assertThat(post("/api/v1/workers/narrow/runs", "{}").statusCode()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> body(get("/api/v1/workers/narrow/stats")).get("running").asInt() == 1);
+    // when
+    HttpResponse<String> r = post("/api/v1/workers/narrow/runs", "{}");
+    // then
+    assertError(r, 429, "QUEUE_FULL", "queueCapacity");
+    assertThat(r.headers().firstValue("Retry-After")).isPresent();
+  }
+
+  @Test
+  void workersAreListedWithConfigAndStats() throws Exception {
+    // given
+    post("/api/v1/workers/echo/runs?wait=true", "{}");
+    // when
+    JsonNode all = body(get("/api/v1/workers"));
+    JsonNode echo = body(get("/api/v1/workers/echo"));
+    JsonNode stats = body(get("/api/v1/workers/echo/stats"));
+    // then
+    assertThat(all).extracting(n -> n.get("name").asText()).contains("echo", "steps", "waiting", "narrow");
+    assertThat(echo.get("config").get("maxConcurrent").asInt()).isEqualTo(16);
+    assertThat(echo.get("stats").get("runs").asLong()).isPositive();
+    for (String field : List.of("worker", "runs", "errors", "lastRunMs", "totalRuntimeMs", "succeeded",
+        "failed", "timedOut", "cancelled", "retries", "running", "queued", "meanMs", "p50Ms", "p95Ms",
+        "p99Ms", "lastRunAt")) {
+      assertThat(stats.has(field)).as(field).isTrue();
+    }
+  }
+
+  private void assertError(HttpResponse<String> r, int status, String code, String mentions) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    JsonNode e = body(r).get("error");
+    assertThat(e.get("code").asText()).isEqualTo(code);
+    assertThat(e.get("message").asText()).contains(mentions);
+    assertThat(r.body()).doesNotContain("\tat ").doesNotContain("Exception");
+  }
+}
