@@ -10,8 +10,11 @@ import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunRejectedException;
+import dev.troupe.api.RunPage;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.Troupe;
+import dev.troupe.api.TroupeException;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.Worker;
@@ -21,6 +24,7 @@ import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerNames;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.persistence.DatabaseSettings;
+import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.SchemaMigrator;
 import java.time.Duration;
@@ -31,14 +35,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -61,10 +69,17 @@ public final class TroupeNode implements Troupe {
   private final ClusterSharding sharding;
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile boolean started;
+  /** The run history's table; null when {@code troupe.history.enabled = off}. */
+  private final RunHistoryStore history;
+  /** Where the history's JDBC calls run. */
+  private final Executor historyExecutor;
 
-  private TroupeNode(NodeRuntime runtime) {
+  private TroupeNode(NodeRuntime runtime, RunHistoryStore history) {
     this.runtime = runtime;
     this.sharding = ClusterSharding.get(runtime.system);
+    this.history = history;
+    this.historyExecutor = runtime.system.dispatchers()
+        .lookup(DispatcherSelector.fromConfig(HistorySettings.DISPATCHER));
   }
 
   /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
@@ -98,7 +113,8 @@ public final class TroupeNode implements Troupe {
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
     var migration = SchemaMigrator.migrate(db);
     NodeRuntime runtime = new NodeRuntime(system);
-    TroupeNode node = new TroupeNode(runtime);
+    HistorySettings historySettings = HistorySettings.fromConfig(config);
+    TroupeNode node = new TroupeNode(runtime, openHistory(system, db, historySettings));
     if (runtime.settings.discoverModules()) {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }
@@ -107,6 +123,9 @@ public final class TroupeNode implements Troupe {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     WorkerEntity.init(runtime);
+    if (node.history != null) {
+      RunHistoryProjection.init(system, node.history, historySettings, node.historyExecutor);
+    }
     node.started = true;
     runtime.registry.keySet().forEach(node::wake);
     node.hookShutdown();
@@ -122,6 +141,25 @@ public final class TroupeNode implements Troupe {
         migration.migrationsExecuted, runtime.registry.keySet().stream().sorted().toList(),
         runtime.settings.drainTimeout());
     return node;
+  }
+
+  /**
+   * The run history's store with its own small pool, closed when the actor system stops (in
+   * CoordinatedShutdown's last phase, or at termination when that does not run); null when off.
+   */
+  private static RunHistoryStore openHistory(ActorSystem<?> system, DatabaseSettings db,
+      HistorySettings settings) {
+    if (!settings.enabled()) {
+      return null;
+    }
+    RunHistoryStore store = RunHistoryStore.open(db, settings.poolSize());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "troupe-close-run-history", () -> {
+          store.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    system.getWhenTerminated().thenRun(store::close);
+    return store;
   }
 
   private static String redact(String url) {
@@ -219,8 +257,15 @@ public final class TroupeNode implements Troupe {
             runtime.settings.askTimeout())
         .thenApply(Optional::of)
         .exceptionallyCompose(t -> Failures.toException(t) instanceof UnknownRunException
-            ? CompletableFuture.completedFuture(Optional.empty())
+            ? lookupInHistory(runId)
             : CompletableFuture.failedFuture(Failures.toException(t))));
+  }
+
+  /** A run its entity no longer keeps (older than its retained finished runs), from the history. */
+  private CompletionStage<Optional<RunResult>> lookupInHistory(String runId) {
+    return history == null
+        ? CompletableFuture.completedFuture(Optional.empty())
+        : fromHistory(() -> history.find(runId));
   }
 
   /** The run's events after {@code afterSeq}, from its entity wherever it lives. */
@@ -243,9 +288,50 @@ public final class TroupeNode implements Troupe {
 
   // reading
 
+  /**
+   * A page of the run history ({@code troupe_runs}), which follows the journal shortly behind:
+   * a run shows there, or shows its new status, a moment after it changed.
+   */
   @Override
-  public CompletionStage<dev.troupe.api.RunPage> runs(dev.troupe.api.RunQuery query) {
-    throw new UnsupportedOperationException("run history: being written");
+  public CompletionStage<RunPage> runs(RunQuery query) {
+    Objects.requireNonNull(query, "query");
+    if (history == null) {
+      return CompletableFuture.failedFuture(new RunRejectedException(
+          RunRejectedException.Reason.UNAVAILABLE,
+          "the run history is off on this node (troupe.history.enabled = off)"));
+    }
+    return fromHistory(() -> history.page(query));
+  }
+
+  /**
+   * A blocking read of the history, on its dispatcher; the stage completes on the callback
+   * dispatcher. A database failure becomes {@link RunRejectedException} UNAVAILABLE; an invalid
+   * query (a malformed cursor) stays {@link InvalidArgumentException}.
+   */
+  private <T> CompletionStage<T> fromHistory(Supplier<T> read) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    try {
+      CompletableFuture.supplyAsync(read, historyExecutor).whenCompleteAsync((value, failure) -> {
+        if (failure == null) {
+          out.complete(value);
+        } else {
+          out.completeExceptionally(historyFailure(failure));
+        }
+      }, runtime.callbackExecutor);
+    } catch (RuntimeException e) { // the dispatcher refused: the system is stopping
+      out.completeExceptionally(historyFailure(e));
+    }
+    return out;
+  }
+
+  private static Throwable historyFailure(Throwable t) {
+    Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof TroupeException) {
+      return e;
+    }
+    log.warn("reading the run history failed", e);
+    return new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
+        "the run history cannot be read now: " + e.getMessage());
   }
 
   @Override
@@ -301,6 +387,11 @@ public final class TroupeNode implements Troupe {
       ids.add(RunIds.entityId(worker, p));
     }
     return ids;
+  }
+
+  /** This node's metrics, for the HTTP front end's {@code /metrics}. */
+  public TroupeMetrics metrics() {
+    return runtime.metrics;
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerStats;
+import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
@@ -219,6 +220,17 @@ public final class WorkerEntity
     return WorkerState.empty();
   }
 
+  /**
+   * Every journal entry (a single event or a {@code Recorded} batch) carries the run history's tag,
+   * so the history projection reads them all; one tag row per entry, entries being batches.
+   */
+  @Override
+  public Set<String> tagsFor(WorkerEvent event) {
+    return HISTORY_TAGS;
+  }
+
+  private static final Set<String> HISTORY_TAGS = Set.of(RunHistory.TAG);
+
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(runtime.settings.snapshotEvery(), 2);
@@ -288,6 +300,7 @@ public final class WorkerEntity
     }
     dispatch(d);
     d.effects.add(this::answerDrainWaiters);
+    d.effects.add(s -> runtime.metrics.load(worker, entityId, s.executingCount(), s.queuedCount()));
     if (d.events.isEmpty()) {
       return Effect().none().thenRun(s -> d.effects.forEach(e -> e.accept(s)));
     }
@@ -452,6 +465,7 @@ public final class WorkerEntity
     d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
     RunResult finished = r.finished(status, result, error, d.now).toResult(worker);
     d.then(() -> {
+      runtime.metrics.runFinished(worker, status, finished.durationMs());
       RunSession session = sessions.remove(r.runId());
       if (session != null) {
         if (status == RunStatus.CANCELLED) {
@@ -502,7 +516,10 @@ public final class WorkerEntity
     long epoch = d.state.nextEpoch();
     int attempt = r.attempts() + 1;
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
-    d.then(() -> sessionFor(r.runId()).publishStatus(status(RunStatus.RUNNING, attempt, null)));
+    d.then(() -> {
+      runtime.metrics.attemptStarted(worker);
+      sessionFor(r.runId()).publishStatus(status(RunStatus.RUNNING, attempt, null));
+    });
     return new RunActor.Granted(attempt, epoch, r.checkpoint());
   }
 

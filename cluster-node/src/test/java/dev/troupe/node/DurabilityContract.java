@@ -10,6 +10,7 @@ import dev.troupe.api.ErrorCode;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
@@ -17,6 +18,7 @@ import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerStats;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -243,5 +245,65 @@ abstract class DurabilityContract {
     assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(r.error().message()).contains("drain timeout");
     assertThat(Await.result(after.stats("long")).cancelled()).isEqualTo(1);
+  }
+
+  private static final Comparator<RunResult> NEWEST_FIRST =
+      Comparator.comparing(RunResult::createdAt).thenComparing(RunResult::runId).reversed();
+
+  /** The first page of a worker's run history. */
+  private static List<RunResult> history(TroupeNode node, String worker) {
+    return Await.result(node.runs(new RunQuery(worker, null, 100, null))).runs();
+  }
+
+  @Test
+  void theRunHistorySurvivesARestart() {
+    // given six finished runs, two of them failed, in the history
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, "");
+    registerMixed(first);
+    List<RunResult> runs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      runs.add(Await.result(first.run("mixed", obj().put("i", i).put("fail", i < 2))));
+    }
+    List<RunResult> newestFirst = runs.stream().sorted(NEWEST_FIRST).toList();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(history(first, "mixed")).containsExactlyElementsOf(newestFirst));
+    stopGracefully(first);
+    // when
+    TroupeNode second = start(db, "");
+    registerMixed(second);
+    // then the history is there at once, and goes on from where it was
+    assertThat(history(second, "mixed")).containsExactlyElementsOf(newestFirst);
+    RunResult later = Await.result(second.run("mixed", obj().put("i", 6)));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(history(second, "mixed")).hasSize(7).first().isEqualTo(later));
+    assertThat(history(second, "mixed")).endsWith(newestFirst.toArray(RunResult[]::new));
+  }
+
+  @Test
+  void lookupFindsARunItsEntityNoLongerKeepsInTheHistory() {
+    // given four runs on a node whose entities keep the last two finished runs, and no history
+    String db = newDatabaseUrl();
+    String keepTwo = "troupe.worker.retained-finished-runs = 2";
+    TroupeNode first = start(db, keepTwo + "\ntroupe.history.enabled = off");
+    registerMixed(first);
+    List<RunResult> runs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      runs.add(Await.result(first.run("mixed", obj().put("i", i))));
+    }
+    assertThat(Await.result(first.lookup(runs.get(0).runId()))).as("evicted").isEmpty();
+    assertThat(Await.result(first.lookup(runs.get(3).runId()))).contains(runs.get(3));
+    assertThatThrownBy(() -> Await.result(first.runs(RunQuery.first(10))))
+        .isInstanceOf(RunRejectedException.class).hasMessageContaining("troupe.history.enabled");
+    stopGracefully(first);
+    // when the node starts again with the history on
+    TroupeNode second = start(db, keepTwo);
+    registerMixed(second);
+    // then the projection reads the journal from its start, and lookup falls back to the history
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(Await.result(second.lookup(runs.get(0).runId()))).contains(runs.get(0)));
+    assertThat(Await.result(second.lookup(runs.get(1).runId()))).contains(runs.get(1));
+    assertThat(history(second, "mixed")).containsExactlyElementsOf(
+        runs.stream().sorted(NEWEST_FIRST).toList());
   }
 }

@@ -16,6 +16,8 @@ import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunPage;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -776,5 +779,70 @@ abstract class RunLifecycleContract {
       assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
       assertThat(e.getMDCPropertyMap()).containsEntry("worker", name).containsEntry("runId", r.runId());
     });
+  }
+
+  private static final Comparator<RunResult> NEWEST_FIRST =
+      Comparator.comparing(RunResult::createdAt).thenComparing(RunResult::runId).reversed();
+
+  private RunPage history(String worker, RunStatus status, int limit, String cursor) {
+    return Await.result(troupe.runs(new RunQuery(worker, status, limit, cursor)));
+  }
+
+  @Test
+  void theRunHistoryListsRunsNewestFirstFilteredAndPaged() {
+    // given five finished runs of one worker (two failed), and a run of another that waits
+    String name = uniqueName("history");
+    String other = uniqueName("history-other");
+    troupe.register(name, WorkerConfig.DEFAULT, ctx -> {
+      if (ctx.payload().path("fail").asBoolean()) {
+        throw new PermanentFailure("asked to fail");
+      }
+      return CompletableFuture.completedFuture(ctx.payload());
+    });
+    CountDownLatch release = new CountDownLatch(1);
+    troupe.registerBlocking(other, WorkerConfig.DEFAULT, ctx -> {
+      release.await();
+      return obj().put("released", true);
+    });
+    List<RunResult> runs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      runs.add(run(name, obj().put("i", i).put("fail", i % 2 == 1)));
+    }
+    RunHandle waiting = call(other, obj());
+    List<RunResult> newestFirst = runs.stream().sorted(NEWEST_FIRST).toList();
+    // then the history shows them, as the runs themselves, shortly after they finished
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(history(name, null, 10, null).runs()).containsExactlyElementsOf(newestFirst));
+    // filtered by status
+    assertThat(history(name, RunStatus.FAILED, 10, null).runs())
+        .containsExactlyElementsOf(newestFirst.stream()
+            .filter(r -> r.status() == RunStatus.FAILED).toList())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.error().message()).isEqualTo("asked to fail"));
+    // paged: 2 + 2 + 1, the last page without a cursor
+    List<RunResult> paged = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    String cursor = null;
+    do {
+      RunPage page = history(name, null, 2, cursor);
+      paged.addAll(page.runs());
+      sizes.add(page.runs().size());
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    assertThat(sizes).containsExactly(2, 2, 1);
+    assertThat(paged).containsExactlyElementsOf(newestFirst);
+    // a run still going shows its status, then its end
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(history(other, RunStatus.RUNNING, 10, null).runs())
+            .extracting(RunResult::runId).containsExactly(waiting.runId()));
+    release.countDown();
+    RunResult released = Await.result(waiting.result());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(history(other, null, 10, null).runs()).containsExactly(released));
+    assertThat(history(null, null, 100, null).runs()).isSortedAccordingTo(NEWEST_FIRST)
+        .contains(released);
+    // and a cursor that no page gave out is refused
+    assertThatThrownBy(() -> history(name, null, 2, "not a cursor"))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("cursor");
   }
 }

@@ -61,7 +61,7 @@ abstract class SchemaMigratorContract {
   }
 
   @Test
-  void migrateCreatesTheJournalTagAndSnapshotTables() throws SQLException {
+  void migrateCreatesTheJournalTagSnapshotAndRunHistoryTables() throws SQLException {
     // given
     try (Connection c = connect()) {
       assertThat(tables(c)).doesNotContain("event_journal", "event_tag", "snapshot");
@@ -72,11 +72,11 @@ abstract class SchemaMigratorContract {
 
     // then
     assertThat(result.success).isTrue();
-    assertThat(result.migrationsExecuted).isEqualTo(1);
-    assertThat(result.targetSchemaVersion).isEqualTo("1");
+    assertThat(result.migrationsExecuted).isEqualTo(2);
+    assertThat(result.targetSchemaVersion).isEqualTo("2");
     try (Connection c = connect()) {
       assertThat(tables(c)).contains("event_journal", "event_tag", "snapshot",
-          "troupe_schema_history");
+          "troupe_schema_history", "troupe_runs", "troupe_projection_offsets");
       assertThat(columns(c, "event_journal")).containsExactlyInAnyOrder("ordering", "deleted",
           "persistence_id", "sequence_number", "writer", "write_timestamp", "adapter_manifest",
           "event_payload", "event_ser_id", "event_ser_manifest", "meta_payload", "meta_ser_id",
@@ -88,6 +88,13 @@ abstract class SchemaMigratorContract {
       assertThat(count(c, "event_journal")).isZero();
       assertThat(count(c, "event_tag")).isZero();
       assertThat(count(c, "snapshot")).isZero();
+      assertThat(columns(c, "troupe_runs")).containsExactlyInAnyOrder("run_id", "worker",
+          "entity_id", "status", "attempts", "created_at", "started_at", "finished_at",
+          "duration_ms", "payload", "result", "error_code", "error_message", "tags",
+          "last_seq_nr");
+      assertThat(columns(c, "troupe_projection_offsets")).containsExactlyInAnyOrder(
+          "projection_name", "offset_value", "updated_at");
+      assertThat(count(c, "troupe_runs")).isZero();
     }
   }
 

@@ -1,0 +1,37 @@
+package dev.troupe.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The {@code troupe.history.*} settings of a node (defaults: cluster-node's reference.conf). */
+public record HistorySettings(
+    boolean enabled,
+    int batchSize,
+    Duration batchWindow,
+    int poolSize,
+    Duration minBackoff,
+    Duration maxBackoff,
+    double randomFactor) {
+
+  /** The dispatcher of the history's JDBC calls: reads, and the projection's writes. */
+  static final String DISPATCHER = "troupe.history.dispatcher";
+
+  public HistorySettings {
+    if (batchSize < 1 || poolSize < 1) {
+      throw new IllegalArgumentException("troupe.history.batch-size and troupe.history.pool-size"
+          + " must be at least 1, were " + batchSize + " and " + poolSize);
+    }
+  }
+
+  public static HistorySettings fromConfig(Config root) {
+    Config c = root.getConfig("troupe.history");
+    return new HistorySettings(
+        c.getBoolean("enabled"),
+        c.getInt("batch-size"),
+        c.getDuration("batch-window"),
+        c.getInt("pool-size"),
+        c.getDuration("restart-backoff.min"),
+        c.getDuration("restart-backoff.max"),
+        c.getDouble("restart-backoff.random-factor"));
+  }
+}

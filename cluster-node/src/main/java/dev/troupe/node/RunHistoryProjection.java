@@ -1,0 +1,112 @@
+package dev.troupe.node;
+
+import dev.troupe.api.TroupeSerializable;
+import dev.troupe.persistence.RunHistory;
+import dev.troupe.persistence.RunHistoryStore;
+import dev.troupe.persistence.WorkerEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run history projection: follows the journal entries tagged {@link RunHistory#TAG} and folds
+ * them into {@code troupe_runs} through {@link RunHistoryStore#applyAll}, a batch and its offset in
+ * one transaction. One instance runs per cluster, as a sharded daemon process (sharding moves it
+ * when its node leaves). Every (re)start reads the stored offset, so a batch whose write failed
+ * is read again: at-least-once, and the store's upserts are idempotent. The JDBC calls run on
+ * {@code troupe.history.dispatcher}, never on an actor's thread.
+ */
+final class RunHistoryProjection {
+  private static final Logger log = LoggerFactory.getLogger(RunHistoryProjection.class);
+  static final String NAME = "troupe-run-history";
+
+  /** The daemon takes no messages: sharding starts it and stops it. */
+  enum Command implements TroupeSerializable { NONE }
+
+  private RunHistoryProjection() {}
+
+  /** Starts the daemon process on this node (one instance in the whole cluster). */
+  static void init(ActorSystem<?> system, RunHistoryStore store, HistorySettings settings,
+      Executor jdbc) {
+    ShardedDaemonProcess.get(system).init(Command.class, NAME, 1,
+        i -> create(system, store, settings, jdbc));
+  }
+
+  static Behavior<Command> create(ActorSystem<?> system, RunHistoryStore store,
+      HistorySettings settings, Executor jdbc) {
+    return Behaviors.setup(ctx -> {
+      UniqueKillSwitch kill = source(system, store, settings, jdbc)
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(Sink.ignore(), Keep.left())
+          .run(Materializer.matFromSystem(system));
+      ctx.getLog().info("run history projection started on this node");
+      return Behaviors.receive(Command.class)
+          .onSignal(PostStop.class, s -> {
+            kill.shutdown();
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  /** The journal's entries from the stored offset, written in batches; emits each new offset. */
+  static Source<Long, NotUsed> source(ActorSystem<?> system, RunHistoryStore store,
+      HistorySettings settings, Executor jdbc) {
+    JdbcReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    RestartSettings restart = RestartSettings.create(settings.minBackoff(),
+        settings.maxBackoff(), settings.randomFactor());
+    return RestartSource.withBackoff(restart, () ->
+        Source.completionStageSource(
+                CompletableFuture.supplyAsync(() -> store.offset(RunHistory.PROJECTION), jdbc)
+                    .thenApply(offset -> {
+                      log.debug("run history projection reads the journal after ordering {}",
+                          offset);
+                      return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset));
+                    }))
+            .groupedWithin(settings.batchSize(), settings.batchWindow())
+            .mapAsync(1, group -> CompletableFuture.supplyAsync(() -> write(store, group), jdbc)));
+  }
+
+  private static long write(RunHistoryStore store, List<EventEnvelope> group) {
+    List<RunHistoryStore.Entry> entries = new ArrayList<>(group.size());
+    for (EventEnvelope env : group) {
+      if (env.event() instanceof WorkerEvent e) {
+        entries.add(new RunHistoryStore.Entry(env.persistenceId(), env.sequenceNr(), e));
+      } else {
+        log.warn("journal entry {} of {} is tagged {} but holds a {}: ignored", env.sequenceNr(),
+            env.persistenceId(), RunHistory.TAG, env.event().getClass().getName());
+      }
+    }
+    long offset = ((Sequence) group.get(group.size() - 1).offset()).value();
+    long start = System.nanoTime();
+    store.applyAll(RunHistory.PROJECTION, entries, offset);
+    if (log.isDebugEnabled()) {
+      log.debug("run history: {} journal entries written up to ordering {} in {} ms",
+          entries.size(), offset, (System.nanoTime() - start) / 1_000_000);
+    }
+    return offset;
+  }
+}

@@ -1,0 +1,318 @@
+package dev.troupe.persistence;
+
+import static dev.troupe.persistence.Fixtures.accepted;
+import static dev.troupe.persistence.Fixtures.at;
+import static dev.troupe.persistence.Fixtures.checkpointed;
+import static dev.troupe.persistence.Fixtures.failed;
+import static dev.troupe.persistence.Fixtures.finished;
+import static dev.troupe.persistence.Fixtures.fold;
+import static dev.troupe.persistence.Fixtures.id;
+import static dev.troupe.persistence.Fixtures.interrupted;
+import static dev.troupe.persistence.Fixtures.json;
+import static dev.troupe.persistence.Fixtures.started;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.RunPage;
+import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.persistence.RunHistoryStore.Entry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@link RunHistoryStore} guarantees on every supported database: journal entries fold into
+ * the rows the entity itself would show, replays change nothing, pages are newest first and
+ * cursors cover every run once, a batch and its offset are written together or not at all.
+ * Subclasses give a fresh, empty database for each test.
+ */
+abstract class RunHistoryStoreContract {
+  private static final String PID = "worker|send-email";
+  private static final String P = RunHistory.PROJECTION;
+
+  private DatabaseSettings db;
+  private RunHistoryStore store;
+  private long seqNr;
+
+  /** A fresh, empty database (or schema) for the current test. */
+  protected abstract DatabaseSettings newDatabase() throws SQLException;
+
+  /** Drops what {@link #newDatabase()} made, once the store is closed. */
+  protected void dropDatabase(DatabaseSettings db) throws SQLException {}
+
+  @BeforeEach
+  void openStore() throws SQLException {
+    db = newDatabase();
+    SchemaMigrator.migrate(db);
+    store = RunHistoryStore.open(db, 2);
+  }
+
+  @AfterEach
+  void closeStore() throws SQLException {
+    store.close();
+    dropDatabase(db);
+  }
+
+  /** The next journal entry of send-email's entity: one event, or several as one Recorded. */
+  private Entry entry(WorkerEvent... events) {
+    return new Entry(PID, ++seqNr,
+        events.length == 1 ? events[0] : new WorkerEvent.Recorded(List.of(events)));
+  }
+
+  private static String runId(int n, String entityId) {
+    return String.format("01JD3Q7R8V3K5M9W2X4Y6Z8%03d-%s", n, entityId.replace('#', '.'));
+  }
+
+  private static WorkerEvent.RunAccepted acceptedAt(String runId, long atMs) {
+    return new WorkerEvent.RunAccepted(runId, json("n", runId), 30_000, null, List.of(), at(atMs));
+  }
+
+  /** A lifecycle of send-email's runs 1-6, in five journal entries. */
+  private List<Entry> lifecycle() {
+    return List.of(
+        entry(accepted(id(1), null, 0), accepted(id(2), "key-2", 1), accepted(id(3), null, 2),
+            accepted(id(4), null, 3), accepted(id(5), null, 4), accepted(id(6), null, 5)),
+        entry(started(id(1), 1, 1, 10), started(id(2), 1, 2, 11), started(id(3), 1, 3, 12),
+            started(id(6), 1, 4, 13)),
+        entry(checkpointed(id(1), 1, json("done", 3), 15)),
+        entry(finished(id(1), RunStatus.SUCCEEDED, 112), failed(id(2), 1, 20),
+            interrupted(id(3), 30), finished(id(4), RunStatus.CANCELLED, 40)),
+        entry(started(id(2), 2, 5, 60), finished(id(2), RunStatus.FAILED, 90),
+            finished(id(6), RunStatus.TIMED_OUT, 70)));
+  }
+
+  private static WorkerEvent[] eventsOf(List<Entry> entries) {
+    List<WorkerEvent> out = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.event() instanceof WorkerEvent.Recorded r) {
+        out.addAll(r.events());
+      } else {
+        out.add(e.event());
+      }
+    }
+    return out.toArray(WorkerEvent[]::new);
+  }
+
+  private List<List<Object>> rawRows() throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT * FROM \"troupe_runs\" ORDER BY \"run_id\"")) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(rs.getObject(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private List<RunResult> allPages(RunQuery first) {
+    List<RunResult> all = new ArrayList<>();
+    RunQuery q = first;
+    for (int pages = 0; pages < 100; pages++) {
+      RunPage page = store.page(q);
+      all.addAll(page.runs());
+      if (page.nextCursor() == null) {
+        return all;
+      }
+      q = new RunQuery(q.worker(), q.status(), q.limit(), page.nextCursor());
+    }
+    throw new AssertionError("more than 100 pages");
+  }
+
+  private static final Comparator<RunResult> NEWEST_FIRST =
+      Comparator.comparing(RunResult::createdAt).thenComparing(RunResult::runId).reversed();
+
+  @Test
+  void entriesFoldIntoTheRunsTheEntityShows() {
+    // given the lifecycle of six runs, written in two batches
+    List<Entry> entries = lifecycle();
+    // when
+    store.applyAll(P, entries.subList(0, 2), 2);
+    store.applyAll(P, entries.subList(2, 5), 5);
+    // then every row is the run as the entity's own state shows it
+    WorkerState state = fold(eventsOf(entries));
+    for (int n = 1; n <= 6; n++) {
+      assertThat(store.find(id(n))).as("run %d", n)
+          .contains(state.run(id(n)).orElseThrow().toResult("send-email"));
+    }
+    RunResult succeeded = store.find(id(1)).orElseThrow();
+    assertThat(succeeded.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(succeeded.durationMs()).isEqualTo(102);
+    assertThat(succeeded.result()).isEqualTo(json("done", id(1)));
+    assertThat(succeeded.payload()).isEqualTo(json("to", id(1) + "@example.com"));
+    assertThat(succeeded.tags()).containsExactly("mail");
+    RunResult retried = store.find(id(2)).orElseThrow();
+    assertThat(retried.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(retried.attempts()).isEqualTo(2);
+    assertThat(retried.startedAt()).isEqualTo(at(11));
+    assertThat(retried.error().message()).isEqualTo("bad input");
+    RunResult interrupted = store.find(id(3)).orElseThrow();
+    assertThat(interrupted.status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(interrupted.attempts()).isEqualTo(1);
+    RunResult cancelledBeforeStart = store.find(id(4)).orElseThrow();
+    assertThat(cancelledBeforeStart.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(cancelledBeforeStart.startedAt()).isNull();
+    assertThat(cancelledBeforeStart.durationMs()).isNull();
+    assertThat(store.find(id(5)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(store.find(id(6)).orElseThrow().status()).isEqualTo(RunStatus.TIMED_OUT);
+    assertThat(store.find(id(99))).isEmpty();
+  }
+
+  @Test
+  void aPartitionsRunsBelongToTheirWorker() {
+    // given
+    String run = runId(1, "send-email#2");
+    // when
+    store.applyAll(P, List.of(new Entry("worker|send-email#2", 1,
+        new WorkerEvent.Recorded(List.of(acceptedAt(run, 0), started(run, 1, 1, 5))))), 1);
+    // then
+    RunResult r = store.find(run).orElseThrow();
+    assertThat(r.worker()).isEqualTo("send-email");
+    assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(store.page(new RunQuery("send-email", null, 10, null)).runs())
+        .extracting(RunResult::runId).containsExactly(run);
+  }
+
+  @Test
+  void applyingTheSameEntriesAgainChangesNothing() throws SQLException {
+    // given
+    List<Entry> entries = lifecycle();
+    store.applyAll(P, entries, 5);
+    List<List<Object>> before = rawRows();
+    // when the whole batch comes again, then parts of it out of their order
+    store.applyAll(P, entries, 5);
+    store.applyAll(P, List.of(entries.get(3), entries.get(1)), 5);
+    store.applyAll(P, List.of(entries.get(0), entries.get(0)), 5);
+    // then
+    assertThat(rawRows()).isEqualTo(before);
+    assertThat(before).hasSize(6);
+  }
+
+  @Test
+  void eventsOfRunsNotInTheHistoryAreIgnored() {
+    // given a run accepted before its entity tagged its journal: only its later events are seen
+    // when
+    store.applyAll(P, List.of(entry(started(id(7), 1, 1, 10)),
+        entry(finished(id(7), RunStatus.SUCCEEDED, 20))), 9);
+    // then
+    assertThat(store.find(id(7))).isEmpty();
+    assertThat(store.offset(P)).isEqualTo(9);
+  }
+
+  @Test
+  void pagesAreNewestFirstAndCursorsCoverEveryRunOnce() {
+    // given 23 runs, two per millisecond, so that ties are broken by run id
+    List<WorkerEvent> accepted = new ArrayList<>();
+    for (int n = 1; n <= 23; n++) {
+      accepted.add(acceptedAt(id(n), (n / 2) * 1000L));
+    }
+    store.applyAll(P, List.of(entry(accepted.toArray(WorkerEvent[]::new))), 1);
+    // when
+    List<RunResult> paged = allPages(RunQuery.first(5));
+    // then
+    assertThat(paged).hasSize(23).isSortedAccordingTo(NEWEST_FIRST);
+    assertThat(new HashSet<>(paged.stream().map(RunResult::runId).toList())).hasSize(23);
+    assertThat(paged.get(0).runId()).isEqualTo(id(23));
+    assertThat(paged.get(22).runId()).isEqualTo(id(1));
+    // a page that ends exactly at the last run has no next cursor
+    assertThat(store.page(RunQuery.first(23)).nextCursor()).isNull();
+    RunPage all22 = store.page(RunQuery.first(22));
+    assertThat(all22.nextCursor()).isNotNull();
+    RunPage rest = store.page(new RunQuery(null, null, 22, all22.nextCursor()));
+    assertThat(rest.runs()).extracting(RunResult::runId).containsExactly(id(1));
+    assertThat(rest.nextCursor()).isNull();
+  }
+
+  @Test
+  void queriesFilterByWorkerAndStatus() {
+    // given four runs of send-email and three of resize-image
+    String r1 = runId(1, "resize-image");
+    String r2 = runId(2, "resize-image");
+    String r3 = runId(3, "resize-image");
+    store.applyAll(P, List.of(
+        entry(accepted(id(1), null, 0), accepted(id(2), null, 1), accepted(id(3), null, 2),
+            accepted(id(4), null, 3)),
+        entry(finished(id(1), RunStatus.SUCCEEDED, 10), finished(id(2), RunStatus.SUCCEEDED, 11),
+            finished(id(3), RunStatus.FAILED, 12)),
+        new Entry("worker|resize-image", 1, new WorkerEvent.Recorded(List.of(
+            acceptedAt(r1, 4), acceptedAt(r2, 5), acceptedAt(r3, 6),
+            finished(r1, RunStatus.SUCCEEDED, 20))))), 3);
+    // then
+    assertThat(allPages(new RunQuery("send-email", null, 2, null))).extracting(RunResult::runId)
+        .containsExactly(id(4), id(3), id(2), id(1));
+    assertThat(allPages(new RunQuery(null, RunStatus.SUCCEEDED, 2, null)))
+        .extracting(RunResult::runId).containsExactly(r1, id(2), id(1));
+    assertThat(allPages(new RunQuery("send-email", RunStatus.SUCCEEDED, 1, null)))
+        .extracting(RunResult::runId).containsExactly(id(2), id(1));
+    assertThat(allPages(new RunQuery("resize-image", RunStatus.QUEUED, 1, null)))
+        .extracting(RunResult::runId).containsExactly(r3, r2);
+    RunPage none = store.page(new RunQuery(null, RunStatus.RUNNING, 10, null));
+    assertThat(none.runs()).isEmpty();
+    assertThat(none.nextCursor()).isNull();
+    assertThat(allPages(RunQuery.first(500))).hasSize(7).isSortedAccordingTo(NEWEST_FIRST);
+  }
+
+  @Test
+  void aMalformedCursorIsRefused() {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    for (String cursor : List.of("%%%", b64.encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
+        b64.encodeToString(":01JD".getBytes(StandardCharsets.UTF_8)),
+        b64.encodeToString("12:".getBytes(StandardCharsets.UTF_8)),
+        b64.encodeToString("-5:x".getBytes(StandardCharsets.UTF_8)))) {
+      assertThatThrownBy(() -> store.page(new RunQuery(null, null, 10, cursor)))
+          .as(cursor).isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("cursor '" + cursor + "'");
+    }
+  }
+
+  @Test
+  void offsetsAreStoredWithTheirBatch() {
+    assertThat(store.offset(P)).isZero();
+    store.applyAll(P, List.of(entry(accepted(id(1)))), 17);
+    assertThat(store.offset(P)).isEqualTo(17);
+    store.applyAll(P, List.of(), 18);
+    assertThat(store.offset(P)).isEqualTo(18);
+    assertThat(store.offset("another")).isZero();
+  }
+
+  @Test
+  void aBatchThatFailsWritesNothingNotEvenItsOffset() {
+    // given
+    store.applyAll(P, List.of(entry(accepted(id(1)))), 1);
+    String tooLong = id(2) + "x".repeat(200);
+    // when
+    assertThatThrownBy(() -> store.applyAll(P, List.of(
+        entry(finished(id(1), RunStatus.SUCCEEDED, 5), accepted(id(3)), accepted(tooLong))), 2))
+        .isInstanceOf(RunHistoryStore.StoreException.class);
+    // then
+    assertThat(store.find(id(1)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(store.find(id(3))).isEmpty();
+    assertThat(store.offset(P)).isEqualTo(1);
+  }
+
+  @Test
+  void entityIdsComeFromPersistenceIds() {
+    assertThat(RunHistoryStore.entityIdOf("worker|send-email#3")).isEqualTo("send-email#3");
+    assertThat(RunHistoryStore.entityIdOf("worker|")).isNull();
+    assertThat(RunHistoryStore.entityIdOf("no-separator")).isNull();
+  }
+}
