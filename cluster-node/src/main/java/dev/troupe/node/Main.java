@@ -5,10 +5,12 @@ import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * Runs a Troupe node: a single-member cluster on the embedded H2 journal under ./data by
- * default, with every WorkerModule on the classpath and the HTTP API on port 8080. Ctrl-C
+ * default, with every WorkerModule on the classpath, the HTTP API on port 8080 and health
+ * ({@code /alive}, {@code /ready}) on the management port 7626. Ctrl-C
  * (SIGTERM) drains and stops it.
  */
 public final class Main {
@@ -21,6 +23,7 @@ public final class Main {
                 "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))));
     try {
       TroupeNode node = TroupeNode.start(system);
+      PekkoManagement.get(system).start().toCompletableFuture().join();
       HttpSettings http = HttpSettings.fromConfig(system.settings().config());
       if (http.enabled()) {
         HttpServer.start(node, http).toCompletableFuture().join();

@@ -27,6 +27,7 @@ final class NodeRuntime {
   final Materializer materializer;
   final Map<String, Registration> registry = new ConcurrentHashMap<>();
   final NodeSlots slots;
+  final TroupeMetrics metrics = new TroupeMetrics();
   final ExecutionContextExecutor blockingExecutor;
   final ExecutionContextExecutor handlerExecutor;
   /** Where the facade's stages complete, so callers' continuations never run on an entity. */

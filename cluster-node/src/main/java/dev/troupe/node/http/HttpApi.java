@@ -16,6 +16,7 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
+import dev.troupe.node.TroupeMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -49,15 +50,19 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class HttpApi extends AllDirectives {
   private static final String SSE = "text/event-stream";
+  private static final org.apache.pekko.http.javadsl.model.ContentType.WithCharset PROMETHEUS_TEXT =
+      MediaTypes.TEXT_PLAIN.toContentType(org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
 
   private final Troupe troupe;
   private final HttpSettings settings;
   private final ObjectMapper mapper;
   private final ApiErrors errors;
   private final Materializer materializer;
+  private final TroupeMetrics metrics;
 
-  public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper) {
+  public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper, TroupeMetrics metrics) {
     this.troupe = troupe;
+    this.metrics = metrics;
     this.settings = settings;
     this.mapper = mapper;
     this.errors = new ApiErrors(mapper);
@@ -68,7 +73,27 @@ public final class HttpApi extends AllDirectives {
     return handleExceptions(
         org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
             .matchAny(t -> complete(errors.of(t))).build(),
-        () -> pathPrefix("api", () -> pathPrefix("v1", () -> authorized(this::api))));
+        () -> concat(
+            // the dashboard and the API description are static and public; the API is not
+            pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
+            pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
+            path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+                HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
+            path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
+                () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
+            pathPrefix("api", () -> handleRejections(jsonRejections(),
+                () -> pathPrefix("v1", () -> authorized(this::api))))));
+  }
+
+  /** Unknown paths and methods under /api answer in the API's JSON error format too. */
+  private org.apache.pekko.http.javadsl.server.RejectionHandler jsonRejections() {
+    return org.apache.pekko.http.javadsl.server.RejectionHandler.newBuilder()
+        .handleAll(org.apache.pekko.http.javadsl.server.MethodRejection.class, rejections ->
+            complete(errors.response(StatusCodes.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                "this path does not answer that method")))
+        .handleNotFound(complete(errors.response(StatusCodes.NOT_FOUND, "NOT_FOUND",
+            "no such API path")))
+        .build();
   }
 
   private Route api(boolean admin) {
@@ -224,7 +249,12 @@ public final class HttpApi extends AllDirectives {
         throw new InvalidArgumentException("tags must be an array of strings, was " + tags);
       }
       List<String> t = new ArrayList<>();
-      tags.forEach(x -> t.add(x.asText()));
+      for (JsonNode x : tags) {
+        if (!x.isTextual()) {
+          throw new InvalidArgumentException("tags must be an array of strings, had " + x);
+        }
+        t.add(x.asText());
+      }
       options = options.withTags(t);
     }
     return troupe.call(name, payload, options);
@@ -295,6 +325,9 @@ public final class HttpApi extends AllDirectives {
     long after;
     try {
       after = lastEventId.map(String::trim).map(Long::parseLong).orElse(0L);
+      if (after < 0) {
+        throw new NumberFormatException("negative");
+      }
     } catch (NumberFormatException e) {
       return complete(errors.of(new InvalidArgumentException(
           "Last-Event-ID must be a sequence number, was '" + lastEventId.get() + "'")));
@@ -306,8 +339,14 @@ public final class HttpApi extends AllDirectives {
             : completeOK(sse(troupe.attach(runId).messages(after)), EventStreamMarshalling.toEventStream()));
   }
 
+  /** The run's events as SSE, counted in the subscriber gauge while the stream is open. */
   private Source<ServerSentEvent, NotUsed> sse(Source<RunEvent, NotUsed> events) {
-    return events.map(this::toSse).keepAlive(settings.sseKeepAlive(), ServerSentEvent::heartbeat);
+    return events.map(this::toSse).keepAlive(settings.sseKeepAlive(), ServerSentEvent::heartbeat)
+        .watchTermination((nu, done) -> {
+          metrics.sseSubscribers().incrementAndGet();
+          done.whenComplete((d, t) -> metrics.sseSubscribers().decrementAndGet());
+          return NotUsed.getInstance();
+        });
   }
 
   private ServerSentEvent toSse(RunEvent e) {

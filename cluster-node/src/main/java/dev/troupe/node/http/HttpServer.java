@@ -2,6 +2,8 @@ package dev.troupe.node.http;
 
 import dev.troupe.api.Troupe;
 import dev.troupe.node.NodeJson;
+import dev.troupe.node.TroupeMetrics;
+import dev.troupe.node.TroupeNode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -16,13 +18,19 @@ public final class HttpServer {
 
   private HttpServer() {}
 
-  /** Binds {@code troupe.http.host:port} (port 0 picks a free one). */
-  public static CompletionStage<ServerBinding> start(Troupe troupe, HttpSettings settings) {
+  /** Binds {@code troupe.http.host:port} (port 0 picks a free one) for a node. */
+  public static CompletionStage<ServerBinding> start(TroupeNode node, HttpSettings settings) {
+    return start(node, settings, node.metrics());
+  }
+
+  /** Binds the API of any {@link Troupe}, with {@code metrics} behind {@code /metrics}. */
+  public static CompletionStage<ServerBinding> start(Troupe troupe, HttpSettings settings,
+      TroupeMetrics metrics) {
     if (!settings.secured()) {
       log.warn("HTTP API without tokens: anyone who reaches {}:{} may call and cancel runs"
           + " (set TROUPE_CLIENT_TOKENS / TROUPE_ADMIN_TOKENS)", settings.host(), settings.port());
     }
-    HttpApi api = new HttpApi(troupe, settings, NodeJson.mapper());
+    HttpApi api = new HttpApi(troupe, settings, NodeJson.mapper(), metrics);
     return Http.get(troupe.system()).newServerAt(settings.host(), settings.port())
         .bind(api.routes())
         .thenApply(binding -> {

@@ -219,6 +219,13 @@ class HttpApiTest {
         "UNSUPPORTED_MEDIA_TYPE", "application/json");
     assertError(post("/api/v1/workers/echo/runs", "{\"payload\":\"" + "x".repeat(5000) + "\"}"), 413,
         "BODY_TOO_LARGE", "max-body-bytes");
+    assertError(post("/api/v1/workers/echo/runs", "{\"tags\":[1]}"), 400, "INVALID_REQUEST", "tags");
+    assertError(get("/api/v1/no-such-thing"), 404, "NOT_FOUND", "no such API path");
+    assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers")).DELETE()), 405,
+        "METHOD_NOT_ALLOWED", "method");
+    String runId = body(post("/api/v1/workers/echo/runs?wait=true", "{}")).get("runId").asText();
+    assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events"))
+        .header("Last-Event-ID", "-5")), 400, "INVALID_REQUEST", "Last-Event-ID");
   }
 
   @Test
@@ -250,6 +257,24 @@ class HttpApiTest {
         "p99Ms", "lastRunAt")) {
       assertThat(stats.has(field)).as(field).isTrue();
     }
+  }
+
+  @Test
+  void metricsAreInPrometheusTextFormat() throws Exception {
+    // given a finished run
+    post("/api/v1/workers/echo/runs?wait=true", "{}");
+    // when
+    HttpResponse<String> r = get("/metrics");
+    // then
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(r.body())
+        .containsPattern("troupe_runs_finished_total\\{.*status=\"SUCCEEDED\".*worker=\"echo\".*\\} [1-9]")
+        .containsPattern("troupe_runs_started_total\\{.*worker=\"echo\".*\\} [1-9]")
+        .contains("troupe_run_duration_seconds_bucket")
+        .contains("troupe_runs_running{")
+        .contains("troupe_runs_queued{")
+        .contains("troupe_sse_subscribers");
   }
 
   private void assertError(HttpResponse<String> r, int status, String code, String mentions) throws Exception {

@@ -1,0 +1,74 @@
+package dev.troupe.node;
+
+import dev.troupe.api.RunStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's metrics in Prometheus form (Micrometer): runs started and finished by worker and
+ * status, run durations, runs executing and queued per worker entity on this node, SSE
+ * subscribers. Thread-safe; meters are created once per worker and status.
+ */
+public final class TroupeMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Counter> started = new ConcurrentHashMap<>();
+  private final Map<String, Counter> finished = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong[]> load = new ConcurrentHashMap<>();
+  private final AtomicInteger sseSubscribers = new AtomicInteger();
+
+  /** Metrics in a registry of their own (one per node). */
+  public TroupeMetrics() {
+    Gauge.builder("troupe_sse_subscribers", sseSubscribers, AtomicInteger::get)
+        .description("SSE streams open on this node").register(registry);
+  }
+
+  void attemptStarted(String worker) {
+    started.computeIfAbsent(worker, w -> Counter.builder("troupe_runs_started")
+        .description("attempts started").tag("worker", w).register(registry)).increment();
+  }
+
+  void runFinished(String worker, RunStatus status, Long durationMs) {
+    finished.computeIfAbsent(worker + "|" + status, k -> Counter.builder("troupe_runs_finished")
+        .description("runs finished, by terminal status").tag("worker", worker)
+        .tag("status", status.name()).register(registry)).increment();
+    if (durationMs != null) {
+      durations.computeIfAbsent(worker, w -> Timer.builder("troupe_run_duration")
+          .description("from a run's first start to its finish").tag("worker", w)
+          .publishPercentileHistogram().register(registry))
+          .record(Duration.ofMillis(durationMs));
+    }
+  }
+
+  /** The entity {@code entityId} of {@code worker} now has these runs executing and queued. */
+  void load(String worker, String entityId, long executing, long queued) {
+    AtomicLong[] values = load.computeIfAbsent(entityId, id -> {
+      AtomicLong[] v = {new AtomicLong(), new AtomicLong()};
+      Gauge.builder("troupe_runs_running", v[0], AtomicLong::get).tag("worker", worker)
+          .tag("entity", id).description("runs executing or in retry backoff").register(registry);
+      Gauge.builder("troupe_runs_queued", v[1], AtomicLong::get).tag("worker", worker)
+          .tag("entity", id).description("runs waiting for a slot").register(registry);
+      return v;
+    });
+    values[0].set(executing);
+    values[1].set(queued);
+  }
+
+  /** The gauge of open SSE streams, for the HTTP front end. */
+  public AtomicInteger sseSubscribers() {
+    return sseSubscribers;
+  }
+
+  /** Every metric in the Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}
