@@ -7,6 +7,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.WorkerConfig;
@@ -485,10 +487,39 @@ public final class NodeBenchmark {
    * that the rate holds), subscribes to each run's stream and records the time from call() to
    * the first {@code message} event; the first {@code latency-warmup-seconds} are not recorded.
    */
+  /**
+   * Waits (up to 3 minutes) until the run history projection has caught up with the runs of the
+   * earlier workloads, so that its catching up does not share the cores with the measurement:
+   * no run is left QUEUED, RUNNING or RETRYING in the history.
+   */
+  static void awaitHistoryCaughtUp(TroupeNode troupe) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      try {
+        boolean pending = false;
+        for (RunStatus st : List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.RETRYING)) {
+          pending |= !troupe.runs(new RunQuery(null, st, 1, null)).toCompletableFuture()
+              .get(10, TimeUnit.SECONDS).runs().isEmpty();
+        }
+        if (!pending) {
+          System.out.printf("    run history caught up after %.1f s%n", (System.nanoTime() - start) / 1e9);
+          return;
+        }
+      } catch (Exception e) {
+        // history unavailable (off, or busy): measure anyway
+        return;
+      }
+      Thread.sleep(200);
+    }
+    System.out.println("    run history still behind after 3 minutes; measuring anyway");
+  }
+
   static Latency latency(TroupeNode troupe, Materializer mat, double rate, Settings s,
       String reason, List<String> problems) throws Exception {
     System.out.printf("  latency at %,.0f calls/s (%s): %d s warm-up, %d s measured%n", rate,
         reason, s.latencyWarmupSeconds(), s.latencySeconds());
+    awaitHistoryCaughtUp(troupe);
     Recorder firstMessage = new Recorder(3);
     Recorder accepted = new Recorder(3);
     AtomicLong done = new AtomicLong();
@@ -701,7 +732,8 @@ public final class NodeBenchmark {
             + " for %d s after a %d s warm-up, from one pacing thread; once a call is accepted its"
             + " `RunHandle.messages()` is %s, subscribed %s, and the time from `call()` to the first `message`"
             + " event is recorded in an HdrHistogram (µs precision). *Accepted* is `call()` to its"
-            + " stage completing. Each latency measurement starts on an idle node.\n\n",
+            + " stage completing. Each latency measurement starts on an idle node, once the run"
+            + " history projection has caught up with the earlier workloads.\n\n",
         s.latencyRates().isEmpty() ? "half the hot worker's median; while a rate is too heavy"
             + " — more than 2 s worth of calls waiting for their first message (the measurement"
             + " is then cut short), the pacer behind, failures, or p99 over the aim — again at a"
