@@ -15,11 +15,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** Nodes for tests: each on its own H2 file or PostgreSQL schema, on a free port. */
-final class TestNodes {
+public final class TestNodes {
   private TestNodes() {}
 
   /** A fresh H2 database URL in a temporary folder. */
-  static String newH2Url() {
+  public static String newH2Url() {
     try {
       Path dir = Files.createTempDirectory("troupe-test");
       return "jdbc:h2:file:" + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
@@ -66,7 +66,7 @@ final class TestNodes {
   }
 
   /** The config of a test node on {@code dbUrl}, with {@code extra} HOCON on top. */
-  static Config config(String dbUrl, String extra) {
+  public static Config config(String dbUrl, String extra) {
     boolean pg = dbUrl.startsWith("jdbc:postgresql:");
     return TroupeConfig.withDefaults(ConfigFactory.parseString(extra)
         .withFallback(ConfigFactory.parseString(
@@ -80,7 +80,7 @@ final class TestNodes {
                 + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
   }
 
-  static ActorSystem<Void> system(Config config) {
+  public static ActorSystem<Void> system(Config config) {
     return ActorSystem.create(Behaviors.empty(), "troupe", config);
   }
 }

@@ -5,16 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,14 +37,8 @@ class HttpApiTest {
 
   @BeforeAll
   void start() throws Exception {
-    String db = "jdbc:h2:file:" + Files.createTempDirectory("troupe-http").resolve("t") + ";DB_CLOSE_ON_EXIT=FALSE";
-    system = ActorSystem.create(Behaviors.empty(), "troupe", TroupeConfig.withDefaults(ConfigFactory.parseString(
-        "troupe.db.url = \"" + db + "\"\n"
-            + "troupe.discover-modules = off\n"
-            + "troupe.http { enabled = on, host = 127.0.0.1, port = 0, max-body-bytes = 4096 }\n"
-            + "pekko.remote.artery.canonical.port = 0\n"
-            + "pekko.coordinated-shutdown.exit-jvm = off\n"
-            + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
+    system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0, max-body-bytes = 4096 }"));
     TroupeNode troupe = TroupeNode.start(system);
     troupe.register("echo", WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("steps", WorkerConfig.DEFAULT, ctx -> {

@@ -3,19 +3,16 @@ package dev.troupe.node.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,15 +27,9 @@ class HttpTokensTest {
 
   @BeforeAll
   void start() throws Exception {
-    String db = "jdbc:h2:file:" + Files.createTempDirectory("troupe-http").resolve("t") + ";DB_CLOSE_ON_EXIT=FALSE";
-    system = ActorSystem.create(Behaviors.empty(), "troupe", TroupeConfig.withDefaults(ConfigFactory.parseString(
-        "troupe.db.url = \"" + db + "\"\n"
-            + "troupe.discover-modules = off\n"
-            + "troupe.http { enabled = on, host = 127.0.0.1, port = 0,"
-            + " client-tokens = \"c-one, c-two\", admin-tokens = \"a-one\" }\n"
-            + "pekko.remote.artery.canonical.port = 0\n"
-            + "pekko.coordinated-shutdown.exit-jvm = off\n"
-            + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
+    system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0,"
+            + " client-tokens = \"c-one, c-two\", admin-tokens = \"a-one\" }"));
     TroupeNode troupe = TroupeNode.start(system);
     troupe.registerBlocking("waiting", WorkerConfig.DEFAULT, ctx -> {
       ctx.sleep(Duration.ofMinutes(1));

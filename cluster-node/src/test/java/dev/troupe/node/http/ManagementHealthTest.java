@@ -3,18 +3,15 @@ package dev.troupe.node.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.typesafe.config.ConfigFactory;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +27,8 @@ class ManagementHealthTest {
   @Test
   void aliveAtOnceAndReadyOnceUpWithAJournalThatAnswers() throws Exception {
     // given a node on a free management port
-    String db = "jdbc:h2:file:" + Files.createTempDirectory("troupe-mgmt").resolve("t") + ";DB_CLOSE_ON_EXIT=FALSE";
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", TroupeConfig.withDefaults(
-        ConfigFactory.parseString("troupe.db.url = \"" + db + "\"\n"
-            + "troupe.discover-modules = off\n"
-            + "pekko.management.http.port = 0\n"
-            + "pekko.remote.artery.canonical.port = 0\n"
-            + "pekko.coordinated-shutdown.exit-jvm = off\n"
-            + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
+    ActorSystem<Void> system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
+        "pekko.management.http.port = 0"));
     try {
       TroupeNode.start(system);
       // when
