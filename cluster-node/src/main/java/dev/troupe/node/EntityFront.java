@@ -52,6 +52,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     return newReceiveBuilder()
         .onMessage(WorkerEntity.BatchDone.class, d -> onBatchEnded(d.number()))
         .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
+        .onMessage(WorkerEntity.CoreRecovered.class, r -> onBatchEnded(inFlight))
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
         .onMessage(WorkerEntity.Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> Behaviors.stopped())

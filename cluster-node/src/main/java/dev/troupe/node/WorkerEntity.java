@@ -93,6 +93,7 @@ public final class WorkerEntity
     @JsonSubTypes.Type(value = Batch.class, name = "batch"),
     @JsonSubTypes.Type(value = BatchDone.class, name = "batch-done"),
     @JsonSubTypes.Type(value = BatchTimedOut.class, name = "batch-timed-out"),
+    @JsonSubTypes.Type(value = CoreRecovered.class, name = "core-recovered"),
     @JsonSubTypes.Type(value = Resume.class, name = "resume"),
     @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped")
   })
@@ -156,6 +157,12 @@ public final class WorkerEntity
   record BatchDone(long number) implements Command {}
 
   record BatchTimedOut(long number) implements Command {}
+
+  /**
+   * The entity (re)covered its state: a batch that was in flight when it restarted after a failed
+   * write will never be answered, so the front must not wait for it.
+   */
+  record CoreRecovered() implements Command {}
 
   private record Resume() implements Command {}
 
@@ -253,7 +260,10 @@ public final class WorkerEntity
   @Override
   public SignalHandler<WorkerState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> ctx.getSelf().tell(new Resume()))
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          front.tell(new CoreRecovered());
+          ctx.getSelf().tell(new Resume());
+        })
         .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
         .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
         .build();

@@ -521,7 +521,7 @@ class WorkerEntityTest {
 
     // when the handler completes, and its run actor's report reaches the entity
     invocation.result().complete(json("{\"sent\":true}"));
-    AttemptOutcome outcome = e.front.expectMessageClass(AttemptOutcome.class);
+    AttemptOutcome outcome = e.fromEntity(AttemptOutcome.class);
     CommandResult<Command, WorkerEvent, WorkerState> finished = e.kit.runCommand(outcome);
 
     // then
@@ -550,14 +550,14 @@ class WorkerEntityTest {
 
     // when the handler fails transiently
     first.result().completeExceptionally(new TransientFailure("flaky"));
-    AttemptOutcome retry = e.front.expectMessageClass(AttemptOutcome.class);
+    AttemptOutcome retry = e.fromEntity(AttemptOutcome.class);
     e.kit.runCommand(retry);
 
     // then the restarted run actor asks for the attempt after the failed one
     assertThat(retry.outcome()).isEqualTo(Outcome.RETRY);
     assertThat(retry.epoch()).isEqualTo(epoch);
     WorkerEntity.RequestNextAttempt request =
-        e.front.expectMessageClass(WorkerEntity.RequestNextAttempt.class);
+        e.fromEntity(WorkerEntity.RequestNextAttempt.class);
     CommandResult<Command, WorkerEvent, WorkerState> next = e.kit.runCommand(request);
     assertThat(request.epoch()).as("epoch of the failed attempt in RequestNextAttempt")
         .isEqualTo(epoch);
@@ -917,6 +917,17 @@ class WorkerEntityTest {
     /** Commands, replies, events and the state are all checked to serialize. */
     Entity(WorkerConfig config) {
       this(config, EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    }
+
+    /** The next message the entity's run actors sent its front, past the entity's recovery notices. */
+    <T> T fromEntity(Class<T> type) {
+      while (true) {
+        Command m = front.receiveMessage();
+        if (!(m instanceof WorkerEntity.CoreRecovered)) {
+          assertThat(m).isInstanceOf(type);
+          return type.cast(m);
+        }
+      }
     }
 
     Entity(WorkerConfig config, EventSourcedBehaviorTestKit.SerializationSettings serialization) {
