@@ -3,6 +3,7 @@ package dev.troupe.api;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How a worker definition runs. Immutable; every {@code with…} returns a copy. Invalid values are
@@ -12,7 +13,9 @@ import java.util.Objects;
  * @param maxConcurrent runs of this definition executing at once, per partition
  * @param queueCapacity runs waiting beyond {@code maxConcurrent}, per partition; past it a call
  *     is rejected
- * @param role the cluster role whose nodes may run it, or null for any node
+ * @param role the cluster role whose nodes may run it, or null for any node: its runs execute only
+ *     on members with that role ({@code pekko.cluster.roles}, {@code TROUPE_ROLES}); other nodes
+ *     route calls to them, and a call while no such member is up is rejected at once
  * @param partitions how many sharded entities share the definition's load
  */
 public record WorkerConfig(
@@ -25,6 +28,8 @@ public record WorkerConfig(
     List<String> tags,
     String description,
     ErrorClassifier errorClassifier) {
+
+  private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
   /** 5 minutes timeout, {@link RetryPolicy#DEFAULT}, 16 at once, 10,000 queued, 1 partition. */
   public static final WorkerConfig DEFAULT = new WorkerConfig(Duration.ofMinutes(5),
@@ -40,6 +45,10 @@ public record WorkerConfig(
     }
     if (queueCapacity < 0) {
       throw new InvalidArgumentException("queueCapacity must not be negative, was " + queueCapacity);
+    }
+    if (role != null && !ROLE.matcher(role).matches()) {
+      throw new InvalidArgumentException("role must match " + ROLE.pattern()
+          + " (letters, digits, '.', '_', '-'), was '" + role + "'");
     }
     if (partitions < 1 || partitions > 1024) {
       throw new InvalidArgumentException("partitions must be between 1 and 1024, was " + partitions);

@@ -3,12 +3,16 @@ package dev.troupe.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.persistence.DatabaseSettings;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The configuration of an actor system that runs Troupe: system properties over the application's
  * config, over Troupe's Pekko settings ({@code troupe-node.conf}: cluster provider, JDBC journal,
  * sharding with remember-entities), over the reference configs. The journal's Slick database is
- * derived from {@code troupe.db}.
+ * derived from {@code troupe.db}, and {@code troupe.node.roles} joins {@code pekko.cluster.roles}.
  */
 public final class TroupeConfig {
   private TroupeConfig() {}
@@ -27,8 +31,22 @@ public final class TroupeConfig {
     Config node = ConfigFactory.parseResources("troupe-node.conf");
     Config base = ConfigFactory.defaultOverrides().withFallback(application).withFallback(node)
         .withFallback(ConfigFactory.defaultReference());
-    Config db = DatabaseSettings.fromConfig(base.resolve()).pekkoConfig();
-    return ConfigFactory.defaultOverrides().withFallback(application).withFallback(db)
-        .withFallback(node).withFallback(ConfigFactory.defaultReference()).resolve();
+    Config resolved = base.resolve();
+    Config db = DatabaseSettings.fromConfig(resolved).pekkoConfig();
+    Config roles = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", clusterRoles(resolved)));
+    return roles.withFallback(ConfigFactory.defaultOverrides()).withFallback(application)
+        .withFallback(db).withFallback(node).withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  /** {@code pekko.cluster.roles} and the comma-separated {@code troupe.node.roles}, together. */
+  private static List<String> clusterRoles(Config c) {
+    Set<String> roles = new LinkedHashSet<>(c.getStringList("pekko.cluster.roles"));
+    for (String r : c.getString("troupe.node.roles").split(",")) {
+      if (!r.isBlank()) {
+        roles.add(r.trim());
+      }
+    }
+    return List.copyOf(roles);
   }
 }

@@ -34,9 +34,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -48,6 +50,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -68,6 +72,8 @@ public final class TroupeNode implements Troupe {
   private final NodeRuntime runtime;
   private final ClusterSharding sharding;
   private final AtomicInteger roundRobin = new AtomicInteger();
+  /** The roles whose entity types this node has started sharding for ("" for none). */
+  private final Set<String> roles = ConcurrentHashMap.newKeySet();
   private volatile boolean started;
   /** The run history's table; null when {@code troupe.history.enabled = off}. */
   private final RunHistoryStore history;
@@ -122,11 +128,13 @@ public final class TroupeNode implements Troupe {
     if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
-    WorkerEntity.init(runtime);
+    node.started = true;
+    // the region of role-less definitions always, so that this node takes its share of them early
+    node.initRole(null);
+    runtime.registry.values().forEach(r -> node.initRole(r.definition().config().role()));
     if (node.history != null) {
       RunHistoryProjection.init(system, node.history, historySettings, node.historyExecutor);
     }
-    node.started = true;
     runtime.registry.keySet().forEach(node::wake);
     node.hookShutdown();
     Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
@@ -186,7 +194,15 @@ public final class TroupeNode implements Troupe {
       throw new DuplicateWorkerException("worker '" + name + "' is already registered");
     }
     if (started) {
+      initRole(cfg.role());
       wake(name);
+    }
+  }
+
+  /** Starts sharding of the entity type of {@code role} once (WorkerEntity.init is idempotent). */
+  private void initRole(String role) {
+    if (roles.add(role == null ? "" : role)) {
+      WorkerEntity.init(runtime, role);
     }
   }
 
@@ -194,7 +210,9 @@ public final class TroupeNode implements Troupe {
   private void wake(String name) {
     int partitions = runtime.registry.get(name).definition().config().partitions();
     for (int p = 0; p < partitions; p++) {
-      entity(RunIds.entityId(name, p)).tell(WorkerEntity.SlotsFreed.INSTANCE);
+      // no check that the role is up (the node may not be a member yet): the region buffers it
+      sharding.entityRefFor(WorkerEntity.keyFor(runtime.registry.get(name).definition().config()
+          .role()), RunIds.entityId(name, p)).tell(WorkerEntity.SlotsFreed.INSTANCE);
     }
   }
 
@@ -355,8 +373,8 @@ public final class TroupeNode implements Troupe {
   public CompletionStage<List<RunResult>> active(String worker) {
     List<CompletableFuture<WorkerEntity.ActiveRuns>> parts = new ArrayList<>();
     for (String entityId : entityIds(worker)) {
-      parts.add(offEntity(entity(entityId).<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
-          runtime.settings.askTimeout())).toCompletableFuture());
+      parts.add(askEntity(entityId, e -> e.<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
+          runtime.settings.askTimeout())));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
             parts.stream().flatMap(f -> f.join().runs().stream())
@@ -368,8 +386,8 @@ public final class TroupeNode implements Troupe {
   public CompletionStage<WorkerStats> stats(String worker) {
     List<CompletableFuture<WorkerStats>> parts = new ArrayList<>();
     for (String entityId : entityIds(worker)) {
-      parts.add(offEntity(entity(entityId).<WorkerStats>ask(WorkerEntity.GetStats::new,
-          runtime.settings.askTimeout())).toCompletableFuture());
+      parts.add(askEntity(entityId, e -> e.<WorkerStats>ask(WorkerEntity.GetStats::new,
+          runtime.settings.askTimeout())));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
             parts.stream().map(CompletableFuture::join).reduce(WorkerStats::plus).orElseThrow())
@@ -415,16 +433,26 @@ public final class TroupeNode implements Troupe {
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "troupe-drain", this::drain);
   }
 
-  /** Lets the runs executing on this node finish up to the drain timeout, then cancels them. */
+  /** What becomes of runs still executing after the drain: {@code troupe.shutdown.after-drain}. */
+  private WorkerEntity.Command afterDrain(Duration drainTimeout, ActorRef<Done> replyTo) {
+    String reason = "the node shut down before the run finished (drain timeout " + drainTimeout + ")";
+    return runtime.settings.requeueAfterDrain()
+        ? new WorkerEntity.RequeueExecuting("was stopped: " + reason, replyTo)
+        : new WorkerEntity.CancelExecuting(reason, replyTo);
+  }
+
+  /**
+   * Lets the runs executing on this node finish up to the drain timeout, then queues them again
+   * (they go on on another node, or at the next start) or cancels them, per {@code
+   * troupe.shutdown.after-drain}.
+   */
   private CompletionStage<Done> drain() {
     Duration drainTimeout = runtime.settings.drainTimeout();
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (ActorRef<WorkerEntity.Command> e : List.copyOf(runtime.localEntities)) {
       all.add(AskPattern.<WorkerEntity.Command, Done>ask(e, WorkerEntity.Drain::new, drainTimeout,
               runtime.system.scheduler())
-          .exceptionallyCompose(t -> AskPattern.ask(e,
-              r -> new WorkerEntity.CancelExecuting("the node shut down before the run finished"
-                  + " (drain timeout " + drainTimeout + ")", r),
+          .exceptionallyCompose(t -> AskPattern.ask(e, r -> afterDrain(drainTimeout, r),
               runtime.settings.askTimeout(), runtime.system.scheduler()))
           .toCompletableFuture());
     }
@@ -435,8 +463,30 @@ public final class TroupeNode implements Troupe {
 
   // asking entities
 
+  /**
+   * The entity, in the sharding region of its definition's role.
+   *
+   * @throws RunRejectedException NO_NODE_FOR_ROLE when the definition has a role and no member with that
+   *     role is up: its messages would only wait in the proxy's buffer
+   */
   private EntityRef<WorkerEntity.Command> entity(String entityId) {
-    return sharding.entityRefFor(WorkerEntity.KEY, entityId);
+    Registration reg = runtime.registry.get(RunIds.workerOf(entityId));
+    String role = reg == null ? null : reg.definition().config().role();
+    if (role != null && !roleIsUp(role)) {
+      throw new RunRejectedException(RunRejectedException.Reason.NO_NODE_FOR_ROLE, "worker '"
+          + reg.definition().name() + "' runs only on nodes with role '" + role
+          + "', and no cluster member with that role is up");
+    }
+    return sharding.entityRefFor(WorkerEntity.keyFor(role), entityId);
+  }
+
+  private boolean roleIsUp(String role) {
+    for (Member m : Cluster.get(runtime.system).state().getMembers()) {
+      if (m.status() == MemberStatus.up() && m.hasRole(role)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private <T> CompletionStage<T> withEntityOf(String runId,
@@ -444,6 +494,16 @@ public final class TroupeNode implements Troupe {
     try {
       return f.apply(RunIds.entityOf(runId));
     } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** An ask of the entity, or a failed stage when it cannot be reached (its role is down). */
+  private <T> CompletableFuture<T> askEntity(String entityId,
+      Function<EntityRef<WorkerEntity.Command>, CompletionStage<T>> ask) {
+    try {
+      return offEntity(ask.apply(entity(entityId))).toCompletableFuture();
+    } catch (RunRejectedException e) {
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -23,7 +23,8 @@ public record TroupeSettings(
     int subscriberBuffer,
     int maxSubscribers,
     int retainedStreams,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    boolean requeueAfterDrain) {
 
   public static TroupeSettings fromConfig(Config root) {
     Config c = root.getConfig("troupe");
@@ -47,6 +48,16 @@ public record TroupeSettings(
         s.getInt("subscriber-buffer"),
         s.getInt("max-subscribers"),
         s.getInt("retained-streams"),
-        c.getDuration("shutdown.drain-timeout"));
+        c.getDuration("shutdown.drain-timeout"),
+        afterDrain(c.getString("shutdown.after-drain")));
+  }
+
+  private static boolean afterDrain(String value) {
+    return switch (value) {
+      case "requeue" -> true;
+      case "cancel" -> false;
+      default -> throw new IllegalArgumentException(
+          "troupe.shutdown.after-drain must be requeue or cancel, was '" + value + "'");
+    };
   }
 }

@@ -39,6 +39,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
@@ -69,7 +70,13 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
 public final class WorkerEntity
     extends EventSourcedBehaviorWithEnforcedReplies<WorkerEntity.Command, WorkerEvent, WorkerState> {
 
+  /** Entities of definitions without a role; those with role r are of type {@code worker-r}. */
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "worker");
+
+  /** The entity type of definitions with {@code role} (null: any node): its own sharding region. */
+  public static EntityTypeKey<Command> keyFor(String role) {
+    return role == null ? KEY : EntityTypeKey.create(Command.class, KEY.name() + "-" + role);
+  }
 
   // the protocol
 
@@ -85,6 +92,7 @@ public final class WorkerEntity
     @JsonSubTypes.Type(value = AwaitResult.class, name = "await-result"),
     @JsonSubTypes.Type(value = Drain.class, name = "drain"),
     @JsonSubTypes.Type(value = CancelExecuting.class, name = "cancel-executing"),
+    @JsonSubTypes.Type(value = RequeueExecuting.class, name = "requeue-executing"),
     @JsonSubTypes.Type(value = Stop.class, name = "stop"),
     @JsonSubTypes.Type(value = AttemptOutcome.class, name = "attempt-outcome"),
     @JsonSubTypes.Type(value = RequestNextAttempt.class, name = "next-attempt"),
@@ -131,6 +139,13 @@ public final class WorkerEntity
   /** Cancel every executing run with {@code reason}; replies once that is written. */
   public record CancelExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Give up every executing run's attempt on this node and queue the run again, first in line
+   * (failed instead when no attempt is left): it goes on wherever the entity runs next. Replies
+   * once that is written.
+   */
+  public record RequeueExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
+
   /** Sharding's hand-off message: the front stops once its write in flight is done. */
   public record Stop() implements Command {}
 
@@ -171,10 +186,14 @@ public final class WorkerEntity
 
   // wiring
 
-  /** Starts sharding of worker entities on this node. */
-  static void init(NodeRuntime runtime) {
-    ClusterSharding.get(runtime.system).init(
-        Entity.of(KEY, ctx -> create(ctx.getEntityId(), runtime)).withStopMessage(new Stop()));
+  /**
+   * Starts sharding of the worker entities of {@code role} (null: any node) on this node; a node
+   * without that role only routes to them (a proxy). Idempotent.
+   */
+  static void init(NodeRuntime runtime, String role) {
+    Entity<Command, ShardingEnvelope<Command>> entity = Entity.of(keyFor(role),
+        ctx -> create(ctx.getEntityId(), runtime)).withStopMessage(new Stop());
+    ClusterSharding.get(runtime.system).init(role == null ? entity : entity.withRole(role));
   }
 
   /** The sharded entity: a front that batches commands, and the event-sourced core behind it. */
@@ -202,6 +221,7 @@ public final class WorkerEntity
 
   WorkerEntity(String entityId, NodeRuntime runtime, ActorContext<Command> ctx,
       ActorRef<Command> front) {
+    // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
     super(PersistenceId.of(KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.entityId = entityId;
@@ -359,6 +379,14 @@ public final class WorkerEntity
         }
       }
       d.then(() -> ce.replyTo().tell(Done.getInstance()));
+    } else if (c instanceof RequeueExecuting rq) {
+      Registration reg = runtime.registry.get(worker);
+      for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+        if (r.isExecuting() && reg != null) {
+          requeue(d, r, reg, rq.reason());
+        }
+      }
+      d.then(() -> rq.replyTo().tell(Done.getInstance()));
     } else if (c instanceof ChildStopped cs) {
       onChildStopped(d, cs);
     }
@@ -535,19 +563,41 @@ public final class WorkerEntity
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */
   private void resumeInterrupted(Decision d, Registration reg) {
-    int maxAttempts = reg.definition().config().retry().maxAttempts();
     for (RunRecord r : List.copyOf(d.state.activeRuns())) {
-      if (!r.isExecuting() || children.containsKey(r.runId())) {
-        continue;
-      }
-      if (runtime.settings.resumeInterruptedRuns() && r.attempts() < maxAttempts) {
-        ctx.getLog().info("run {}: attempt {} was interrupted; queued again", r.runId(), r.attempts());
-        d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
-      } else {
-        finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
-            "interrupted: attempt " + r.attempts() + " was lost with its node and no attempt is left"));
+      if (r.isExecuting() && !children.containsKey(r.runId())) {
+        requeue(d, r, reg, "was lost with its node");
       }
     }
+  }
+
+  /**
+   * Ends the run's attempt without an outcome and queues the run again first in line, while
+   * attempts remain and {@code resume-interrupted-runs} is on; else it fails. Once written, the
+   * attempt (if it still runs here) is cancelled and its actor and slot let go.
+   */
+  private void requeue(Decision d, RunRecord r, Registration reg, String why) {
+    if (!runtime.settings.resumeInterruptedRuns()
+        || r.attempts() >= reg.definition().config().retry().maxAttempts()) {
+      d.then(() -> Optional.ofNullable(sessions.get(r.runId())).ifPresent(s -> s.cancelAttempt(why)));
+      finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+          "interrupted: attempt " + r.attempts() + " " + why + " and no attempt is left"));
+      return;
+    }
+    ctx.getLog().info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
+    d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
+    d.then(() -> {
+      RunSession session = sessions.get(r.runId());
+      if (session != null) {
+        session.cancelAttempt(why);
+      }
+      ActorRef<RunActor.Command> child = children.remove(r.runId());
+      if (child != null) {
+        ctx.stop(child);
+      }
+      if (slotHolders.remove(r.runId())) {
+        runtime.slots.release(1);
+      }
+    });
   }
 
   private void spawn(Registration reg, RunRecord r, RunActor.Granted grant) {

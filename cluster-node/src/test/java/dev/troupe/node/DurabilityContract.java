@@ -224,10 +224,39 @@ abstract class DurabilityContract {
   }
 
   @Test
-  void aGracefulShutdownCancelsRunsStillGoingAfterTheDrainTimeout() {
+  void aGracefulShutdownRequeuesRunsStillGoingAfterTheDrainTimeout() {
     // given a run that would take a minute, and a drain timeout of 500 ms
     String db = newDatabaseUrl();
     TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 500ms");
+    CountDownLatch started = new CountDownLatch(1);
+    node.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> {
+      started.countDown();
+      ctx.sleep(Duration.ofMinutes(1));
+      return obj();
+    });
+    RunHandle h = Await.result(node.call("long", obj()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+    // when
+    stopGracefully(node);
+    // then the run was queued again, and the next node runs it as attempt 2
+    TroupeNode after = start(db, "");
+    after.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> obj().put("attempt", ctx.attempt()));
+    RunResult r = Await.result(after.attach(h.runId()).result());
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(r.attempts()).isEqualTo(2);
+    assertThat(r.result().get("attempt").asInt()).isEqualTo(2);
+    WorkerStats stats = Await.result(after.stats("long"));
+    assertThat(stats.runs()).isEqualTo(1);
+    assertThat(stats.succeeded()).isEqualTo(1);
+    assertThat(stats.cancelled()).isZero();
+  }
+
+  @Test
+  void aGracefulShutdownCancelsRunsStillGoingAfterTheDrainTimeoutWhenConfigured() {
+    // given a run that would take a minute, a drain timeout of 500 ms, and after-drain = cancel
+    String db = newDatabaseUrl();
+    TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 500ms\n"
+        + "troupe.shutdown.after-drain = cancel");
     CountDownLatch started = new CountDownLatch(1);
     node.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> {
       started.countDown();

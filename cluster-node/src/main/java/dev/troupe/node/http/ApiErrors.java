@@ -36,9 +36,14 @@ final class ApiErrors {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
   }
 
+  /** The failure itself, not the CompletionException a dependent stage wraps it in. */
+  static Throwable cause(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
   /** The response for a failure of the facade (or of reading the request). */
   HttpResponse of(Throwable t) {
-    Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    Throwable e = cause(t);
     if (e instanceof InvalidArgumentException) {
       return response(StatusCodes.BAD_REQUEST, "INVALID_REQUEST", e.getMessage());
     }
@@ -65,7 +70,7 @@ final class ApiErrors {
       return switch (r.reason()) {
         case QUEUE_FULL, OVERLOADED -> response(StatusCodes.TOO_MANY_REQUESTS, r.reason().name(),
             r.getMessage()).addHeader(RetryAfter.create(1L));
-        case SHUTTING_DOWN, UNAVAILABLE -> response(StatusCodes.SERVICE_UNAVAILABLE,
+        case SHUTTING_DOWN, UNAVAILABLE, NO_NODE_FOR_ROLE -> response(StatusCodes.SERVICE_UNAVAILABLE,
             r.reason().name(), r.getMessage()).addHeader(RetryAfter.create(5L));
       };
     }

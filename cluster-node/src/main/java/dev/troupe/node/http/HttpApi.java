@@ -10,6 +10,7 @@ import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.Troupe;
 import dev.troupe.api.UnknownRunException;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -178,8 +180,16 @@ public final class HttpApi extends AllDirectives {
         .put("maxBackoffMs", c.retry().maxBackoff().toMillis())
         .put("jitter", c.retry().jitter());
     cfg.set("tags", mapper.valueToTree(c.tags()));
-    return troupe.stats(d.name()).thenApply(s -> {
-      n.set("stats", mapper.valueToTree(s));
+    // a definition whose role has no member up is listed without stats, not as an error
+    return troupe.stats(d.name()).handle((s, t) -> {
+      if (t == null) {
+        n.set("stats", mapper.valueToTree(s));
+      } else if (ApiErrors.cause(t) instanceof RunRejectedException r
+          && r.reason() == RunRejectedException.Reason.NO_NODE_FOR_ROLE) {
+        n.putNull("stats").put("statsError", r.getMessage());
+      } else {
+        throw new CompletionException(ApiErrors.cause(t));
+      }
       return n;
     });
   }
