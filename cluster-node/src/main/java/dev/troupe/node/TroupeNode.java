@@ -73,6 +73,7 @@ public final class TroupeNode implements Troupe {
   private final RunHistoryStore history;
   /** Where the history's JDBC calls run. */
   private final Executor historyExecutor;
+  private final ClusterView clusterView;
 
   private TroupeNode(NodeRuntime runtime, RunHistoryStore history) {
     this.runtime = runtime;
@@ -80,6 +81,8 @@ public final class TroupeNode implements Troupe {
     this.history = history;
     this.historyExecutor = runtime.system.dispatchers()
         .lookup(DispatcherSelector.fromConfig(HistorySettings.DISPATCHER));
+    this.clusterView = new ClusterView(runtime.system, List.of(WorkerEntity.KEY),
+        runtime.cluster.viewTimeout());
   }
 
   /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
@@ -97,8 +100,8 @@ public final class TroupeNode implements Troupe {
   /**
    * Starts Troupe in {@code system}: migrates the schema (blocking, on the caller's thread),
    * installs the {@link WorkerModule}s found by ServiceLoader, joins the cluster (itself, when no
-   * seed nodes are configured), starts sharding of worker entities, and hooks the drain into
-   * CoordinatedShutdown.
+   * seed nodes are configured and cluster bootstrap is off), starts sharding of worker entities,
+   * and hooks the drain into CoordinatedShutdown.
    *
    * @throws IllegalStateException when the system was not configured by {@link TroupeConfig}
    */
@@ -119,7 +122,8 @@ public final class TroupeNode implements Troupe {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }
     Cluster cluster = Cluster.get(system);
-    if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()
+        && !runtime.cluster.bootstrap()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     WorkerEntity.init(runtime);
@@ -389,6 +393,14 @@ public final class TroupeNode implements Troupe {
     return ids;
   }
 
+  /**
+   * The cluster as this node sees it, with the worker entities each member hosts, for the HTTP
+   * front end's {@code /api/v1/cluster}.
+   */
+  public ClusterView clusterView() {
+    return clusterView;
+  }
+
   /** This node's metrics, for the HTTP front end's {@code /metrics}. */
   public TroupeMetrics metrics() {
     return runtime.metrics;
@@ -415,8 +427,18 @@ public final class TroupeNode implements Troupe {
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "troupe-drain", this::drain);
   }
 
-  /** Lets the runs executing on this node finish up to the drain timeout, then cancels them. */
+  /**
+   * Lets the runs executing on this node finish up to the drain timeout, then cancels them. A node
+   * that was downed does neither: the survivors already own its entities and re-dispatch its runs,
+   * so anything it wrote now (an outcome, a cancel) would race with their new owner.
+   */
   private CompletionStage<Done> drain() {
+    if (CoordinatedShutdown.get(runtime.system).getShutdownReason()
+        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent()) {
+      log.warn("this node was downed: its {} worker entities stop without draining; the other"
+          + " nodes take their runs over", runtime.localEntities.size());
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     Duration drainTimeout = runtime.settings.drainTimeout();
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (ActorRef<WorkerEntity.Command> e : List.copyOf(runtime.localEntities)) {
