@@ -4,6 +4,7 @@
 (() => {
   const API = '/api/v1';
   const REFRESH_MS = 2000;
+  const CLUSTER_REFRESH_MS = 5000;
   const HISTORY_LIMIT = 20;
   const ACTIVE = ['QUEUED', 'RUNNING', 'RETRYING'];
   const TOKEN_KEY = 'troupe.token';
@@ -331,6 +332,28 @@
     });
   }
 
+  // ---- the cluster ------------------------------------------------------------------------------
+
+  /** Members with their status, roles and the worker entities they host; self and leader marked. */
+  async function refreshCluster() {
+    const table = $('cluster-table');
+    try {
+      const c = await api('/cluster');
+      $('cluster-status').textContent = c.unreachable.length ? `${c.unreachable.length} unreachable` : '';
+      table.tBodies[0].replaceChildren(...c.members.map((m) => {
+        const marks = [m.address === c.self ? 'this node' : '', m.address === c.leader ? 'leader' : '']
+          .filter((x) => x).join(', ');
+        const status = m.reachable ? m.status : m.status + ' (unreachable)';
+        return row([
+          cell(marks ? `${m.address} (${marks})` : m.address, 'name'), cell(statusBadge(status)),
+          cell(m.roles.join(', ')), cell(m.entitiesKnown ? m.entities.join(', ') : 'not known'),
+        ]);
+      }));
+    } catch (e) {
+      $('cluster-status').textContent = 'unavailable: ' + e.message;
+    }
+  }
+
   // ---- wiring -----------------------------------------------------------------------------------
 
   function refresh() {
@@ -339,6 +362,11 @@
 
   function loop() {
     refresh().finally(() => setTimeout(loop, REFRESH_MS));
+  }
+
+  /** The cluster view asks every member, so it refreshes on its own, less often. */
+  function clusterLoop() {
+    refreshCluster().finally(() => setTimeout(clusterLoop, CLUSTER_REFRESH_MS));
   }
 
   $('token').value = token();
@@ -356,4 +384,5 @@
   });
   $('start-form').addEventListener('submit', start);
   loop();
+  clusterLoop();
 })();

@@ -5,13 +5,17 @@ import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * Runs a Troupe node: a single-member cluster on the embedded H2 journal under ./data by
  * default, with every WorkerModule on the classpath, the HTTP API on port 8080 and health
- * ({@code /alive}, {@code /ready}) on the management port 7626. Ctrl-C
- * (SIGTERM) drains and stops it.
+ * ({@code /alive}, {@code /ready}) on the management port 7626. With {@code
+ * troupe.cluster.bootstrap = on} (TROUPE_CLUSTER_BOOTSTRAP) it forms or joins a cluster through
+ * Pekko Management Cluster Bootstrap instead; with seed nodes (TROUPE_SEED_NODES) it joins them.
+ * Ctrl-C (SIGTERM) drains and stops it; a node that is downed, or cannot join, exits
+ * ({@code troupe-main.conf}).
  */
 public final class Main {
   private Main() {}
@@ -20,10 +24,14 @@ public final class Main {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe",
         TroupeConfig.withDefaults(ConfigFactory.defaultApplication()
             .withFallback(ConfigFactory.parseString(
-                "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))));
+                "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))
+            .withFallback(ConfigFactory.parseResources("troupe-main.conf"))));
     try {
       TroupeNode node = TroupeNode.start(system);
       PekkoManagement.get(system).start().toCompletableFuture().join();
+      if (ClusterSettings.fromConfig(system.settings().config()).bootstrap()) {
+        ClusterBootstrap.get(system).start();
+      }
       HttpSettings http = HttpSettings.fromConfig(system.settings().config());
       if (http.enabled()) {
         HttpServer.start(node, http).toCompletableFuture().join();

@@ -23,6 +23,7 @@ final class NodeRuntime {
   final ActorSystem<?> system;
   final Config config;
   final TroupeSettings settings;
+  final ClusterSettings cluster;
   final ObjectMapper mapper;
   final Materializer materializer;
   final Map<String, Registration> registry = new ConcurrentHashMap<>();
@@ -42,6 +43,7 @@ final class NodeRuntime {
     this.system = system;
     this.config = system.settings().config();
     this.settings = TroupeSettings.fromConfig(config);
+    this.cluster = ClusterSettings.fromConfig(config);
     this.mapper = newMapper();
     this.materializer = Materializer.matFromSystem(system);
     this.slots = new NodeSlots(settings.maxExecutingRuns());

@@ -11,8 +11,10 @@ import java.util.Set;
 /**
  * The configuration of an actor system that runs Troupe: system properties over the application's
  * config, over Troupe's Pekko settings ({@code troupe-node.conf}: cluster provider, JDBC journal,
- * sharding with remember-entities), over the reference configs. The journal's Slick database is
- * derived from {@code troupe.db}, and {@code troupe.node.roles} joins {@code pekko.cluster.roles}.
+ * sharding with remember-entities, Split Brain Resolver, bootstrap discovery), over the reference
+ * configs. The journal's Slick database is derived from {@code troupe.db}; the config discovery's
+ * endpoints and the seed nodes from {@code troupe.cluster}; {@code troupe.node.roles} joins
+ * {@code pekko.cluster.roles}.
  */
 public final class TroupeConfig {
   private TroupeConfig() {}
@@ -33,10 +35,12 @@ public final class TroupeConfig {
         .withFallback(ConfigFactory.defaultReference());
     Config resolved = base.resolve();
     Config db = DatabaseSettings.fromConfig(resolved).pekkoConfig();
+    Config cluster = ClusterSettings.fromConfig(resolved).pekkoConfig(resolved.getString(
+        "pekko.management.cluster.bootstrap.contact-point-discovery.service-name"));
     Config roles = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", clusterRoles(resolved)));
     return roles.withFallback(ConfigFactory.defaultOverrides()).withFallback(application)
-        .withFallback(db).withFallback(node).withFallback(ConfigFactory.defaultReference())
-        .resolve();
+        .withFallback(db).withFallback(cluster).withFallback(node)
+        .withFallback(ConfigFactory.defaultReference()).resolve();
   }
 
   /** {@code pekko.cluster.roles} and the comma-separated {@code troupe.node.roles}, together. */

@@ -56,6 +56,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -79,6 +80,7 @@ public final class TroupeNode implements Troupe {
   private final RunHistoryStore history;
   /** Where the history's JDBC calls run. */
   private final Executor historyExecutor;
+  private final ClusterView clusterView;
 
   private TroupeNode(NodeRuntime runtime, RunHistoryStore history) {
     this.runtime = runtime;
@@ -86,6 +88,9 @@ public final class TroupeNode implements Troupe {
     this.history = history;
     this.historyExecutor = runtime.system.dispatchers()
         .lookup(DispatcherSelector.fromConfig(HistorySettings.DISPATCHER));
+    this.clusterView = new ClusterView(runtime.system, () -> roles.stream()
+            .<EntityTypeKey<?>>map(r -> WorkerEntity.keyFor(r.isEmpty() ? null : r)).toList(),
+        runtime.cluster.viewTimeout());
   }
 
   /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
@@ -103,8 +108,8 @@ public final class TroupeNode implements Troupe {
   /**
    * Starts Troupe in {@code system}: migrates the schema (blocking, on the caller's thread),
    * installs the {@link WorkerModule}s found by ServiceLoader, joins the cluster (itself, when no
-   * seed nodes are configured), starts sharding of worker entities, and hooks the drain into
-   * CoordinatedShutdown.
+   * seed nodes are configured and cluster bootstrap is off), starts sharding of worker entities,
+   * and hooks the drain into CoordinatedShutdown.
    *
    * @throws IllegalStateException when the system was not configured by {@link TroupeConfig}
    */
@@ -125,7 +130,8 @@ public final class TroupeNode implements Troupe {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }
     Cluster cluster = Cluster.get(system);
-    if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (runtime.settings.selfJoin() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()
+        && !runtime.cluster.bootstrap()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     node.started = true;
@@ -407,6 +413,14 @@ public final class TroupeNode implements Troupe {
     return ids;
   }
 
+  /**
+   * The cluster as this node sees it, with the worker entities each member hosts, for the HTTP
+   * front end's {@code /api/v1/cluster}.
+   */
+  public ClusterView clusterView() {
+    return clusterView;
+  }
+
   /** This node's metrics, for the HTTP front end's {@code /metrics}. */
   public TroupeMetrics metrics() {
     return runtime.metrics;
@@ -444,9 +458,17 @@ public final class TroupeNode implements Troupe {
   /**
    * Lets the runs executing on this node finish up to the drain timeout, then queues them again
    * (they go on on another node, or at the next start) or cancels them, per {@code
-   * troupe.shutdown.after-drain}.
+   * troupe.shutdown.after-drain}. A node that was downed does neither: the survivors already own
+   * its entities and re-dispatch its runs, so anything it wrote now (an outcome, a cancel) would
+   * race with their new owner.
    */
   private CompletionStage<Done> drain() {
+    if (CoordinatedShutdown.get(runtime.system).getShutdownReason()
+        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent()) {
+      log.warn("this node was downed: its {} worker entities stop without draining; the other"
+          + " nodes take their runs over", runtime.localEntities.size());
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     Duration drainTimeout = runtime.settings.drainTimeout();
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (ActorRef<WorkerEntity.Command> e : List.copyOf(runtime.localEntities)) {

@@ -168,6 +168,26 @@ class ClusterRoutingTest {
   }
 
   @Test
+  void theClusterViewShowsEntitiesOfARoleOnTheMemberWithThatRole() throws Exception {
+    // given "render" (role gpu) has run
+    Await.result(nodes.get(0).run("render", obj()), 30);
+
+    // when the cluster is listed over HTTP
+    JsonNode cluster = json.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/cluster"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body());
+
+    // then the gpu member hosts it, with its role, and no other member does
+    for (JsonNode m : cluster.get("members")) {
+      boolean isGpu = m.get("address").asText().equals(address(gpu));
+      assertThat(m.get("status").asText()).isEqualTo("Up");
+      assertThat(StreamSupport.stream(m.get("entities").spliterator(), false)
+          .map(JsonNode::asText).toList().contains("render")).isEqualTo(isGpu);
+      assertThat(StreamSupport.stream(m.get("roles").spliterator(), false)
+          .map(JsonNode::asText).toList().contains(GPU)).isEqualTo(isGpu);
+    }
+  }
+
+  @Test
   void aCallForARoleThatNoMemberHasIsRejectedAtOnce() {
     // given "nowhere" needs role "missing", which no member has
     TroupeNode caller = nodes.get(0);

@@ -17,6 +17,7 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
+import dev.troupe.node.ClusterView;
 import dev.troupe.node.TroupeMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -61,10 +62,17 @@ public final class HttpApi extends AllDirectives {
   private final ApiErrors errors;
   private final Materializer materializer;
   private final TroupeMetrics metrics;
+  private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
 
-  public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper, TroupeMetrics metrics) {
+  /**
+   * The API of {@code troupe}, with {@code metrics} behind {@code /metrics} and {@code cluster}
+   * (a node's {@link ClusterView#snapshot()}) behind {@code /api/v1/cluster}.
+   */
+  public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper, TroupeMetrics metrics,
+      Supplier<CompletionStage<ClusterView.Snapshot>> cluster) {
     this.troupe = troupe;
     this.metrics = metrics;
+    this.cluster = cluster;
     this.settings = settings;
     this.mapper = mapper;
     this.errors = new ApiErrors(mapper);
@@ -106,6 +114,7 @@ public final class HttpApi extends AllDirectives {
             path("stats", () -> get(() -> completeWithFuture(json(troupe.stats(name))))),
             path("runs", () -> post(() -> startRun(name)))))),
         path("runs", () -> get(() -> listRuns())),
+        path("cluster", () -> get(() -> completeWithFuture(json(supply(cluster))))),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
             pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
             path("events", () -> get(() -> optionalHeaderValueByName("Last-Event-ID",

@@ -198,6 +198,10 @@ class DashboardBrowserTest {
     }
     assertThat(order).as(messages).doesNotContain(-1).isSorted();
     assertThat(messages).contains("{\"status\":\"complete\"}");
+    // and the cluster panel shows this node, Up and leader, hosting the workers' entities
+    wait.until(d -> d.findElement(By.id("cluster-table")).getText().contains("slow-progress"));
+    assertThat(driver.findElement(By.id("cluster-table")).getText())
+        .contains("(this node, leader)", "Up", "progress-reporter, slow-progress");
     assertThat(json.readTree(driver.findElement(By.id("live-result")).getText()))
         .isEqualTo(json.readTree("{\"steps\":5}"));
     assertThat(driver.findElement(By.id("live-progress")).getDomProperty("value")).isEqualTo("100");

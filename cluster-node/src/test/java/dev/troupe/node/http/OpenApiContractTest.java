@@ -107,7 +107,8 @@ class OpenApiContractTest {
       "GET /api/v1/runs",
       "GET /api/v1/runs/{runId}",
       "GET /api/v1/runs/{runId}/events",
-      "POST /api/v1/runs/{runId}/cancel"));
+      "POST /api/v1/runs/{runId}/cancel",
+      "GET /api/v1/cluster"));
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -205,7 +206,8 @@ class OpenApiContractTest {
         List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN))));
     troupe = new FaultyTroupe(node);
     faulty = base(Http.get(system).newServerAt("127.0.0.1", 0)
-        .bind(new HttpApi(troupe, settings, NodeJson.mapper(), node.metrics()).routes()));
+        .bind(new HttpApi(troupe, settings, NodeJson.mapper(), node.metrics(),
+            () -> troupe.or(node.clusterView()::snapshot)).routes()));
 
     HttpResponse<String> r = send(open, "POST", "/api/v1/workers/echo/runs?wait=true",
         "{\"payload\":{\"a\":1}}");
@@ -523,6 +525,24 @@ class OpenApiContractTest {
     assertThat(pages).isGreaterThan(1);
   }
 
+  // the cluster
+
+  @Test
+  void theClusterView() throws Exception {
+    // when
+    JsonNode cluster = body(check("GET", "/api/v1/cluster", get(open, "/api/v1/cluster"), 200));
+    // then: a single node, Up, its own leader, hosting the entities of the workers called so far
+    String self = cluster.get("self").asText();
+    assertThat(cluster.get("leader").asText()).isEqualTo(self);
+    assertThat(cluster.get("members")).hasSize(1);
+    JsonNode me = cluster.get("members").get(0);
+    assertThat(me.get("address").asText()).isEqualTo(self);
+    assertThat(me.get("status").asText()).isEqualTo("Up");
+    assertThat(me.get("entitiesKnown").asBoolean()).isTrue();
+    assertThat(me.get("entities")).extracting(JsonNode::asText).contains("echo");
+    assertThat(cluster.get("unreachable")).isEmpty();
+  }
+
   // authorization
 
   @Test
@@ -563,8 +583,9 @@ class OpenApiContractTest {
     for (var e : faults.entrySet()) {
       for (Supplier<Throwable> fault : e.getValue()) {
         for (String route : SERVED) {
-          if (route.equals("GET /api/v1/openapi.json")) {
-            continue;
+          if (route.equals("GET /api/v1/openapi.json")
+              || route.equals("GET /api/v1/cluster") && e.getKey() == 503) {
+            continue; // public; the cluster view answers even when members do not
           }
           String method = route.substring(0, route.indexOf(' '));
           String template = route.substring(route.indexOf(' ') + 1);
