@@ -243,9 +243,12 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
+    // the entity refuses the call unrecorded past this, leaving a quarter of the ask for the write
+    long askMs = runtime.settings.askTimeout().toMillis();
+    long giveUpAt = System.currentTimeMillis() + askMs - askMs / 4;
     return this.<WorkerEntity.Accepted>ask(RunIds.entityId(worker, partition),
             r -> new WorkerEntity.Call(payload, timeout.toMillis(), opts.idempotencyKey(),
-                opts.tags(), r), runtime.settings.askTimeout())
+                opts.tags(), giveUpAt, r), runtime.settings.askTimeout())
         .thenApply(a -> new RunHandleImpl(this, a.runId(), worker, a.existing()));
   }
 

@@ -107,9 +107,21 @@ public final class WorkerEntity
   })
   public sealed interface Command extends TroupeSerializable {}
 
-  /** Start a run; replies {@link Accepted} once it is written, or an error. */
+  /**
+   * Start a run; replies {@link Accepted} once it is written, or an error. A call that reaches the
+   * entity after {@code giveUpAtMillis} (epoch ms; 0 for never), e.g. one that sharding held while
+   * the entity moved to another node, is refused unrecorded: its caller has already been told that
+   * it failed.
+   */
   public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
-      ActorRef<StatusReply<Accepted>> replyTo) implements Command {}
+      long giveUpAtMillis, ActorRef<StatusReply<Accepted>> replyTo) implements Command {
+
+    /** A call without a deadline. */
+    public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
+        ActorRef<StatusReply<Accepted>> replyTo) {
+      this(payload, timeoutMs, idempotencyKey, tags, 0, replyTo);
+    }
+  }
 
   /** A run was accepted; {@code existing} when an idempotency key matched an earlier run. */
   public record Accepted(String runId, boolean existing) implements TroupeSerializable {}
@@ -403,6 +415,13 @@ public final class WorkerEntity
     if (draining || runtime.shuttingDown) {
       d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.SHUTTING_DOWN,
           "the node is shutting down and accepts no new runs")));
+      return;
+    }
+    if (call.giveUpAtMillis() != 0 && d.now.toEpochMilli() > call.giveUpAtMillis()) {
+      ctx.getLog().info("a call arrived {} ms after its caller gave up; not recorded",
+          d.now.toEpochMilli() - call.giveUpAtMillis());
+      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.UNAVAILABLE,
+          "the call reached worker '" + worker + "' after its caller had given up; not recorded")));
       return;
     }
     Optional<RunRecord> existing = d.state.runByIdempotencyKey(call.idempotencyKey());

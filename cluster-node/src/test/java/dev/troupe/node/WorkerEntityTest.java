@@ -733,6 +733,24 @@ class WorkerEntityTest {
    * executing must be dispatched again, not left RUNNING with no actor holding their slots.
    */
   @Test
+  void aCallThatArrivesAfterItsCallerGaveUpIsRefusedAndNotRecorded() {
+    // given an entity, and a call whose caller gave up a second ago (sharding held it)
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    long gaveUp = System.currentTimeMillis() - 1000;
+
+    // when it arrives
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> result =
+        e.kit.runCommand((ActorRef<StatusReply<Accepted>> replyTo) -> new WorkerEntity.Call(
+            json("{}"), LONG_TIMEOUT_MS, null, List.of(), gaveUp, replyTo));
+
+    // then nothing is written and the reply says why
+    assertThat(result.events()).isEmpty();
+    assertThat(result.reply().isError()).isTrue();
+    assertThat(result.reply().getError().getMessage()).contains("after its caller had given up");
+    assertThat(e.stats().runs()).isZero();
+  }
+
+  @Test
   void aRunThatWasExecutingWhenAJournalWriteFailedIsDispatchedAgain() {
     // given one run executing
     Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
