@@ -23,7 +23,18 @@ public record TroupeSettings(
     int subscriberBuffer,
     int maxSubscribers,
     int retainedStreams,
+    int maxUnwrittenEmits,
+    Duration storageWait,
+    int storagePage,
     Duration drainTimeout) {
+
+  public TroupeSettings {
+    if (maxUnwrittenEmits < 1 || storagePage < 1) {
+      throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
+          + " troupe.worker.stream.storage-page must be at least 1, were " + maxUnwrittenEmits
+          + " and " + storagePage);
+    }
+  }
 
   public static TroupeSettings fromConfig(Config root) {
     Config c = root.getConfig("troupe");
@@ -47,6 +58,9 @@ public record TroupeSettings(
         s.getInt("subscriber-buffer"),
         s.getInt("max-subscribers"),
         s.getInt("retained-streams"),
+        s.getInt("max-unwritten-emits"),
+        s.getDuration("storage-wait"),
+        s.getInt("storage-page"),
         c.getDuration("shutdown.drain-timeout"));
   }
 }

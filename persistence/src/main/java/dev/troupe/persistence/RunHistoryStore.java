@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
@@ -66,6 +67,9 @@ public final class RunHistoryStore implements AutoCloseable {
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
       + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?"
       + " WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
+
+  private static final String INSERT_EVENT = "INSERT INTO \"troupe_run_events\" (\"run_id\","
+      + " \"seq\", \"type\", \"data\", \"at\") VALUES (?, ?, ?, ?, ?)";
 
   /** One journal entry of a worker entity, as the read journal delivers it. */
   public record Entry(String persistenceId, long sequenceNr, WorkerEvent event) {}
@@ -211,6 +215,10 @@ public final class RunHistoryStore implements AutoCloseable {
       return c.runId();
     } else if (e instanceof WorkerEvent.RunInterrupted i) {
       return i.runId();
+    } else if (e instanceof WorkerEvent.RunStreamed st) {
+      return st.runId();
+    } else if (e instanceof WorkerEvent.StreamReserved sr) {
+      return sr.runId();
     } else {
       return ((WorkerEvent.RunFinished) e).runId();
     }
@@ -284,13 +292,27 @@ public final class RunHistoryStore implements AutoCloseable {
     return bar < 0 || bar == persistenceId.length() - 1 ? null : persistenceId.substring(bar + 1);
   }
 
-  /** Inserts new rows and updates changed ones, each kind as one JDBC batch. */
+  /**
+   * Inserts new rows and updates changed ones, each kind as one JDBC batch, and the runs' new
+   * stream events as a third.
+   */
   private static void write(Connection c, Iterable<Row> rows) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement update = c.prepareStatement(UPDATE)) {
+        PreparedStatement update = c.prepareStatement(UPDATE);
+        PreparedStatement events = c.prepareStatement(INSERT_EVENT)) {
       int inserts = 0;
       int updates = 0;
+      int streamed = 0;
       for (Row r : rows) {
+        for (WorkerEvent.RunStreamed e : r.streamed) {
+          events.setString(1, r.runId);
+          events.setLong(2, e.seq());
+          events.setString(3, e.eventType());
+          events.setString(4, e.data() == null ? null : json(e.data()));
+          events.setObject(5, utc(e.at()));
+          events.addBatch();
+          streamed++;
+        }
         if (r.isNew) {
           r.bindInsert(insert);
           insert.addBatch();
@@ -306,6 +328,9 @@ public final class RunHistoryStore implements AutoCloseable {
       }
       if (updates > 0) {
         update.executeBatch();
+      }
+      if (streamed > 0) {
+        events.executeBatch();
       }
     }
   }
@@ -345,6 +370,36 @@ public final class RunHistoryStore implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException("reading the offset of projection '" + projection + "' failed: "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The stored events of run {@code runId}'s durable stream after {@code afterSeq}, up to {@code
+   * toSeq} and at most {@code limit}, in order. The terminal {@code result} or {@code error} event
+   * has no data here: its data is the finished run, {@link #find}. Events of a non-durable stream
+   * are never stored, and those of a durable one show a moment after they were written (the
+   * projection follows the journal).
+   */
+  public List<RunEvent> events(String runId, long afterSeq, long toSeq, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT \"seq\", \"type\", \"data\", \"at\""
+            + " FROM \"troupe_run_events\" WHERE \"run_id\" = ? AND \"seq\" > ? AND \"seq\" <= ?"
+            + " ORDER BY \"seq\" LIMIT ?")) {
+      ps.setString(1, runId);
+      ps.setLong(2, afterSeq);
+      ps.setLong(3, toSeq);
+      ps.setInt(4, limit);
+      List<RunEvent> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new RunEvent(rs.getLong("seq"), rs.getString("type"), tree(rs.getString("data")),
+              instant(rs, "at")));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("reading the stream of run " + runId + " from troupe_run_events"
+          + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -489,6 +544,8 @@ public final class RunHistoryStore implements AutoCloseable {
     long lastSeqNr;
     final boolean isNew;
     boolean dirty;
+    /** Stream events of the run in this batch, to insert into troupe_run_events. */
+    final List<WorkerEvent.RunStreamed> streamed = new ArrayList<>();
 
     private Row(String runId, String worker, String entityId, Instant createdAt, String payload,
         String tags, boolean isNew) {
@@ -514,6 +571,12 @@ public final class RunHistoryStore implements AutoCloseable {
       if (status.isTerminal()) {
         return;
       }
+      if (e instanceof WorkerEvent.RunStreamed st) {
+        streamed.add(st); // the terminal one comes before its RunFinished
+        lastSeqNr = Math.max(lastSeqNr, seqNr);
+        dirty = true;
+        return;
+      }
       if (e instanceof WorkerEvent.AttemptStarted s) {
         status = RunStatus.RUNNING;
         attempts = s.attempt();
@@ -533,7 +596,7 @@ public final class RunHistoryStore implements AutoCloseable {
         result = f.result() == null ? null : json(f.result());
         error = f.error();
       } else {
-        return; // Checkpointed: not part of the history
+        return; // Checkpointed, StreamReserved: not part of the history
       }
       lastSeqNr = Math.max(lastSeqNr, seqNr);
       dirty = true;
