@@ -75,6 +75,7 @@ class WorkerEntityTest {
 
   private static final Config CONFIG = ConfigFactory.parseString(
           "troupe.worker.snapshot-every = 5\n"
+              + "troupe.worker.stream.max-unwritten-emits = 3\n"
               + "troupe.discover-modules = off\n"
               + "pekko.actor.provider = local\n"
               + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
@@ -607,6 +608,31 @@ class WorkerEntityTest {
         .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
     assertThat(seen).extracting(RunEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(seen.get(4).data().get("result")).isEqualTo(json("{\"ok\":1}"));
+  }
+
+  @Test
+  void emitsWaitingForTheirWriteAreBoundedPerRun() {
+    // given a running attempt whose three emits (the limit in this test) are not written yet
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    WorkerContext ctx = e.handler.next().ctx();
+    for (int i = 0; i < 3; i++) {
+      ctx.emit(json("{\"i\":" + i + "}"));
+    }
+
+    // when a fourth is emitted, then the first one is written, and another is emitted
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+        () -> ctx.emit(json("{\"i\":3}")));
+    e.kit.runCommand(e.fromEntity(WorkerEntity.Emit.class));
+    ctx.emit(json("{\"i\":4}"));
+
+    // then the fourth was refused at once, and the next one went to the entity
+    assertThat(refused).isInstanceOf(dev.troupe.api.RunRejectedException.class)
+        .hasMessageContaining("max-unwritten-emits");
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":1}"));
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":2}"));
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":4}"));
+    assertThat(e.kit.getState().run(runId).orElseThrow().streamSeq()).isEqualTo(3);
   }
 
   @Test

@@ -38,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run history's table {@code troupe_runs} and the projection offsets, over plain JDBC (H2 and
- * PostgreSQL alike: quoted lower-case names, JSON kept as text, times as UTC {@code TIMESTAMP(3)}).
+ * The run history's tables {@code troupe_runs} and {@code troupe_run_events} (the durable streams
+ * of runs) and the projection offsets, over plain JDBC (H2 and PostgreSQL alike: quoted lower-case
+ * names, JSON kept as text, times as UTC {@code TIMESTAMP(3)}).
  *
  * <p>{@link #applyAll} folds journal entries into rows, the way {@link WorkerState} folds them into
  * its {@link RunRecord}s, and stores the projection's offset in the same transaction. It is
@@ -68,8 +69,8 @@ public final class RunHistoryStore implements AutoCloseable {
       + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?"
       + " WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
 
-  private static final String INSERT_EVENT = "INSERT INTO \"troupe_run_events\" (\"run_id\","
-      + " \"seq\", \"type\", \"data\", \"at\") VALUES (?, ?, ?, ?, ?)";
+  private static final String INSERT_EVENTS = "INSERT INTO \"troupe_run_events\" (\"run_id\","
+      + " \"first_seq\", \"last_seq\", \"events\") VALUES (?, ?, ?, ?)";
 
   /** One journal entry of a worker entity, as the read journal delivers it. */
   public record Entry(String persistenceId, long sequenceNr, WorkerEvent event) {}
@@ -294,24 +295,23 @@ public final class RunHistoryStore implements AutoCloseable {
 
   /**
    * Inserts new rows and updates changed ones, each kind as one JDBC batch, and the runs' new
-   * stream events as a third.
+   * stream events as a third: one row per run and run of consecutive sequence numbers.
    */
   private static void write(Connection c, Iterable<Row> rows) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(INSERT);
         PreparedStatement update = c.prepareStatement(UPDATE);
-        PreparedStatement events = c.prepareStatement(INSERT_EVENT)) {
+        PreparedStatement events = c.prepareStatement(INSERT_EVENTS)) {
       int inserts = 0;
       int updates = 0;
-      int streamed = 0;
+      int chunks = 0;
       for (Row r : rows) {
-        for (WorkerEvent.RunStreamed e : r.streamed) {
+        for (List<WorkerEvent.RunStreamed> chunk : consecutive(r.streamed)) {
           events.setString(1, r.runId);
-          events.setLong(2, e.seq());
-          events.setString(3, e.eventType());
-          events.setString(4, e.data() == null ? null : json(e.data()));
-          events.setObject(5, utc(e.at()));
+          events.setLong(2, chunk.get(0).seq());
+          events.setLong(3, chunk.get(chunk.size() - 1).seq());
+          events.setString(4, eventsJson(chunk));
           events.addBatch();
-          streamed++;
+          chunks++;
         }
         if (r.isNew) {
           r.bindInsert(insert);
@@ -329,10 +329,38 @@ public final class RunHistoryStore implements AutoCloseable {
       if (updates > 0) {
         update.executeBatch();
       }
-      if (streamed > 0) {
+      if (chunks > 0) {
         events.executeBatch();
       }
     }
+  }
+
+  /** {@code events} (in order) cut where their sequence numbers are not consecutive. */
+  private static List<List<WorkerEvent.RunStreamed>> consecutive(
+      List<WorkerEvent.RunStreamed> events) {
+    List<List<WorkerEvent.RunStreamed>> out = new ArrayList<>();
+    List<WorkerEvent.RunStreamed> current = new ArrayList<>();
+    for (WorkerEvent.RunStreamed e : events) {
+      if (!current.isEmpty() && e.seq() != current.get(current.size() - 1).seq() + 1) {
+        out.add(current);
+        current = new ArrayList<>();
+      }
+      current.add(e);
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
+  }
+
+  private static String eventsJson(List<WorkerEvent.RunStreamed> chunk) {
+    com.fasterxml.jackson.databind.node.ArrayNode array = MAPPER.createArrayNode();
+    for (WorkerEvent.RunStreamed e : chunk) {
+      com.fasterxml.jackson.databind.node.ObjectNode o = array.addObject();
+      o.put("seq", e.seq()).put("type", e.eventType()).set("data", e.data());
+      o.put("at", e.at().toEpochMilli());
+    }
+    return json(array);
   }
 
   private static void storeOffset(Connection c, String projection, long offset)
@@ -375,25 +403,32 @@ public final class RunHistoryStore implements AutoCloseable {
 
   /**
    * The stored events of run {@code runId}'s durable stream after {@code afterSeq}, up to {@code
-   * toSeq} and at most {@code limit}, in order. The terminal {@code result} or {@code error} event
+   * toSeq} and at most {@code limit}, in order (times to the millisecond). The terminal {@code result} or {@code error} event
    * has no data here: its data is the finished run, {@link #find}. Events of a non-durable stream
    * are never stored, and those of a durable one show a moment after they were written (the
    * projection follows the journal).
    */
   public List<RunEvent> events(String runId, long afterSeq, long toSeq, int limit) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT \"seq\", \"type\", \"data\", \"at\""
-            + " FROM \"troupe_run_events\" WHERE \"run_id\" = ? AND \"seq\" > ? AND \"seq\" <= ?"
-            + " ORDER BY \"seq\" LIMIT ?")) {
+        PreparedStatement ps = c.prepareStatement("SELECT \"events\" FROM \"troupe_run_events\""
+            + " WHERE \"run_id\" = ? AND \"last_seq\" > ? AND \"first_seq\" <= ?"
+            + " ORDER BY \"first_seq\" LIMIT ?")) {
       ps.setString(1, runId);
       ps.setLong(2, afterSeq);
       ps.setLong(3, toSeq);
-      ps.setInt(4, limit);
+      ps.setInt(4, limit); // each row holds one event at least
       List<RunEvent> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new RunEvent(rs.getLong("seq"), rs.getString("type"), tree(rs.getString("data")),
-              instant(rs, "at")));
+        while (out.size() < limit && rs.next()) {
+          for (JsonNode e : tree(rs.getString(1))) {
+            long seq = e.get("seq").asLong();
+            if (seq > afterSeq && seq <= toSeq && out.size() < limit) {
+              JsonNode data = e.get("data");
+              out.add(new RunEvent(seq, e.get("type").asText(),
+                  data == null || data.isNull() ? null : data,
+                  Instant.ofEpochMilli(e.get("at").asLong())));
+            }
+          }
         }
       }
       return out;

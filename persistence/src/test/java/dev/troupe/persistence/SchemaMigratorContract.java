@@ -95,8 +95,8 @@ abstract class SchemaMigratorContract {
           "last_seq_nr");
       assertThat(columns(c, "troupe_projection_offsets")).containsExactlyInAnyOrder(
           "projection_name", "offset_value", "updated_at");
-      assertThat(columns(c, "troupe_run_events")).containsExactlyInAnyOrder("run_id", "seq",
-          "type", "data", "at");
+      assertThat(columns(c, "troupe_run_events")).containsExactlyInAnyOrder("run_id",
+          "first_seq", "last_seq", "events");
       assertThat(count(c, "troupe_runs")).isZero();
     }
   }
