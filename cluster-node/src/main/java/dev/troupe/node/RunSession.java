@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 final class RunSession {
   private static final Logger log = LoggerFactory.getLogger(RunSession.class);
 
+  /** Status events of one run that one batch may write besides its emits (QUEUED to the end). */
+  private static final int BURST_STATUS_EVENTS = 4;
+
   /** The numbers a non-durable session may use past its base (2^32: never reached in practice). */
   static final long VOLATILE_RESERVE = 1L << 32;
 
@@ -271,7 +274,10 @@ final class RunSession {
    * fails with {@link RunRejectedException}.
    */
   Source<RunEvent, NotUsed> subscribe(long afterSeq) {
-    int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1;
+    // a durable stream's events arrive a journal write at a time: up to max-batch emits of this
+    // run and a few status events at once, which a subscriber keeping up must be able to take
+    int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1
+        + (durable ? runtime.settings.maxBatch() + BURST_STATUS_EVENTS : 0);
     return Source.fromMaterializer((mat, attributes) -> {
       Subscriber sub = new Subscriber(afterSeq);
       return Source.<RunEvent>queue(capacity)
