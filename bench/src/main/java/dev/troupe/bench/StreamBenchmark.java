@@ -196,9 +196,12 @@ public final class StreamBenchmark {
           "--rep-timeout-seconds=300"});
       Materializer mat = Materializer.matFromSystem(system);
       for (String w : List.of(DURABLE, MEMORY)) {
+        // each measurement starts once the history projection has caught up with the earlier ones
+        NodeBenchmark.awaitHistoryCaughtUp(troupe);
         String before = loadAverage();
         NodeBenchmark.Throughput t = NodeBenchmark.throughput(troupe, w, List.of(w),
             s, problems);
+        NodeBenchmark.awaitHistoryCaughtUp(troupe);
         Latency l = latency(troupe, mat, w, o);
         modes.add(new Mode(w, w.equals(DURABLE), t, l, before, loadAverage()));
       }
@@ -318,7 +321,8 @@ public final class StreamBenchmark {
         .append(" runs per repetition after ").append(fmt(o.warmup())).append(" of warm-up, ")
         .append(o.reps()).append(" repetitions, at most ").append(fmt(o.inFlight()))
         .append(" calls not yet accepted; finished runs per second by the worker's stats. Nobody"
-            + " subscribes: this is the cost of writing the streams.\n");
+            + " subscribes: this is the cost of writing the streams (the history projection"
+            + " catches up after it; each measurement starts once it has).\n");
     b.append("- Latency: calls at ").append(fmt(o.rate())).append("/s for ")
         .append(o.latencySeconds()).append(" s after ").append(o.latencyWarmupSeconds())
         .append(" s of warm-up; each accepted run's `RunHandle.messages()` is followed to its"

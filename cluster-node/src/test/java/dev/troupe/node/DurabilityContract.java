@@ -440,4 +440,28 @@ abstract class DurabilityContract {
         .allSatisfy(seq -> assertThat(seq).isGreaterThan(gap.seq()));
     assertThat(resumed.get(resumed.size() - 1).type()).isEqualTo(RunEvent.RESULT);
   }
+
+  @Test
+  void aNodeWithoutTheRunHistoryReportsADurableStreamItCannotReadAsAGapAndTheOutcome() {
+    // given a finished run with a durable stream, on nodes whose run history is off
+    String db = newDatabaseUrl();
+    String noHistory = "troupe.history.enabled = off";
+    TroupeNode first = start(db, noHistory);
+    registerEmitter(first, "emitter", WorkerConfig.DEFAULT, 5, Duration.ZERO, new AtomicInteger());
+    RunHandle h = Await.result(first.call("emitter", obj()));
+    RunResult r = Await.result(h.result());
+    stopGracefully(first);
+    // when a new node (no history either) is asked for the stream after event 2
+    TroupeNode second = start(db, noHistory);
+    registerEmitter(second, "emitter", WorkerConfig.DEFAULT, 5, Duration.ZERO, new AtomicInteger());
+    List<RunEvent> events = events(second, h.runId(), 2);
+    // then which events it cannot give, as stored ones, and the outcome
+    assertThat(events).hasSize(2);
+    assertThat(events.get(0).data().get("gap").get("from").asLong()).isEqualTo(3);
+    assertThat(events.get(0).data().get("gap").get("to").asLong()).isEqualTo(events.get(0).seq());
+    assertThat(events.get(0).data().get("stored").asBoolean()).isTrue();
+    assertThat(events.get(1).type()).isEqualTo(RunEvent.RESULT);
+    assertThat(events.get(1).seq()).isZero();
+    assertThat(events.get(1).data().get("runId").asText()).isEqualTo(r.runId());
+  }
 }
