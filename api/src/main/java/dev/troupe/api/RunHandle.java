@@ -15,10 +15,20 @@ public interface RunHandle {
   boolean existing();
 
   /**
-   * The run's events from the first one: everything still in its replay buffer, then live ones,
-   * ending after the terminal {@code result} or {@code error} event. May be materialized any
-   * number of times. A subscriber that falls too far behind fails with {@link
-   * SlowSubscriberException} naming the last sequence number it got, so it can resume.
+   * The run's events from the first one, then live ones, ending after the terminal {@code
+   * result} or {@code error} event; from any node. May be materialized any number of times.
+   *
+   * <p>A durable stream (the default, {@link WorkerConfig#durableStream()}) is complete from any
+   * sequence number, during the run, after a failover or long after the run ended: events are
+   * written before anyone sees them, and what the run's node no longer holds is read from the run
+   * history (on a node with {@code troupe.history.enabled = off}, or when the history does not
+   * catch up within {@code troupe.worker.stream.storage-wait}, a {@code status} event with {@code
+   * "gap": {"from", "to"}} stands in for what it cannot give). A non-durable stream serves what
+   * its replay buffer still holds, after such a gap notice for the rest, also for events lost
+   * with a node; sequence numbers are never given twice either way.
+   *
+   * <p>A subscriber that falls too far behind fails with {@link SlowSubscriberException} naming
+   * the last sequence number it got, so it can resume.
    */
   default Source<RunEvent, NotUsed> messages() {
     return messages(0);

@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  *     on members with that role ({@code pekko.cluster.roles}, {@code TROUPE_ROLES}); other nodes
  *     route calls to them, and a call while no such member is up is rejected at once
  * @param partitions how many sharded entities share the definition's load
+ * @param durableStream whether its runs' streams are persisted (the default): every event is
+ *     written before any subscriber sees it, so a run's whole stream can be replayed from any
+ *     sequence number on any node, after a failover or long after the run ended. Off, a stream
+ *     lives only in memory on the node running the run: a bounded replay buffer, and an explicit
+ *     gap notice for whatever it no longer holds or was lost with a node
  */
 public record WorkerConfig(
     Duration timeout,
@@ -27,13 +32,18 @@ public record WorkerConfig(
     int partitions,
     List<String> tags,
     String description,
-    ErrorClassifier errorClassifier) {
+    ErrorClassifier errorClassifier,
+    boolean durableStream) {
 
   private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
-  /** 5 minutes timeout, {@link RetryPolicy#DEFAULT}, 16 at once, 10,000 queued, 1 partition. */
+  /**
+   * 5 minutes timeout, {@link RetryPolicy#DEFAULT}, 16 at once, 10,000 queued, 1 partition,
+   * durable streams.
+   */
   public static final WorkerConfig DEFAULT = new WorkerConfig(Duration.ofMinutes(5),
-      RetryPolicy.DEFAULT, 16, 10_000, null, 1, List.of(), "", ErrorClassifier.ALL_TRANSIENT);
+      RetryPolicy.DEFAULT, 16, 10_000, null, 1, List.of(), "", ErrorClassifier.ALL_TRANSIENT,
+      true);
 
   public WorkerConfig {
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -64,46 +74,52 @@ public record WorkerConfig(
 
   public WorkerConfig withTimeout(Duration t) {
     return new WorkerConfig(t, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withRetry(RetryPolicy r) {
     return new WorkerConfig(timeout, r, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withMaxConcurrent(int n) {
     return new WorkerConfig(timeout, retry, n, queueCapacity, role, partitions, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withQueueCapacity(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, n, role, partitions, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withRole(String r) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, r, partitions, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withPartitions(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, n, tags,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withTags(List<String> t) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, t,
-        description, errorClassifier);
+        description, errorClassifier, durableStream);
   }
 
   public WorkerConfig withDescription(String d) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        d, errorClassifier);
+        d, errorClassifier, durableStream);
   }
 
   public WorkerConfig withErrorClassifier(ErrorClassifier c) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, c);
+        description, c, durableStream);
+  }
+
+  /** With runs' streams persisted ({@code true}, the default) or kept in memory only. */
+  public WorkerConfig withDurableStream(boolean durable) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier, durable);
   }
 }

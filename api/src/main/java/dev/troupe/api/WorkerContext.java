@@ -97,7 +97,16 @@ public interface WorkerContext {
 
   // messaging
 
-  /** Sends a {@code message} event on the run's stream; never blocks. */
+  /**
+   * Sends a {@code message} event on the run's stream; never blocks. On a durable stream (the
+   * definition's {@link WorkerConfig#durableStream()}) the event is written to the journal, in a
+   * batch with others, before any subscriber sees it; the logging methods above send their
+   * {@code log} events the same way.
+   *
+   * @throws RunRejectedException (OVERLOADED) when the run already has {@code
+   *     troupe.worker.stream.max-unwritten-emits} events waiting for their write (also from the
+   *     logging methods): the journal is behind, and the stream does not queue without bound
+   */
   void emit(JsonNode message);
 
   /** Emits {@code {"progress": percent, "message": message}}. */

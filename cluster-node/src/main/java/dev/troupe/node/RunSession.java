@@ -1,6 +1,7 @@
 package dev.troupe.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunRejectedException;
@@ -12,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -26,18 +28,39 @@ import org.slf4j.LoggerFactory;
  * replay buffer and the live subscribers), the attempt in flight (to cancel it), the callers
  * waiting for its result and its per-run state. It outlives the run actor's restarts, so the
  * stream and the state go on across attempts. Thread-safe: handlers publish from their threads.
+ *
+ * <p>A <b>durable</b> stream (the definition's {@code durableStream}) numbers nothing itself: a
+ * handler's events go to the entity as {@link WorkerEntity.Emit}, the entity gives them their
+ * sequence numbers and writes them in its group commit, and only then {@link #deliver}s them here
+ * (persist, then act); at most {@code max-unwritten-emits} may wait for their write. A
+ * <b>non-durable</b> stream numbers its events here, in memory, within the range {@code (base,
+ * base + VOLATILE_RESERVE]} that the entity reserved in the journal ({@link
+ * dev.troupe.persistence.WorkerEvent.StreamReserved}) before the session issued any number, so a
+ * session on a later node starts after every number this one may have given out.
  */
 final class RunSession {
   private static final Logger log = LoggerFactory.getLogger(RunSession.class);
 
+  /** Status events of one run that one batch may write besides its emits (QUEUED to the end). */
+  private static final int BURST_STATUS_EVENTS = 4;
+
+  /** The numbers a non-durable session may use past its base (2^32: never reached in practice). */
+  static final long VOLATILE_RESERVE = 1L << 32;
+
   private final String runId;
   private final NodeRuntime runtime;
+  private final ActorRef<WorkerEntity.Command> entity;
+  private final boolean durable;
+  private final long base;
   private final ArrayDeque<RunEvent> buffer = new ArrayDeque<>();
   private final List<Subscriber> subscribers = new ArrayList<>();
   private final List<ActorRef<StatusReply<RunResult>>> waiters = new ArrayList<>();
+  private final AtomicInteger unwritten = new AtomicInteger();
   final Map<String, Object> state = new ConcurrentHashMap<>();
   private long lastSeq;
   private boolean finished;
+  /** Non-durable: the entity has written this session's reservation (read on its thread only). */
+  boolean reserved;
   private volatile AttemptContext attempt;
   private volatile long lastEpoch = -1;
 
@@ -50,13 +73,31 @@ final class RunSession {
     }
   }
 
-  RunSession(String runId, NodeRuntime runtime) {
+  /**
+   * @param entity the run's entity (its front), where a durable stream's events are written
+   * @param base the highest sequence number the run's stream used before this session (the run's
+   *     {@code streamSeq}); this session goes on after it
+   */
+  RunSession(String runId, NodeRuntime runtime, ActorRef<WorkerEntity.Command> entity,
+      boolean durable, long base) {
     this.runId = runId;
     this.runtime = runtime;
+    this.entity = entity;
+    this.durable = durable;
+    this.base = base;
+    this.lastSeq = base;
   }
 
   String runId() {
     return runId;
+  }
+
+  boolean durable() {
+    return durable;
+  }
+
+  long base() {
+    return base;
   }
 
   // attempts
@@ -95,34 +136,76 @@ final class RunSession {
 
   // the stream
 
-  /** Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded. */
+  /**
+   * Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded.
+   * A durable stream's event is sent to the entity to be written first.
+   *
+   * @throws RunRejectedException (OVERLOADED) when {@code max-unwritten-emits} events of this
+   *     durable stream wait for their write already
+   */
   void publish(long epoch, String type, JsonNode data) {
     synchronized (this) {
       AttemptContext current = attempt;
       if (!finished && current != null && current.epoch() == epoch) {
-        append(type, data);
+        if (!durable) {
+          append(new RunEvent(lastSeq + 1, type, data, NodeRuntime.now()));
+          return;
+        }
+      } else {
+        log.info("run {}: ignored a {} event from superseded attempt (epoch {})", runId, type,
+            epoch);
         return;
       }
     }
-    log.info("run {}: ignored a {} event from superseded attempt (epoch {})", runId, type, epoch);
+    if (unwritten.incrementAndGet() > runtime.settings.maxUnwrittenEmits()) {
+      unwritten.decrementAndGet();
+      throw new RunRejectedException(RunRejectedException.Reason.OVERLOADED, "run " + runId
+          + " has " + runtime.settings.maxUnwrittenEmits() + " emitted events waiting to be"
+          + " written (troupe.worker.stream.max-unwritten-emits)");
+    }
+    entity.tell(new WorkerEntity.Emit(runId, epoch, type, data, NodeRuntime.now()));
   }
 
-  /** Publishes an event on the entity's behalf (status changes). */
+  /** Publishes an event of a non-durable stream on the entity's behalf (status changes). */
   synchronized void publishStatus(ObjectNode data) {
     if (!finished) {
-      append(RunEvent.STATUS, data);
+      append(new RunEvent(lastSeq + 1, RunEvent.STATUS, data, NodeRuntime.now()));
     }
   }
 
-  /** Publishes the terminal event, ends every subscriber's stream and answers the waiters. */
-  void finish(RunResult run) {
+  /**
+   * Hands over an event of a durable stream once the entity has written it; {@code emitted} when
+   * it came from {@link #publish} (it no longer waits for its write).
+   */
+  void deliver(RunEvent e, boolean emitted) {
+    if (emitted) {
+      unwritten.decrementAndGet();
+    }
+    synchronized (this) {
+      if (!finished) {
+        append(e);
+      }
+    }
+  }
+
+  /** An emitted event the entity refused (its attempt was superseded): it waits no longer. */
+  void refused() {
+    unwritten.decrementAndGet();
+  }
+
+  /**
+   * Publishes the terminal event (a durable stream's, as written; null to number it here), ends
+   * every subscriber's stream and answers the waiters.
+   */
+  void finish(RunEvent terminal, RunResult run) {
     List<ActorRef<StatusReply<RunResult>>> toAnswer;
     synchronized (this) {
       if (finished) {
         return;
       }
-      JsonNode data = runtime.mapper.valueToTree(run);
-      append(run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, data);
+      append(terminal != null ? terminal : new RunEvent(lastSeq + 1,
+          run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, runtime.mapper.valueToTree(run),
+          NodeRuntime.now()));
       finished = true;
       for (Subscriber s : subscribers) {
         end(s.queue, null);
@@ -158,8 +241,13 @@ final class RunSession {
     waiters.clear();
   }
 
-  private void append(String type, JsonNode data) {
-    RunEvent e = new RunEvent(++lastSeq, type, data, NodeRuntime.now());
+  private void append(RunEvent e) {
+    if (!durable && e.seq() > base + VOLATILE_RESERVE) {
+      log.error("run {}: event {} dropped: a non-durable stream numbers at most {} events per"
+          + " node", runId, e.seq(), VOLATILE_RESERVE);
+      return;
+    }
+    lastSeq = e.seq();
     buffer.addLast(e);
     if (buffer.size() > runtime.settings.replayBuffer()) {
       buffer.removeFirst();
@@ -186,7 +274,10 @@ final class RunSession {
    * fails with {@link RunRejectedException}.
    */
   Source<RunEvent, NotUsed> subscribe(long afterSeq) {
-    int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1;
+    // a durable stream's events arrive a journal write at a time: up to max-batch emits of this
+    // run and a few status events at once, which a subscriber keeping up must be able to take
+    int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1
+        + (durable ? runtime.settings.maxBatch() + BURST_STATUS_EVENTS : 0);
     return Source.fromMaterializer((mat, attributes) -> {
       Subscriber sub = new Subscriber(afterSeq);
       return Source.<RunEvent>queue(capacity)
@@ -216,11 +307,7 @@ final class RunSession {
     long afterSeq = sub.delivered;
     long oldest = buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
     if (afterSeq + 1 < oldest) {
-      ObjectNode gap = runtime.mapper.createObjectNode();
-      gap.putObject("gap").put("from", afterSeq + 1).put("to", oldest - 1);
-      gap.put("message", "events " + (afterSeq + 1) + " to " + (oldest - 1)
-          + " are no longer in the replay buffer");
-      queue.offer(new RunEvent(oldest - 1, RunEvent.STATUS, gap, NodeRuntime.now()));
+      queue.offer(gapNotice(runtime.mapper, afterSeq + 1, oldest - 1, durable));
     }
     for (RunEvent e : buffer) {
       if (e.seq() > afterSeq) {
@@ -232,6 +319,24 @@ final class RunSession {
     } else {
       subscribers.add(sub);
     }
+  }
+
+  /**
+   * The {@code status} event that stands for events {@code from} to {@code to} (its {@code seq}),
+   * which a subscriber asked for and this node does not hold: {@code "gap": {"from", "to"}}, and
+   * {@code "stored": true} when the run's stream is durable, so they are in the run history's
+   * {@code troupe_run_events} (the facade reads them there and never passes this notice on,
+   * unless the history cannot give them).
+   */
+  static RunEvent gapNotice(ObjectMapper mapper, long from, long to, boolean stored) {
+    ObjectNode gap = mapper.createObjectNode();
+    gap.putObject("gap").put("from", from).put("to", to);
+    gap.put("stored", stored);
+    gap.put("message", stored
+        ? "events " + from + " to " + to + " are no longer in memory on the run's node"
+        : "events " + from + " to " + to + " are not kept: the run's stream is not durable, and"
+            + " they left the replay buffer or were lost with a node that ran the run");
+    return new RunEvent(to, RunEvent.STATUS, gap, NodeRuntime.now());
   }
 
   /**

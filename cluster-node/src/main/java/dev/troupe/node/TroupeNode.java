@@ -2,6 +2,7 @@ package dev.troupe.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.CallOptions;
@@ -57,6 +58,8 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -295,8 +298,28 @@ public final class TroupeNode implements Troupe {
         : fromHistory(() -> history.find(runId));
   }
 
-  /** The run's events after {@code afterSeq}, from its entity wherever it lives. */
+  /**
+   * The run's events after {@code afterSeq}: from its session, wherever its entity lives, and
+   * what that no longer holds of a durable stream from the run history ({@code
+   * troupe_run_events}); a run its entity no longer knows at all, from the history alone. Ends
+   * after the terminal event. Each materialization is a new subscription.
+   */
   Source<RunEvent, NotUsed> stream(String runId, long afterSeq) {
+    Source<RunEvent, NotUsed> live = live(runId, afterSeq);
+    if (history != null) {
+      live = live
+          .flatMapConcat(e -> isStoredGap(e)
+              ? fromHistory(runId, e.data().get("gap").get("from").asLong() - 1, e.seq(), true)
+              : Source.single(e))
+          .recoverWithRetries(1, UnknownRunException.class,
+              () -> fromHistory(runId, afterSeq, Long.MAX_VALUE, false)
+                  .orElse(outcomeFromHistory(runId)));
+    }
+    return live.takeWhile(e -> !e.isTerminal(), true);
+  }
+
+  /** The run's session's events after {@code afterSeq}: local, or through a SourceRef. */
+  private Source<RunEvent, NotUsed> live(String runId, long afterSeq) {
     RunSession local = runtime.sessions.get(runId);
     if (local != null) {
       return local.subscribe(afterSeq);
@@ -306,6 +329,96 @@ public final class TroupeNode implements Troupe {
                 r -> new WorkerEntity.Subscribe(runId, afterSeq, r), runtime.settings.askTimeout())
             .thenApply(ref -> ref.getSource()));
     return Source.completionStageSource(source).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  /** A session's notice of events it does not hold that the run history keeps. */
+  private static boolean isStoredGap(RunEvent e) {
+    return e.seq() > 0 && RunEvent.STATUS.equals(e.type()) && e.data() != null
+        && e.data().path("stored").asBoolean(false) && e.data().path("gap").isObject();
+  }
+
+  /**
+   * Events {@code (afterSeq, toSeq]} of a durable stream from the run history, page by page (on
+   * the history's dispatcher). What is missing in front of a page is waited for up to {@code
+   * storage-wait} when {@code waitForLag} (the projection follows the journal by about half a
+   * second) and then reported as a gap notice, as is a hole between stored events (a part of the
+   * stream that was not durable). Ends at {@code toSeq}, or at the last stored event.
+   */
+  private Source<RunEvent, NotUsed> fromHistory(String runId, long afterSeq, long toSeq,
+      boolean waitForLag) {
+    long deadline = System.nanoTime() + runtime.settings.storageWait().toNanos();
+    return Source.unfoldAsync(afterSeq, after -> after >= toSeq
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : storedPage(runId, after, toSeq, waitForLag, deadline).thenApply(page -> page.isEmpty()
+                ? Optional.empty()
+                : Optional.of(Pair.create(page.get(page.size() - 1).seq(), page))))
+        .mapConcat(page -> page);
+  }
+
+  private CompletionStage<List<RunEvent>> storedPage(String runId, long after, long toSeq,
+      boolean waitForLag, long deadline) {
+    return fromHistory(() -> readStored(runId, after, toSeq)).thenCompose(page -> {
+      boolean missingInFront = page.isEmpty() ? toSeq != Long.MAX_VALUE
+          : page.get(0).seq() > after + 1;
+      if (!missingInFront) {
+        return CompletableFuture.completedFuture(withGaps(page, after));
+      }
+      if (waitForLag && System.nanoTime() < deadline) {
+        return Patterns.after(STORAGE_POLL, runtime.system.classicSystem().scheduler(),
+            runtime.system.executionContext(),
+            () -> storedPage(runId, after, toSeq, true, deadline));
+      }
+      long to = page.isEmpty() ? toSeq : page.get(0).seq() - 1;
+      List<RunEvent> out = new ArrayList<>();
+      out.add(RunSession.gapNotice(runtime.mapper, after + 1, to, false));
+      out.addAll(withGaps(page, to));
+      return CompletableFuture.completedFuture(out);
+    });
+  }
+
+  private static final Duration STORAGE_POLL = Duration.ofMillis(200);
+
+  /** A page of stored events, the terminal one with its data (the finished run). Blocking. */
+  private List<RunEvent> readStored(String runId, long after, long toSeq) {
+    List<RunEvent> page = history.events(runId, after, toSeq, runtime.settings.storagePage());
+    List<RunEvent> out = new ArrayList<>(page.size());
+    for (RunEvent e : page) {
+      if (e.isTerminal() && e.data() == null) {
+        RunResult run = history.find(runId).orElseThrow(() -> new IllegalStateException(
+            "troupe_run_events holds the end of run " + runId + " but troupe_runs not the run"));
+        e = new RunEvent(e.seq(), e.type(), runtime.mapper.valueToTree(run), e.at());
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** {@code page} with a gap notice in each hole of its sequence numbers after {@code after}. */
+  private List<RunEvent> withGaps(List<RunEvent> page, long after) {
+    List<RunEvent> out = new ArrayList<>(page.size());
+    long expected = after + 1;
+    for (RunEvent e : page) {
+      if (e.seq() > expected) {
+        out.add(RunSession.gapNotice(runtime.mapper, expected, e.seq() - 1, false));
+      }
+      out.add(e);
+      expected = e.seq() + 1;
+    }
+    return out;
+  }
+
+  /** A run the history knows but whose stream it does not keep: a gap notice and its outcome. */
+  private Source<RunEvent, NotUsed> outcomeFromHistory(String runId) {
+    return Source.completionStage(fromHistory(() -> history.find(runId)))
+        .mapConcat(found -> {
+          RunResult run = found.orElseThrow(() -> new UnknownRunException("run " + runId
+              + " is not known to its entity nor to the run history"));
+          ObjectNode gap = runtime.mapper.createObjectNode();
+          gap.put("gap", true).put("message", "the run's events are not kept; only its outcome is");
+          return List.of(new RunEvent(0, RunEvent.STATUS, gap, NodeRuntime.now()),
+              new RunEvent(0, run.error() == null ? RunEvent.RESULT : RunEvent.ERROR,
+                  runtime.mapper.valueToTree(run), NodeRuntime.now()));
+        });
   }
 
   CompletionStage<RunResult> awaitResult(String runId) {

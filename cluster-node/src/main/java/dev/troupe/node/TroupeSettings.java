@@ -23,8 +23,19 @@ public record TroupeSettings(
     int subscriberBuffer,
     int maxSubscribers,
     int retainedStreams,
+    int maxUnwrittenEmits,
+    Duration storageWait,
+    int storagePage,
     Duration drainTimeout,
     boolean requeueAfterDrain) {
+
+  public TroupeSettings {
+    if (maxUnwrittenEmits < 1 || storagePage < 1) {
+      throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
+          + " troupe.worker.stream.storage-page must be at least 1, were " + maxUnwrittenEmits
+          + " and " + storagePage);
+    }
+  }
 
   public static TroupeSettings fromConfig(Config root) {
     Config c = root.getConfig("troupe");
@@ -48,6 +59,9 @@ public record TroupeSettings(
         s.getInt("subscriber-buffer"),
         s.getInt("max-subscribers"),
         s.getInt("retained-streams"),
+        s.getInt("max-unwritten-emits"),
+        s.getDuration("storage-wait"),
+        s.getInt("storage-page"),
         c.getDuration("shutdown.drain-timeout"),
         afterDrain(c.getString("shutdown.after-drain")));
   }

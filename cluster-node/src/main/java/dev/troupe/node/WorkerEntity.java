@@ -66,6 +66,14 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
  * a failed write leaves the state unchanged and restarts the entity (children stop, the callers
  * of that batch time out). Every attempt carries an epoch; an outcome, emit or checkpoint of a
  * superseded attempt is ignored.
+ *
+ * <p>Runs' streams: for a definition with {@code durableStream} (the default) every stream event
+ * (status changes, emitted messages and logs, the terminal event) is written as a {@link
+ * WorkerEvent.RunStreamed} with its sequence number in the batch that decides it, and reaches
+ * subscribers only after that write; a run's {@code streamSeq} folds the last one, so a later
+ * session, on this node or another, goes on after it. A non-durable stream is numbered in memory
+ * by its {@link RunSession}, within a range reserved in the journal ({@link
+ * WorkerEvent.StreamReserved}) before it issues any number.
  */
 public final class WorkerEntity
     extends EventSourcedBehaviorWithEnforcedReplies<WorkerEntity.Command, WorkerEvent, WorkerState> {
@@ -97,6 +105,7 @@ public final class WorkerEntity
     @JsonSubTypes.Type(value = AttemptOutcome.class, name = "attempt-outcome"),
     @JsonSubTypes.Type(value = RequestNextAttempt.class, name = "next-attempt"),
     @JsonSubTypes.Type(value = SaveCheckpoint.class, name = "save-checkpoint"),
+    @JsonSubTypes.Type(value = Emit.class, name = "emit"),
     @JsonSubTypes.Type(value = SlotsFreed.class, name = "slots-freed"),
     @JsonSubTypes.Type(value = Batch.class, name = "batch"),
     @JsonSubTypes.Type(value = BatchDone.class, name = "batch-done"),
@@ -173,6 +182,13 @@ public final class WorkerEntity
 
   record SaveCheckpoint(String runId, long epoch, JsonNode data,
       ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * An event a handler emitted (a message or a log line) on a durable stream: the entity numbers
+   * it, writes it with its batch and only then hands it to the run's session. Ignored once the
+   * attempt {@code epoch} is superseded.
+   */
+  record Emit(String runId, long epoch, String type, JsonNode data, Instant at) implements Command {}
 
   /** Node slots were released: try to start queued runs. */
   enum SlotsFreed implements Command { INSTANCE }
@@ -362,6 +378,8 @@ public final class WorkerEntity
       onNextAttempt(d, r);
     } else if (c instanceof SaveCheckpoint s) {
       onCheckpoint(d, s);
+    } else if (c instanceof Emit e) {
+      onEmit(d, e);
     } else if (c instanceof Cancel cancel) {
       onCancel(d, cancel);
     } else if (c instanceof GetRun g) {
@@ -377,10 +395,13 @@ public final class WorkerEntity
           s.stats().toWorkerStats(worker, s.executingCount(), s.queuedCount())));
     } else if (c instanceof Subscribe s) {
       Optional<RunRecord> r = d.state.run(s.runId());
-      d.then(() -> onSubscribe(s, r));
+      RunSession session = d.state.activeRun(s.runId()).isPresent()
+          ? session(d, s.runId()) : finishedSessions.get(s.runId());
+      d.then(() -> onSubscribe(s, r, session));
     } else if (c instanceof AwaitResult a) {
       Optional<RunRecord> r = d.state.run(a.runId());
-      d.then(() -> onAwait(a, r));
+      RunSession session = d.state.activeRun(a.runId()).isPresent() ? session(d, a.runId()) : null;
+      d.then(() -> onAwait(a, r, session));
     } else if (c instanceof Drain drain) {
       draining = true;
       d.then(() -> drainWaiters.add(drain.replyTo()));
@@ -440,10 +461,8 @@ public final class WorkerEntity
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
         call.idempotencyKey(), call.tags(), d.now));
-    d.then(() -> {
-      sessionFor(runId).publishStatus(status(RunStatus.QUEUED, 0, null));
-      call.replyTo().tell(StatusReply.success(new Accepted(runId, false)));
-    });
+    stream(d, runId, status(RunStatus.QUEUED, 0, null));
+    d.then(() -> call.replyTo().tell(StatusReply.success(new Accepted(runId, false))));
   }
 
   private void onOutcome(Decision d, AttemptOutcome o) {
@@ -461,8 +480,7 @@ public final class WorkerEntity
       case TIMED_OUT -> finish(d, r, RunStatus.TIMED_OUT, null, o.error());
       case RETRY -> {
         d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
-        d.then(() -> sessionFor(r.runId())
-            .publishStatus(status(RunStatus.RETRYING, r.attempts(), o.error())));
+        stream(d, r.runId(), status(RunStatus.RETRYING, r.attempts(), o.error()));
       }
     }
   }
@@ -492,6 +510,22 @@ public final class WorkerEntity
     d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
   }
 
+  private void onEmit(Decision d, Emit e) {
+    RunSession session = sessions.get(e.runId());
+    boolean current = session != null && d.state.activeRun(e.runId())
+        .filter(r -> r.epoch() == e.epoch() && r.isExecuting()).isPresent();
+    if (!current) {
+      ctx.getLog().info("run {}: ignored a {} event from superseded attempt (epoch {})",
+          e.runId(), e.type(), e.epoch());
+      if (session != null) {
+        d.then(session::refused);
+      }
+      return;
+    }
+    RunEvent event = written(d, e.runId(), e.type(), e.data(), e.data(), e.at());
+    d.then(() -> session.deliver(event, true));
+  }
+
   private void onCancel(Decision d, Cancel cancel) {
     Optional<RunRecord> active = d.state.activeRun(cancel.runId());
     if (active.isPresent()) {
@@ -519,8 +553,17 @@ public final class WorkerEntity
 
   /** Records the run's end; once written, ends its stream and lets its actor and slot go. */
   private void finish(Decision d, RunRecord r, RunStatus status, JsonNode result, RunError error) {
-    d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
     RunResult finished = r.finished(status, result, error, d.now).toResult(worker);
+    String type = error == null ? RunEvent.RESULT : RunEvent.ERROR;
+    RunEvent terminal = null;
+    if (durable()) {
+      // written whether or not a session of the run lives here: replays end with it
+      terminal = written(d, r.runId(), type, runtime.mapper.valueToTree(finished), null, d.now);
+    } else if (sessions.containsKey(r.runId())) {
+      reserve(d, sessions.get(r.runId()));
+    }
+    d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
+    RunEvent end = terminal;
     d.then(() -> {
       runtime.metrics.runFinished(worker, status, finished.durationMs());
       RunSession session = sessions.remove(r.runId());
@@ -528,7 +571,7 @@ public final class WorkerEntity
         if (status == RunStatus.CANCELLED) {
           session.cancelAttempt("cancelled");
         }
-        session.finish(finished);
+        session.finish(end, finished);
         finishedSessions.put(r.runId(), session);
       }
       ActorRef<RunActor.Command> child = children.remove(r.runId());
@@ -565,7 +608,8 @@ public final class WorkerEntity
       RunRecord r = d.state.activeRun(d.state.queue().get(0)).orElseThrow();
       slotHolders.add(r.runId());
       RunActor.Granted grant = startAttempt(d, r);
-      d.then(() -> spawn(reg, r, grant));
+      RunSession session = sessions.get(r.runId());
+      d.then(() -> spawn(reg, r, grant, session));
     }
   }
 
@@ -573,10 +617,8 @@ public final class WorkerEntity
     long epoch = d.state.nextEpoch();
     int attempt = r.attempts() + 1;
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
-    d.then(() -> {
-      runtime.metrics.attemptStarted(worker);
-      sessionFor(r.runId()).publishStatus(status(RunStatus.RUNNING, attempt, null));
-    });
+    d.then(() -> runtime.metrics.attemptStarted(worker));
+    stream(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
     return new RunActor.Granted(attempt, epoch, r.checkpoint());
   }
 
@@ -619,9 +661,9 @@ public final class WorkerEntity
     });
   }
 
-  private void spawn(Registration reg, RunRecord r, RunActor.Granted grant) {
+  private void spawn(Registration reg, RunRecord r, RunActor.Granted grant, RunSession session) {
     RetryPolicy p = reg.definition().config().retry();
-    RunActor.Init init = new RunActor.Init(runtime, sessionFor(r.runId()), reg, front,
+    RunActor.Init init = new RunActor.Init(runtime, session, reg, front,
         r.payload(), r.timeoutMs(), new AtomicReference<>(grant));
     Behavior<RunActor.Command> supervised = Behaviors.supervise(RunActor.create(init))
         .onFailure(RunActor.RetryAttempt.class,
@@ -637,27 +679,93 @@ public final class WorkerEntity
 
   // streams and waiters
 
-  private RunSession sessionFor(String runId) {
-    return sessions.computeIfAbsent(runId, id -> {
-      RunSession s = new RunSession(id, runtime);
-      runtime.sessions.put(id, s);
-      return s;
-    });
+  /** Whether this definition's runs have durable streams (the default when not registered here). */
+  private boolean durable() {
+    Registration reg = runtime.registry.get(worker);
+    return (reg == null ? WorkerConfig.DEFAULT : reg.definition().config()).durableStream();
   }
 
-  private void onSubscribe(Subscribe s, Optional<RunRecord> record) {
-    RunSession session = sessions.containsKey(s.runId()) || record.filter(r -> !r.status().isTerminal()).isPresent()
-        ? sessionFor(s.runId()) : finishedSessions.get(s.runId());
+  /**
+   * The session of an active run on this node, made when first needed: it goes on after the
+   * highest sequence number its stream used before ({@code streamSeq} of the run as decided so
+   * far). Made while deciding a batch, so that a reservation can be written with it; if the write
+   * fails, the entity restarts and lets every session go.
+   */
+  private RunSession session(Decision d, String runId) {
+    RunSession s = sessions.get(runId);
+    if (s == null) {
+      long base = d.state.run(runId).map(RunRecord::streamSeq).orElse(0L);
+      s = new RunSession(runId, runtime, front, durable(), base);
+      sessions.put(runId, s);
+      runtime.sessions.put(runId, s);
+    }
+    return s;
+  }
+
+  /**
+   * Adds a status event to the run's stream: for a durable stream, written in this batch and
+   * delivered once written; else numbered by the session once the batch (with the session's
+   * reservation, if it had none yet) is written.
+   */
+  private void stream(Decision d, String runId, ObjectNode data) {
+    RunSession session = session(d, runId);
+    if (session.durable()) {
+      RunEvent e = written(d, runId, RunEvent.STATUS, data, data, d.now);
+      d.then(() -> session.deliver(e, false));
+    } else {
+      reserve(d, session);
+      d.then(() -> session.publishStatus(data));
+    }
+  }
+
+  /**
+   * Writes the run's next durable stream event ({@code journalData} in the journal, {@code data}
+   * for subscribers: they differ only for the terminal event, whose data is the finished run).
+   */
+  private RunEvent written(Decision d, String runId, String type, JsonNode data,
+      JsonNode journalData, Instant at) {
+    long seq = d.state.activeRun(runId).orElseThrow().streamSeq() + 1;
+    d.persist(new WorkerEvent.RunStreamed(runId, seq, type, journalData, at));
+    return new RunEvent(seq, type, data, at);
+  }
+
+  /** Before a non-durable session issues its first number: its range, in the same batch. */
+  private void reserve(Decision d, RunSession session) {
+    if (!session.reserved) {
+      d.persist(new WorkerEvent.StreamReserved(session.runId(),
+          session.base() + RunSession.VOLATILE_RESERVE, d.now));
+      session.reserved = true;
+    }
+  }
+
+  private void onSubscribe(Subscribe s, Optional<RunRecord> record, RunSession session) {
     Source<RunEvent, ?> source;
     if (session != null) {
       source = session.subscribe(s.afterSeq());
     } else if (record.isPresent()) {
-      source = Source.from(outcomeOnly(record.get()));
+      source = fromStorage(record.get(), s.afterSeq());
     } else {
       s.replyTo().tell(unknownRun(s.runId()));
       return;
     }
     s.replyTo().tell(StatusReply.success(source.runWith(StreamRefs.sourceRef(), runtime.materializer)));
+  }
+
+  /**
+   * The stream of a finished run whose session is gone. A durable one is in the run history: a
+   * stored gap notice sends the subscriber there, and the outcome (sequence number 0) follows for
+   * a subscriber that cannot read the history. Else only the outcome is left.
+   */
+  private Source<RunEvent, ?> fromStorage(RunRecord r, long afterSeq) {
+    if (!durable() || r.streamSeq() == 0) {
+      return Source.from(outcomeOnly(r));
+    }
+    if (afterSeq >= r.streamSeq()) {
+      return Source.empty();
+    }
+    return Source.from(List.of(
+        RunSession.gapNotice(runtime.mapper, afterSeq + 1, r.streamSeq(), true),
+        outcomeOnly(r).get(1)));
   }
 
   /** The stream of a finished run whose events are no longer kept: a gap notice and its outcome. */
@@ -670,10 +778,10 @@ public final class WorkerEntity
             runtime.mapper.valueToTree(run), NodeRuntime.now()));
   }
 
-  private void onAwait(AwaitResult a, Optional<RunRecord> record) {
+  private void onAwait(AwaitResult a, Optional<RunRecord> record, RunSession session) {
     if (record.isEmpty()) {
       a.replyTo().tell(unknownRun(a.runId()));
-    } else if (record.get().status().isTerminal() || !sessionFor(a.runId()).awaitResult(a.replyTo())) {
+    } else if (session == null || !session.awaitResult(a.replyTo())) {
       a.replyTo().tell(StatusReply.success(record.get().toResult(worker)));
     }
   }

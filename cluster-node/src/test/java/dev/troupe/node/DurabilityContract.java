@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -334,5 +336,161 @@ abstract class DurabilityContract {
     assertThat(Await.result(second.lookup(runs.get(1).runId()))).contains(runs.get(1));
     assertThat(history(second, "mixed")).containsExactlyElementsOf(
         runs.stream().sorted(NEWEST_FIRST).toList());
+  }
+
+  // streams
+
+  /** A blocking worker that emits {@code count} messages, checkpointing every ten. */
+  private static void registerEmitter(TroupeNode node, String name, WorkerConfig config,
+      int count, Duration pause, AtomicInteger emitted) {
+    node.registerBlocking(name, config, ctx -> {
+      int from = ctx.lastCheckpoint().map(c -> c.get("next").asInt()).orElse(0);
+      ctx.info("attempt " + ctx.attempt() + " starts at " + from);
+      for (int i = from; i < count; i++) {
+        ctx.emit(obj().put("i", i).put("attempt", ctx.attempt()));
+        emitted.incrementAndGet();
+        if (i % 10 == 9) {
+          ctx.checkpoint(obj().put("next", i + 1)).toCompletableFuture().join();
+        }
+        if (!pause.isZero() && !ctx.sleep(pause)) {
+          return null;
+        }
+      }
+      return obj().put("emitted", count);
+    });
+  }
+
+  private static List<RunEvent> events(TroupeNode node, String runId, long afterSeq) {
+    return Await.result(node.attach(runId).messages(afterSeq)
+        .runWith(Sink.seq(), node.system()), 60);
+  }
+
+  private static List<Long> oneTo(long n) {
+    return java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
+  }
+
+  @Test
+  void aDurableStreamIsReplayedWholeFromAnySequenceNumberAfterARestart() {
+    // given a finished run that emitted 40 messages, as a live subscriber saw it
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, "");
+    registerEmitter(first, "emitter", WorkerConfig.DEFAULT, 40, Duration.ZERO, new AtomicInteger());
+    RunHandle h = Await.result(first.call("emitter", obj()));
+    List<RunEvent> live = Await.result(h.messages().runWith(Sink.seq(), first.system()), 60);
+    stopGracefully(first);
+    // when a new node starts on the same database
+    TroupeNode second = start(db, "");
+    registerEmitter(second, "emitter", WorkerConfig.DEFAULT, 40, Duration.ZERO, new AtomicInteger());
+    List<RunEvent> replayed = events(second, h.runId(), 0);
+    List<RunEvent> fromMiddle = events(second, h.runId(), 17);
+    // then
+    assertThat(live).extracting(RunEvent::seq).containsExactlyElementsOf(oneTo(live.size()));
+    assertThat(live).filteredOn(e -> e.type().equals(RunEvent.MESSAGE)).hasSize(40);
+    assertThat(live.get(live.size() - 1).type()).isEqualTo(RunEvent.RESULT);
+    assertThat(replayed).isEqualTo(live);
+    assertThat(fromMiddle).isEqualTo(live.subList(17, live.size()));
+  }
+
+  @Test
+  void aDurableStreamGoesOnAfterItsLastWrittenEventWhenACrashInterruptsItsRun() {
+    // given a run emitting 60 messages, 20 ms apart, followed live until its node crashed
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    AtomicInteger emitted = new AtomicInteger();
+    registerEmitter(first, "steady", WorkerConfig.DEFAULT, 60, Duration.ofMillis(20), emitted);
+    RunHandle h = Await.result(first.call("steady", obj()));
+    List<RunEvent> seenBeforeCrash = new java.util.concurrent.CopyOnWriteArrayList<>();
+    h.messages().runForeach(seenBeforeCrash::add, first.system());
+    await().atMost(Duration.ofSeconds(20)).until(() -> emitted.get() >= 25);
+    crash(first);
+    // when a new node resumes the run (attempt 2, from its last checkpoint)
+    TroupeNode second = start(db, "");
+    registerEmitter(second, "steady", WorkerConfig.DEFAULT, 60, Duration.ZERO, new AtomicInteger());
+    RunResult r = Await.result(second.attach(h.runId()).result());
+    List<RunEvent> replayed = events(second, h.runId(), 0);
+    // then one stream: numbered without gaps or repeats, what was seen live comes first, the second
+    // attempt follows after the last event the first one wrote
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(r.attempts()).isEqualTo(2);
+    assertThat(replayed).extracting(RunEvent::seq).containsExactlyElementsOf(oneTo(replayed.size()));
+    assertThat(seenBeforeCrash).isNotEmpty();
+    assertThat(replayed.subList(0, seenBeforeCrash.size())).isEqualTo(seenBeforeCrash);
+    int restart = -1;
+    for (int i = 0; i < replayed.size(); i++) {
+      if (replayed.get(i).type().equals(RunEvent.STATUS)
+          && replayed.get(i).data().path("attempt").asInt() == 2) {
+        restart = i;
+      }
+    }
+    assertThat(restart).as("RUNNING attempt 2 follows the events of attempt 1")
+        .isGreaterThanOrEqualTo(seenBeforeCrash.size());
+    assertThat(replayed.subList(0, restart)).allSatisfy(e ->
+        assertThat(e.data().path("attempt").asInt(1)).isLessThanOrEqualTo(1));
+    assertThat(replayed.subList(restart, replayed.size()))
+        .filteredOn(e -> e.type().equals(RunEvent.MESSAGE))
+        .allSatisfy(e -> assertThat(e.data().get("attempt").asInt()).isEqualTo(2));
+    assertThat(replayed.get(replayed.size() - 1).type()).isEqualTo(RunEvent.RESULT);
+  }
+
+  @Test
+  void aNonDurableStreamReportsWhatWasLostWhenItsNodeCrashed() {
+    // given a run with a non-durable stream that emitted three messages, followed live, when its
+    // node crashed
+    String db = newDatabaseUrl();
+    WorkerConfig volatileStream = WorkerConfig.DEFAULT.withDurableStream(false);
+    TroupeNode first = start(db, CRASH);
+    AtomicInteger emitted = new AtomicInteger();
+    first.registerBlocking("volatile", volatileStream, ctx -> {
+      for (int i = 0; i < 3; i++) {
+        ctx.emit(obj().put("i", i));
+        emitted.incrementAndGet();
+      }
+      ctx.sleep(Duration.ofMinutes(1));
+      return obj();
+    });
+    RunHandle h = Await.result(first.call("volatile", obj()));
+    List<RunEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    h.messages().runForeach(seen::add, first.system());
+    await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() >= 5);
+    long lastSeen = seen.get(seen.size() - 1).seq();
+    crash(first);
+    // when a new node runs attempt 2 and a client resumes after the last id it had
+    TroupeNode second = start(db, "");
+    second.registerBlocking("volatile", volatileStream, ctx -> obj().put("attempt", ctx.attempt()));
+    Await.result(second.attach(h.runId()).result());
+    List<RunEvent> resumed = events(second, h.runId(), lastSeen);
+    // then an explicit gap, then the new events numbered past every number given out before
+    assertThat(lastSeen).isEqualTo(5);
+    RunEvent gap = resumed.get(0);
+    assertThat(gap.type()).isEqualTo(RunEvent.STATUS);
+    assertThat(gap.data().get("gap").get("from").asLong()).isEqualTo(lastSeen + 1);
+    assertThat(gap.data().get("stored").asBoolean()).isFalse();
+    assertThat(resumed.subList(1, resumed.size())).extracting(RunEvent::seq)
+        .allSatisfy(seq -> assertThat(seq).isGreaterThan(gap.seq()));
+    assertThat(resumed.get(resumed.size() - 1).type()).isEqualTo(RunEvent.RESULT);
+  }
+
+  @Test
+  void aNodeWithoutTheRunHistoryReportsADurableStreamItCannotReadAsAGapAndTheOutcome() {
+    // given a finished run with a durable stream, on nodes whose run history is off
+    String db = newDatabaseUrl();
+    String noHistory = "troupe.history.enabled = off";
+    TroupeNode first = start(db, noHistory);
+    registerEmitter(first, "emitter", WorkerConfig.DEFAULT, 5, Duration.ZERO, new AtomicInteger());
+    RunHandle h = Await.result(first.call("emitter", obj()));
+    RunResult r = Await.result(h.result());
+    stopGracefully(first);
+    // when a new node (no history either) is asked for the stream after event 2
+    TroupeNode second = start(db, noHistory);
+    registerEmitter(second, "emitter", WorkerConfig.DEFAULT, 5, Duration.ZERO, new AtomicInteger());
+    List<RunEvent> events = events(second, h.runId(), 2);
+    // then which events it cannot give, as stored ones, and the outcome
+    assertThat(events).hasSize(2);
+    assertThat(events.get(0).data().get("gap").get("from").asLong()).isEqualTo(3);
+    assertThat(events.get(0).data().get("gap").get("to").asLong()).isEqualTo(events.get(0).seq());
+    assertThat(events.get(0).data().get("stored").asBoolean()).isTrue();
+    assertThat(events.get(1).type()).isEqualTo(RunEvent.RESULT);
+    assertThat(events.get(1).seq()).isZero();
+    assertThat(events.get(1).data().get("runId").asText()).isEqualTo(r.runId());
   }
 }

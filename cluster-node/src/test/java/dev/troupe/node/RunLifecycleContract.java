@@ -468,10 +468,11 @@ abstract class RunLifecycleContract {
   @Test
   void aSlowSubscriberIsDroppedWithASignalAndTheRunGoesOn() {
     // given a run emitting 20,000 messages over at least 200 ms, and a subscriber that requests
-    // nothing (it attaches when its stream starts, at some point during the emits)
+    // nothing (it attaches when its stream starts, at some point during the emits); its stream is
+    // not durable, so only the replay buffer keeps events for late subscribers
     String name = uniqueName("firehose");
     CountDownLatch subscribed = new CountDownLatch(1);
-    troupe.registerBlocking(name, WorkerConfig.DEFAULT, ctx -> {
+    troupe.registerBlocking(name, WorkerConfig.DEFAULT.withDurableStream(false), ctx -> {
       subscribed.await();
       for (int i = 0; i < 20_000; i++) {
         ctx.emit(obj().put("i", i));
@@ -495,6 +496,34 @@ abstract class RunLifecycleContract {
     assertThat(late.get(0).type()).isEqualTo(RunEvent.STATUS);
     assertThat(late.get(0).data().get("gap").get("from").asLong()).isEqualTo(1);
     assertThat(late).hasSize(51);
+  }
+
+  @Test
+  void aDurableStreamIsReplayedWholeOnceItsNodeNoLongerBuffersIt() {
+    // given a run with a durable stream that emitted 2,000 messages (the node buffers 50), and
+    // a subscriber that took the first ten
+    String name = uniqueName("durable-firehose");
+    troupe.registerBlocking(name, WorkerConfig.DEFAULT, ctx -> {
+      for (int i = 0; i < 2_000; i++) {
+        ctx.emit(obj().put("i", i));
+      }
+      return obj();
+    });
+    RunHandle h = call(name, obj());
+    List<RunEvent> firstTen = Await.result(h.messages().take(10).runWith(Sink.seq(), system));
+    Await.result(h.result());
+    // when
+    List<RunEvent> all = events(h, 0);
+    List<RunEvent> resumed = events(h, 10);
+    // then every event, numbered without gaps, and the resumed ones are the same events
+    assertThat(all).hasSize(2_000 + 3);
+    assertThat(all).extracting(RunEvent::seq).containsExactlyElementsOf(
+        java.util.stream.LongStream.rangeClosed(1, all.size()).boxed().toList());
+    assertThat(all).filteredOn(e -> e.type().equals(RunEvent.MESSAGE))
+        .extracting(e -> e.data().get("i").asInt())
+        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 2_000).boxed().toList());
+    assertThat(all.subList(0, 10)).isEqualTo(firstTen);
+    assertThat(resumed).isEqualTo(all.subList(10, all.size()));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.troupe.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,6 +75,7 @@ class WorkerEntityTest {
 
   private static final Config CONFIG = ConfigFactory.parseString(
           "troupe.worker.snapshot-every = 5\n"
+              + "troupe.worker.stream.max-unwritten-emits = 3\n"
               + "troupe.discover-modules = off\n"
               + "pekko.actor.provider = local\n"
               + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
@@ -125,7 +127,7 @@ class WorkerEntityTest {
     assertThat(accepted.existing()).isFalse();
     assertThat(RunIds.entityOf(accepted.runId())).isEqualTo(e.name);
     assertThat(result.events()).as("one journal entry for the call").hasSize(1);
-    List<WorkerEvent> written = flatten(result.events());
+    List<WorkerEvent> written = lifecycle(result.events());
     assertThat(written).hasSize(2);
     assertThat(written.get(0)).isInstanceOfSatisfying(WorkerEvent.RunAccepted.class, a -> {
       assertThat(a.runId()).isEqualTo(accepted.runId());
@@ -155,7 +157,7 @@ class WorkerEntityTest {
 
     // then
     assertThat(second.reply().isSuccess()).isTrue();
-    assertThat(second.events()).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
+    assertThat(lifecycle(second.events())).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
     assertThat(e.getRun(second.reply().getValue().runId()).status()).isEqualTo(RunStatus.QUEUED);
     WorkerStats stats = e.stats();
     assertThat(stats.running()).isEqualTo(1);
@@ -288,7 +290,7 @@ class WorkerEntityTest {
         new AttemptOutcome(runId, epoch, Outcome.SUCCEEDED, json("{\"sum\":3}"), null));
 
     // then
-    assertThat(done.events()).singleElement().isInstanceOfSatisfying(WorkerEvent.RunFinished.class,
+    assertThat(lifecycle(done.events())).singleElement().isInstanceOfSatisfying(WorkerEvent.RunFinished.class,
         f -> {
           assertThat(f.runId()).isEqualTo(runId);
           assertThat(f.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -349,7 +351,7 @@ class WorkerEntityTest {
         runId, firstEpoch, Outcome.RETRY, null, new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
 
     // then
-    assertThat(failed.events()).singleElement().isInstanceOfSatisfying(
+    assertThat(lifecycle(failed.events())).singleElement().isInstanceOfSatisfying(
         WorkerEvent.AttemptFailed.class, f -> {
           assertThat(f.runId()).isEqualTo(runId);
           assertThat(f.attempt()).isEqualTo(1);
@@ -364,8 +366,8 @@ class WorkerEntityTest {
         new WorkerEntity.RequestNextAttempt(runId, firstEpoch, runActor.ref()));
 
     // then
-    WorkerEvent.AttemptStarted started = (WorkerEvent.AttemptStarted) next.events().get(0);
-    assertThat(next.events()).hasSize(1);
+    WorkerEvent.AttemptStarted started = (WorkerEvent.AttemptStarted) lifecycle(next.events()).get(0);
+    assertThat(lifecycle(next.events())).hasSize(1);
     assertThat(started.runId()).isEqualTo(runId);
     assertThat(started.attempt()).isEqualTo(2);
     assertThat(started.epoch()).isGreaterThan(firstEpoch);
@@ -406,7 +408,7 @@ class WorkerEntityTest {
 
     // then
     assertThat(saved.reply().isSuccess()).isTrue();
-    assertThat(saved.events()).singleElement().isInstanceOfSatisfying(
+    assertThat(lifecycle(saved.events())).singleElement().isInstanceOfSatisfying(
         WorkerEvent.Checkpointed.class, c -> {
           assertThat(c.runId()).isEqualTo(runId);
           assertThat(c.epoch()).isEqualTo(epoch);
@@ -455,7 +457,7 @@ class WorkerEntityTest {
 
     // then
     assertThat(cancel.reply().isSuccess()).isTrue();
-    assertThat(cancel.events()).singleElement().isInstanceOfSatisfying(
+    assertThat(lifecycle(cancel.events())).singleElement().isInstanceOfSatisfying(
         WorkerEvent.RunFinished.class, f -> {
           assertThat(f.runId()).isEqualTo(queued);
           assertThat(f.status()).isEqualTo(RunStatus.CANCELLED);
@@ -498,7 +500,7 @@ class WorkerEntityTest {
     assertThat(cancel.reply().isSuccess()).isTrue();
     assertThat(attempt.isCancelled()).isTrue();
     assertThat(cancel.events()).as("the finish and the next start are one journal entry").hasSize(1);
-    List<WorkerEvent> written = flatten(cancel.events());
+    List<WorkerEvent> written = lifecycle(cancel.events());
     assertThat(written).hasSize(2);
     assertThat(written.get(0)).isInstanceOfSatisfying(WorkerEvent.RunFinished.class,
         f -> assertThat(f.status()).isEqualTo(RunStatus.CANCELLED));
@@ -527,7 +529,7 @@ class WorkerEntityTest {
     // then
     assertThat(outcome.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(outcome.epoch()).isEqualTo(e.epochOf(runId));
-    assertThat(finished.events()).singleElement().isInstanceOf(WorkerEvent.RunFinished.class);
+    assertThat(lifecycle(finished.events())).singleElement().isInstanceOf(WorkerEvent.RunFinished.class);
     StatusReply<RunResult> awaited = waiter.receiveMessage();
     assertThat(awaited.getValue().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(awaited.getValue().result()).isEqualTo(json("{\"sent\":true}"));
@@ -561,8 +563,131 @@ class WorkerEntityTest {
     CommandResult<Command, WorkerEvent, WorkerState> next = e.kit.runCommand(request);
     assertThat(request.epoch()).as("epoch of the failed attempt in RequestNextAttempt")
         .isEqualTo(epoch);
-    assertThat(next.events()).singleElement().isInstanceOf(WorkerEvent.AttemptStarted.class);
+    assertThat(lifecycle(next.events())).singleElement().isInstanceOf(WorkerEvent.AttemptStarted.class);
     assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
+  }
+
+  // streams
+
+  @Test
+  void aDurableStreamIsWrittenWithItsBatchesAndDeliveredInTheOrderWritten() {
+    // given a run executing attempt 1: its QUEUED and RUNNING events were written with the call
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+        e.call(json("{}"), null);
+    String runId = call.reply().getValue().runId();
+    long epoch = e.epochOf(runId);
+
+    // when the handler emits two events, one batch, and a superseded attempt emits one
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, Command> emits =
+        e.kit.runCommand(replyTo -> new WorkerEntity.Batch(List.of(
+            new WorkerEntity.Emit(runId, epoch, RunEvent.MESSAGE, json("{\"i\":1}"), NodeRuntime.now()),
+            new WorkerEntity.Emit(runId, epoch - 1, RunEvent.MESSAGE, json("{\"stale\":1}"), NodeRuntime.now()),
+            new WorkerEntity.Emit(runId, epoch, RunEvent.LOG, json("{\"message\":\"x\"}"), NodeRuntime.now())),
+            1, replyTo));
+    CommandResult<Command, WorkerEvent, WorkerState> done =
+        e.kit.runCommand(e.outcome(runId, Outcome.SUCCEEDED, json("{\"ok\":1}"), null));
+
+    // then
+    assertThat(streamed(call.events())).extracting(WorkerEvent.RunStreamed::seq,
+        WorkerEvent.RunStreamed::eventType).containsExactly(tuple(1L, "status"), tuple(2L, "status"));
+    assertThat(emits.events()).as("one journal entry for the batch").hasSize(1);
+    assertThat(streamed(emits.events())).extracting(WorkerEvent.RunStreamed::seq,
+        WorkerEvent.RunStreamed::data).containsExactly(tuple(3L, json("{\"i\":1}")),
+        tuple(4L, json("{\"message\":\"x\"}")));
+    List<WorkerEvent> end = flatten(done.events());
+    assertThat(end).hasSize(2);
+    assertThat(end.get(0)).isInstanceOfSatisfying(WorkerEvent.RunStreamed.class, t -> {
+      assertThat(t.seq()).isEqualTo(5);
+      assertThat(t.eventType()).isEqualTo(RunEvent.RESULT);
+      assertThat(t.data()).as("the finished run is in the RunFinished").isNull();
+    });
+    assertThat(end.get(1)).isInstanceOf(WorkerEvent.RunFinished.class);
+    assertThat(e.kit.getState().run(runId).orElseThrow().streamSeq()).isEqualTo(5);
+    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(0)
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
+    assertThat(seen).extracting(RunEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(seen.get(4).data().get("result")).isEqualTo(json("{\"ok\":1}"));
+  }
+
+  @Test
+  void emitsWaitingForTheirWriteAreBoundedPerRun() {
+    // given a running attempt whose three emits (the limit in this test) are not written yet
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    WorkerContext ctx = e.handler.next().ctx();
+    for (int i = 0; i < 3; i++) {
+      ctx.emit(json("{\"i\":" + i + "}"));
+    }
+
+    // when a fourth is emitted, then the first one is written, and another is emitted
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+        () -> ctx.emit(json("{\"i\":3}")));
+    e.kit.runCommand(e.fromEntity(WorkerEntity.Emit.class));
+    ctx.emit(json("{\"i\":4}"));
+
+    // then the fourth was refused at once, and the next one went to the entity
+    assertThat(refused).isInstanceOf(dev.troupe.api.RunRejectedException.class)
+        .hasMessageContaining("max-unwritten-emits");
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":1}"));
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":2}"));
+    assertThat(e.fromEntity(WorkerEntity.Emit.class).data()).isEqualTo(json("{\"i\":4}"));
+    assertThat(e.kit.getState().run(runId).orElseThrow().streamSeq()).isEqualTo(3);
+  }
+
+  @Test
+  void aDurableStreamGoesOnAfterItsLastWrittenEventWhenTheEntityRestarts() {
+    // given a run that wrote events 1 to 3, when its entity restarts
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRetry(RetryPolicy.DEFAULT.withMaxAttempts(3)));
+    String runId = e.accept();
+    e.kit.runCommand(new WorkerEntity.Emit(runId, e.epochOf(runId), RunEvent.MESSAGE,
+        json("{\"i\":1}"), NodeRuntime.now()));
+    e.handler.next();
+
+    // when
+    e.kit.restart();
+    e.stats();
+
+    // then attempt 2's RUNNING event is number 4, and its subscribers are sent to storage for 1-3
+    assertThat(streamed(e.journalEntries())).extracting(WorkerEvent.RunStreamed::seq)
+        .containsExactly(1L, 2L, 3L, 4L);
+    assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
+    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(0).take(2)
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
+    assertThat(seen.get(0).data().get("gap")).hasToString("{\"from\":1,\"to\":3}");
+    assertThat(seen.get(0).data().get("stored").asBoolean()).isTrue();
+    assertThat(seen.get(1).seq()).isEqualTo(4);
+    assertThat(seen.get(1).data().get("attempt").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aNonDurableStreamReservesItsNumbersAndASessionAfterARestartStartsPastThem() {
+    // given a run with a non-durable stream, executing, when its entity restarts
+    Entity e = new Entity(WorkerConfig.DEFAULT.withDurableStream(false)
+        .withRetry(RetryPolicy.DEFAULT.withMaxAttempts(3)));
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+        e.call(json("{}"), null);
+    String runId = call.reply().getValue().runId();
+    e.handler.next().ctx().emit(json("{\"i\":1}"));
+
+    // when
+    e.kit.restart();
+    e.stats();
+
+    // then nothing of the stream was written but two reservations, one per session
+    assertThat(streamed(e.journalEntries())).isEmpty();
+    assertThat(flatten(e.journalEntries())).filteredOn(WorkerEvent.StreamReserved.class::isInstance)
+        .extracting(ev -> ((WorkerEvent.StreamReserved) ev).upTo())
+        .containsExactly(RunSession.VOLATILE_RESERVE, 2 * RunSession.VOLATILE_RESERVE);
+    assertThat(flatten(call.events()).get(1)).as("reserved before the first number is given")
+        .isInstanceOf(WorkerEvent.StreamReserved.class);
+    assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
+    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(3).take(2)
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
+    assertThat(seen.get(0).data().get("gap")).as("what the earlier session gave out is lost")
+        .hasToString("{\"from\":4,\"to\":" + RunSession.VOLATILE_RESERVE + "}");
+    assertThat(seen.get(0).data().get("stored").asBoolean()).isFalse();
+    assertThat(seen.get(1).seq()).isEqualTo(RunSession.VOLATILE_RESERVE + 1);
   }
 
   // restarts and recovery
@@ -606,7 +731,7 @@ class WorkerEntityTest {
     WorkerStats stats = e.stats();
 
     // then
-    List<WorkerEvent> afterRestart = flatten(e.journalEntries().subList(entriesBefore,
+    List<WorkerEvent> afterRestart = lifecycle(e.journalEntries().subList(entriesBefore,
         e.journalEntries().size()));
     assertThat(afterRestart).hasSize(2);
     assertThat(afterRestart.get(0)).isInstanceOfSatisfying(WorkerEvent.RunInterrupted.class,
@@ -811,6 +936,7 @@ class WorkerEntityTest {
             new RunError(ErrorCode.TRANSIENT_ERROR, "again")),
         new WorkerEntity.RequestNextAttempt(runId, 4, runActor.ref()),
         new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), done.ref()),
+        new WorkerEntity.Emit(runId, 4, RunEvent.MESSAGE, json("{\"i\":9}"), NodeRuntime.now()),
         WorkerEntity.SlotsFreed.INSTANCE,
         new WorkerEntity.BatchDone(5),
         new WorkerEntity.BatchTimedOut(5),
@@ -846,7 +972,10 @@ class WorkerEntityTest {
         new WorkerEvent.RunInterrupted(runId, at),
         new WorkerEvent.RunFinished(runId, RunStatus.SUCCEEDED, json("{\"r\":3}"), null, at),
         new WorkerEvent.RunFinished(runId, RunStatus.FAILED, null,
-            new RunError(ErrorCode.PERMANENT_ERROR, "no"), at));
+            new RunError(ErrorCode.PERMANENT_ERROR, "no"), at),
+        new WorkerEvent.RunStreamed(runId, 3, RunEvent.LOG, json("{\"message\":\"m\"}"), at),
+        new WorkerEvent.RunStreamed(runId, 4, RunEvent.ERROR, null, at),
+        new WorkerEvent.StreamReserved(runId, RunSession.VOLATILE_RESERVE, at));
 
     // when / then
     for (WorkerEvent event : events) {
@@ -900,6 +1029,8 @@ class WorkerEntityTest {
       state = state.apply(new WorkerEvent.AttemptStarted(id, 1, epoch++, at), limits);
     }
     state = state.apply(new WorkerEvent.Checkpointed(checkpointed, 2, json("{\"c\":1}"), at), limits);
+    state = state.apply(new WorkerEvent.RunStreamed(running, 7, RunEvent.MESSAGE, json("{}"), at),
+        limits);
     state = state.apply(new WorkerEvent.RunFinished(succeeded, RunStatus.SUCCEEDED,
         json("{\"r\":1}"), null, at.plusMillis(5)), limits);
     state = state.apply(new WorkerEvent.RunFinished(failed, RunStatus.FAILED, null,
@@ -914,6 +1045,7 @@ class WorkerEntityTest {
       assertThat(copy.runByIdempotencyKey("key-" + id).map(RunRecord::runId)).contains(id);
     }
     assertThat(copy.run(running).orElseThrow().checkpoint()).as("checkpoint of a run that never saved one").isNull();
+    assertThat(copy.run(running).orElseThrow().streamSeq()).as("its stream's last number").isEqualTo(7);
     assertThat(copy.run(failed).orElseThrow().result()).as("result of a failed run").isNull();
     assertThat(copy.queue()).isEqualTo(state.queue());
     assertThat(copy.stats()).isEqualTo(state.stats());
@@ -1059,6 +1191,22 @@ class WorkerEntityTest {
       }
     }
     return out;
+  }
+
+  /**
+   * The lifecycle events of journal entries: flattened, without the stream's own events
+   * ({@link WorkerEvent.RunStreamed}, {@link WorkerEvent.StreamReserved}), which the tests of
+   * streams check by themselves.
+   */
+  static List<WorkerEvent> lifecycle(List<WorkerEvent> entries) {
+    return flatten(entries).stream().filter(e -> !(e instanceof WorkerEvent.RunStreamed)
+        && !(e instanceof WorkerEvent.StreamReserved)).toList();
+  }
+
+  /** The stream events written in journal entries. */
+  static List<WorkerEvent.RunStreamed> streamed(List<WorkerEvent> entries) {
+    return flatten(entries).stream().filter(WorkerEvent.RunStreamed.class::isInstance)
+        .map(WorkerEvent.RunStreamed.class::cast).toList();
   }
 
   static JsonNode json(String text) {

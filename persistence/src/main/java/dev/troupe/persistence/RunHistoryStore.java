@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
@@ -37,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run history's table {@code troupe_runs} and the projection offsets, over plain JDBC (H2 and
- * PostgreSQL alike: quoted lower-case names, JSON kept as text, times as UTC {@code TIMESTAMP(3)}).
+ * The run history's tables {@code troupe_runs} and {@code troupe_run_events} (the durable streams
+ * of runs) and the projection offsets, over plain JDBC (H2 and PostgreSQL alike: quoted lower-case
+ * names, JSON kept as text, times as UTC {@code TIMESTAMP(3)}).
  *
  * <p>{@link #applyAll} folds journal entries into rows, the way {@link WorkerState} folds them into
  * its {@link RunRecord}s, and stores the projection's offset in the same transaction. It is
@@ -66,6 +68,9 @@ public final class RunHistoryStore implements AutoCloseable {
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
       + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?"
       + " WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
+
+  private static final String INSERT_EVENTS = "INSERT INTO \"troupe_run_events\" (\"run_id\","
+      + " \"first_seq\", \"last_seq\", \"events\") VALUES (?, ?, ?, ?)";
 
   /** One journal entry of a worker entity, as the read journal delivers it. */
   public record Entry(String persistenceId, long sequenceNr, WorkerEvent event) {}
@@ -211,6 +216,10 @@ public final class RunHistoryStore implements AutoCloseable {
       return c.runId();
     } else if (e instanceof WorkerEvent.RunInterrupted i) {
       return i.runId();
+    } else if (e instanceof WorkerEvent.RunStreamed st) {
+      return st.runId();
+    } else if (e instanceof WorkerEvent.StreamReserved sr) {
+      return sr.runId();
     } else {
       return ((WorkerEvent.RunFinished) e).runId();
     }
@@ -284,13 +293,26 @@ public final class RunHistoryStore implements AutoCloseable {
     return bar < 0 || bar == persistenceId.length() - 1 ? null : persistenceId.substring(bar + 1);
   }
 
-  /** Inserts new rows and updates changed ones, each kind as one JDBC batch. */
+  /**
+   * Inserts new rows and updates changed ones, each kind as one JDBC batch, and the runs' new
+   * stream events as a third: one row per run and run of consecutive sequence numbers.
+   */
   private static void write(Connection c, Iterable<Row> rows) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement update = c.prepareStatement(UPDATE)) {
+        PreparedStatement update = c.prepareStatement(UPDATE);
+        PreparedStatement events = c.prepareStatement(INSERT_EVENTS)) {
       int inserts = 0;
       int updates = 0;
+      int chunks = 0;
       for (Row r : rows) {
+        for (List<WorkerEvent.RunStreamed> chunk : consecutive(r.streamed)) {
+          events.setString(1, r.runId);
+          events.setLong(2, chunk.get(0).seq());
+          events.setLong(3, chunk.get(chunk.size() - 1).seq());
+          events.setString(4, eventsJson(chunk));
+          events.addBatch();
+          chunks++;
+        }
         if (r.isNew) {
           r.bindInsert(insert);
           insert.addBatch();
@@ -307,7 +329,38 @@ public final class RunHistoryStore implements AutoCloseable {
       if (updates > 0) {
         update.executeBatch();
       }
+      if (chunks > 0) {
+        events.executeBatch();
+      }
     }
+  }
+
+  /** {@code events} (in order) cut where their sequence numbers are not consecutive. */
+  private static List<List<WorkerEvent.RunStreamed>> consecutive(
+      List<WorkerEvent.RunStreamed> events) {
+    List<List<WorkerEvent.RunStreamed>> out = new ArrayList<>();
+    List<WorkerEvent.RunStreamed> current = new ArrayList<>();
+    for (WorkerEvent.RunStreamed e : events) {
+      if (!current.isEmpty() && e.seq() != current.get(current.size() - 1).seq() + 1) {
+        out.add(current);
+        current = new ArrayList<>();
+      }
+      current.add(e);
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
+  }
+
+  private static String eventsJson(List<WorkerEvent.RunStreamed> chunk) {
+    com.fasterxml.jackson.databind.node.ArrayNode array = MAPPER.createArrayNode();
+    for (WorkerEvent.RunStreamed e : chunk) {
+      com.fasterxml.jackson.databind.node.ObjectNode o = array.addObject();
+      o.put("seq", e.seq()).put("type", e.eventType()).set("data", e.data());
+      o.put("at", e.at().toEpochMilli());
+    }
+    return json(array);
   }
 
   private static void storeOffset(Connection c, String projection, long offset)
@@ -345,6 +398,43 @@ public final class RunHistoryStore implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException("reading the offset of projection '" + projection + "' failed: "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The stored events of run {@code runId}'s durable stream after {@code afterSeq}, up to {@code
+   * toSeq} and at most {@code limit}, in order (times to the millisecond). The terminal {@code result} or {@code error} event
+   * has no data here: its data is the finished run, {@link #find}. Events of a non-durable stream
+   * are never stored, and those of a durable one show a moment after they were written (the
+   * projection follows the journal).
+   */
+  public List<RunEvent> events(String runId, long afterSeq, long toSeq, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT \"events\" FROM \"troupe_run_events\""
+            + " WHERE \"run_id\" = ? AND \"last_seq\" > ? AND \"first_seq\" <= ?"
+            + " ORDER BY \"first_seq\" LIMIT ?")) {
+      ps.setString(1, runId);
+      ps.setLong(2, afterSeq);
+      ps.setLong(3, toSeq);
+      ps.setInt(4, limit); // each row holds one event at least
+      List<RunEvent> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (out.size() < limit && rs.next()) {
+          for (JsonNode e : tree(rs.getString(1))) {
+            long seq = e.get("seq").asLong();
+            if (seq > afterSeq && seq <= toSeq && out.size() < limit) {
+              JsonNode data = e.get("data");
+              out.add(new RunEvent(seq, e.get("type").asText(),
+                  data == null || data.isNull() ? null : data,
+                  Instant.ofEpochMilli(e.get("at").asLong())));
+            }
+          }
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("reading the stream of run " + runId + " from troupe_run_events"
+          + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -489,6 +579,8 @@ public final class RunHistoryStore implements AutoCloseable {
     long lastSeqNr;
     final boolean isNew;
     boolean dirty;
+    /** Stream events of the run in this batch, to insert into troupe_run_events. */
+    final List<WorkerEvent.RunStreamed> streamed = new ArrayList<>();
 
     private Row(String runId, String worker, String entityId, Instant createdAt, String payload,
         String tags, boolean isNew) {
@@ -514,6 +606,12 @@ public final class RunHistoryStore implements AutoCloseable {
       if (status.isTerminal()) {
         return;
       }
+      if (e instanceof WorkerEvent.RunStreamed st) {
+        streamed.add(st); // the terminal one comes before its RunFinished
+        lastSeqNr = Math.max(lastSeqNr, seqNr);
+        dirty = true;
+        return;
+      }
       if (e instanceof WorkerEvent.AttemptStarted s) {
         status = RunStatus.RUNNING;
         attempts = s.attempt();
@@ -533,7 +631,7 @@ public final class RunHistoryStore implements AutoCloseable {
         result = f.result() == null ? null : json(f.result());
         error = f.error();
       } else {
-        return; // Checkpointed: not part of the history
+        return; // Checkpointed, StreamReserved: not part of the history
       }
       lastSeqNr = Math.max(lastSeqNr, seqNr);
       dirty = true;

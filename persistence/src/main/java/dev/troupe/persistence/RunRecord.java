@@ -9,7 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** One run as its entity knows it; immutable, every change returns a copy. */
+/**
+ * One run as its entity knows it; immutable, every change returns a copy. {@code streamSeq} is
+ * the highest sequence number its stream has used: the last persisted one of a durable stream,
+ * the last reserved one ({@link WorkerEvent.StreamReserved}) of a non-durable one (0 in snapshots
+ * written before streams were persisted).
+ */
 public record RunRecord(
     String runId,
     RunStatus status,
@@ -24,7 +29,8 @@ public record RunRecord(
     Instant finishedAt,
     JsonNode result,
     RunError error,
-    JsonNode checkpoint) {
+    JsonNode checkpoint,
+    long streamSeq) {
 
   public RunRecord {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
@@ -34,28 +40,35 @@ public record RunRecord(
 
   static RunRecord accepted(WorkerEvent.RunAccepted e) {
     return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
-        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null);
+        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0);
   }
 
   RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint);
+        checkpoint, streamSeq);
   }
 
   RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, err, checkpoint);
+        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq);
   }
 
   RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, data);
+        createdAt, startedAt, finishedAt, result, error, data, streamSeq);
+  }
+
+  /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
+  RunRecord withStreamSeq(long seq) {
+    return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
+        timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
+        checkpoint, seq);
   }
 
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, at, res, err, checkpoint);
+        createdAt, startedAt, at, res, err, checkpoint, streamSeq);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */

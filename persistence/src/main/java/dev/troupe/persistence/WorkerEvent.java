@@ -23,7 +23,9 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.Checkpointed.class, name = "checkpointed"),
   @JsonSubTypes.Type(value = WorkerEvent.RunInterrupted.class, name = "interrupted"),
   @JsonSubTypes.Type(value = WorkerEvent.RunFinished.class, name = "finished"),
-  @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded")
+  @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
+  @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
+  @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
@@ -57,4 +59,26 @@ public sealed interface WorkerEvent extends TroupeSerializable {
    * busy definition pays one journal round trip per batch instead of one per event.
    */
   record Recorded(List<WorkerEvent> events) implements WorkerEvent {}
+
+  /**
+   * Event {@code seq} of a run's durable stream (its definition has {@code durableStream} on):
+   * written before any subscriber sees it, so a replay from the journal (or from the run history's
+   * {@code troupe_run_events}, projected from it) equals what live subscribers saw. {@code
+   * eventType} is a {@code RunEvent} type ("type" names the event's own type id). The terminal
+   * {@code result} or {@code error} event has no {@code data} here: its data is the finished run,
+   * which the {@code RunFinished} right after it and the run's history row already hold.
+   */
+  record RunStreamed(String runId, long seq, String eventType, JsonNode data, Instant at)
+      implements WorkerEvent {
+    public RunStreamed {
+      data = data == null || data.isNull() ? null : data; // Jackson reads null as NullNode
+    }
+  }
+
+  /**
+   * The run's stream is not durable, and the session that numbers its events on the writing node
+   * may use sequence numbers up to {@code upTo}: a session on a later node (after a restart or a
+   * failover) starts after it, so it never reuses a number that a client may hold.
+   */
+  record StreamReserved(String runId, long upTo, Instant at) implements WorkerEvent {}
 }

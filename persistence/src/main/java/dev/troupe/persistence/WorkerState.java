@@ -167,6 +167,10 @@ public final class WorkerState implements TroupeSerializable {
       return interrupted(e);
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finishedRun(e, limits);
+    } else if (event instanceof WorkerEvent.RunStreamed e) {
+      return update(e.runId(), r -> r.withStreamSeq(e.seq()), stats);
+    } else if (event instanceof WorkerEvent.StreamReserved e) {
+      return update(e.runId(), r -> r.withStreamSeq(e.upTo()), stats);
     } else {
       WorkerState s = this;
       for (WorkerEvent inner : ((WorkerEvent.Recorded) event).events()) {

@@ -70,6 +70,15 @@ final class Fixtures {
     return new WorkerEvent.RunFinished(runId, status, result, error, at(atMs));
   }
 
+  static WorkerEvent.RunStreamed streamed(String runId, long seq, String type, JsonNode data,
+      long atMs) {
+    return new WorkerEvent.RunStreamed(runId, seq, type, data, at(atMs));
+  }
+
+  static WorkerEvent.StreamReserved reserved(String runId, long upTo, long atMs) {
+    return new WorkerEvent.StreamReserved(runId, upTo, at(atMs));
+  }
+
   /** Folds {@code events} into {@code state}, one by one. */
   static WorkerState fold(WorkerState state, WorkerState.Limits limits, WorkerEvent... events) {
     WorkerState s = state;

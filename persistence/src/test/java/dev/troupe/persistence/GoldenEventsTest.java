@@ -96,6 +96,12 @@ class GoldenEventsTest {
   private static final WorkerEvent.RunFinished FINISHED_FAILED = new WorkerEvent.RunFinished(
       RUN, RunStatus.FAILED, null, new RunError(ErrorCode.PERMANENT_ERROR, "no such mailbox"),
       AT.plusMillis(2113));
+  private static final WorkerEvent.RunStreamed STREAMED = new WorkerEvent.RunStreamed(RUN, 3,
+      "message", obj("progress", 50.0, "message", "halfway"), AT.plusMillis(1600));
+  private static final WorkerEvent.RunStreamed STREAMED_RESULT = new WorkerEvent.RunStreamed(RUN,
+      9, "result", null, AT.plusMillis(2112));
+  private static final WorkerEvent.StreamReserved STREAM_RESERVED =
+      new WorkerEvent.StreamReserved(RUN, 4_294_967_296L, AT);
   private static final WorkerEvent.Recorded RECORDED = new WorkerEvent.Recorded(List.of(
       ACCEPTED, ATTEMPT_STARTED, CHECKPOINTED, ATTEMPT_FAILED, INTERRUPTED, FINISHED));
 
@@ -138,6 +144,9 @@ class GoldenEventsTest {
     m.put("finished", FINISHED);
     m.put("finished-failed", FINISHED_FAILED);
     m.put("recorded", RECORDED);
+    m.put("streamed", STREAMED);
+    m.put("streamed-result", STREAMED_RESULT);
+    m.put("stream-reserved", STREAM_RESERVED);
     m.put("worker-state", stateExample());
     return m;
   }

@@ -208,6 +208,39 @@ abstract class RunHistoryStoreContract {
   }
 
   @Test
+  void streamEventsAreStoredOnceEvenWhenTheirEntriesAreAppliedAgain() {
+    // given a run whose durable stream has five events over three entries, the last one with the
+    // terminal event before its RunFinished (as an entity writes them), and a reservation
+    List<Entry> entries = List.of(
+        entry(accepted(id(1)), Fixtures.streamed(id(1), 1, "status", json("status", "QUEUED"), 0)),
+        entry(started(id(1), 1, 1, 10), Fixtures.streamed(id(1), 2, "status",
+            json("status", "RUNNING"), 10), Fixtures.streamed(id(1), 3, "message", json("i", 1), 11),
+            Fixtures.reserved(id(1), 99, 11)),
+        entry(Fixtures.streamed(id(1), 4, "log", json("message", "done"), 12),
+            Fixtures.streamed(id(1), 5, "result", null, 20),
+            finished(id(1), RunStatus.SUCCEEDED, 20)));
+    store.applyAll(P, entries.subList(0, 2), 2);
+
+    // when the projection replays from the start (at-least-once), then goes on
+    store.applyAll(P, entries, 3);
+    store.applyAll(P, entries.subList(1, 3), 3);
+
+    // then
+    List<dev.troupe.api.RunEvent> all = store.events(id(1), 0, Long.MAX_VALUE, 100);
+    assertThat(all).extracting(dev.troupe.api.RunEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(all).extracting(dev.troupe.api.RunEvent::type)
+        .containsExactly("status", "status", "message", "log", "result");
+    assertThat(all.get(2).data()).isEqualTo(json("i", 1));
+    assertThat(all.get(2).at()).isEqualTo(at(11));
+    assertThat(all.get(4).data()).as("the terminal event's data is the run's row").isNull();
+    assertThat(store.events(id(1), 2, 4, 100)).extracting(dev.troupe.api.RunEvent::seq)
+        .containsExactly(3L, 4L);
+    assertThat(store.events(id(1), 0, Long.MAX_VALUE, 2)).hasSize(2);
+    assertThat(store.events(id(2), 0, Long.MAX_VALUE, 100)).isEmpty();
+    assertThat(store.find(id(1)).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+  }
+
+  @Test
   void eventsOfRunsNotInTheHistoryAreIgnored() {
     // given a run accepted before its entity tagged its journal: only its later events are seen
     // when

@@ -61,7 +61,7 @@ abstract class SchemaMigratorContract {
   }
 
   @Test
-  void migrateCreatesTheJournalTagSnapshotAndRunHistoryTables() throws SQLException {
+  void migrateCreatesTheJournalTagSnapshotRunHistoryAndRunEventsTables() throws SQLException {
     // given
     try (Connection c = connect()) {
       assertThat(tables(c)).doesNotContain("event_journal", "event_tag", "snapshot");
@@ -72,11 +72,12 @@ abstract class SchemaMigratorContract {
 
     // then
     assertThat(result.success).isTrue();
-    assertThat(result.migrationsExecuted).isEqualTo(2);
-    assertThat(result.targetSchemaVersion).isEqualTo("2");
+    assertThat(result.migrationsExecuted).isEqualTo(3);
+    assertThat(result.targetSchemaVersion).isEqualTo("3");
     try (Connection c = connect()) {
       assertThat(tables(c)).contains("event_journal", "event_tag", "snapshot",
-          "troupe_schema_history", "troupe_runs", "troupe_projection_offsets");
+          "troupe_schema_history", "troupe_runs", "troupe_projection_offsets",
+          "troupe_run_events");
       assertThat(columns(c, "event_journal")).containsExactlyInAnyOrder("ordering", "deleted",
           "persistence_id", "sequence_number", "writer", "write_timestamp", "adapter_manifest",
           "event_payload", "event_ser_id", "event_ser_manifest", "meta_payload", "meta_ser_id",
@@ -94,6 +95,8 @@ abstract class SchemaMigratorContract {
           "last_seq_nr");
       assertThat(columns(c, "troupe_projection_offsets")).containsExactlyInAnyOrder(
           "projection_name", "offset_value", "updated_at");
+      assertThat(columns(c, "troupe_run_events")).containsExactlyInAnyOrder("run_id",
+          "first_seq", "last_seq", "events");
       assertThat(count(c, "troupe_runs")).isZero();
     }
   }

@@ -400,6 +400,25 @@ class WorkerStateTest {
       assertThat(s2.queue()).isEmpty();
       assertThat(s2.activeRuns()).isEmpty();
     }
+
+    @Test
+    void aRunKeepsTheHighestSequenceNumberItsStreamUsedOrReserved() {
+      // given a run whose durable stream wrote events 1 to 3
+      WorkerState s = fold(accepted(id(1)), Fixtures.streamed(id(1), 1, "status", null, 1),
+          started(id(1), 1, 1, 10), Fixtures.streamed(id(1), 2, "status", null, 10),
+          Fixtures.streamed(id(1), 3, "message", json("i", 1), 11));
+
+      // when its stream turns non-durable (a reservation) and a late, lower event comes
+      WorkerState reserved = fold(s, LIMITS, Fixtures.reserved(id(1), 3 + (1L << 32), 20),
+          Fixtures.streamed(id(1), 2, "status", null, 21));
+
+      // then
+      assertThat(s.run(id(1)).orElseThrow().streamSeq()).isEqualTo(3);
+      assertThat(reserved.run(id(1)).orElseThrow().streamSeq()).isEqualTo(3 + (1L << 32));
+      assertThat(fold(accepted(id(2))).run(id(2)).orElseThrow().streamSeq()).isZero();
+      assertThat(fold(reserved, LIMITS, finished(id(1), RunStatus.SUCCEEDED, 30)).run(id(1))
+          .orElseThrow().streamSeq()).as("kept once finished").isEqualTo(3 + (1L << 32));
+    }
   }
 
   @Nested

@@ -38,7 +38,8 @@ class HttpApiTest {
   @BeforeAll
   void start() throws Exception {
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
-        "troupe.http { enabled = on, host = 127.0.0.1, port = 0, max-body-bytes = 4096 }"));
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0, max-body-bytes = 4096 }\n"
+            + "troupe.worker.stream.retained-streams = 1"));
     TroupeNode troupe = TroupeNode.start(system);
     troupe.register("echo", WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("steps", WorkerConfig.DEFAULT, ctx -> {
@@ -170,6 +171,33 @@ class HttpApiTest {
     // then
     assertThat(rest).extracting(f -> f[0]).containsExactlyElementsOf(all.subList(3, all.size()).stream().map(f -> f[0]).toList());
     assertThat(rest.get(0)[0]).isEqualTo(Long.toString(Long.parseLong(resumeAfter) + 1));
+  }
+
+  @Test
+  void lastEventIdOfARunWhoseStreamTheNodeNoLongerHoldsReplaysFromTheRunHistory() throws Exception {
+    // given a finished run as it was streamed, and a later run of the same worker, so that the
+    // node no longer holds the first one's stream (it keeps one per entity in this test)
+    List<String[]> live = frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/steps/runs"))
+        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+    String runId = json.readTree(live.get(live.size() - 1)[2]).get("runId").asText();
+    body(post("/api/v1/workers/steps/runs?wait=true", "{}"));
+    // when
+    List<String[]> rest = frames(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events"))
+        .header("Last-Event-ID", "2").build());
+    // then the events after 2, as they were streamed live, and no gap
+    assertThat(rest).extracting(f -> f[0] + " " + f[1] + " " + json.readTree(f[2]))
+        .containsExactlyElementsOf(live.subList(2, live.size()).stream()
+            .map(f -> f[0] + " " + f[1] + " " + unchecked(f[2])).toList());
+    assertThat(rest.get(rest.size() - 1)[1]).isEqualTo("result");
+  }
+
+  private JsonNode unchecked(String text) {
+    try {
+      return json.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

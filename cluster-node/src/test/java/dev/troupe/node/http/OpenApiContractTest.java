@@ -168,13 +168,14 @@ class OpenApiContractTest {
           ctx.log("warn", null);
           return CompletableFuture.completedFuture(ctx.newObject().put("steps", 3));
         });
-    node.register("chatty", WorkerConfig.DEFAULT, ctx -> {
+    // chatty and brief keep their streams in memory only: they show the documented gap notices
+    node.register("chatty", WorkerConfig.DEFAULT.withDurableStream(false), ctx -> {
       for (int i = 1; i <= 12; i++) {
         ctx.emit(json.getNodeFactory().numberNode(i));
       }
       return CompletableFuture.completedFuture(null);
     });
-    node.register("brief", WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(
+    node.register("brief", WorkerConfig.DEFAULT.withDurableStream(false), ctx -> CompletableFuture.completedFuture(
         json.getNodeFactory().textNode("done")));
     node.register("failing", WorkerConfig.DEFAULT.withRetry(RetryPolicy.NONE), ctx -> {
       throw new PermanentFailure("no, never");
