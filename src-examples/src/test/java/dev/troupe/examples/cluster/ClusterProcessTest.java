@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
+import dev.troupe.persistence.RunIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -319,6 +320,13 @@ class ClusterProcessTest {
     assertThat(runIds).hasSize(FAILOVER_RUNS);
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         get(someNodeBut(victim), "/api/v1/workers/" + worker + "/stats").get("running").asInt() > 0);
+    // and a client on another node follows a run of the victim up to its first message
+    List<String> onVictim = hosted.get(victim);
+    String followed = runIds.stream().filter(id -> onVictim.contains(RunIds.entityOf(id)))
+        .findFirst().orElseThrow();
+    Node watcher = someNodeBut(victim);
+    List<Frame> before = frames(watcher, followed, null, 3);
+    assertThat(before).extracting(Frame::event).containsExactly("status", "status", "message");
     // and the node hosting most partitions is killed with SIGKILL while they run
     Instant killedAt = Instant.now();
     victim.process.destroyForcibly();
@@ -335,6 +343,27 @@ class ClusterProcessTest {
     assertThat(finished.values()).extracting(r -> r.get("status").asText()).containsOnly("SUCCEEDED");
     assertThat(redispatched).as("runs that were executing on the killed node ran again").isPositive();
     assertExactlyOnce(worker, finished, alive(), Map.of());
+    // and the client resumes the followed run on another survivor with its Last-Event-ID: the
+    // stream goes on right after it, without a gap, through the new attempt to the result
+    Node resumer = alive().stream().filter(n -> n != watcher).findFirst().orElse(watcher);
+    List<Frame> resumed = frames(resumer, followed, before.get(2).id, Integer.MAX_VALUE);
+    assertContiguous(resumed, Long.parseLong(before.get(2).id) + 1);
+    assertThat(resumed.get(resumed.size() - 1).event).isEqualTo("result");
+    // and the streams of runs that were re-dispatched replay whole on a survivor, from the start
+    // and from the middle: both attempts' messages, numbered on across the failover
+    List<String> redone = finished.entrySet().stream()
+        .filter(e -> e.getValue().get("attempts").asInt() > 1).map(Map.Entry::getKey).limit(5).toList();
+    for (String id : redone) {
+      List<Frame> whole = frames(resumer, id, null, Integer.MAX_VALUE);
+      assertContiguous(whole, 1);
+      assertThat(whole).filteredOn(f -> f.event.equals("message")).extracting(Frame::data)
+          .anySatisfy(d -> assertThat(d).contains("\"attempt\":1"))
+          .anySatisfy(d -> assertThat(d).contains("\"attempt\":2"));
+      assertThat(frames(watcher, id, "3", Integer.MAX_VALUE)).isEqualTo(whole.subList(3, whole.size()));
+    }
+    System.out.printf("[failover] run %s of the killed node, followed on %s up to event 3, resumed"
+        + " on %s with %d more events up to its result; %d re-dispatched runs replayed whole across"
+        + " their two attempts%n", followed, watcher, resumer, resumed.size(), redone.size());
 
     // when the killed node is started again
     long t0 = System.nanoTime();
@@ -756,6 +785,16 @@ class ClusterProcessTest {
   }
 
   private record Frame(String id, String event, String data) {}
+
+  /** Ids go on by one from {@code first}, and no event is a gap notice. */
+  private static void assertContiguous(List<Frame> frames, long first) {
+    assertThat(frames).as("events").isNotEmpty();
+    long expected = first;
+    for (Frame f : frames) {
+      assertThat(Long.parseLong(f.id)).as("ids go on without a gap: %s", frames).isEqualTo(expected++);
+      assertThat(f.data).as("no gap notice").doesNotContain("\"gap\"");
+    }
+  }
 
   /** Up to {@code max} events of the run's SSE stream on {@code n}, then the stream is dropped. */
   private List<Frame> frames(Node n, String runId, String lastEventId, int max) throws Exception {
