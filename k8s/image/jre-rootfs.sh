@@ -7,9 +7,9 @@
 #   image/jre-rootfs.sh OUT_DIR
 set -euo pipefail
 out=$1
-# What the node uses of the JDK (Pekko, pekko-http, Slick and JDBC, Flyway, Micrometer's JVM
+# What the node uses of the JDK (Pekko, whose remoting declares JFR events, pekko-http, Slick and JDBC, Flyway, Micrometer's JVM
 # metrics, logback, H2), and DNS and TLS for PostgreSQL and the Kubernetes API.
-modules=java.base,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,java.instrument,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,java.instrument,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs
 
 rm -rf "$out"
 mkdir -p "$out/opt" "$out/tmp" "$out/etc"
