@@ -7,11 +7,18 @@
 #   bin/cluster.sh status          processes, readiness and the cluster view of each node
 #
 # Node n (1..3) serves HTTP on 8079+n, management on 7625+n, Artery on 25519+n. Logs and pid files
-# are in data/cluster/. Environment: TROUPE_DB_URL (default
-# jdbc:postgresql://127.0.0.1:5432/troupe?reWriteBatchedInserts=true), TROUPE_DB_USER (postgres),
-# TROUPE_DB_PASSWORD, JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), and any other TROUPE_* (README).
+# are in data/cluster/. The nodes' tuning is the Kubernetes one, k8s/base/troupe.env (the ConfigMap
+# troupe-config there); only the discovery differs: config with the three management endpoints
+# instead of kubernetes-api (docs/operations.md, "Rehearse locally"). Environment: TROUPE_DB_URL
+# (default jdbc:postgresql://127.0.0.1:5432/troupe?reWriteBatchedInserts=true), TROUPE_DB_USER
+# (postgres), TROUPE_DB_PASSWORD, JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), and any other
+# TROUPE_* (README), which win over troupe.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+while IFS='=' read -r name value; do
+  if [[ "$name" =~ ^TROUPE_[A-Z0-9_]+$ ]] && [ -z "${!name+set}" ]; then export "$name=$value"; fi
+done <k8s/base/troupe.env
 
 NODES=(1 2 3)
 DIR=data/cluster
@@ -62,7 +69,6 @@ start_node() {
   TROUPE_HTTP_PORT="$(http_port "$n")" \
   TROUPE_MANAGEMENT_PORT="$(management_port "$n")" \
   TROUPE_REMOTE_PORT="$(remote_port "$n")" \
-  TROUPE_CLUSTER_BOOTSTRAP=on \
   TROUPE_DISCOVERY_METHOD=config \
   TROUPE_BOOTSTRAP_ENDPOINTS="$endpoints" \
     nohup java ${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC} \

@@ -1,5 +1,6 @@
 package dev.troupe.node;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
@@ -22,10 +23,7 @@ public final class Main {
 
   public static void main(String[] args) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe",
-        TroupeConfig.withDefaults(ConfigFactory.defaultApplication()
-            .withFallback(ConfigFactory.parseString(
-                "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))
-            .withFallback(ConfigFactory.parseResources("troupe-main.conf"))));
+        config(ConfigFactory.defaultApplication()));
     try {
       TroupeNode node = TroupeNode.start(system);
       PekkoManagement.get(system).start().toCompletableFuture().join();
@@ -41,5 +39,17 @@ public final class Main {
       throw e;
     }
     system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * The runnable node's configuration: {@code application} (unresolved, as for {@link
+   * TroupeConfig#withDefaults}) with the HTTP API on and {@code troupe-main.conf}, over Troupe's
+   * defaults.
+   */
+  public static Config config(Config application) {
+    return TroupeConfig.withDefaults(application
+        .withFallback(ConfigFactory.parseString(
+            "troupe.http.enabled = on\ntroupe.http.enabled = ${?TROUPE_HTTP_ENABLED}"))
+        .withFallback(ConfigFactory.parseResources("troupe-main.conf")));
   }
 }
