@@ -246,9 +246,9 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
-    // the entity refuses the call unrecorded past this, leaving a quarter of the ask for the write
+    // the entity refuses the call unrecorded past this, leaving the write up to a second
     long askMs = runtime.settings.askTimeout().toMillis();
-    long giveUpAt = System.currentTimeMillis() + askMs - askMs / 4;
+    long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
     return this.<WorkerEntity.Accepted>ask(RunIds.entityId(worker, partition),
             r -> new WorkerEntity.Call(payload, timeout.toMillis(), opts.idempotencyKey(),
                 opts.tags(), giveUpAt, r), runtime.settings.askTimeout())
