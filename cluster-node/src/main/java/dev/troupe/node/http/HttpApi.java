@@ -59,7 +59,9 @@ public final class HttpApi extends AllDirectives {
   private final ApiErrors errors;
   private final Materializer materializer;
   private final TroupeMetrics metrics;
+  private final CorsSupport cors;
 
+  /** The API over {@code troupe}, with {@code metrics} behind {@code /metrics}. */
   public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper, TroupeMetrics metrics) {
     this.troupe = troupe;
     this.metrics = metrics;
@@ -67,13 +69,20 @@ public final class HttpApi extends AllDirectives {
     this.mapper = mapper;
     this.errors = new ApiErrors(mapper);
     this.materializer = Materializer.matFromSystem(troupe.system());
+    this.cors = new CorsSupport(settings.cors());
   }
 
+  /**
+   * Every route of the node's HTTP port: the API, the dashboard, the API description and {@code
+   * /metrics}, with CORS when configured. Rejections are handled inside, so that every answer,
+   * errors included, passes through CORS.
+   */
   public Route routes() {
-    return handleExceptions(
+    return cors.handle(() -> handleExceptions(
         org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
             .matchAny(t -> complete(errors.of(t))).build(),
-        () -> concat(
+        () -> handleRejections(org.apache.pekko.http.javadsl.server.RejectionHandler.defaultHandler(),
+            () -> concat(
             // the dashboard and the API description are static and public; the API is not
             pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
             pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
@@ -82,7 +91,7 @@ public final class HttpApi extends AllDirectives {
             path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
                 () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
             pathPrefix("api", () -> handleRejections(jsonRejections(),
-                () -> pathPrefix("v1", () -> authorized(this::api))))));
+                () -> pathPrefix("v1", () -> authorized(this::api))))))));
   }
 
   /** Unknown paths and methods under /api answer in the API's JSON error format too. */
