@@ -38,6 +38,8 @@ final class RunSession {
   final Map<String, Object> state = new ConcurrentHashMap<>();
   private long lastSeq;
   private boolean finished;
+  /** The {@code result} or {@code error} event, once finished. */
+  private RunEvent terminal;
   private volatile AttemptContext attempt;
   private volatile long lastEpoch = -1;
 
@@ -122,7 +124,7 @@ final class RunSession {
         return;
       }
       JsonNode data = runtime.mapper.valueToTree(run);
-      append(run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, data);
+      terminal = append(run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, data);
       finished = true;
       for (Subscriber s : subscribers) {
         end(s.queue, null);
@@ -158,7 +160,7 @@ final class RunSession {
     waiters.clear();
   }
 
-  private void append(String type, JsonNode data) {
+  private RunEvent append(String type, JsonNode data) {
     RunEvent e = new RunEvent(++lastSeq, type, data, NodeRuntime.now());
     buffer.addLast(e);
     if (buffer.size() > runtime.settings.replayBuffer()) {
@@ -175,15 +177,18 @@ final class RunSession {
         it.remove();
       }
     }
+    return e;
   }
 
   /**
    * The events after {@code afterSeq}: those still buffered, then live ones, ending after the
    * terminal event. When some were already dropped from the buffer, a {@code status} event with
-   * {@code "gap"} stands in their place (it carries the last missed sequence number). Each
-   * materialization is a new subscriber, attached when it is materialized; its queue runs fused
-   * with the subscriber's own stages (no extra actor). Past {@code max-subscribers} the stream
-   * fails with {@link RunRejectedException}.
+   * {@code "gap"} stands in their place (it carries the last missed sequence number). A
+   * subscriber at or past the end of a finished run's stream gets its terminal event again (with
+   * its sequence number), so that one who resumes after the end still learns the outcome. Each
+   * materialization is a new subscriber, attached when it is materialized and detached when its
+   * stream ends or is cancelled; its queue runs fused with the subscriber's own stages (no extra
+   * actor). Past {@code max-subscribers} the stream fails with {@link RunRejectedException}.
    */
   Source<RunEvent, NotUsed> subscribe(long afterSeq) {
     int capacity = runtime.settings.replayBuffer() + runtime.settings.subscriberBuffer() + 1;
@@ -214,7 +219,8 @@ final class RunSession {
       return;
     }
     long afterSeq = sub.delivered;
-    long oldest = buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
+    // the terminal event is offered even when the buffer no longer holds it
+    long oldest = !buffer.isEmpty() ? buffer.peekFirst().seq() : finished ? terminal.seq() : lastSeq + 1;
     if (afterSeq + 1 < oldest) {
       ObjectNode gap = runtime.mapper.createObjectNode();
       gap.putObject("gap").put("from", afterSeq + 1).put("to", oldest - 1);
@@ -222,12 +228,17 @@ final class RunSession {
           + " are no longer in the replay buffer");
       queue.offer(new RunEvent(oldest - 1, RunEvent.STATUS, gap, NodeRuntime.now()));
     }
+    boolean replayed = false;
     for (RunEvent e : buffer) {
       if (e.seq() > afterSeq) {
         queue.offer(e);
+        replayed = true;
       }
     }
     if (finished) {
+      if (!replayed) {
+        queue.offer(terminal);
+      }
       end(queue, null);
     } else {
       subscribers.add(sub);

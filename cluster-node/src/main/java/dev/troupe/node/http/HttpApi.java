@@ -16,6 +16,7 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
+import dev.troupe.api.WorkerNames;
 import dev.troupe.node.TroupeMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -109,9 +110,10 @@ public final class HttpApi extends AllDirectives {
     return concat(
         path("workers", () -> get(() -> completeWithFuture(listWorkers()))),
         pathPrefix("workers", () -> pathPrefix(PathMatchers.segment(), name -> concat(
-            pathEnd(() -> get(() -> completeWithFuture(worker(name)))),
-            path("stats", () -> get(() -> completeWithFuture(json(troupe.stats(name))))),
-            path("runs", () -> post(() -> startRun(name)))))),
+            pathEnd(() -> get(() -> validName(name, () -> completeWithFuture(worker(name))))),
+            path("stats", () -> get(() -> validName(name,
+                () -> completeWithFuture(json(troupe.stats(name)))))),
+            path("runs", () -> post(() -> validName(name, () -> startRun(name))))))),
         path("runs", () -> get(() -> listRuns())),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
             pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
@@ -155,6 +157,16 @@ public final class HttpApi extends AllDirectives {
   }
 
   // workers
+
+  /** 400 naming the rule when {@code name} is no valid worker name, else {@code inner}. */
+  private Route validName(String name, Supplier<Route> inner) {
+    try {
+      WorkerNames.validate(name);
+    } catch (InvalidArgumentException e) {
+      return complete(errors.of(e));
+    }
+    return inner.get();
+  }
 
   private CompletionStage<HttpResponse> listWorkers() {
     List<CompletableFuture<ObjectNode>> all = new ArrayList<>();
