@@ -264,4 +264,9 @@ final class RunSession {
   private synchronized void unsubscribe(Subscriber sub) {
     subscribers.remove(sub);
   }
+
+  /** Subscribers attached to the live stream now (finished runs have none). */
+  synchronized int subscriberCount() {
+    return subscribers.size();
+  }
 }
