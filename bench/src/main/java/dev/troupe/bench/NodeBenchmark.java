@@ -212,7 +212,7 @@ public final class NodeBenchmark {
     String section = markdown(s, machine, started, reports);
     System.out.println();
     System.out.println(section);
-    writeDocs(s.docs(), section);
+    writeDocs(s.docs(), section, START, END);
     System.out.println("wrote " + s.docs().toAbsolutePath());
     System.exit(0); // nothing else must keep the JVM up
   }
@@ -885,8 +885,11 @@ public final class NodeBenchmark {
     return measured >= aim ? "met" : String.format(Locale.ROOT, "missed (%.0f%%)", 100 * measured / aim);
   }
 
-  /** Replaces the section between the markers, or appends it; other sections stay. */
-  static void writeDocs(Path docs, String section) throws IOException {
+  /**
+   * Replaces the section between the markers {@code start} and {@code end}, or appends it; other
+   * sections stay.
+   */
+  static void writeDocs(Path docs, String section, String start, String end) throws IOException {
     Path abs = docs.toAbsolutePath();
     if (abs.getParent() != null) {
       Files.createDirectories(abs.getParent());
@@ -894,11 +897,11 @@ public final class NodeBenchmark {
     String text = Files.exists(abs) ? Files.readString(abs, StandardCharsets.UTF_8)
         : "# Benchmarks\n\nFigures written by the benchmark harnesses in `bench/`; each keeps"
             + " its own section between its markers.\n\n";
-    int a = text.indexOf(START);
-    int z = text.indexOf(END);
+    int a = text.indexOf(start);
+    int z = text.indexOf(end);
     String out;
     if (a >= 0 && z > a) {
-      int after = z + END.length();
+      int after = z + end.length();
       if (after < text.length() && text.charAt(after) == '\n') {
         after++;
       }
@@ -938,7 +941,7 @@ public final class NodeBenchmark {
     }
   }
 
-  private static String databaseVersion(String url, String user, String password) {
+  static String databaseVersion(String url, String user, String password) {
     try (Connection c = DriverManager.getConnection(url, user, password)) {
       var md = c.getMetaData();
       return md.getDatabaseProductName() + " " + md.getDatabaseProductVersion() + ", driver "
@@ -954,7 +957,7 @@ public final class NodeBenchmark {
     return JSON.createObjectNode();
   }
 
-  private static String firstEnv(String... names) {
+  static String firstEnv(String... names) {
     for (String n : names) {
       String v = System.getenv(n);
       if (v != null && !v.isBlank()) {
@@ -964,11 +967,11 @@ public final class NodeBenchmark {
     return null;
   }
 
-  private static String redact(String url) {
+  static String redact(String url) {
     return url.replaceAll("(?i)password=[^;&]*", "password=***");
   }
 
-  private static String describe(Throwable t) {
+  static String describe(Throwable t) {
     while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
         || t instanceof java.util.concurrent.ExecutionException)) {
       t = t.getCause();
@@ -985,11 +988,11 @@ public final class NodeBenchmark {
     return h.getTotalCount() == 0 ? "–" : String.format(Locale.ROOT, "%.2f", h.getMaxValue() / 1000.0);
   }
 
-  private static String fmt0(double v) {
+  static String fmt0(double v) {
     return String.format(Locale.ROOT, "%,.0f", v);
   }
 
-  private static void deleteQuietly(Path dir) {
+  static void deleteQuietly(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {
