@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.api.RunResult;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
@@ -14,10 +15,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -141,7 +144,7 @@ class HttpSseStreamsTest {
   @Test
   void fiftyStreamsOverFiveRunsEachGetEveryEventOfTheirRunInOrder() throws Exception {
     // given five runs held at one gate, ten clients following each
-    Map<String, List<Stream>> byRun = new ConcurrentHashMap<>();
+    Map<String, List<Stream>> byRun = new LinkedHashMap<>();
     for (int r = 0; r < 5; r++) {
       String runId = startRun("five-runs", 100);
       List<Stream> streams = new ArrayList<>();
@@ -183,7 +186,7 @@ class HttpSseStreamsTest {
         && streams.stream().allMatch(s -> s.frames.size() > 0));
     // the streamed calls' runs: the other active runs of "gated" (earlier tests' runs finished)
     List<String> streamedRuns = troupe.active("gated").toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .stream().map(r -> r.runId()).filter(id -> !id.equals(runId)).toList();
+        .stream().map(RunResult::runId).filter(id -> !id.equals(runId)).toList();
     assertThat(streamedRuns).hasSize(5)
         .allSatisfy(id -> assertThat(TestNodes.runSubscribers(troupe, id)).isEqualTo(1));
     // when every client goes away
@@ -224,7 +227,7 @@ class HttpSseStreamsTest {
 
   /** A client's SSE stream: its frames as they come, and its subscription, to disconnect. */
   private static final class Stream implements Flow.Subscriber<String> {
-    final List<Frame> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Frame> frames = new CopyOnWriteArrayList<>();
     CompletableFuture<HttpResponse<List<Frame>>> response;
     private volatile Flow.Subscription subscription;
     private String id;
