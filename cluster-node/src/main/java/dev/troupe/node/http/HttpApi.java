@@ -61,6 +61,8 @@ public final class HttpApi extends AllDirectives {
   private final Materializer materializer;
   private final TroupeMetrics metrics;
   private final CorsSupport cors;
+  /** Built once: route lambdas run per request. */
+  private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
   /** The API over {@code troupe}, with {@code metrics} behind {@code /metrics}. */
   public HttpApi(Troupe troupe, HttpSettings settings, ObjectMapper mapper, TroupeMetrics metrics) {
@@ -71,6 +73,7 @@ public final class HttpApi extends AllDirectives {
     this.errors = new ApiErrors(mapper);
     this.materializer = Materializer.matFromSystem(troupe.system());
     this.cors = new CorsSupport(settings.cors());
+    this.apiRejections = jsonRejections();
   }
 
   /**
@@ -84,15 +87,15 @@ public final class HttpApi extends AllDirectives {
             .matchAny(t -> complete(errors.of(t))).build(),
         () -> handleRejections(org.apache.pekko.http.javadsl.server.RejectionHandler.defaultHandler(),
             () -> concat(
-            // the dashboard and the API description are static and public; the API is not
-            pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
-            pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
-            path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-                HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
-            path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
-                () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
-            pathPrefix("api", () -> handleRejections(jsonRejections(),
-                () -> pathPrefix("v1", () -> authorized(this::api))))))));
+                // the dashboard and the API description are static and public; the API is not
+                pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
+                pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
+                path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+                    HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
+                path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
+                    () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
+                pathPrefix("api", () -> handleRejections(apiRejections,
+                    () -> pathPrefix("v1", () -> authorized(this::api))))))));
   }
 
   /** Unknown paths and methods under /api answer in the API's JSON error format too. */
