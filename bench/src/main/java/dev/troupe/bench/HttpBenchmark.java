@@ -96,7 +96,7 @@ public final class HttpBenchmark {
       Settings s = new Settings(
           integer(opts.remove("connections"), 16),
           integer(opts.remove("seconds"), 10),
-          integer(opts.remove("warmup-seconds"), 5),
+          integer(opts.remove("warmup-seconds"), 15),
           integer(opts.remove("reps"), 3),
           Double.parseDouble(Optional.ofNullable(opts.remove("sse-rate")).orElse("100").replace("_", "")),
           List.of(Optional.ofNullable(opts.remove("workloads")).orElse("accept,wait,sse").split(",")),
