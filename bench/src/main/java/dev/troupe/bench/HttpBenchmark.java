@@ -12,6 +12,7 @@ import dev.troupe.node.TroupeNode;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,8 +137,9 @@ public final class HttpBenchmark {
   }
 
   /** A closed-loop workload: its measured windows, and what went wrong. */
+  /** {@code cpuCores}: CPU time of this JVM (client and node) over the windows, per second. */
   record Throughput(String workload, String request, int expectedStatus, List<Window> reps,
-      long errors, String firstError, String backlog) {
+      long errors, String firstError, String backlog, double cpuCores) {
     double[] sorted() {
       return reps.stream().mapToDouble(Window::perSecond).sorted().toArray();
     }
@@ -152,7 +154,9 @@ public final class HttpBenchmark {
   /** One measured window of the SSE workload: time to first message of the calls sent in it. */
   record SseWindow(long sent, double achievedRate, Histogram firstMessage, long errors) {}
 
-  record Sse(double rate, List<SseWindow> reps, long errors, String firstError, String overload) {}
+  /** {@code cpuCores}: CPU time of this JVM (client and node) over the windows, per second. */
+  record Sse(double rate, List<SseWindow> reps, long errors, String firstError, String overload,
+      double cpuCores) {}
 
   /** What was measured: {@code about} says where (the journal, or the node's URL). */
   record Target(String name, String about, String skipped, List<Throughput> throughput, Sse sse,
@@ -420,6 +424,8 @@ public final class HttpBenchmark {
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(s.warmupSeconds()));
     List<Window> reps = new ArrayList<>();
+    long cpu0 = cpuNanos();
+    long wall0 = System.nanoTime();
     for (int rep = 1; rep <= s.reps(); rep++) {
       latency.reset();
       long a0 = answered.get();
@@ -433,6 +439,8 @@ public final class HttpBenchmark {
           rep, w.perSecond(), w.answered(), w.seconds(), NodeBenchmark.ms(w.latency(), 50),
           NodeBenchmark.ms(w.latency(), 99), w.errors());
     }
+    double cpuCores = (double) (cpuNanos() - cpu0) / (System.nanoTime() - wall0);
+    System.out.printf("    this JVM used %.2f cores%n", cpuCores);
     stop.set(true);
     if (!lanesDone.await(2, TimeUnit.MINUTES)) {
       problems.add(workload + ": some requests were still unanswered 2 minutes after the end");
@@ -448,7 +456,8 @@ public final class HttpBenchmark {
     if (firstError.get() != null) {
       problems.add(workload + ": " + errors.get() + " requests failed, first: " + firstError.get());
     }
-    return new Throughput(workload, request, expected, reps, errors.get(), firstError.get(), backlog);
+    return new Throughput(workload, request, expected, reps, errors.get(), firstError.get(), backlog,
+        cpuCores);
   }
 
   /** One connection's worth of load: sends a request, waits for its answer, sends the next. */
@@ -510,6 +519,7 @@ public final class HttpBenchmark {
     long[] windowStart = new long[s.reps() + 1];
     long[] windowErrors = new long[s.reps() + 1];
     String overload = null;
+    long cpu0 = 0;
     long start = System.nanoTime();
     long sent = 0;
     while (sent < total) {
@@ -523,6 +533,9 @@ public final class HttpBenchmark {
       while (sent < due) {
         int window = sent < warmupCalls ? -1 : (int) ((sent - warmupCalls) / perRep);
         if (window >= 0 && (sent - warmupCalls) % perRep == 0) {
+          if (window == 0) {
+            cpu0 = cpuNanos();
+          }
           windowStart[window] = System.nanoTime();
           windowErrors[window] = errors.get();
         }
@@ -549,6 +562,7 @@ public final class HttpBenchmark {
       LockSupport.parkNanos(200_000);
     }
     long end = System.nanoTime();
+    double cpuCores = cpu0 == 0 ? 0 : (double) (cpuNanos() - cpu0) / (end - windowStart[0]);
     long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (finished.get() < sent && System.nanoTime() < drainDeadline) {
       Thread.sleep(5);
@@ -569,13 +583,14 @@ public final class HttpBenchmark {
                 + " max %s ms; errors %d%n", i + 1, h.getTotalCount(), w.achievedRate(),
             NodeBenchmark.ms(h, 50), NodeBenchmark.ms(h, 99), NodeBenchmark.msMax(h), w.errors());
       }
+      System.out.printf("    this JVM used %.2f cores%n", cpuCores);
     } else {
       System.out.println("    " + overload);
     }
     if (firstError.get() != null) {
       problems.add("sse: " + errors.get() + " calls failed, first: " + firstError.get());
     }
-    return new Sse(rate, reps, errors.get(), firstError.get(), overload);
+    return new Sse(rate, reps, errors.get(), firstError.get(), overload, cpuCores);
   }
 
   /** Reads a stream's lines; notes when its first {@code message} frame is complete. */
@@ -617,6 +632,12 @@ public final class HttpBenchmark {
   }
 
   // the machine
+
+  /** CPU time this JVM has used so far, all threads. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
 
   static String loadAverage() {
     try {
@@ -681,8 +702,11 @@ public final class HttpBenchmark {
             + " soon as the previous one is answered (closed loop); a %d s warm-up, then %d"
             + " consecutive windows of %d s, each counting the answers with the expected status that"
             + " arrived in it; min/median/max over the windows. Request latency is the time from"
-            + " sending to the whole answer, over all windows.%n", s.connections(), s.warmupSeconds(),
-        s.reps(), s.seconds()));
+            + " sending to the whole answer, over all windows. *JVM CPU* is the CPU time the"
+            + " benchmark's JVM (client and node together) used during the windows, per second of"
+            + " wall time, in cores of the %d: on a busy machine it shows the share this JVM"
+            + " got.%n", s.connections(), s.warmupSeconds(), s.reps(), s.seconds(),
+        Runtime.getRuntime().availableProcessors()));
     b.append(String.format(Locale.ROOT, "- SSE time to first message: `POST /api/v1/workers/%s/runs`"
             + " with `Accept: text/event-stream`, %,.0f calls/s from one pacing thread (open loop),"
             + " each stream read to its end; the time from sending the request to receiving the"
@@ -703,17 +727,17 @@ public final class HttpBenchmark {
         for (int i = 1; i <= s.reps(); i++) {
           b.append(" rep ").append(i).append(" /s |");
         }
-        b.append(" min /s | median /s | max /s | request p50 ms | p99 ms | max ms | errors |\n|---|---|---:|");
-        b.append("---:|".repeat(s.reps() + 7)).append('\n');
+        b.append(" min /s | median /s | max /s | request p50 ms | p99 ms | max ms | errors | JVM CPU, cores |\n|---|---|---:|");
+        b.append("---:|".repeat(s.reps() + 8)).append('\n');
         for (Throughput tp : t.throughput()) {
           double[] v = tp.sorted();
           b.append("| ").append(tp.workload()).append(" | `").append(tp.request()).append("` | ")
               .append(s.connections()).append(" |");
           tp.reps().forEach(w -> b.append(String.format(Locale.ROOT, " %,.0f |", w.perSecond())));
           Histogram h = tp.latency();
-          b.append(String.format(Locale.ROOT, " %,.0f | **%,.0f** | %,.0f | %s | %s | %s | %d |%n",
+          b.append(String.format(Locale.ROOT, " %,.0f | **%,.0f** | %,.0f | %s | %s | %s | %d | %.2f |%n",
               v[0], median(v), v[v.length - 1], NodeBenchmark.ms(h, 50), NodeBenchmark.ms(h, 99),
-              NodeBenchmark.msMax(h), tp.errors()));
+              NodeBenchmark.msMax(h), tp.errors(), tp.cpuCores()));
         }
         b.append('\n');
         t.throughput().stream().filter(tp -> tp.backlog() != null).forEach(tp -> b.append("After the ")
@@ -736,6 +760,8 @@ public final class HttpBenchmark {
           }
           b.append(String.format(Locale.ROOT, "| %,.0f | min / **median** / max | | %s | %s | %s | %d |%n%n",
               sse.rate(), spread(sse, 50), spread(sse, 99), spread(sse, 100), sse.errors()));
+          b.append(String.format(Locale.ROOT, "This JVM (client and node) used %.2f cores during the"
+              + " SSE windows.%n%n", sse.cpuCores()));
         }
       }
     }
