@@ -184,7 +184,8 @@ public final class HttpBenchmark {
         Path dir = Files.createTempDirectory("troupe-httpbench-h2");
         try {
           targets.add(inProcess("H2 (embedded file database)", "jdbc:h2:file:"
-              + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", s));
+              + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", s,
+              dir.toAbsolutePath().toString()));
         } finally {
           NodeBenchmark.deleteQuietly(dir);
         }
@@ -222,7 +223,7 @@ public final class HttpBenchmark {
     }
     try {
       return inProcess(name, base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema
-          + "&reWriteBatchedInserts=true", user, password, s);
+          + "&reWriteBatchedInserts=true", user, password, s, null);
     } finally {
       try (Connection c = DriverManager.getConnection(base, user, password);
           Statement st = c.createStatement()) {
@@ -239,9 +240,12 @@ public final class HttpBenchmark {
     return new Target(name, null, why, List.of(), null, List.of(), 0);
   }
 
-  /** A node in this JVM on {@code url}, serving HTTP on a free port of 127.0.0.1. */
+  /**
+   * A node in this JVM on {@code url}, serving HTTP on a free port of 127.0.0.1; {@code tempDir}
+   * (when not null) is left out of the report: it is this machine's.
+   */
   private static Target inProcess(String name, String url, String user, String password,
-      Settings s) throws Exception {
+      Settings s, String tempDir) throws Exception {
     System.out.println();
     System.out.println("=== " + name + ": " + NodeBenchmark.redact(url));
     long t0 = System.nanoTime();
@@ -276,7 +280,8 @@ public final class HttpBenchmark {
       int port = HttpServer.start(troupe, HttpSettings.fromConfig(config)).toCompletableFuture()
           .get(20, TimeUnit.SECONDS).localAddress().getPort();
       System.out.printf("  node up in %.1f s, HTTP on port %d%n", (System.nanoTime() - t0) / 1e9, port);
-      Target t = measure(name, "http://127.0.0.1:" + port, "Journal: `" + NodeBenchmark.redact(url)
+      String shown = tempDir == null ? url : url.replace(tempDir, "<temporary folder>");
+      Target t = measure(name, "http://127.0.0.1:" + port, "Journal: `" + NodeBenchmark.redact(shown)
           + "`, " + version, s);
       problems.addAll(t.problems());
       return new Target(name, t.about(), null, t.throughput(), t.sse(), problems,
