@@ -34,7 +34,11 @@ public interface RunHandle {
     return messages(0);
   }
 
-  /** As {@link #messages()}, starting after sequence number {@code afterSeq}. */
+  /**
+   * As {@link #messages()}, starting after sequence number {@code afterSeq}. For a finished run,
+   * an {@code afterSeq} at or past its terminal event gives that terminal event again (same
+   * sequence number), so that a subscriber resuming after the end still learns the outcome.
+   */
   Source<RunEvent, NotUsed> messages(long afterSeq);
 
   /** Completes with the finished run (whatever its status), once it has finished. */

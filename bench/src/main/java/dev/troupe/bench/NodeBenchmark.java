@@ -885,7 +885,10 @@ public final class NodeBenchmark {
     return measured >= aim ? "met" : String.format(Locale.ROOT, "missed (%.0f%%)", 100 * measured / aim);
   }
 
-  /** Replaces the section between the markers, or appends it; other sections stay. */
+  /**
+   * Replaces the section between the markers {@code start} and {@code end}, or appends it; other
+   * sections stay.
+   */
   static void writeDocs(Path docs, String section, String start, String end) throws IOException {
     Path abs = docs.toAbsolutePath();
     if (abs.getParent() != null) {
@@ -985,7 +988,7 @@ public final class NodeBenchmark {
     return h.getTotalCount() == 0 ? "–" : String.format(Locale.ROOT, "%.2f", h.getMaxValue() / 1000.0);
   }
 
-  private static String fmt0(double v) {
+  static String fmt0(double v) {
     return String.format(Locale.ROOT, "%,.0f", v);
   }
 

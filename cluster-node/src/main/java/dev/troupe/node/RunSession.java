@@ -61,6 +61,8 @@ final class RunSession {
   private boolean finished;
   /** Non-durable: the entity has written this session's reservation (read on its thread only). */
   boolean reserved;
+  /** The {@code result} or {@code error} event, once finished. */
+  private RunEvent terminalEvent;
   private volatile AttemptContext attempt;
   private volatile long lastEpoch = -1;
 
@@ -203,9 +205,11 @@ final class RunSession {
       if (finished) {
         return;
       }
-      append(terminal != null ? terminal : new RunEvent(lastSeq + 1,
+      RunEvent end = terminal != null ? terminal : new RunEvent(lastSeq + 1,
           run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, runtime.mapper.valueToTree(run),
-          NodeRuntime.now()));
+          NodeRuntime.now());
+      append(end);
+      terminalEvent = end;
       finished = true;
       for (Subscriber s : subscribers) {
         end(s.queue, null);
@@ -268,10 +272,12 @@ final class RunSession {
   /**
    * The events after {@code afterSeq}: those still buffered, then live ones, ending after the
    * terminal event. When some were already dropped from the buffer, a {@code status} event with
-   * {@code "gap"} stands in their place (it carries the last missed sequence number). Each
-   * materialization is a new subscriber, attached when it is materialized; its queue runs fused
-   * with the subscriber's own stages (no extra actor). Past {@code max-subscribers} the stream
-   * fails with {@link RunRejectedException}.
+   * {@code "gap"} stands in their place (it carries the last missed sequence number). A
+   * subscriber at or past the end of a finished run's stream gets its terminal event again (with
+   * its sequence number), so that one who resumes after the end still learns the outcome. Each
+   * materialization is a new subscriber, attached when it is materialized and detached when its
+   * stream ends or is cancelled; its queue runs fused with the subscriber's own stages (no extra
+   * actor). Past {@code max-subscribers} the stream fails with {@link RunRejectedException}.
    */
   Source<RunEvent, NotUsed> subscribe(long afterSeq) {
     // a durable stream's events arrive a journal write at a time: up to max-batch emits of this
@@ -305,16 +311,22 @@ final class RunSession {
       return;
     }
     long afterSeq = sub.delivered;
-    long oldest = buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
+    // the terminal event is offered even when the buffer no longer holds it
+    long oldest = !buffer.isEmpty() ? buffer.peekFirst().seq() : finished ? terminalEvent.seq() : lastSeq + 1;
     if (afterSeq + 1 < oldest) {
       queue.offer(gapNotice(runtime.mapper, afterSeq + 1, oldest - 1, durable));
     }
+    boolean replayed = false;
     for (RunEvent e : buffer) {
       if (e.seq() > afterSeq) {
         queue.offer(e);
+        replayed = true;
       }
     }
     if (finished) {
+      if (!replayed) {
+        queue.offer(terminalEvent);
+      }
       end(queue, null);
     } else {
       subscribers.add(sub);
@@ -357,5 +369,10 @@ final class RunSession {
 
   private synchronized void unsubscribe(Subscriber sub) {
     subscribers.remove(sub);
+  }
+
+  /** Subscribers attached to the live stream now (finished runs have none). */
+  synchronized int subscriberCount() {
+    return subscribers.size();
   }
 }

@@ -421,6 +421,12 @@ public final class TroupeNode implements Troupe {
         });
   }
 
+  /** Subscribers attached to the live stream of {@code runId} on this node (0 when none here). */
+  int streamSubscribers(String runId) {
+    RunSession local = runtime.sessions.get(runId);
+    return local == null ? 0 : local.subscriberCount();
+  }
+
   CompletionStage<RunResult> awaitResult(String runId) {
     return withEntityOf(runId, e -> ask(e, r -> new WorkerEntity.AwaitResult(runId, r),
         runtime.settings.resultTimeout()));

@@ -442,6 +442,27 @@ abstract class RunLifecycleContract {
   }
 
   @Test
+  void resumingAtOrPastTheEndOfAFinishedRunGivesItsOutcomeAgain() {
+    // given a finished run and its whole stream
+    String name = uniqueName("finished");
+    troupe.register(name, WorkerConfig.DEFAULT, ctx -> {
+      ctx.emit(obj().put("i", 1));
+      return CompletableFuture.completedFuture(obj().put("ok", true));
+    });
+    RunHandle h = call(name, obj());
+    Await.result(h.result());
+    List<RunEvent> all = events(h, 0);
+    RunEvent terminal = all.get(all.size() - 1);
+    // when
+    List<RunEvent> atTheEnd = events(h, terminal.seq());
+    List<RunEvent> pastTheEnd = events(h, terminal.seq() + 100);
+    // then
+    assertThat(terminal.type()).isEqualTo(RunEvent.RESULT);
+    assertThat(atTheEnd).containsExactly(terminal);
+    assertThat(pastTheEnd).containsExactly(terminal);
+  }
+
+  @Test
   void subscribersAttachedMidRunGetTheRestLiveAndTheEnd() {
     // given a run that emits, then waits for the test
     String name = uniqueName("live");

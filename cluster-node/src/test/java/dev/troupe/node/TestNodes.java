@@ -83,4 +83,9 @@ public final class TestNodes {
   public static ActorSystem<Void> system(Config config) {
     return ActorSystem.create(Behaviors.empty(), "troupe", config);
   }
+
+  /** Subscribers attached to the live stream of {@code runId} on {@code node}. */
+  public static int runSubscribers(TroupeNode node, String runId) {
+    return node.streamSubscribers(runId);
+  }
 }

@@ -18,6 +18,7 @@ import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
 import dev.troupe.node.ClusterView;
+import dev.troupe.api.WorkerNames;
 import dev.troupe.node.TroupeMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -63,6 +64,9 @@ public final class HttpApi extends AllDirectives {
   private final Materializer materializer;
   private final TroupeMetrics metrics;
   private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
+  private final CorsSupport cors;
+  /** Built once: route lambdas run per request. */
+  private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
   /**
    * The API of {@code troupe}, with {@code metrics} behind {@code /metrics} and {@code cluster}
@@ -77,22 +81,30 @@ public final class HttpApi extends AllDirectives {
     this.mapper = mapper;
     this.errors = new ApiErrors(mapper);
     this.materializer = Materializer.matFromSystem(troupe.system());
+    this.cors = new CorsSupport(settings.cors());
+    this.apiRejections = jsonRejections();
   }
 
+  /**
+   * Every route of the node's HTTP port: the API, the dashboard, the API description and {@code
+   * /metrics}, with CORS when configured. Rejections are handled inside, so that every answer,
+   * errors included, passes through CORS.
+   */
   public Route routes() {
-    return handleExceptions(
+    return cors.handle(() -> handleExceptions(
         org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
             .matchAny(t -> complete(errors.of(t))).build(),
-        () -> concat(
-            // the dashboard and the API description are static and public; the API is not
-            pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
-            pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
-            path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-                HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
-            path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
-                () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
-            pathPrefix("api", () -> handleRejections(jsonRejections(),
-                () -> pathPrefix("v1", () -> authorized(this::api))))));
+        () -> handleRejections(org.apache.pekko.http.javadsl.server.RejectionHandler.defaultHandler(),
+            () -> concat(
+                // the dashboard and the API description are static and public; the API is not
+                pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
+                pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
+                path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+                    HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
+                path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
+                    () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
+                pathPrefix("api", () -> handleRejections(apiRejections,
+                    () -> pathPrefix("v1", () -> authorized(this::api))))))));
   }
 
   /** Unknown paths and methods under /api answer in the API's JSON error format too. */
@@ -110,9 +122,10 @@ public final class HttpApi extends AllDirectives {
     return concat(
         path("workers", () -> get(() -> completeWithFuture(listWorkers()))),
         pathPrefix("workers", () -> pathPrefix(PathMatchers.segment(), name -> concat(
-            pathEnd(() -> get(() -> completeWithFuture(worker(name)))),
-            path("stats", () -> get(() -> completeWithFuture(json(troupe.stats(name))))),
-            path("runs", () -> post(() -> startRun(name)))))),
+            pathEnd(() -> get(() -> validName(name, () -> completeWithFuture(worker(name))))),
+            path("stats", () -> get(() -> validName(name,
+                () -> completeWithFuture(json(troupe.stats(name)))))),
+            path("runs", () -> post(() -> validName(name, () -> startRun(name))))))),
         path("runs", () -> get(() -> listRuns())),
         path("cluster", () -> get(() -> completeWithFuture(json(supply(cluster))))),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
@@ -157,6 +170,16 @@ public final class HttpApi extends AllDirectives {
   }
 
   // workers
+
+  /** 400 naming the rule when {@code name} is no valid worker name, else {@code inner}. */
+  private Route validName(String name, Supplier<Route> inner) {
+    try {
+      WorkerNames.validate(name);
+    } catch (InvalidArgumentException e) {
+      return complete(errors.of(e));
+    }
+    return inner.get();
+  }
 
   private CompletionStage<HttpResponse> listWorkers() {
     List<CompletableFuture<ObjectNode>> all = new ArrayList<>();

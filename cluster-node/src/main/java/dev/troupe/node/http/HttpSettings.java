@@ -1,6 +1,8 @@
 package dev.troupe.node.http;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +16,35 @@ public record HttpSettings(
     Duration waitTimeout,
     Duration sseKeepAlive,
     List<String> clientTokens,
-    List<String> adminTokens) {
+    List<String> adminTokens,
+    Cors cors) {
 
+  /**
+   * The {@code troupe.http.cors.*} settings: cross-origin requests from browsers.
+   *
+   * @param allowedOrigins origins such as {@code https://app.example.com}, or {@code *} for any;
+   *     empty turns CORS off (no CORS header is ever sent)
+   * @param allowedHeaders request headers a preflight allows
+   * @param maxAge how long a browser may cache a preflight's answer
+   */
+  public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, Duration maxAge) {
+    /** CORS is on once any origin is allowed. */
+    public boolean enabled() {
+      return !allowedOrigins.isEmpty();
+    }
+
+    /** Every origin is allowed ({@code *} among the allowed origins). */
+    public boolean anyOrigin() {
+      return allowedOrigins.contains("*");
+    }
+
+    /** Whether {@code origin} (an {@code Origin} header's value) is allowed. */
+    public boolean allows(String origin) {
+      return anyOrigin() || allowedOrigins.stream().anyMatch(o -> o.equalsIgnoreCase(origin.trim()));
+    }
+  }
+
+  /** Reads {@code troupe.http} of {@code root}. */
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("troupe.http");
     return new HttpSettings(
@@ -25,11 +54,31 @@ public record HttpSettings(
         c.getBytes("max-body-bytes"),
         c.getDuration("wait-timeout"),
         c.getDuration("sse-keep-alive"),
-        tokens(c.getString("client-tokens")),
-        tokens(c.getString("admin-tokens")));
+        csv(c.getString("client-tokens")),
+        csv(c.getString("admin-tokens")),
+        new Cors(
+            origins(c, "cors.allowed-origins"),
+            c.getStringList("cors.allowed-headers"),
+            c.getDuration("cors.max-age")));
   }
 
-  private static List<String> tokens(String csv) {
+  /**
+   * A list in HOCON, or a comma-separated string (as {@code TROUPE_HTTP_CORS_ORIGINS} sets it).
+   * Origins are compared without a trailing slash.
+   */
+  private static List<String> origins(Config c, String path) {
+    ConfigValueType type = c.getValue(path).valueType();
+    List<String> raw = switch (type) {
+      case LIST -> c.getStringList(path);
+      case STRING -> csv(c.getString(path));
+      default -> throw new ConfigException.WrongType(c.origin(), path, "list or comma-separated string",
+          type.name());
+    };
+    return raw.stream().map(String::trim).filter(o -> !o.isEmpty())
+        .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+  }
+
+  private static List<String> csv(String csv) {
     return Arrays.stream(csv.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
   }
 

@@ -201,6 +201,24 @@ class HttpApiTest {
   }
 
   @Test
+  void lastEventIdAtOrPastTheEndOfAFinishedRunGivesItsOutcomeAgain() throws Exception {
+    // given a finished run and all its events
+    String runId = body(post("/api/v1/workers/steps/runs?wait=true", "{}")).get("runId").asText();
+    URI events = URI.create(base + "/api/v1/runs/" + runId + "/events");
+    List<String[]> all = frames(HttpRequest.newBuilder(events).build());
+    String[] terminal = all.get(all.size() - 1);
+    for (String lastEventId : List.of(terminal[0], Long.toString(Long.parseLong(terminal[0]) + 100))) {
+      // when
+      List<String[]> again = frames(HttpRequest.newBuilder(events).header("Last-Event-ID", lastEventId).build());
+      // then
+      assertThat(again).as("after " + lastEventId).hasSize(1);
+      assertThat(again.get(0)).containsExactly(terminal);
+      assertThat(again.get(0)[1]).isEqualTo("result");
+      assertThat(json.readTree(again.get(0)[2]).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  @Test
   void cancelEndsTheStreamAndIsAConflictOnceFinished() throws Exception {
     // given a run that waits
     String runId = body(post("/api/v1/workers/waiting/runs", "{}")).get("runId").asText();
@@ -231,6 +249,7 @@ class HttpApiTest {
     assertError(post("/api/v1/workers/echo/runs", "{\"timeoutMs\":\"soon\"}"), 400, "INVALID_REQUEST", "timeoutMs");
     assertError(post("/api/v1/workers/no-such/runs", "{}"), 404, "UNKNOWN_WORKER", "no-such");
     assertError(get("/api/v1/workers/no-such"), 404, "UNKNOWN_WORKER", "no-such");
+    assertError(get("/api/v1/workers/no-such/stats"), 404, "UNKNOWN_WORKER", "no-such");
     assertError(get("/api/v1/runs/01JD3Q7R8V3K5M9W2X4Y6Z8A0B-echo"), 404, "UNKNOWN_RUN", "01JD3Q7R8V3K5M9W2X4Y6Z8A0B");
     assertError(get("/api/v1/runs/nonsense"), 404, "UNKNOWN_RUN", "malformed run id");
     assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/echo/runs"))
@@ -245,6 +264,18 @@ class HttpApiTest {
     String runId = body(post("/api/v1/workers/echo/runs?wait=true", "{}")).get("runId").asText();
     assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/events"))
         .header("Last-Event-ID", "-5")), 400, "INVALID_REQUEST", "Last-Event-ID");
+  }
+
+  @Test
+  void anInvalidWorkerNameIsABadRequestNamingTheRuleOnEveryRoute() throws Exception {
+    String rule = "^[a-z0-9][a-z0-9-]{0,62}$";
+    assertError(get("/api/v1/workers/Bad_Name"), 400, "INVALID_REQUEST", rule);
+    assertError(get("/api/v1/workers/Bad_Name/stats"), 400, "INVALID_REQUEST", rule);
+    assertError(post("/api/v1/workers/Bad_Name/runs", "{}"), 400, "INVALID_REQUEST", rule);
+    assertError(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/Bad_Name/runs"))
+        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))), 400, "INVALID_REQUEST", rule);
+    assertError(get("/api/v1/runs?worker=Bad_Name"), 400, "INVALID_REQUEST", rule);
   }
 
   @Test

@@ -204,7 +204,7 @@ class OpenApiContractTest {
     open = base(HttpServer.start(node, settings));
     secured = base(HttpServer.start(node, new HttpSettings(true, "127.0.0.1", 0,
         settings.maxBodyBytes(), settings.waitTimeout(), settings.sseKeepAlive(),
-        List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN))));
+        List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN), settings.cors())));
     troupe = new FaultyTroupe(node);
     faulty = base(Http.get(system).newServerAt("127.0.0.1", 0)
         .bind(new HttpApi(troupe, settings, NodeJson.mapper(), node.metrics(),
@@ -355,7 +355,7 @@ class OpenApiContractTest {
     check("GET", "/api/v1/workers", get(open, "/api/v1/workers"), 200);
     check("GET", "/api/v1/workers/{name}", get(open, "/api/v1/workers/steps"), 200);
     check("GET", "/api/v1/workers/{name}", get(open, "/api/v1/workers/no-such"), 404);
-    check("GET", "/api/v1/workers/{name}", get(open, "/api/v1/workers/Not_A_Name"), 404);
+    check("GET", "/api/v1/workers/{name}", get(open, "/api/v1/workers/Not_A_Name"), 400);
     check("GET", "/api/v1/workers/{name}/stats", get(open, "/api/v1/workers/echo/stats"), 200);
     check("GET", "/api/v1/workers/{name}/stats", get(open, "/api/v1/workers/no-such/stats"), 404);
     check("GET", "/api/v1/workers/{name}/stats", get(open, "/api/v1/workers/Not_A_Name/stats"), 400);
@@ -452,6 +452,10 @@ class OpenApiContractTest {
     List<Frame> rest = frames(check("GET", template, send(open, "GET", "/api/v1/runs/" + steps + "/events",
         null, "Last-Event-ID", all.get(2).id), 200).body());
     assertThat(rest.get(0).id).isEqualTo(all.get(3).id);
+    // resuming at the end: the outcome again
+    List<Frame> again = frames(check("GET", template, send(open, "GET", "/api/v1/runs/" + steps + "/events",
+        null, "Last-Event-ID", all.get(all.size() - 1).id), 200).body());
+    assertThat(again).extracting(f -> f.id + " " + f.event).containsExactly(all.get(all.size() - 1).id + " result");
     // retries show as status events with the attempt's error
     String flaky = body(post(open, "/api/v1/workers/flaky/runs?wait=true", "{}")).get("runId").asText();
     List<Frame> retried = frames(check("GET", template, get(open, "/api/v1/runs/" + flaky + "/events"), 200).body());
