@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -155,6 +156,8 @@ class DashboardBrowserTest {
     long t0 = System.nanoTime();
     driver.get(base + "/");
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(25));
+    // the page re-renders its tables every refresh: an element read a moment ago may be gone
+    wait.ignoring(StaleElementReferenceException.class);
     wait.until(d -> d.findElements(By.cssSelector("#worker-select option[value='progress-reporter']")).size() == 1);
     assertThat(driver.findElement(By.id("workers-table")).getText()).contains("progress-reporter");
     long loaded = System.nanoTime();
@@ -235,6 +238,8 @@ class DashboardBrowserTest {
     // given the dashboard
     driver.get(base + "/");
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50));
+    // the page re-renders its tables every refresh: an element read a moment ago may be gone
+    wait.ignoring(StaleElementReferenceException.class);
     wait.until(d -> d.findElements(By.cssSelector("#worker-select option[value='slow-progress']")).size() == 1);
     new Select(driver.findElement(By.id("worker-select"))).selectByValue("slow-progress");
 
