@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,13 +67,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * TROUPE_BENCH_PG_URL} or {@code TROUPE_TEST_PG_URL} is set), or is any node given by {@code
  * --url}. Each workload has a warm-up that is not measured, then several repetitions reported as
  * min/median/max. Prints the figures and writes them, with the machine, the load average and the
- * command, between {@value #START} and {@value #END} of {@code docs/benchmarks.md}. Started by
+ * command, between {@code <!-- http-benchmark:start -->} and {@code <!-- http-benchmark:end -->} (or the
+ * markers of {@code --section}) of {@code docs/benchmarks.md}. Started by
  * {@code bash bench/run-http.sh}; options as {@code --key=value} (listed in {@code
  * bench/README.md}).
  */
 public final class HttpBenchmark {
-  static final String START = "<!-- http-benchmark:start -->";
-  static final String END = "<!-- http-benchmark:end -->";
 
   private HttpBenchmark() {}
 
@@ -79,7 +80,15 @@ public final class HttpBenchmark {
 
   record Settings(int connections, int seconds, int warmupSeconds, int reps, double sseRate,
       List<String> workloads, List<String> dbs, String url, String token, String noop,
-      String emit, Path docs, String command) {
+      String emit, String payload, String section, String title, Path docs, String command) {
+
+    String start() {
+      return "<!-- " + section + ":start -->";
+    }
+
+    String end() {
+      return "<!-- " + section + ":end -->";
+    }
 
     static Settings parse(String[] args) {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -106,6 +115,10 @@ public final class HttpBenchmark {
           opts.remove("token"),
           Optional.ofNullable(opts.remove("noop")).orElse(NodeBenchmark.NOOP),
           Optional.ofNullable(opts.remove("emit")).orElse(NodeBenchmark.EMIT),
+          Optional.ofNullable(opts.remove("payload")).orElse("{}"),
+          Optional.ofNullable(opts.remove("section")).orElse("http-benchmark"),
+          Optional.ofNullable(opts.remove("title"))
+              .orElse("HTTP benchmark: runs/s over the HTTP API and SSE time to first message"),
           Path.of(Optional.ofNullable(opts.remove("docs")).orElse("docs/benchmarks.md")),
           Optional.ofNullable(opts.remove("command"))
               .orElse("java dev.troupe.bench.HttpBenchmark " + String.join(" ", args)));
@@ -198,7 +211,7 @@ public final class HttpBenchmark {
     String section = markdown(s, machine, started, loadBefore, loadAfter, targets);
     System.out.println();
     System.out.println(section);
-    NodeBenchmark.writeDocs(s.docs(), section, START, END);
+    NodeBenchmark.writeDocs(s.docs(), section, s.start(), s.end());
     System.out.println("wrote " + s.docs().toAbsolutePath());
     System.exit(0); // nothing else must keep the JVM up
   }
@@ -308,7 +321,7 @@ public final class HttpBenchmark {
   /** Runs the chosen workloads against the API at {@code base}. */
   static Target measure(String name, String base, String about, Settings s) throws Exception {
     long t0 = System.nanoTime();
-    Client client = new Client(base, s.token());
+    Client client = new Client(base, s.token(), s.payload());
     List<String> problems = new ArrayList<>();
     List<Throughput> throughput = new ArrayList<>();
     Sse sse = null;
@@ -333,12 +346,19 @@ public final class HttpBenchmark {
   static final class Client {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
+    /** The nodes called, in turn (comma-separated in {@code --url}); reads go to the first. */
+    final List<String> bases;
     final String base;
     final String token;
+    final String body;
+    private final AtomicInteger turn = new AtomicInteger();
 
-    Client(String base, String token) {
-      this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    Client(String urls, String token, String payload) {
+      this.bases = Arrays.stream(urls.split(","))
+          .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+      this.base = bases.get(0);
       this.token = token;
+      this.body = "{\"payload\":" + payload + "}";
     }
 
     HttpRequest.Builder get(String path) {
@@ -346,9 +366,10 @@ public final class HttpBenchmark {
     }
 
     HttpRequest.Builder post(String path, boolean stream) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+      String node = bases.get(Math.floorMod(turn.getAndIncrement(), bases.size()));
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node + path))
           .timeout(Duration.ofSeconds(90)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{}}"));
+          .POST(HttpRequest.BodyPublishers.ofString(body));
       if (stream) {
         b.header("Accept", "text/event-stream");
       }
@@ -668,8 +689,8 @@ public final class HttpBenchmark {
   static String markdown(Settings s, Map<String, String> machine, ZonedDateTime started,
       String loadBefore, String loadAfter, List<Target> targets) {
     StringBuilder b = new StringBuilder();
-    b.append(START).append('\n');
-    b.append("## HTTP benchmark: runs/s over the HTTP API and SSE time to first message\n\n");
+    b.append(s.start()).append('\n');
+    b.append("## ").append(s.title()).append("\n\n");
     b.append("Written by `dev.troupe.bench.HttpBenchmark` (module `bench/`, outside `mvn verify`)"
         + " on ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
         .append(".\n\n");
@@ -702,7 +723,8 @@ public final class HttpBenchmark {
             + " a free port of 127.0.0.1, the journal in a fresh database; client and node share"
             + " the cores)" : " (the node is the one at " + s.url() + ")").append(". Workers: `")
         .append(s.noop()).append("` returns its payload, `").append(s.emit())
-        .append("` emits one message at once and returns; payload `{}`.\n");
+        .append("` emits one message at once and returns; payload `").append(s.payload())
+        .append("`.\n");
     b.append(String.format(Locale.ROOT, "- Runs/s: %d connections, each sending its next request as"
             + " soon as the previous one is answered (closed loop); a %d s warm-up, then %d"
             + " consecutive windows of %d s, each counting the answers with the expected status that"
@@ -776,7 +798,7 @@ public final class HttpBenchmark {
       problems.forEach(p -> b.append("- ").append(p).append('\n'));
       b.append('\n');
     }
-    b.append(END).append('\n');
+    b.append(s.end()).append('\n');
     return b.toString();
   }
 
