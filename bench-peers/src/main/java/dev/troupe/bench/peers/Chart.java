@@ -17,6 +17,8 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /** The PNG of Troupe's advantage over each peer per workload, from the report's own numbers. */
@@ -31,14 +33,16 @@ final class Chart {
       }
     }
     LogAxis axis = new LogAxis("Troupe is N× better (log scale; 1 = even, under 1 = peer better)");
-    axis.setSmallestValue(0.001);
     axis.setNumberFormatOverride(new DecimalFormat("0.###"));
-    axis.setTickUnit(new NumberTickUnit(0.5)); // ticks at 1, 3.2, 10, … (half decades)
+    axis.setTickUnit(new NumberTickUnit(1)); // a tick per decade: 0.1, 1, 10, …
     CategoryPlot plot = new CategoryPlot(data, new org.jfree.chart.axis.CategoryAxis("workload"),
         axis, new BarRenderer());
     BarRenderer bars = (BarRenderer) plot.getRenderer();
     bars.setBarPainter(new StandardBarPainter());
     bars.setShadowVisible(false);
+    // bars grow from 1 (even): up where Troupe is ahead, down where the peer is
+    bars.setBase(1.0);
+    bars.setIncludeBaseInRange(true);
     bars.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}×",
         new DecimalFormat("0.##")));
     bars.setDefaultItemLabelsVisible(true);
@@ -49,6 +53,8 @@ final class Chart {
     ValueMarker aim = new ValueMarker(Report.AIM_RATIO, Color.GRAY, new BasicStroke(1f,
         BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
     aim.setLabel("aim for workload 1: 2×");
+    aim.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    aim.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
     plot.addRangeMarker(aim);
     JFreeChart chart = new JFreeChart("Troupe against each peer on the same storage", plot);
     chart.addSubtitle(new TextTitle("jobs/s: Troupe/peer; latencies (p99, median of repetitions):"

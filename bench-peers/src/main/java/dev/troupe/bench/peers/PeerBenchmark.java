@@ -46,7 +46,8 @@ import java.util.stream.Stream;
 public final class PeerBenchmark {
   static final Set<String> OPTIONS = Set.of("targets", "n", "warmup", "reps", "latency-rate",
       "latency-seconds", "warmup-seconds", "message-rate", "message-seconds", "durable-n",
-      "durable-kill-at", "recovery-seconds", "workloads", "docs", "chart", "command");
+      "durable-kill-at", "recovery-seconds", "workloads", "docs", "chart", "command",
+      "jobrunr-workers");
 
   private PeerBenchmark() {}
 
@@ -58,7 +59,7 @@ public final class PeerBenchmark {
     }
 
     String label() {
-      return Report.systemName(system) + " / " + ("pg".equals(storage) ? "PostgreSQL" : "H2");
+      return Report.systemName(system) + " / " + Storage.label(storage);
     }
 
     String id() {
@@ -70,7 +71,7 @@ public final class PeerBenchmark {
     Options o = new Options(args);
     o.check(OPTIONS);
     List<Target> targets = o.list("targets",
-        "troupe:h2,troupe:pg,db-scheduler:pg,jobrunr:pg,jobrunr:h2").stream()
+        "pekko:none,troupe:h2,troupe:pg,db-scheduler:pg,jobrunr:pg,jobrunr:h2").stream()
         .map(Target::parse).toList();
     List<String> workloads = o.list("workloads", "measure,durable");
     Databases dbs = new Databases();
@@ -87,7 +88,8 @@ public final class PeerBenchmark {
     }
     List<DurableResult> durable = new ArrayList<>();
     if (workloads.contains("durable")) {
-      for (Target t : targets) {
+      // a system with no persistence loses every job not run yet: nothing to measure
+      for (Target t : targets.stream().filter(x -> !"none".equals(x.storage())).toList()) {
         durable.add(durable(t, o, dbs));
       }
     }
@@ -117,19 +119,27 @@ public final class PeerBenchmark {
           "--target=" + t.id(), "--out=" + out));
       args.addAll(storage.args("db"));
       for (String k : List.of("n", "warmup", "reps", "latency-rate", "latency-seconds",
-          "warmup-seconds", "message-rate", "message-seconds")) {
+          "warmup-seconds", "message-rate", "message-seconds", "jobrunr-workers")) {
         Optional.ofNullable(o.get(k, null)).ifPresent(v -> args.add("--" + k + "=" + v));
       }
       Process p = child(args).inheritIO().start();
       int exit = p.waitFor();
       if (exit != 0 || Files.size(out) == 0) {
-        throw new IllegalStateException(t.label() + ": the measuring JVM exited with " + exit);
+        return failed(t, "the measuring JVM exited with " + exit + " and no result");
       }
       return new ObjectMapper().readValue(out.toFile(), SystemResult.class);
+    } catch (IOException | RuntimeException e) {
+      return failed(t, "the measurement failed: " + e);
     } finally {
       Files.deleteIfExists(out);
       dbs.drop(storage);
     }
+  }
+
+  private static SystemResult failed(Target t, String why) {
+    System.out.println("  " + why);
+    return new SystemResult(t.id(), "?", "?", "?", "?", "?", List.of(), List.of(), List.of(),
+        java.util.Map.of(), List.of(why));
   }
 
   // workload 4
@@ -152,6 +162,8 @@ public final class PeerBenchmark {
     try {
       Ledger.createTable(ledger);
       List<String> base = new ArrayList<>(List.of("--system=" + t.system(), "--n=" + n));
+      Optional.ofNullable(o.get("jobrunr-workers", null))
+          .ifPresent(v -> base.add("--jobrunr-workers=" + v));
       base.addAll(storage.args("db"));
       base.addAll(ledger.args("ledger"));
 
@@ -277,6 +289,9 @@ public final class PeerBenchmark {
     private int next;
 
     Storage create(String kind) throws SQLException, IOException {
+      if ("none".equals(kind)) {
+        return new Storage("none", "", "", "");
+      }
       if ("h2".equals(kind)) {
         Path dir = Files.createTempDirectory("troupe-peers-h2");
         return new Storage("h2", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath()
@@ -294,6 +309,9 @@ public final class PeerBenchmark {
 
     void drop(Storage s) {
       try {
+        if (s.none()) {
+          return;
+        }
         if (s.postgres()) {
           String name = s.url().replaceFirst("jdbc:postgresql://[^/]+/([^?]*).*", "$1");
           try (Connection c = java.sql.DriverManager.getConnection(admin, user, password);

@@ -8,15 +8,27 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A database a system stores its jobs in: {@code kind} is "pg" or "h2". */
+/** A database a system stores its jobs in: {@code kind} is "pg", "h2" or "none" (in memory). */
 record Storage(String kind, String url, String user, String password) {
 
   boolean postgres() {
     return "pg".equals(kind);
   }
 
+  boolean none() {
+    return "none".equals(kind);
+  }
+
   String label() {
-    return postgres() ? "PostgreSQL" : "H2";
+    return label(kind);
+  }
+
+  static String label(String kind) {
+    return switch (kind) {
+      case "pg" -> "PostgreSQL";
+      case "h2" -> "H2";
+      default -> "no persistence";
+    };
   }
 
   Connection connect() throws SQLException {
@@ -25,6 +37,9 @@ record Storage(String kind, String url, String user, String password) {
 
   /** Product and version, e.g. "PostgreSQL 15.20 (…)". */
   String version() {
+    if (none()) {
+      return "memory only";
+    }
     try (Connection c = connect()) {
       var md = c.getMetaData();
       return md.getDatabaseProductName() + " " + md.getDatabaseProductVersion();
@@ -37,6 +52,9 @@ record Storage(String kind, String url, String user, String password) {
    * The durability settings in force, read from the database: what a commit waits for.
    */
   String durability() {
+    if (none()) {
+      return "nothing is stored";
+    }
     List<String> out = new ArrayList<>();
     try (Connection c = connect(); Statement st = c.createStatement()) {
       if (postgres()) {

@@ -27,11 +27,13 @@ public final class SystemMain {
 
   private SystemMain() {}
 
-  static JobSystem create(String system, Storage storage) {
+  static JobSystem create(String system, Storage storage, Options o) {
     return switch (system) {
       case "troupe" -> new TroupeSystem(storage);
+      case "pekko" -> new PekkoBaselineSystem();
       case "db-scheduler" -> new DbSchedulerSystem(storage);
-      case "jobrunr" -> new JobRunrSystem(storage);
+      case "jobrunr" -> new JobRunrSystem(storage,
+          o.integer("jobrunr-workers", JobRunrSystem.DEFAULT_WORKERS));
       default -> throw new IllegalArgumentException("unknown system " + system);
     };
   }
@@ -41,9 +43,9 @@ public final class SystemMain {
     o.check(Set.of("mode", "system", "target", "db-kind", "db-url", "db-user", "db-password",
         "ledger-kind", "ledger-url", "ledger-user", "ledger-password", "n", "warmup", "reps",
         "latency-rate", "latency-seconds", "warmup-seconds", "message-rate", "message-seconds",
-        "timeout-seconds", "out"));
+        "timeout-seconds", "out", "jobrunr-workers"));
     Storage storage = Storage.fromArgs(o, "db");
-    JobSystem sys = create(o.get("system", null), storage);
+    JobSystem sys = create(o.get("system", null), storage, o);
     switch (o.get("mode", "measure")) {
       case "measure" -> measure(o, sys, storage);
       case "durable-enqueue", "durable-drain" -> durable(o, sys);
@@ -59,8 +61,8 @@ public final class SystemMain {
     List<LatencyRep> firstMessage = new ArrayList<>();
     int reps = o.integer("reps", 3);
     int warmupSeconds = o.integer("warmup-seconds", 3);
-    sys.start();
     try {
+      sys.start();
       Measure m = new Measure(sys, problems);
       int timeout = o.integer("timeout-seconds", 600);
 

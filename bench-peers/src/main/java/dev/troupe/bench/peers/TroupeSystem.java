@@ -11,7 +11,6 @@ import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.TroupeConfig;
 import dev.troupe.node.TroupeNode;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +114,6 @@ final class TroupeSystem implements JobSystem {
   public void enqueueAll(JobKind kind, List<String> ids) throws Exception {
     Semaphore window = new Semaphore(IN_FLIGHT);
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<CompletableFuture<Void>> tail = new ArrayList<>();
     for (String id : ids) {
       window.acquire();
       CompletableFuture<Void> f = enqueue(kind, id).toCompletableFuture();
