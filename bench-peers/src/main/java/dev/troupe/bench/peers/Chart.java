@@ -53,8 +53,8 @@ final class Chart {
     ValueMarker aim = new ValueMarker(Report.AIM_RATIO, Color.GRAY, new BasicStroke(1f,
         BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
     aim.setLabel("aim for workload 1: 2×");
-    aim.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-    aim.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+    aim.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+    aim.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
     plot.addRangeMarker(aim);
     JFreeChart chart = new JFreeChart("Troupe against each peer on the same storage", plot);
     chart.addSubtitle(new TextTitle("jobs/s: Troupe/peer; latencies (p99, median of repetitions):"

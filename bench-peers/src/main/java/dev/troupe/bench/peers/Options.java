@@ -23,6 +23,15 @@ final class Options {
     }
   }
 
+  /** The options of an earlier run, as {@link #values()} gave them. */
+  Options(Map<String, String> values) {
+    this.values.putAll(values);
+  }
+
+  Map<String, String> values() {
+    return Map.copyOf(values);
+  }
+
   String get(String key, String def) {
     return values.getOrDefault(key, def);
   }

@@ -19,6 +19,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -47,9 +48,15 @@ public final class PeerBenchmark {
   static final Set<String> OPTIONS = Set.of("targets", "n", "warmup", "reps", "latency-rate",
       "latency-seconds", "warmup-seconds", "message-rate", "message-seconds", "durable-n",
       "durable-kill-at", "recovery-seconds", "workloads", "docs", "chart", "command",
-      "jobrunr-workers");
+      "jobrunr-workers", "results", "from");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private PeerBenchmark() {}
+
+  /** Everything one run measured: what the report and the chart are made of. */
+  record Run(String started, double seconds, Map<String, String> options,
+      List<SystemResult> results, List<DurableResult> durable) {}
 
   /** A system on a storage, e.g. "jobrunr:pg". */
   record Target(String system, String storage) {
@@ -80,24 +87,36 @@ public final class PeerBenchmark {
     System.out.println("Troupe peer benchmark, " + started);
     System.out.println("  load average at start: " + Results.loadAverage());
 
-    List<SystemResult> results = new ArrayList<>();
-    if (workloads.contains("measure")) {
-      for (Target t : targets) {
-        results.add(measure(t, o, dbs));
+    Run run;
+    if (o.get("from", null) != null) {
+      // the report and chart again from the figures of an earlier run
+      run = JSON.readValue(Path.of(o.get("from", null)).toFile(), Run.class);
+    } else {
+      List<SystemResult> results = new ArrayList<>();
+      if (workloads.contains("measure")) {
+        for (Target t : targets) {
+          results.add(measure(t, o, dbs));
+        }
       }
-    }
-    List<DurableResult> durable = new ArrayList<>();
-    if (workloads.contains("durable")) {
-      // a system with no persistence loses every job not run yet: nothing to measure
-      for (Target t : targets.stream().filter(x -> !"none".equals(x.storage())).toList()) {
-        durable.add(durable(t, o, dbs));
+      List<DurableResult> durable = new ArrayList<>();
+      if (workloads.contains("durable")) {
+        // a system with no persistence loses every job not run yet: nothing to measure
+        for (Target t : targets.stream().filter(x -> !"none".equals(x.storage())).toList()) {
+          durable.add(durable(t, o, dbs));
+        }
       }
+      run = new Run(started.toString(), (System.nanoTime() - t0) / 1e9, o.values(), results,
+          durable);
+      Path saved = Path.of(o.get("results", "bench-peers/target/peer-results.json"));
+      Files.createDirectories(saved.toAbsolutePath().getParent());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(saved.toFile(), run);
+      System.out.println("figures saved in " + saved);
     }
     Path docs = Path.of(o.get("docs", "docs/benchmarks.md"));
     Path chart = Path.of(o.get("chart", "docs/peer-benchmark-ratios.png"));
-    Report report = new Report(o, targets, results, durable, started,
-        (System.nanoTime() - t0) / 1e9, docs.toAbsolutePath().getParent().relativize(
-            chart.toAbsolutePath()).toString());
+    Report report = new Report(new Options(run.options()), run.results(), run.durable(),
+        ZonedDateTime.parse(run.started()), run.seconds(),
+        docs.toAbsolutePath().getParent().relativize(chart.toAbsolutePath()).toString());
     String section = report.markdown();
     System.out.println();
     System.out.println(section);
@@ -127,7 +146,7 @@ public final class PeerBenchmark {
       if (exit != 0 || Files.size(out) == 0) {
         return failed(t, "the measuring JVM exited with " + exit + " and no result");
       }
-      return new ObjectMapper().readValue(out.toFile(), SystemResult.class);
+      return JSON.readValue(out.toFile(), SystemResult.class);
     } catch (IOException | RuntimeException e) {
       return failed(t, "the measurement failed: " + e);
     } finally {

@@ -31,17 +31,15 @@ final class Report {
   record Advantage(String workload, String peer, double times) {}
 
   private final Options o;
-  private final List<Target> targets;
   private final List<SystemResult> results;
   private final List<DurableResult> durable;
   private final ZonedDateTime started;
   private final double seconds;
   private final String chartLink;
 
-  Report(Options o, List<Target> targets, List<SystemResult> results,
-      List<DurableResult> durable, ZonedDateTime started, double seconds, String chartLink) {
+  Report(Options o, List<SystemResult> results, List<DurableResult> durable,
+      ZonedDateTime started, double seconds, String chartLink) {
     this.o = o;
-    this.targets = targets;
     this.results = results;
     this.durable = durable;
     this.started = started;

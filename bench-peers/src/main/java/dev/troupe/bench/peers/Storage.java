@@ -66,8 +66,8 @@ record Storage(String kind, String url, String user, String password) {
         }
       } else {
         try (ResultSet rs = st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM"
-            + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('WRITE_DELAY', 'RETENTION_TIME',"
-            + " 'info.FILE_WRITE')")) {
+            + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('WRITE_DELAY',"
+            + " 'RETENTION_TIME')")) {
           while (rs.next()) {
             out.add(rs.getString(1) + "=" + rs.getString(2));
           }
