@@ -37,6 +37,13 @@ interface JobSystem extends AutoCloseable {
    */
   CompletionStage<Void> callAndAwaitFirstMessage(String id);
 
+  /**
+   * Waits until what the system does in the background once jobs have finished has caught up, so
+   * that the next workload starts on an idle system. Only Troupe has such work (its run history
+   * projection); the peers return at once.
+   */
+  default void awaitBackgroundWork(int timeoutSeconds) throws Exception {}
+
   /** Jobs the system's own books count as finished since it started (monotonic). */
   long finishedCount() throws Exception;
 

@@ -157,8 +157,8 @@ public final class PeerBenchmark {
 
   private static SystemResult failed(Target t, String why) {
     System.out.println("  " + why);
-    return new SystemResult(t.id(), "?", "?", "?", "?", "?", List.of(), List.of(), List.of(),
-        java.util.Map.of(), List.of(why));
+    return new SystemResult(t.id(), "?", "?", "?", "?", "?", List.of(), Double.NaN, List.of(),
+        List.of(), Map.of(), List.of(why));
   }
 
   // workload 4

@@ -26,6 +26,8 @@ final class Report {
   static final String END = "<!-- peer-benchmark:end -->";
   static final double AIM_RATIO = 2.0;
   static final double AIM_P99_MS = 10.0;
+  /** A 1-minute load average above this on 2 cores means other work shared the machine. */
+  static final double QUIET_LOAD = 1.5;
 
   /** One Troupe/peer comparison: how many times better Troupe is (over 1: Troupe ahead). */
   record Advantage(String workload, String peer, double times) {}
@@ -163,7 +165,8 @@ final class Report {
         o.integer("n", 100_000)));
     b.append(String.format(Locale.ROOT, "- 2: no-op jobs enqueued one by one at %,.0f jobs/s from"
             + " a pacer (4 enqueue threads), %d s warm-up, then %d repetitions of %d s; latency"
-            + " from each job's scheduled enqueue time to its body starting, HdrHistogram.%n",
+            + " from each job's scheduled enqueue time to its body starting, HdrHistogram. It starts"
+            + " once the system is idle (Troupe: its run history caught up).%n",
         o.decimal("latency-rate", 200), o.integer("warmup-seconds", 3), o.integer("reps", 3),
         o.integer("latency-seconds", 10)));
     b.append(String.format(Locale.ROOT, "- 3: progress jobs called at %,.0f calls/s, %d s warm-up,"
@@ -196,6 +199,11 @@ final class Report {
           Results.median(r.throughput(), ThroughputRep::enqueueSeconds),
           ratio(r, x -> throughput(x), true)));
     }
+    results.stream().filter(r -> troupe(r.target())).forEach(r -> b.append(String.format(
+        Locale.ROOT, "%n%s: its run history (the `troupe_runs` projection, written in the"
+            + " background) caught up %.1f s after the last job of workload 1 finished; workload 2"
+            + " started only then. The peers have no such work.%n", label(r.target()),
+        r.catchUpSeconds())));
     b.append("\nRepetitions: ").append(String.join("; ", results.stream().map(r ->
         label(r.target()) + " " + String.join(", ", r.throughput().stream().map(x ->
             String.format(Locale.ROOT, "%,.0f%s", x.jobsPerSecond(),
@@ -276,6 +284,16 @@ final class Report {
   /** What the figures say against the aims, with how far off each miss is. */
   List<String> notes() {
     List<String> notes = new ArrayList<>();
+    double busiest = Stream.concat(results.stream().flatMap(r -> r.load().values().stream()),
+            durable.stream().map(DurableResult::load))
+        .flatMap(l -> Stream.of(l.start(), l.end()))
+        .mapToDouble(Report::oneMinute).max().orElse(Double.NaN);
+    if (busiest > QUIET_LOAD) {
+      notes.add(String.format(Locale.ROOT, "**The machine was busy**: the 1-minute load average"
+          + " reached %.1f on %d cores during this run (table above; other work shared the"
+          + " machine). Every system lost CPU to it, and latency tails above all reflect it.",
+          busiest, Runtime.getRuntime().availableProcessors()));
+    }
     for (String storage : List.of("pg", "h2")) {
       Optional<SystemResult> t = troupeOn(storage);
       Optional<SystemResult> best = results.stream()
@@ -360,6 +378,14 @@ final class Report {
           .orElse("unknown");
     } catch (IOException | RuntimeException e) {
       return "unknown";
+    }
+  }
+
+  private static double oneMinute(String loadAverage) {
+    try {
+      return Double.parseDouble(loadAverage.trim().split("\\s+")[0]);
+    } catch (RuntimeException e) {
+      return Double.NaN;
     }
   }
 

@@ -23,10 +23,14 @@ final class Results {
   /** The 1-minute/5-minute/15-minute load averages when a workload started and ended. */
   record Load(String start, String end) {}
 
+  /**
+   * {@code catchUpSeconds}: how long the system's background work took to catch up after
+   * workload 1 had finished (before workload 2 started).
+   */
   record SystemResult(String target, String version, String storage, String durability,
       String configuration, String progressChannel, List<ThroughputRep> throughput,
-      List<LatencyRep> startLatency, List<LatencyRep> firstMessage, Map<String, Load> load,
-      List<String> problems) {}
+      double catchUpSeconds, List<LatencyRep> startLatency, List<LatencyRep> firstMessage,
+      Map<String, Load> load, List<String> problems) {}
 
   /** Workload 4 for one system: counted in the ledger after a SIGKILL and a restart. */
   record DurableResult(String target, int enqueued, long doneAtKill, long distinctDone,

@@ -59,6 +59,7 @@ public final class SystemMain {
     List<ThroughputRep> throughput = new ArrayList<>();
     List<LatencyRep> startLatency = new ArrayList<>();
     List<LatencyRep> firstMessage = new ArrayList<>();
+    double catchUp = Double.NaN;
     int reps = o.integer("reps", 3);
     int warmupSeconds = o.integer("warmup-seconds", 3);
     try {
@@ -74,6 +75,10 @@ public final class SystemMain {
         throughput.add(m.drain(o.integer("n", 100_000), timeout));
       }
       load.put("throughput", new Load(before, Results.loadAverage()));
+      long idle = System.nanoTime();
+      sys.awaitBackgroundWork(timeout);
+      catchUp = (System.nanoTime() - idle) / 1e9;
+      System.out.printf("  background work caught up %.1f s after workload 1%n", catchUp);
 
       before = Results.loadAverage();
       double rate = o.decimal("latency-rate", 200);
@@ -85,6 +90,7 @@ public final class SystemMain {
         startLatency.add(m.startLatency(rate, seconds, true));
       }
       load.put("start latency", new Load(before, Results.loadAverage()));
+      sys.awaitBackgroundWork(timeout);
 
       before = Results.loadAverage();
       rate = o.decimal("message-rate", 20);
@@ -102,7 +108,7 @@ public final class SystemMain {
     }
     SystemResult r = new SystemResult(o.get("target", null), sys.version(),
         storage.version(), storage.durability(), sys.configuration(), sys.progressChannel(),
-        throughput, startLatency, firstMessage, load, problems);
+        throughput, catchUp, startLatency, firstMessage, load, problems);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(Path.of(o.get("out", "result.json")).toFile(), r);
     try {

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigUtil;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.TroupeConfig;
@@ -169,6 +171,20 @@ final class TroupeSystem implements JobSystem {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The run history has caught up when it shows no run queued, running or retrying. */
+  @Override
+  public void awaitBackgroundWork(int timeoutSeconds) throws Exception {
+    Measure.await(() -> {
+      for (RunStatus st : List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.RETRYING)) {
+        if (!troupe.runs(new RunQuery(null, st, 1, null)).toCompletableFuture()
+            .get(30, TimeUnit.SECONDS).runs().isEmpty()) {
+          return false;
+        }
+      }
+      return true;
+    }, 200, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds));
   }
 
   @Override
