@@ -37,7 +37,7 @@ bench() { # section, title, urls, args...
     --section="$section" --title="$title" "$@"
 }
 
-TROUPE_REQUIRED_CONTACT_POINTS=1 bin/cluster.sh start 1
+TROUPE_CLUSTER_BOOTSTRAP=off bin/cluster.sh start 1
 bench cluster-1-node "Cluster: one node process (bin/cluster.sh, PostgreSQL), over HTTP" \
   http://127.0.0.1:8080 "$@"
 bin/cluster.sh stop 1
