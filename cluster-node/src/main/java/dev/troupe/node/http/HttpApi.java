@@ -233,10 +233,13 @@ public final class HttpApi extends AllDirectives {
         optionalHeaderValueByName("Accept", accept -> parameterOptional("wait", wait -> {
           CompletionStage<RunHandle> accepted = body(entity).thenCompose(b -> call(name, b));
           if (accept.filter(a -> a.contains(SSE)).isPresent()) {
+            // the Location names the run, so that a client that loses the stream can resume it
             return onSuccess(accepted.handle((h, t) -> t), failure -> failure != null
                 ? complete(errors.of(failure))
-                : completeOK(sse(accepted.toCompletableFuture().join().messages()),
-                    EventStreamMarshalling.toEventStream()));
+                : respondWithHeader(Location.create("/api/v1/runs/"
+                        + accepted.toCompletableFuture().join().runId()),
+                    () -> completeOK(sse(accepted.toCompletableFuture().join().messages()),
+                        EventStreamMarshalling.toEventStream())));
           }
           boolean waitForIt = wait.map(Boolean::parseBoolean).orElse(false);
           return completeWithFuture(accepted.thenCompose(h -> waitForIt

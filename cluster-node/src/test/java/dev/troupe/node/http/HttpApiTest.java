@@ -160,6 +160,26 @@ class HttpApiTest {
   }
 
   @Test
+  void aStreamingCallNamesItsRunInLocationSoThatItCanBeResumed() throws Exception {
+    // when a streaming call is answered, and its stream dropped after the first event
+    HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(
+            URI.create(base + "/api/v1/workers/steps/runs"))
+        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofLines());
+    String location = r.headers().firstValue("Location").orElseThrow();
+    r.body().close();
+
+    // then the run at Location streams on from event 1 to its result
+    List<String[]> rest = frames(HttpRequest.newBuilder(URI.create(base + location + "/events"))
+        .header("Last-Event-ID", "1").build());
+    assertThat(location).matches("/api/v1/runs/[0-9A-Z]{26}-steps");
+    assertThat(rest.get(0)[0]).isEqualTo("2");
+    assertThat(rest.get(rest.size() - 1)[1]).isEqualTo("result");
+    assertThat(json.readTree(rest.get(rest.size() - 1)[2]).get("runId").asText())
+        .isEqualTo(location.substring("/api/v1/runs/".length()));
+  }
+
+  @Test
   void lastEventIdResumesRightAfterThatEvent() throws Exception {
     // given a finished run and all its events
     String runId = body(post("/api/v1/workers/steps/runs?wait=true", "{}")).get("runId").asText();
