@@ -225,11 +225,9 @@ abstract class DurabilityContract {
     assertThat(r.result().get("done").asBoolean()).isTrue();
   }
 
-  @Test
-  void aGracefulShutdownRequeuesRunsStillGoingAfterTheDrainTimeout() {
-    // given a run that would take a minute, and a drain timeout of 500 ms
-    String db = newDatabaseUrl();
-    TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 500ms");
+  /** Starts a node with {@code extra}, a run of a minute on it, and stops it gracefully. */
+  private RunHandle stopGracefullyDuringALongRun(String db, String extra) {
+    TroupeNode node = start(db, extra);
     CountDownLatch started = new CountDownLatch(1);
     node.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> {
       started.countDown();
@@ -238,8 +236,16 @@ abstract class DurabilityContract {
     });
     RunHandle h = Await.result(node.call("long", obj()));
     await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
-    // when
     stopGracefully(node);
+    return h;
+  }
+
+  @Test
+  void aGracefulShutdownRequeuesRunsStillGoingAfterTheDrainTimeout() {
+    // given a run that would take a minute, and a drain timeout of 500 ms
+    String db = newDatabaseUrl();
+    // when
+    RunHandle h = stopGracefullyDuringALongRun(db, "troupe.shutdown.drain-timeout = 500ms");
     // then the run was queued again, and the next node runs it as attempt 2
     TroupeNode after = start(db, "");
     after.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> obj().put("attempt", ctx.attempt()));
@@ -257,18 +263,9 @@ abstract class DurabilityContract {
   void aGracefulShutdownCancelsRunsStillGoingAfterTheDrainTimeoutWhenConfigured() {
     // given a run that would take a minute, a drain timeout of 500 ms, and after-drain = cancel
     String db = newDatabaseUrl();
-    TroupeNode node = start(db, "troupe.shutdown.drain-timeout = 500ms\n"
-        + "troupe.shutdown.after-drain = cancel");
-    CountDownLatch started = new CountDownLatch(1);
-    node.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> {
-      started.countDown();
-      ctx.sleep(Duration.ofMinutes(1));
-      return obj();
-    });
-    RunHandle h = Await.result(node.call("long", obj()));
-    await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
     // when
-    stopGracefully(node);
+    RunHandle h = stopGracefullyDuringALongRun(db, "troupe.shutdown.drain-timeout = 500ms\n"
+        + "troupe.shutdown.after-drain = cancel");
     // then
     TroupeNode after = start(db, "");
     after.registerBlocking("long", WorkerConfig.DEFAULT, ctx -> obj());
