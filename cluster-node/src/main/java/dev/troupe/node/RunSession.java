@@ -7,6 +7,7 @@ import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.SlowSubscriberException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -61,7 +62,11 @@ final class RunSession {
   private boolean finished;
   /** Non-durable: the entity has written this session's reservation (read on its thread only). */
   boolean reserved;
-  /** The {@code result} or {@code error} event, once finished. */
+  /** Once finished: the run, and the number and time of its {@code result} or {@code error} event. */
+  private RunResult terminalRun;
+  private long terminalSeq;
+  private Instant terminalAt;
+  /** That event, made when a subscriber first needs it (most runs never have one). */
   private RunEvent terminalEvent;
   private volatile AttemptContext attempt;
   private volatile long lastEpoch = -1;
@@ -196,23 +201,27 @@ final class RunSession {
   }
 
   /**
-   * Publishes the terminal event (a durable stream's, as written; null to number it here), ends
-   * every subscriber's stream and answers the waiters.
+   * Publishes the terminal event ({@code seq}: a durable stream's, as written; 0 to number it
+   * here), ends every subscriber's stream and answers the waiters.
    */
-  void finish(RunEvent terminal, RunResult run) {
+  void finish(long seq, Instant at, RunResult run) {
     List<ActorRef<StatusReply<RunResult>>> toAnswer;
     synchronized (this) {
       if (finished) {
         return;
       }
-      RunEvent end = terminal != null ? terminal : new RunEvent(lastSeq + 1,
-          run.error() == null ? RunEvent.RESULT : RunEvent.ERROR, runtime.mapper.valueToTree(run),
-          NodeRuntime.now());
-      append(end);
-      terminalEvent = end;
+      terminalRun = run;
+      terminalSeq = seq != 0 ? seq : lastSeq + 1;
+      terminalAt = at;
+      lastSeq = terminalSeq;
       finished = true;
+      // the terminal event counts as one of the replay buffer's events
+      if (buffer.size() >= runtime.settings.replayBuffer()) {
+        buffer.removeFirst();
+      }
       for (Subscriber s : subscribers) {
-        end(s.queue, null);
+        boolean dropped = s.queue.offer(terminalEvent()) == QueueOfferResult.dropped();
+        end(s.queue, dropped ? new SlowSubscriberException(s.delivered) : null);
       }
       subscribers.clear();
       toAnswer = new ArrayList<>(waiters);
@@ -221,6 +230,16 @@ final class RunSession {
       state.clear();
     }
     toAnswer.forEach(w -> w.tell(StatusReply.success(run)));
+  }
+
+  /** The terminal event of a finished run; its data is the finished run. */
+  private RunEvent terminalEvent() {
+    if (terminalEvent == null) {
+      terminalEvent = new RunEvent(terminalSeq,
+          terminalRun.error() == null ? RunEvent.RESULT : RunEvent.ERROR,
+          runtime.mapper.valueToTree(terminalRun), terminalAt);
+    }
+    return terminalEvent;
   }
 
   /**
@@ -311,22 +330,19 @@ final class RunSession {
       return;
     }
     long afterSeq = sub.delivered;
-    // the terminal event is offered even when the buffer no longer holds it
-    long oldest = !buffer.isEmpty() ? buffer.peekFirst().seq() : finished ? terminalEvent.seq() : lastSeq + 1;
+    // the terminal event is not in the buffer: it is offered to every subscriber of a finished
+    // run, again (with its number) to one that resumes at or past it
+    long oldest = !buffer.isEmpty() ? buffer.peekFirst().seq() : lastSeq + 1;
     if (afterSeq + 1 < oldest) {
       queue.offer(gapNotice(runtime.mapper, afterSeq + 1, oldest - 1, durable));
     }
-    boolean replayed = false;
     for (RunEvent e : buffer) {
       if (e.seq() > afterSeq) {
         queue.offer(e);
-        replayed = true;
       }
     }
     if (finished) {
-      if (!replayed) {
-        queue.offer(terminalEvent);
-      }
+      queue.offer(terminalEvent());
       end(queue, null);
     } else {
       subscribers.add(sub);

@@ -522,7 +522,7 @@ public final class WorkerEntity
       }
       return;
     }
-    RunEvent event = written(d, e.runId(), e.type(), e.data(), e.data(), e.at());
+    RunEvent event = written(d, e.runId(), e.type(), e.data(), e.at());
     d.then(() -> session.deliver(event, true));
   }
 
@@ -554,16 +554,17 @@ public final class WorkerEntity
   /** Records the run's end; once written, ends its stream and lets its actor and slot go. */
   private void finish(Decision d, RunRecord r, RunStatus status, JsonNode result, RunError error) {
     RunResult finished = r.finished(status, result, error, d.now).toResult(worker);
-    String type = error == null ? RunEvent.RESULT : RunEvent.ERROR;
-    RunEvent terminal = null;
+    long terminalSeq = 0;
     if (durable()) {
-      // written whether or not a session of the run lives here: replays end with it
-      terminal = written(d, r.runId(), type, runtime.mapper.valueToTree(finished), null, d.now);
+      // written whether or not a session of the run lives here: replays end with it; its data
+      // (the finished run) is made only for a subscriber (RunSession.finish)
+      terminalSeq = writtenSeq(d, r.runId(), error == null ? RunEvent.RESULT : RunEvent.ERROR,
+          null, d.now);
     } else if (sessions.containsKey(r.runId())) {
       reserve(d, sessions.get(r.runId()));
     }
     d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
-    RunEvent end = terminal;
+    long endSeq = terminalSeq;
     d.then(() -> {
       runtime.metrics.runFinished(worker, status, finished.durationMs());
       RunSession session = sessions.remove(r.runId());
@@ -571,7 +572,7 @@ public final class WorkerEntity
         if (status == RunStatus.CANCELLED) {
           session.cancelAttempt("cancelled");
         }
-        session.finish(end, finished);
+        session.finish(endSeq, endSeq != 0 ? d.now : NodeRuntime.now(), finished);
         finishedSessions.put(r.runId(), session);
       }
       ActorRef<RunActor.Command> child = children.remove(r.runId());
@@ -710,7 +711,7 @@ public final class WorkerEntity
   private void stream(Decision d, String runId, ObjectNode data) {
     RunSession session = session(d, runId);
     if (session.durable()) {
-      RunEvent e = written(d, runId, RunEvent.STATUS, data, data, d.now);
+      RunEvent e = written(d, runId, RunEvent.STATUS, data, d.now);
       d.then(() -> session.deliver(e, false));
     } else {
       reserve(d, session);
@@ -718,15 +719,19 @@ public final class WorkerEntity
     }
   }
 
+  /** Writes the run's next durable stream event; returns it as subscribers get it. */
+  private RunEvent written(Decision d, String runId, String type, JsonNode data, Instant at) {
+    return new RunEvent(writtenSeq(d, runId, type, data, at), type, data, at);
+  }
+
   /**
-   * Writes the run's next durable stream event ({@code journalData} in the journal, {@code data}
-   * for subscribers: they differ only for the terminal event, whose data is the finished run).
+   * Writes the run's next durable stream event; returns its sequence number. The terminal event
+   * is written without data: its data is the finished run.
    */
-  private RunEvent written(Decision d, String runId, String type, JsonNode data,
-      JsonNode journalData, Instant at) {
+  private long writtenSeq(Decision d, String runId, String type, JsonNode data, Instant at) {
     long seq = d.state.activeRun(runId).orElseThrow().streamSeq() + 1;
-    d.persist(new WorkerEvent.RunStreamed(runId, seq, type, journalData, at));
-    return new RunEvent(seq, type, data, at);
+    d.persist(new WorkerEvent.RunStreamed(runId, seq, type, data, at));
+    return seq;
   }
 
   /** Before a non-durable session issues its first number: its range, in the same batch. */

@@ -60,14 +60,14 @@ public final class RunHistoryStore implements AutoCloseable {
   /** What folding needs of an existing row: the columns that an update writes. */
   private static final String STATE_COLUMNS = "\"run_id\", \"status\", \"attempts\","
       + " \"started_at\", \"finished_at\", \"duration_ms\", \"error_code\", \"error_message\","
-      + " \"last_seq_nr\"";
+      + " \"last_seq_nr\", \"stream_events\"";
   private static final String INSERT = "INSERT INTO \"troupe_runs\" (" + COLUMNS
-      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + ", \"stream_events\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // never over a row that a later entry already changed (another writer of the same history)
   private static final String UPDATE = "UPDATE \"troupe_runs\" SET \"status\" = ?,"
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
-      + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?"
-      + " WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
+      + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?,"
+      + " \"stream_events\" = ? WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
 
   private static final String INSERT_EVENTS = "INSERT INTO \"troupe_run_events\" (\"run_id\","
       + " \"first_seq\", \"last_seq\", \"events\") VALUES (?, ?, ?, ?)";
@@ -223,6 +223,16 @@ public final class RunHistoryStore implements AutoCloseable {
     } else {
       return ((WorkerEvent.RunFinished) e).runId();
     }
+  }
+
+  /**
+   * Whether a stream event is one the run's entity makes (a status change, the end), kept in the
+   * run's row (a handful per attempt, written with the row's own changes), rather than one its
+   * handler emitted (any number: rows of troupe_run_events).
+   */
+  private static boolean isOwnEvent(String type) {
+    return RunEvent.STATUS.equals(type) || RunEvent.RESULT.equals(type)
+        || RunEvent.ERROR.equals(type);
   }
 
   /** The rows of {@code runIds} that exist already. */
@@ -403,38 +413,59 @@ public final class RunHistoryStore implements AutoCloseable {
 
   /**
    * The stored events of run {@code runId}'s durable stream after {@code afterSeq}, up to {@code
-   * toSeq} and at most {@code limit}, in order (times to the millisecond). The terminal {@code result} or {@code error} event
-   * has no data here: its data is the finished run, {@link #find}. Events of a non-durable stream
+   * toSeq} and at most {@code limit}, in order (times to the millisecond): status changes and the
+   * end from the run's row ({@code stream_events}), emitted events from {@code troupe_run_events}
+   * (rows written before troupe_runs had that column hold status changes too). The terminal
+   * {@code result} or {@code error} event has no data here: its data is the finished run, {@link
+   * #find}. Events of a non-durable stream
    * are never stored, and those of a durable one show a moment after they were written (the
    * projection follows the journal).
    */
   public List<RunEvent> events(String runId, long afterSeq, long toSeq, int limit) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT \"events\" FROM \"troupe_run_events\""
-            + " WHERE \"run_id\" = ? AND \"last_seq\" > ? AND \"first_seq\" <= ?"
-            + " ORDER BY \"first_seq\" LIMIT ?")) {
-      ps.setString(1, runId);
-      ps.setLong(2, afterSeq);
-      ps.setLong(3, toSeq);
-      ps.setInt(4, limit); // each row holds one event at least
-      List<RunEvent> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (out.size() < limit && rs.next()) {
-          for (JsonNode e : tree(rs.getString(1))) {
-            long seq = e.get("seq").asLong();
-            if (seq > afterSeq && seq <= toSeq && out.size() < limit) {
-              JsonNode data = e.get("data");
-              out.add(new RunEvent(seq, e.get("type").asText(),
-                  data == null || data.isNull() ? null : data,
-                  Instant.ofEpochMilli(e.get("at").asLong())));
-            }
+    List<RunEvent> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT \"stream_events\" FROM"
+          + " \"troupe_runs\" WHERE \"run_id\" = ?")) {
+        ps.setString(1, runId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            addEvents(rs.getString(1), afterSeq, toSeq, out);
           }
         }
       }
-      return out;
+      try (PreparedStatement ps = c.prepareStatement("SELECT \"events\" FROM \"troupe_run_events\""
+          + " WHERE \"run_id\" = ? AND \"last_seq\" > ? AND \"first_seq\" <= ?"
+          + " ORDER BY \"first_seq\" LIMIT ?")) {
+        ps.setString(1, runId);
+        ps.setLong(2, afterSeq);
+        ps.setLong(3, toSeq);
+        ps.setInt(4, limit); // each row holds one event at least
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            addEvents(rs.getString(1), afterSeq, toSeq, out);
+          }
+        }
+      }
     } catch (SQLException e) {
-      throw new StoreException("reading the stream of run " + runId + " from troupe_run_events"
-          + " failed: " + e.getMessage(), e);
+      throw new StoreException("reading the stream of run " + runId + " from troupe_runs and"
+          + " troupe_run_events failed: " + e.getMessage(), e);
+    }
+    out.sort(java.util.Comparator.comparingLong(RunEvent::seq));
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+  }
+
+  /** Adds the events of a stored JSON array within {@code (afterSeq, toSeq]} to {@code out}. */
+  private static void addEvents(String json, long afterSeq, long toSeq, List<RunEvent> out) {
+    if (json == null) {
+      return;
+    }
+    for (JsonNode e : tree(json)) {
+      long seq = e.get("seq").asLong();
+      if (seq > afterSeq && seq <= toSeq) {
+        JsonNode data = e.get("data");
+        out.add(new RunEvent(seq, e.get("type").asText(), data == null || data.isNull() ? null : data,
+            Instant.ofEpochMilli(e.get("at").asLong())));
+      }
     }
   }
 
@@ -579,8 +610,12 @@ public final class RunHistoryStore implements AutoCloseable {
     long lastSeqNr;
     final boolean isNew;
     boolean dirty;
-    /** Stream events of the run in this batch, to insert into troupe_run_events. */
+    /** Emitted stream events (messages, logs) of the run in this batch, for troupe_run_events. */
     final List<WorkerEvent.RunStreamed> streamed = new ArrayList<>();
+    /** The run's own stream events (status changes, the end) kept in its row before this batch. */
+    String ownEvents;
+    /** and those of this batch. */
+    final List<WorkerEvent.RunStreamed> newOwnEvents = new ArrayList<>();
 
     private Row(String runId, String worker, String entityId, Instant createdAt, String payload,
         String tags, boolean isNew) {
@@ -607,7 +642,8 @@ public final class RunHistoryStore implements AutoCloseable {
         return;
       }
       if (e instanceof WorkerEvent.RunStreamed st) {
-        streamed.add(st); // the terminal one comes before its RunFinished
+        // the terminal one comes before its RunFinished
+        (isOwnEvent(st.eventType()) ? newOwnEvents : streamed).add(st);
         lastSeqNr = Math.max(lastSeqNr, seqNr);
         dirty = true;
         return;
@@ -653,6 +689,7 @@ public final class RunHistoryStore implements AutoCloseable {
       ps.setString(13, error == null ? null : error.message());
       ps.setString(14, tags);
       ps.setLong(15, lastSeqNr);
+      ps.setString(16, ownEventsColumn());
     }
 
     void bindUpdate(PreparedStatement ps) throws SQLException {
@@ -665,8 +702,9 @@ public final class RunHistoryStore implements AutoCloseable {
       ps.setString(7, error == null ? null : error.code().name());
       ps.setString(8, error == null ? null : error.message());
       ps.setLong(9, lastSeqNr);
-      ps.setString(10, runId);
-      ps.setLong(11, lastSeqNr);
+      ps.setString(10, ownEventsColumn());
+      ps.setString(11, runId);
+      ps.setLong(12, lastSeqNr);
     }
 
     private static void setLong(PreparedStatement ps, int i, Long value) throws SQLException {
@@ -686,7 +724,9 @@ public final class RunHistoryStore implements AutoCloseable {
 
     /** An existing row with only what an update writes (a finished row is never updated). */
     static Row readState(ResultSet rs) throws SQLException {
-      return new Row(rs.getString("run_id"), null, null, null, null, null, false).readMutable(rs);
+      Row r = new Row(rs.getString("run_id"), null, null, null, null, null, false).readMutable(rs);
+      r.ownEvents = rs.getString("stream_events");
+      return r;
     }
 
     private Row readMutable(ResultSet rs) throws SQLException {
@@ -701,6 +741,16 @@ public final class RunHistoryStore implements AutoCloseable {
       r.error = code == null ? null : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"));
       r.lastSeqNr = rs.getLong("last_seq_nr");
       return r;
+    }
+
+    /** The stream_events column: the JSON array kept so far with this batch's own events added. */
+    String ownEventsColumn() {
+      if (newOwnEvents.isEmpty()) {
+        return ownEvents;
+      }
+      String added = eventsJson(newOwnEvents);
+      return ownEvents == null ? added
+          : ownEvents.substring(0, ownEvents.lastIndexOf(']')) + "," + added.substring(1);
     }
 
     /** As {@link RunRecord#toResult}: the error only once the run has finished. */

@@ -241,6 +241,69 @@ abstract class RunHistoryStoreContract {
   }
 
   @Test
+  void statusEventsLiveInTheRunsRowAndEmittedOnesInTheEventsTable() throws SQLException {
+    // given a run that retried: statuses, messages and its end, over three entries
+    List<Entry> entries = List.of(
+        entry(accepted(id(1)), Fixtures.streamed(id(1), 1, "status", json("status", "QUEUED"), 0),
+            started(id(1), 1, 1, 10), Fixtures.streamed(id(1), 2, "status",
+                json("status", "RUNNING"), 10)),
+        entry(Fixtures.streamed(id(1), 3, "message", json("i", 1), 11),
+            Fixtures.streamed(id(1), 4, "status", json("status", "RETRYING"), 12),
+            Fixtures.streamed(id(1), 5, "status", json("status", "RUNNING"), 13)),
+        entry(Fixtures.streamed(id(1), 6, "message", json("i", 2), 14),
+            Fixtures.streamed(id(1), 7, "error", null, 15),
+            finished(id(1), RunStatus.FAILED, 15)));
+
+    // when each entry comes in a batch of its own (each an UPDATE of the row after the first)
+    for (int i = 0; i < entries.size(); i++) {
+      store.applyAll(P, List.of(entries.get(i)), i + 1);
+    }
+
+    // then the events table holds only the emitted ones, and reading merges both in order
+    assertThat(count("SELECT COUNT(*) FROM \"troupe_run_events\"")).isEqualTo(2);
+    assertThat(store.events(id(1), 0, Long.MAX_VALUE, 100))
+        .extracting(dev.troupe.api.RunEvent::type)
+        .containsExactly("status", "status", "message", "status", "status", "message", "error");
+    assertThat(store.events(id(1), 2, 6, 3)).extracting(dev.troupe.api.RunEvent::seq)
+        .containsExactly(3L, 4L, 5L);
+  }
+
+  @Test
+  void aRunWrittenBeforeItsRowKeptStatusEventsReadsAsBefore() throws SQLException {
+    // given a run projected before troupe_runs had stream_events: every event in troupe_run_events
+    store.applyAll(P, List.of(entry(accepted(id(1)))), 1);
+    execute("INSERT INTO \"troupe_run_events\" (\"run_id\", \"first_seq\", \"last_seq\","
+        + " \"events\") VALUES ('" + id(1) + "', 1, 2, '[{\"seq\":1,\"type\":\"status\","
+        + "\"data\":{\"status\":\"QUEUED\"},\"at\":0},{\"seq\":2,\"type\":\"status\","
+        + "\"data\":{\"status\":\"RUNNING\"},\"at\":10}]')");
+
+    // when the rest of its stream comes after the upgrade
+    store.applyAll(P, List.of(entry(Fixtures.streamed(id(1), 3, "message", json("i", 1), 11),
+        Fixtures.streamed(id(1), 4, "result", null, 20),
+        finished(id(1), RunStatus.SUCCEEDED, 20))), 2);
+
+    // then
+    assertThat(store.events(id(1), 0, Long.MAX_VALUE, 100))
+        .extracting(dev.troupe.api.RunEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement()) {
+      st.executeUpdate(sql);
+    }
+  }
+
+  @Test
   void eventsOfRunsNotInTheHistoryAreIgnored() {
     // given a run accepted before its entity tagged its journal: only its later events are seen
     // when

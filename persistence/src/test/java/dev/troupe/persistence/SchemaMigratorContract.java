@@ -72,8 +72,8 @@ abstract class SchemaMigratorContract {
 
     // then
     assertThat(result.success).isTrue();
-    assertThat(result.migrationsExecuted).isEqualTo(3);
-    assertThat(result.targetSchemaVersion).isEqualTo("3");
+    assertThat(result.migrationsExecuted).isEqualTo(4);
+    assertThat(result.targetSchemaVersion).isEqualTo("4");
     try (Connection c = connect()) {
       assertThat(tables(c)).contains("event_journal", "event_tag", "snapshot",
           "troupe_schema_history", "troupe_runs", "troupe_projection_offsets",
@@ -92,7 +92,7 @@ abstract class SchemaMigratorContract {
       assertThat(columns(c, "troupe_runs")).containsExactlyInAnyOrder("run_id", "worker",
           "entity_id", "status", "attempts", "created_at", "started_at", "finished_at",
           "duration_ms", "payload", "result", "error_code", "error_message", "tags",
-          "last_seq_nr");
+          "last_seq_nr", "stream_events");
       assertThat(columns(c, "troupe_projection_offsets")).containsExactlyInAnyOrder(
           "projection_name", "offset_value", "updated_at");
       assertThat(columns(c, "troupe_run_events")).containsExactlyInAnyOrder("run_id",
