@@ -14,6 +14,7 @@ import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -363,14 +364,29 @@ public final class RunHistoryStore implements AutoCloseable {
     return out;
   }
 
-  private static String eventsJson(List<WorkerEvent.RunStreamed> chunk) {
-    com.fasterxml.jackson.databind.node.ArrayNode array = MAPPER.createArrayNode();
-    for (WorkerEvent.RunStreamed e : chunk) {
-      com.fasterxml.jackson.databind.node.ObjectNode o = array.addObject();
-      o.put("seq", e.seq()).put("type", e.eventType()).set("data", e.data());
-      o.put("at", e.at().toEpochMilli());
+  /** {@code events} as a JSON array of {@code {"seq", "type", "data", "at"}}, written directly. */
+  private static String eventsJson(List<WorkerEvent.RunStreamed> events) {
+    java.io.StringWriter out = new java.io.StringWriter(64 * events.size());
+    try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartArray();
+      for (WorkerEvent.RunStreamed e : events) {
+        g.writeStartObject();
+        g.writeNumberField("seq", e.seq());
+        g.writeStringField("type", e.eventType());
+        g.writeFieldName("data");
+        if (e.data() == null) {
+          g.writeNull();
+        } else {
+          g.writeTree(e.data());
+        }
+        g.writeNumberField("at", e.at().toEpochMilli());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write stream events as JSON: " + e.getMessage(), e);
     }
-    return json(array);
+    return out.toString();
   }
 
   private static void storeOffset(Connection c, String projection, long offset)

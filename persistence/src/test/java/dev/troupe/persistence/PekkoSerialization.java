@@ -22,7 +22,7 @@ final class PekkoSerialization {
   /** The product's configuration: troupe-persistence.conf over reference.conf files. */
   static Config config() {
     return ConfigFactory.parseResources("troupe-persistence.conf")
-        .withFallback(ConfigFactory.load());
+        .withFallback(ConfigFactory.load()).resolve();
   }
 
   static ActorTestKit testKit(String name) {
