@@ -575,10 +575,7 @@ public final class WorkerEntity
         session.finish(endSeq, endSeq != 0 ? d.now : NodeRuntime.now(), finished);
         finishedSessions.put(r.runId(), session);
       }
-      ActorRef<RunActor.Command> child = children.remove(r.runId());
-      if (child != null) {
-        ctx.stop(child);
-      }
+      stopChild(r.runId());
       if (slotHolders.remove(r.runId())) {
         runtime.slots.release(1);
       }
@@ -652,14 +649,23 @@ public final class WorkerEntity
       if (session != null) {
         session.cancelAttempt(why);
       }
-      ActorRef<RunActor.Command> child = children.remove(r.runId());
-      if (child != null) {
-        ctx.stop(child);
-      }
+      stopChild(r.runId());
       if (slotHolders.remove(r.runId())) {
         runtime.slots.release(1);
       }
     });
+  }
+
+  /**
+   * Stops the run's actor, if one runs here, without a {@link ChildStopped} to follow: the entity
+   * stopped it on purpose (unwatch drops one already queued).
+   */
+  private void stopChild(String runId) {
+    ActorRef<RunActor.Command> child = children.remove(runId);
+    if (child != null) {
+      ctx.unwatch(child);
+      ctx.stop(child);
+    }
   }
 
   private void spawn(Registration reg, RunRecord r, RunActor.Granted grant, RunSession session) {
