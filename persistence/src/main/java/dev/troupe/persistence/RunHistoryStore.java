@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,6 +29,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -366,8 +369,8 @@ public final class RunHistoryStore implements AutoCloseable {
 
   /** {@code events} as a JSON array of {@code {"seq", "type", "data", "at"}}, written directly. */
   private static String eventsJson(List<WorkerEvent.RunStreamed> events) {
-    java.io.StringWriter out = new java.io.StringWriter(64 * events.size());
-    try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+    StringWriter out = new StringWriter(64 * events.size());
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       g.writeStartArray();
       for (WorkerEvent.RunStreamed e : events) {
         g.writeStartObject();
@@ -466,7 +469,7 @@ public final class RunHistoryStore implements AutoCloseable {
       throw new StoreException("reading the stream of run " + runId + " from troupe_runs and"
           + " troupe_run_events failed: " + e.getMessage(), e);
     }
-    out.sort(java.util.Comparator.comparingLong(RunEvent::seq));
+    out.sort(Comparator.comparingLong(RunEvent::seq));
     return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
   }
 
