@@ -598,12 +598,12 @@ public final class WorkerEntity
       return;
     }
     int max = reg.definition().config().maxConcurrent();
-    while (!d.state.queue().isEmpty() && d.state.executingCount() < max) {
+    while (d.state.queuedCount() > 0 && d.state.executingCount() < max) {
       if (!runtime.slots.tryAcquire()) {
         d.then(() -> runtime.slots.await(front));
         return;
       }
-      RunRecord r = d.state.activeRun(d.state.queue().get(0)).orElseThrow();
+      RunRecord r = d.state.activeRun(d.state.nextQueued().orElseThrow()).orElseThrow();
       slotHolders.add(r.runId());
       RunActor.Granted grant = startAttempt(d, r);
       RunSession session = sessions.get(r.runId());
