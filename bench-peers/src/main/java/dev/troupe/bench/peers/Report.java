@@ -161,7 +161,7 @@ final class Report {
             + " (see its configuration below); the clock runs from the first enqueue until every"
             + " job body has run and the system's own books count all of them finished (Troupe:"
             + " `stats().runs()`; db-scheduler: its `scheduled_tasks` rows gone; JobRunr:"
-            + " `countJobs(SUCCEEDED)`).%n", o.integer("warmup", 20_000), o.integer("reps", 3),
+            + " `countJobs(SUCCEEDED)`).%n", SystemMain.warmupJobs(o), o.integer("reps", 3),
         o.integer("n", 100_000)));
     b.append(String.format(Locale.ROOT, "- 2: no-op jobs enqueued one by one at %,.0f jobs/s from"
             + " a pacer (4 enqueue threads), %d s warm-up, then %d repetitions of %d s; latency"
