@@ -5,7 +5,7 @@
 # <!-- peer-benchmark:start --> and <!-- peer-benchmark:end -->) with the chart
 # docs/peer-benchmark-ratios.png.
 #
-#   bash bench/peers.sh                                   # everything, 20-30 minutes on 2 cores
+#   bash bench/peers.sh                                   # everything, 25-35 minutes on 2 cores
 #   bash bench/peers.sh --n=10000 --warmup=2000 --reps=1 --durable-n=5000   # a quick look
 #
 # PostgreSQL: TROUPE_BENCH_PG_URL (default jdbc:postgresql://127.0.0.1:5432/test), user

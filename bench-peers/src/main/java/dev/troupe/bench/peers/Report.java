@@ -289,9 +289,11 @@ final class Report {
         .flatMap(l -> Stream.of(l.start(), l.end()))
         .mapToDouble(Report::oneMinute).max().orElse(Double.NaN);
     if (busiest > QUIET_LOAD) {
-      notes.add(String.format(Locale.ROOT, "**The machine was busy**: the 1-minute load average"
-          + " reached %.1f on %d cores during this run (table above; other work shared the"
-          + " machine). Every system lost CPU to it, and latency tails above all reflect it.",
+      notes.add(String.format(Locale.ROOT, "**Load**: the 1-minute load average reached %.1f on"
+          + " %d cores during this run (table above). It counts every runnable thread: the"
+          + " measured system's own and PostgreSQL's backends as well as any other work, so a"
+          + " high figure at the end of a workload shows how hard that system drove the machine;"
+          + " one already high at the start of a system's first workload means other work ran.",
           busiest, Runtime.getRuntime().availableProcessors()));
     }
     for (String storage : List.of("pg", "h2")) {
