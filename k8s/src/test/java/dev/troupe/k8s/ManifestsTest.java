@@ -300,6 +300,11 @@ class ManifestsTest {
     // a rolling upgrade starts the new pod before it stops an old one
     Map<String, Object> rolling = map(map(spec(troupe).get("strategy")).get("rollingUpdate"));
     assertThat(rolling).containsEntry("maxUnavailable", 0).containsEntry("maxSurge", 1);
+    // and the next old pod stops only after the singletons' removal margin of the previous one
+    Duration removalMargin = nodeConfig(overlay)
+        .getDuration("pekko.cluster.split-brain-resolver.stable-after");
+    assertThat(Duration.ofSeconds(((Number) spec(troupe).get("minReadySeconds")).longValue()))
+        .isGreaterThan(removalMargin);
   }
 
   @Test
