@@ -406,7 +406,7 @@ public final class WorkerEntity
       draining = true;
       d.then(() -> drainWaiters.add(drain.replyTo()));
     } else if (c instanceof CancelExecuting ce) {
-      for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+      for (RunRecord r : d.state.activeRuns()) {
         if (r.isExecuting()) {
           finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, ce.reason()));
         }
@@ -414,7 +414,7 @@ public final class WorkerEntity
       d.then(() -> ce.replyTo().tell(Done.getInstance()));
     } else if (c instanceof RequeueExecuting rq) {
       Registration reg = runtime.registry.get(worker);
-      for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+      for (RunRecord r : d.state.activeRuns()) {
         if (r.isExecuting() && reg != null) {
           requeue(d, r, reg, rq.reason());
         }
@@ -622,7 +622,7 @@ public final class WorkerEntity
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */
   private void resumeInterrupted(Decision d, Registration reg) {
-    for (RunRecord r : List.copyOf(d.state.activeRuns())) {
+    for (RunRecord r : d.state.activeRuns()) {
       if (r.isExecuting() && !children.containsKey(r.runId())) {
         requeue(d, r, reg, "was lost with its node");
       }

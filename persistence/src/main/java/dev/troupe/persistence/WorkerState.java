@@ -127,6 +127,7 @@ public final class WorkerState implements TroupeSerializable {
 
   // queries
 
+  /** The runs not yet finished, copied now: the caller may go on deciding events while it loops. */
   @JsonIgnore
   public Collection<RunRecord> activeRuns() {
     return active.values().toJavaList();
