@@ -12,6 +12,11 @@ public final class SchemaMigrator {
   private SchemaMigrator() {}
 
   public static MigrateResult migrate(DatabaseSettings db) {
+    return migrate(db, "latest");
+  }
+
+  /** Migrates up to schema version {@code target} ("latest": all), to test later migrations. */
+  static MigrateResult migrate(DatabaseSettings db, String target) {
     String location = db.kind() == DatabaseSettings.Kind.H2 ? "h2" : "postgresql";
     return Flyway.configure()
         .dataSource(db.url(), db.user(), db.password())
@@ -20,6 +25,7 @@ public final class SchemaMigrator {
         // a schema that already holds other tables is baselined below V1, so V1 still runs
         .baselineOnMigrate(true)
         .baselineVersion("0")
+        .target(target)
         .load()
         .migrate();
   }

@@ -86,4 +86,9 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
   protected DatabaseSettings database() {
     return db;
   }
+
+  @Override
+  protected int schemaVersion() {
+    return 4;
+  }
 }
