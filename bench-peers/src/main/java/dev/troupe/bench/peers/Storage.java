@@ -69,7 +69,10 @@ record Storage(String kind, String url, String user, String password) {
             + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('WRITE_DELAY',"
             + " 'RETENTION_TIME')")) {
           while (rs.next()) {
-            out.add(rs.getString(1) + "=" + rs.getString(2));
+            String setting = rs.getString(1) + "=" + rs.getString(2);
+            if (!out.contains(setting)) { // a setting made in the URL is listed twice
+              out.add(setting);
+            }
           }
         }
         out.add("URL defaults otherwise");
