@@ -2,6 +2,7 @@ package dev.troupe.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +28,7 @@ public record DatabaseSettings(String url, String user, String password, int poo
           + " was '" + url + "'");
     }
     if (url.startsWith("jdbc:h2:")
-        && !url.toUpperCase(java.util.Locale.ROOT).contains(H2_WRITE_DELAY)) {
+        && !url.toUpperCase(Locale.ROOT).contains(H2_WRITE_DELAY)) {
       url = url + H2_WRITE_DELAY + "0";
     }
   }
