@@ -68,9 +68,13 @@ public interface Troupe extends WorkerRegistrar {
   ActorSystem<?> system();
 
   /**
-   * Shuts the node down through CoordinatedShutdown: stops accepting calls, lets running runs
-   * finish up to {@code troupe.shutdown.drain-timeout}, then cancels the rest (recorded
-   * CANCELLED). Queued runs stay queued in the journal and start when a node next runs them.
+   * Shuts the node down through CoordinatedShutdown: stops accepting calls and lets running runs
+   * finish up to {@code troupe.shutdown.drain-timeout}. Runs still executing then are, by default
+   * ({@code troupe.shutdown.after-drain = requeue}), interrupted and queued again first in line:
+   * their next attempt starts from their last checkpoint on another node or at the next start,
+   * and a run with no attempt left ends FAILED. With {@code after-drain = cancel} they end
+   * CANCELLED instead. Queued runs stay queued in the journal and start when a node next runs
+   * them.
    */
   CompletionStage<Done> shutdown();
 }
