@@ -692,7 +692,7 @@ public final class NodeBenchmark {
     StringBuilder b = new StringBuilder();
     b.append(START).append('\n');
     b.append("## Node benchmark: persisted no-op runs and call-to-first-message latency\n\n");
-    b.append("Written by `dev.troupe.bench.NodeBenchmark` (module `bench/`, outside `mvn verify`)"
+    b.append("Written by `dev.troupe.bench.NodeBenchmark` (module `bench/node/`, outside `mvn verify`)"
         + " on ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
         .append(".\n\n");
     String env = "";
@@ -704,9 +704,9 @@ public final class NodeBenchmark {
     }
     b.append("Command (from the repository root):\n\n```\n").append(env).append(s.command())
         .append("\n```\n\n");
-    b.append("`bench/run.sh` builds the module with `mvn -B -q -Pbench -pl bench -am package"
-        + " -DskipTests` and runs `java -Xms2g -Xmx4g -cp \"bench/target/troupe-bench.jar:"
-        + "bench/target/lib/*\" dev.troupe.bench.NodeBenchmark`; PostgreSQL is measured when"
+    b.append("`bench/run.sh` builds the module with `mvn -B -q -Pbench -pl bench/node -am package"
+        + " -DskipTests` and runs `java -Xms2g -Xmx4g -cp \"bench/node/target/troupe-bench.jar:"
+        + "bench/node/target/lib/*\" dev.troupe.bench.NodeBenchmark`; PostgreSQL is measured when"
         + " `TROUPE_BENCH_PG_URL` (or `TROUPE_TEST_PG_URL`) is set, in a fresh schema dropped"
         + " afterwards.\n\n");
     b.append("### Machine\n\n| | |\n|---|---|\n");

@@ -107,7 +107,7 @@ public final class PeerBenchmark {
       }
       run = new Run(started.toString(), (System.nanoTime() - t0) / 1e9, o.values(), results,
           durable);
-      Path saved = Path.of(o.get("results", "bench-peers/target/peer-results.json"));
+      Path saved = Path.of(o.get("results", "bench/peers/target/peer-results.json"));
       Files.createDirectories(saved.toAbsolutePath().getParent());
       JSON.writerWithDefaultPrettyPrinter().writeValue(saved.toFile(), run);
       System.out.println("figures saved in " + saved);

@@ -119,7 +119,7 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append(START).append('\n');
     b.append("## Troupe and the job systems users would pick instead\n\n");
-    b.append("Written by `dev.troupe.bench.peers.PeerBenchmark` (module `bench-peers/`, outside"
+    b.append("Written by `dev.troupe.bench.peers.PeerBenchmark` (module `bench/peers/`, outside"
         + " `mvn verify`) on ").append(started.format(DateTimeFormatter.ofPattern(
         "yyyy-MM-dd HH:mm 'UTC'"))).append(String.format(Locale.ROOT,
         "; the run took %.0f min.%n%n", seconds / 60));

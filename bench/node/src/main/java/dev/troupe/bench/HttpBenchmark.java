@@ -691,7 +691,7 @@ public final class HttpBenchmark {
     StringBuilder b = new StringBuilder();
     b.append(s.start()).append('\n');
     b.append("## ").append(s.title()).append("\n\n");
-    b.append("Written by `dev.troupe.bench.HttpBenchmark` (module `bench/`, outside `mvn verify`)"
+    b.append("Written by `dev.troupe.bench.HttpBenchmark` (module `bench/node/`, outside `mvn verify`)"
         + " on ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
         .append(".\n\n");
     String env = "";
@@ -706,7 +706,7 @@ public final class HttpBenchmark {
     b.append("Command (from the repository root):\n\n```\n").append(env).append(s.command())
         .append("\n```\n\n");
     b.append("`bench/run-http.sh` builds the module like `bench/run.sh` and runs `java -Xms2g -Xmx4g"
-        + " -cp \"bench/target/troupe-bench.jar:bench/target/lib/*\" dev.troupe.bench.HttpBenchmark`.\n\n");
+        + " -cp \"bench/node/target/troupe-bench.jar:bench/node/target/lib/*\" dev.troupe.bench.HttpBenchmark`.\n\n");
     b.append("Load average (1, 5, 15 min, from `/proc/loadavg`): ").append(loadBefore)
         .append(" when it started, ").append(loadAfter).append(" when it ended");
     double before = firstLoad(loadBefore);
