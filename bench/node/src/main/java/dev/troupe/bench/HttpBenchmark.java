@@ -3,11 +3,13 @@ package dev.troupe.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigUtil;
-import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.bench.core.BenchNode;
+import dev.troupe.bench.core.DocsSection;
+import dev.troupe.bench.core.Machine;
+import dev.troupe.bench.core.Options;
+import dev.troupe.bench.core.Postgres;
+import dev.troupe.bench.core.Stats;
 import dev.troupe.node.TroupeNode;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
@@ -17,30 +19,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -80,51 +75,30 @@ public final class HttpBenchmark {
 
   record Settings(int connections, int seconds, int warmupSeconds, int reps, double sseRate,
       List<String> workloads, List<String> dbs, String url, String token, String noop,
-      String emit, String payload, String section, String title, Path docs, String command) {
-
-    String start() {
-      return "<!-- " + section + ":start -->";
-    }
-
-    String end() {
-      return "<!-- " + section + ":end -->";
-    }
+      String emit, String payload, DocsSection section, String title, Path docs, String command) {
 
     static Settings parse(String[] args) {
-      Map<String, String> opts = new LinkedHashMap<>();
-      System.getProperties().forEach((k, v) -> {
-        if (k.toString().startsWith("bench.")) {
-          opts.put(k.toString().substring("bench.".length()), v.toString());
-        }
-      });
-      for (String a : args) {
-        if (!a.startsWith("--") || !a.contains("=")) {
-          throw new IllegalArgumentException("arguments are --key=value, got: " + a);
-        }
-        opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-      }
+      Options o = new Options("bench", args);
+      o.check(List.of("connections", "seconds", "warmup-seconds", "reps", "sse-rate", "workloads",
+          "db", "url", "token", "noop", "emit", "payload", "section", "title", "docs", "command"),
+          "bench/README.md");
       Settings s = new Settings(
-          integer(opts.remove("connections"), 16),
-          integer(opts.remove("seconds"), 10),
-          integer(opts.remove("warmup-seconds"), 15),
-          integer(opts.remove("reps"), 3),
-          Double.parseDouble(Optional.ofNullable(opts.remove("sse-rate")).orElse("100").replace("_", "")),
-          List.of(Optional.ofNullable(opts.remove("workloads")).orElse("accept,wait,sse").split(",")),
-          List.of(Optional.ofNullable(opts.remove("db")).orElse("h2,pg").toLowerCase(Locale.ROOT).split(",")),
-          opts.remove("url"),
-          opts.remove("token"),
-          Optional.ofNullable(opts.remove("noop")).orElse(NodeBenchmark.NOOP),
-          Optional.ofNullable(opts.remove("emit")).orElse(NodeBenchmark.EMIT),
-          Optional.ofNullable(opts.remove("payload")).orElse("{}"),
-          Optional.ofNullable(opts.remove("section")).orElse("http-benchmark"),
-          Optional.ofNullable(opts.remove("title"))
-              .orElse("HTTP benchmark: runs/s over the HTTP API and SSE time to first message"),
-          Path.of(Optional.ofNullable(opts.remove("docs")).orElse("docs/benchmarks.md")),
-          Optional.ofNullable(opts.remove("command"))
-              .orElse("java dev.troupe.bench.HttpBenchmark " + String.join(" ", args)));
-      if (!opts.isEmpty()) {
-        throw new IllegalArgumentException("unknown options: " + opts.keySet());
-      }
+          o.integer("connections", 16),
+          o.integer("seconds", 10),
+          o.integer("warmup-seconds", 15),
+          o.integer("reps", 3),
+          o.decimal("sse-rate", 100),
+          o.list("workloads", "accept,wait,sse"),
+          NodeHarness.databases(o),
+          o.get("url", null),
+          o.get("token", null),
+          o.get("noop", NodeBenchmark.NOOP),
+          o.get("emit", NodeBenchmark.EMIT),
+          o.get("payload", "{}"),
+          new DocsSection(o.get("section", "http-benchmark")),
+          o.get("title", "HTTP benchmark: runs/s over the HTTP API and SSE time to first message"),
+          o.path("docs", DocsSection.DOCS),
+          o.get("command", "java dev.troupe.bench.HttpBenchmark " + String.join(" ", args)));
       if (!List.of("accept", "wait", "sse").containsAll(s.workloads())) {
         throw new IllegalArgumentException("workloads are accept, wait and sse, got " + s.workloads());
       }
@@ -133,10 +107,6 @@ public final class HttpBenchmark {
             + " be at least 1");
       }
       return s;
-    }
-
-    private static int integer(String v, int def) {
-      return v == null ? def : Integer.parseInt(v.replace("_", "").trim());
     }
   }
 
@@ -179,9 +149,9 @@ public final class HttpBenchmark {
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.parse(args);
-    Map<String, String> machine = NodeBenchmark.machine();
-    machine.put("memory (MemTotal)", memTotal());
-    String loadBefore = loadAverage();
+    Map<String, String> machine = NodeHarness.machine();
+    machine.put("memory (MemTotal)", Machine.memory());
+    String loadBefore = Machine.loadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     System.out.println("Troupe HTTP benchmark, " + started.format(DateTimeFormatter.ISO_INSTANT));
     machine.forEach((k, v) -> System.out.println("  " + k + ": " + v));
@@ -194,127 +164,56 @@ public final class HttpBenchmark {
           + " elsewhere)", s));
     } else {
       if (s.dbs().contains("h2")) {
-        Path dir = Files.createTempDirectory("troupe-httpbench-h2");
-        try {
-          targets.add(inProcess("H2 (embedded file database)", "jdbc:h2:file:"
-              + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", s,
-              dir.toAbsolutePath().toString()));
-        } finally {
-          NodeBenchmark.deleteQuietly(dir);
-        }
+        targets.add(NodeHarness.onH2("troupe-httpbench-h2", j -> inProcess(j, s)));
       }
       if (s.dbs().contains("pg")) {
-        targets.add(postgres(s));
+        targets.add(NodeHarness.onPostgres("troupe_httpbench_", j -> inProcess(j, s),
+            why -> new Target("PostgreSQL", null, why, List.of(), null, List.of(), 0)));
       }
     }
-    String loadAfter = loadAverage();
+    String loadAfter = Machine.loadAverage();
     String section = markdown(s, machine, started, loadBefore, loadAfter, targets);
     System.out.println();
     System.out.println(section);
-    NodeBenchmark.writeDocs(s.docs(), section, s.start(), s.end());
+    s.section().writeInto(s.docs(), section);
     System.out.println("wrote " + s.docs().toAbsolutePath());
     System.exit(0); // nothing else must keep the JVM up
   }
 
-  private static Target postgres(Settings s) throws Exception {
-    String base = NodeBenchmark.firstEnv("TROUPE_BENCH_PG_URL", "TROUPE_TEST_PG_URL");
-    String name = "PostgreSQL";
-    if (base == null) {
-      return skipped(name, "neither TROUPE_BENCH_PG_URL nor TROUPE_TEST_PG_URL is set"
-          + " (e.g. TROUPE_BENCH_PG_URL=jdbc:postgresql://127.0.0.1:5432/test)");
-    }
-    String user = Optional.ofNullable(NodeBenchmark.firstEnv("TROUPE_BENCH_PG_USER",
-        "TROUPE_TEST_PG_USER")).orElse("postgres");
-    String password = Optional.ofNullable(NodeBenchmark.firstEnv("TROUPE_BENCH_PG_PASSWORD",
-        "TROUPE_TEST_PG_PASSWORD")).orElse("");
-    String schema = "troupe_httpbench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(base, user, password);
-        Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      return skipped(name, "PostgreSQL at " + base + " is not usable: " + e.getMessage());
-    }
-    try {
-      return inProcess(name, base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema
-          + "&reWriteBatchedInserts=true", user, password, s, null);
-    } finally {
-      try (Connection c = DriverManager.getConnection(base, user, password);
-          Statement st = c.createStatement()) {
-        st.execute("DROP SCHEMA " + schema + " CASCADE");
-      } catch (SQLException e) {
-        System.out.println("could not drop schema " + schema + ": " + e.getMessage());
-      }
-    }
-  }
-
-  private static Target skipped(String name, String why) {
+  /** A node in this JVM on the journal {@code j}, serving HTTP on a free port of 127.0.0.1. */
+  private static Target inProcess(NodeHarness.Journal j, Settings s) throws Exception {
+    String name = j.name();
     System.out.println();
-    System.out.println(name + " skipped: " + why);
-    return new Target(name, null, why, List.of(), null, List.of(), 0);
-  }
-
-  /**
-   * A node in this JVM on {@code url}, serving HTTP on a free port of 127.0.0.1; {@code tempDir}
-   * (when not null) is left out of the report: it is this machine's.
-   */
-  private static Target inProcess(String name, String url, String user, String password,
-      Settings s, String tempDir) throws Exception {
-    System.out.println();
-    System.out.println("=== " + name + ": " + NodeBenchmark.redact(url));
+    System.out.println("=== " + name + ": " + j.shown());
     long t0 = System.nanoTime();
     ErrorLog.drain();
-    String version = NodeBenchmark.databaseVersion(url, user, password);
-    Config config = TroupeConfig.withDefaults(ConfigFactory.parseString(String.join("\n",
-        "troupe.db.url = " + ConfigUtil.quoteString(url),
-        "troupe.db.user = " + ConfigUtil.quoteString(user),
-        "troupe.db.password = " + ConfigUtil.quoteString(password),
-        "troupe.discover-modules = off",
-        "troupe.env = production",
-        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }",
-        "pekko.loglevel = WARNING",
-        "pekko.remote.artery.canonical.port = 0",
-        "pekko.coordinated-shutdown.exit-jvm = off",
-        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")));
+    String version = NodeHarness.databaseVersion(j);
+    Config config = BenchNode.config(j.url(), j.user(), j.password(),
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
     List<String> problems = new ArrayList<>();
     TroupeNode troupe = null;
     try {
       troupe = TroupeNode.start(system);
-      WorkerConfig cfg = WorkerConfig.DEFAULT.withMaxConcurrent(1000).withQueueCapacity(1_000_000)
-          .withRetry(RetryPolicy.NONE);
+      WorkerConfig cfg = NodeHarness.WORKER;
       troupe.register(s.noop(), cfg, ctx -> CompletableFuture.completedFuture(ctx.payload()));
-      ObjectNode message = NodeBenchmark.JSON.createObjectNode().put("hello", "first message");
+      ObjectNode message = NodeHarness.JSON.createObjectNode().put("hello", "first message");
       troupe.register(s.emit(), cfg, ctx -> {
         ctx.emit(message);
         return CompletableFuture.completedFuture(null);
       });
       // the first run waits for the cluster to form and the entity to start
-      troupe.run(s.noop(), NodeBenchmark.payload()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      troupe.run(s.noop(), NodeHarness.payload()).toCompletableFuture().get(60, TimeUnit.SECONDS);
       int port = HttpServer.start(troupe, HttpSettings.fromConfig(config)).toCompletableFuture()
           .get(20, TimeUnit.SECONDS).localAddress().getPort();
       System.out.printf("  node up in %.1f s, HTTP on port %d%n", (System.nanoTime() - t0) / 1e9, port);
-      String shown = tempDir == null ? url : url.replace(tempDir, "<temporary folder>");
-      Target t = measure(name, "http://127.0.0.1:" + port, "Journal: `" + NodeBenchmark.redact(shown)
-          + "`, " + version, s);
+      Target t = measure(name, "http://127.0.0.1:" + port, "Journal: `" + j.shown() + "`, "
+          + version, s);
       problems.addAll(t.problems());
       return new Target(name, t.about(), null, t.throughput(), t.sse(), problems,
           (System.nanoTime() - t0) / 1e9);
     } finally {
-      List<String> errors = ErrorLog.drain();
-      if (!errors.isEmpty()) {
-        problems.add(name + ": the node logged errors during the benchmark (before shutdown): "
-            + String.join("; ", errors) + ".");
-      }
-      try {
-        if (troupe != null) {
-          troupe.shutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        problems.add(name + ": the node did not shut down cleanly: " + e);
-      }
-      ErrorLog.drain();
+      NodeHarness.stop(troupe, system, problems, name);
     }
   }
 
@@ -385,7 +284,7 @@ public final class HttpBenchmark {
       if (r.statusCode() != 200) {
         throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
       }
-      return NodeBenchmark.JSON.readTree(r.body());
+      return NodeHarness.JSON.readTree(r.body());
     }
   }
 
@@ -408,7 +307,7 @@ public final class HttpBenchmark {
               + "&limit=1").build(), HttpResponse.BodyHandlers.ofString());
           // a node without run history (503) has nothing to catch up
           if (idle && page.statusCode() == 200
-              && NodeBenchmark.JSON.readTree(page.body()).get("runs").size() > 0) {
+              && NodeHarness.JSON.readTree(page.body()).get("runs").size() > 0) {
             idle = false;
             pending = "the run history still shows " + st + " runs";
           }
@@ -417,7 +316,7 @@ public final class HttpBenchmark {
           return null;
         }
       } catch (Exception e) {
-        pending = NodeBenchmark.describe(e);
+        pending = NodeHarness.describe(e);
       }
       Thread.sleep(200);
     }
@@ -462,8 +361,8 @@ public final class HttpBenchmark {
           latency.getIntervalHistogram(), errors.get() - e0);
       reps.add(w);
       System.out.printf("    rep %d: %,.0f/s (%,d in %.2f s), request p50 %s ms, p99 %s ms, errors %d%n",
-          rep, w.perSecond(), w.answered(), w.seconds(), NodeBenchmark.ms(w.latency(), 50),
-          NodeBenchmark.ms(w.latency(), 99), w.errors());
+          rep, w.perSecond(), w.answered(), w.seconds(), Stats.ms(w.latency(), 50),
+          Stats.ms(w.latency(), 99), w.errors());
     }
     double cpuCores = (double) (cpuNanos() - cpu0) / (System.nanoTime() - wall0);
     System.out.printf("    this JVM used %.2f cores%n", cpuCores);
@@ -502,7 +401,7 @@ public final class HttpBenchmark {
           answered.incrementAndGet();
         } else {
           errors.incrementAndGet();
-          firstError.compareAndSet(null, e != null ? NodeBenchmark.describe(e)
+          firstError.compareAndSet(null, e != null ? NodeHarness.describe(e)
               : r.statusCode() + " " + r.body());
         }
         send();
@@ -577,7 +476,7 @@ public final class HttpBenchmark {
                 }
               } else {
                 errors.incrementAndGet();
-                firstError.compareAndSet(null, e != null ? NodeBenchmark.describe(e)
+                firstError.compareAndSet(null, e != null ? NodeHarness.describe(e)
                     : r.statusCode() != 200 ? "status " + r.statusCode()
                     : "the stream ended without a message event");
               }
@@ -607,7 +506,7 @@ public final class HttpBenchmark {
         reps.add(w);
         System.out.printf("    rep %d: %,d calls at %,.0f/s; first message p50 %s ms, p99 %s ms,"
                 + " max %s ms; errors %d%n", i + 1, h.getTotalCount(), w.achievedRate(),
-            NodeBenchmark.ms(h, 50), NodeBenchmark.ms(h, 99), NodeBenchmark.msMax(h), w.errors());
+            Stats.ms(h, 50), Stats.ms(h, 99), Stats.msMax(h), w.errors());
       }
       System.out.printf("    this JVM used %.2f cores%n", cpuCores);
     } else {
@@ -665,57 +564,26 @@ public final class HttpBenchmark {
         .getProcessCpuTime();
   }
 
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown (/proc/loadavg not readable)";
-    }
-  }
-
-  private static String memTotal() {
-    try {
-      return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-          .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024 + " GiB").findFirst()
-          .orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown (/proc/meminfo not readable)";
-    }
-  }
-
   // the report
 
   static String markdown(Settings s, Map<String, String> machine, ZonedDateTime started,
       String loadBefore, String loadAfter, List<Target> targets) {
     StringBuilder b = new StringBuilder();
-    b.append(s.start()).append('\n');
+    b.append(s.section().start()).append('\n');
     b.append("## ").append(s.title()).append("\n\n");
     b.append("Written by `dev.troupe.bench.HttpBenchmark` (module `bench/node/`, outside `mvn verify`)"
-        + " on ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
-        .append(".\n\n");
-    String env = "";
-    if (s.url() == null && s.dbs().contains("pg")) {
-      for (String var : List.of("TROUPE_BENCH_PG_URL", "TROUPE_TEST_PG_URL")) {
-        if (System.getenv(var) != null && !System.getenv(var).isBlank()) {
-          env = var + "=" + NodeBenchmark.redact(System.getenv(var)) + " ";
-          break;
-        }
-      }
-    }
-    b.append("Command (from the repository root):\n\n```\n").append(env).append(s.command())
-        .append("\n```\n\n");
+        + " on ").append(DocsSection.writtenOn(started)).append(".\n\n");
+    b.append(DocsSection.command((s.url() == null && s.dbs().contains("pg")
+        ? Postgres.commandPrefix() : "") + s.command()));
     b.append("`bench/run-http.sh` builds the module like `bench/run.sh` and runs `java -Xms2g -Xmx4g"
         + " -cp \"bench/node/target/troupe-bench.jar:bench/node/target/lib/*\" dev.troupe.bench.HttpBenchmark`.\n\n");
     b.append("Load average (1, 5, 15 min, from `/proc/loadavg`): ").append(loadBefore)
         .append(" when it started, ").append(loadAfter).append(" when it ended");
-    double before = firstLoad(loadBefore);
+    double before = Machine.oneMinute(loadBefore);
     b.append(before > 0.5 ? String.format(Locale.ROOT, ". The 1-minute load was %.2f, above 0.5,"
         + " before the benchmark began: other work shared the machine's cores, so these figures"
         + " are lower than on an idle machine.%n%n", before) : ".\n\n");
-    b.append("### Machine\n\n| | |\n|---|---|\n");
-    machine.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-    b.append('\n');
+    b.append("### Machine\n\n").append(DocsSection.table(machine)).append('\n');
     b.append("### Client and method\n\n");
     b.append("- Client: `java.net.http.HttpClient` of the JDK above, HTTP/1.1 with keep-alive (its"
         + " connection pool), in the same JVM as the node")
@@ -763,8 +631,8 @@ public final class HttpBenchmark {
           tp.reps().forEach(w -> b.append(String.format(Locale.ROOT, " %,.0f |", w.perSecond())));
           Histogram h = tp.latency();
           b.append(String.format(Locale.ROOT, " %,.0f | **%,.0f** | %,.0f | %s | %s | %s | %d | %.2f |%n",
-              v[0], median(v), v[v.length - 1], NodeBenchmark.ms(h, 50), NodeBenchmark.ms(h, 99),
-              NodeBenchmark.msMax(h), tp.errors(), tp.cpuCores()));
+              v[0], Stats.median(v), v[v.length - 1], Stats.ms(h, 50), Stats.ms(h, 99),
+              Stats.msMax(h), tp.errors(), tp.cpuCores()));
         }
         b.append('\n');
         t.throughput().stream().filter(tp -> tp.backlog() != null).forEach(tp -> b.append("After the ")
@@ -782,8 +650,8 @@ public final class HttpBenchmark {
             SseWindow w = sse.reps().get(i);
             b.append(String.format(Locale.ROOT, "| %,.0f | rep %d | %,d | %s | %s | %s | %d |%n",
                 w.achievedRate(), i + 1, w.firstMessage().getTotalCount(),
-                NodeBenchmark.ms(w.firstMessage(), 50), NodeBenchmark.ms(w.firstMessage(), 99),
-                NodeBenchmark.msMax(w.firstMessage()), w.errors()));
+                Stats.ms(w.firstMessage(), 50), Stats.ms(w.firstMessage(), 99),
+                Stats.msMax(w.firstMessage()), w.errors()));
           }
           b.append(String.format(Locale.ROOT, "| %,.0f | min / **median** / max | | %s | %s | %s | %d |%n%n",
               sse.rate(), spread(sse, 50), spread(sse, 99), spread(sse, 100), sse.errors()));
@@ -798,21 +666,8 @@ public final class HttpBenchmark {
       problems.forEach(p -> b.append("- ").append(p).append('\n'));
       b.append('\n');
     }
-    b.append(s.end()).append('\n');
+    b.append(s.section().end()).append('\n');
     return b.toString();
-  }
-
-  private static double firstLoad(String load) {
-    try {
-      return Double.parseDouble(load.split(" ")[0]);
-    } catch (RuntimeException e) {
-      return 0;
-    }
-  }
-
-  private static double median(double[] sorted) {
-    return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
   /** "min / **median** / max" over the windows of a percentile (100: the max) in ms. */
@@ -820,7 +675,7 @@ public final class HttpBenchmark {
     double[] v = sse.reps().stream().mapToDouble(w -> (percentile >= 100
         ? w.firstMessage().getMaxValue() : w.firstMessage().getValueAtPercentile(percentile)) / 1000.0)
         .sorted().toArray();
-    return v.length == 0 ? "–" : String.format(Locale.ROOT, "%.2f / **%.2f** / %.2f", v[0], median(v),
+    return v.length == 0 ? "–" : String.format(Locale.ROOT, "%.2f / **%.2f** / %.2f", v[0], Stats.median(v),
         v[v.length - 1]);
   }
 }

@@ -1,39 +1,33 @@
 package dev.troupe.bench;
 
+import static dev.troupe.bench.core.Stats.ms;
+import static dev.troupe.bench.core.Stats.msMax;
+import static dev.troupe.bench.core.Stats.whole;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigUtil;
-import dev.troupe.api.RetryPolicy;
-import dev.troupe.api.RunQuery;
-import dev.troupe.api.RunStatus;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunQuery;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerStats;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.bench.core.BenchNode;
+import dev.troupe.bench.core.DocsSection;
+import dev.troupe.bench.core.Options;
+import dev.troupe.bench.core.Postgres;
+import dev.troupe.bench.core.Stats;
 import dev.troupe.node.TroupeNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -41,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -59,15 +52,15 @@ import org.apache.pekko.stream.javadsl.Sink;
  * </ol>
  *
  * <p>Prints the figures and writes them, with the machine and the command, between the markers
- * {@value #START} and {@value #END} of {@code docs/benchmarks.md}. Started by {@code bash
+ * {@code <!-- node-benchmark:start -->} and {@code <!-- node-benchmark:end -->} of {@code
+ * docs/benchmarks.md}. Started by {@code bash
  * bench/run.sh}; options as {@code --key=value} arguments or {@code -Dbench.key=value} (listed
  * in {@code bench/README.md}). PostgreSQL runs when {@code TROUPE_BENCH_PG_URL} or {@code
  * TROUPE_TEST_PG_URL} is set (user and password from {@code TROUPE_BENCH_PG_USER}/{@code
  * _PASSWORD}, else {@code TROUPE_TEST_PG_USER}/{@code _PASSWORD}, else postgres and empty).
  */
 public final class NodeBenchmark {
-  static final String START = "<!-- node-benchmark:start -->";
-  static final String END = "<!-- node-benchmark:end -->";
+  static final DocsSection SECTION = new DocsSection("node-benchmark");
 
   static final String NOOP = "bench-noop";
   static final String EMIT = "bench-emit";
@@ -75,8 +68,6 @@ public final class NodeBenchmark {
   static final double AIM_H2 = 10_000;
   static final double AIM_PG = 5_000;
   static final double AIM_P99_MS = 10.0;
-
-  static final ObjectMapper JSON = new ObjectMapper();
 
   private NodeBenchmark() {}
 
@@ -88,38 +79,28 @@ public final class NodeBenchmark {
       String latencyCallback) {
 
     static Settings parse(String[] args) {
-      Map<String, String> opts = new LinkedHashMap<>();
-      System.getProperties().forEach((k, v) -> {
-        if (k.toString().startsWith("bench.")) {
-          opts.put(k.toString().substring("bench.".length()), v.toString());
-        }
-      });
-      for (String a : args) {
-        if (!a.startsWith("--") || !a.contains("=")) {
-          throw new IllegalArgumentException("arguments are --key=value, got: " + a);
-        }
-        opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-      }
+      Options o = new Options("bench", args);
+      o.check(List.of("n", "warmup", "reps", "in-flight", "workers", "latency-seconds",
+          "latency-warmup-seconds", "poll-ms", "rep-timeout-seconds", "db", "docs", "command",
+          "workloads", "latency-rates", "latency-sink", "latency-callback"), "bench/README.md");
       Settings s = new Settings(
-          integer(opts, "n", 100_000),
-          integer(opts, "warmup", 30_000),
-          integer(opts, "reps", 3),
-          integer(opts, "in-flight", 4_000),
-          integer(opts, "workers", 50),
-          integer(opts, "latency-seconds", 10),
+          o.integer("n", 100_000),
+          o.integer("warmup", 30_000),
+          o.integer("reps", 3),
+          o.integer("in-flight", 4_000),
+          o.integer("workers", 50),
+          o.integer("latency-seconds", 10),
           // a JVM that ran no throughput workload first needs longer to compile the hot paths
-          integer(opts, "latency-warmup-seconds",
-              opts.getOrDefault("workloads", "hot,many,latency").contains("hot") ? 3 : 15),
-          integer(opts, "poll-ms", 20),
-          integer(opts, "rep-timeout-seconds", 120),
-          List.of(opts.getOrDefault("db", "h2,pg").toLowerCase(Locale.ROOT).split(",")),
-          Path.of(opts.getOrDefault("docs", "docs/benchmarks.md")),
-          opts.getOrDefault("command", "java dev.troupe.bench.NodeBenchmark " + String.join(" ", args)),
-          List.of(opts.getOrDefault("workloads", "hot,many,latency").split(",")),
-          opts.containsKey("latency-rates") ? Stream.of(opts.get("latency-rates").split(","))
-              .map(x -> Double.parseDouble(x.replace("_", "").trim())).toList() : List.of(),
-          opts.getOrDefault("latency-sink", "all"),
-          opts.getOrDefault("latency-callback", "async"));
+          o.integer("latency-warmup-seconds", o.get("workloads", "hot,many,latency").contains("hot") ? 3 : 15),
+          o.integer("poll-ms", 20),
+          o.integer("rep-timeout-seconds", 120),
+          NodeHarness.databases(o),
+          o.path("docs", DocsSection.DOCS),
+          o.get("command", "java dev.troupe.bench.NodeBenchmark " + String.join(" ", args)),
+          o.list("workloads", "hot,many,latency"),
+          o.decimals("latency-rates"),
+          o.get("latency-sink", "all"),
+          o.get("latency-callback", "async"));
       if (!List.of("all", "head").contains(s.latencySink())) {
         throw new IllegalArgumentException("latency-sink is all or head, got " + s.latencySink());
       }
@@ -127,18 +108,7 @@ public final class NodeBenchmark {
         throw new IllegalArgumentException("latency-callback is async or sync, got "
             + s.latencyCallback());
       }
-      opts.keySet().removeAll(List.of("n", "warmup", "reps", "in-flight", "workers",
-          "latency-seconds", "latency-warmup-seconds", "poll-ms", "rep-timeout-seconds", "db",
-          "docs", "command", "workloads", "latency-rates", "latency-sink", "latency-callback"));
-      if (!opts.isEmpty()) {
-        throw new IllegalArgumentException("unknown options: " + opts.keySet());
-      }
       return s;
-    }
-
-    private static int integer(Map<String, String> opts, String key, int def) {
-      String v = opts.get(key);
-      return v == null ? def : Integer.parseInt(v.replace("_", "").trim());
     }
   }
 
@@ -146,22 +116,19 @@ public final class NodeBenchmark {
 
   record Throughput(String workload, int definitions, int runs, int inFlight, List<Rep> reps) {
     double min() {
-      return reps.stream().mapToDouble(Rep::runsPerSecond).min().orElse(0);
+      return Stats.min(reps, Rep::runsPerSecond);
     }
 
     double median() {
-      double[] v = reps.stream().mapToDouble(Rep::runsPerSecond).sorted().toArray();
-      return v.length == 0 ? 0 : v.length % 2 == 1 ? v[v.length / 2]
-          : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      return Stats.median(reps, Rep::runsPerSecond);
     }
 
     double max() {
-      return reps.stream().mapToDouble(Rep::runsPerSecond).max().orElse(0);
+      return Stats.max(reps, Rep::runsPerSecond);
     }
 
     double acceptMedian() {
-      double[] v = reps.stream().mapToDouble(Rep::acceptsPerSecond).sorted().toArray();
-      return v.length == 0 ? 0 : v[v.length / 2];
+      return Stats.median(reps, Rep::acceptsPerSecond);
     }
 
     long failedCalls() {
@@ -190,7 +157,7 @@ public final class NodeBenchmark {
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.parse(args);
-    Map<String, String> machine = machine();
+    Map<String, String> machine = NodeHarness.machine();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     System.out.println("Troupe node benchmark, " + started.format(DateTimeFormatter.ISO_INSTANT));
     machine.forEach((k, v) -> System.out.println("  " + k + ": " + v));
@@ -198,92 +165,40 @@ public final class NodeBenchmark {
 
     List<DbReport> reports = new ArrayList<>();
     if (s.dbs().contains("h2")) {
-      Path dir = Files.createTempDirectory("troupe-bench-h2");
-      String url = "jdbc:h2:file:" + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
-      try {
-        reports.add(runOn("H2 (embedded file database)", url, "sa", "", AIM_H2, s));
-      } finally {
-        deleteQuietly(dir);
-      }
+      reports.add(NodeHarness.onH2("troupe-bench-h2", j -> runOn(j, AIM_H2, s)));
     }
     if (s.dbs().contains("pg")) {
-      reports.add(runPostgres(s));
+      reports.add(NodeHarness.onPostgres("troupe_bench_", j -> runOn(j, AIM_PG, s),
+          why -> new DbReport("PostgreSQL", null, null, why, List.of(), List.of(), AIM_PG,
+              List.of(), 0)));
     }
     String section = markdown(s, machine, started, reports);
     System.out.println();
     System.out.println(section);
-    writeDocs(s.docs(), section, START, END);
+    SECTION.writeInto(s.docs(), section);
     System.out.println("wrote " + s.docs().toAbsolutePath());
     System.exit(0); // nothing else must keep the JVM up
   }
 
-  private static DbReport runPostgres(Settings s) {
-    String base = firstEnv("TROUPE_BENCH_PG_URL", "TROUPE_TEST_PG_URL");
-    String name = "PostgreSQL";
-    if (base == null) {
-      String why = "neither TROUPE_BENCH_PG_URL nor TROUPE_TEST_PG_URL is set"
-          + " (e.g. TROUPE_BENCH_PG_URL=jdbc:postgresql://127.0.0.1:5432/test)";
-      System.out.println();
-      System.out.println("PostgreSQL skipped: " + why);
-      return new DbReport(name, null, null, why, List.of(), List.of(), AIM_PG, List.of(), 0);
-    }
-    String user = Optional.ofNullable(firstEnv("TROUPE_BENCH_PG_USER", "TROUPE_TEST_PG_USER"))
-        .orElse("postgres");
-    String password = Optional.ofNullable(
-        firstEnv("TROUPE_BENCH_PG_PASSWORD", "TROUPE_TEST_PG_PASSWORD")).orElse("");
-    String schema = "troupe_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(base, user, password);
-        Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      String why = "PostgreSQL at " + base + " is not usable: " + e.getMessage();
-      System.out.println();
-      System.out.println("PostgreSQL skipped: " + why);
-      return new DbReport(name, base, null, why, List.of(), List.of(), AIM_PG, List.of(), 0);
-    }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema
-        + "&reWriteBatchedInserts=true";
-    try {
-      return runOn(name, url, user, password, AIM_PG, s);
-    } finally {
-      try (Connection c = DriverManager.getConnection(base, user, password);
-          Statement st = c.createStatement()) {
-        st.execute("DROP SCHEMA " + schema + " CASCADE");
-      } catch (SQLException e) {
-        System.out.println("could not drop schema " + schema + ": " + e.getMessage());
-      }
-    }
-  }
-
   // one database
 
-  static DbReport runOn(String name, String url, String user, String password, double aim,
-      Settings s) throws RuntimeException {
+  static DbReport runOn(NodeHarness.Journal j, double aim, Settings s) {
+    String name = j.name();
     System.out.println();
-    System.out.println("=== " + name + ": " + redact(url));
+    System.out.println("=== " + name + ": " + j.shown());
     long t0 = System.nanoTime();
     ErrorLog.drain();
-    String version = databaseVersion(url, user, password);
+    String version = NodeHarness.databaseVersion(j);
     System.out.println("  database: " + version);
-    Config config = TroupeConfig.withDefaults(ConfigFactory.parseString(String.join("\n",
-        "troupe.db.url = " + ConfigUtil.quoteString(url),
-        "troupe.db.user = " + ConfigUtil.quoteString(user),
-        "troupe.db.password = " + ConfigUtil.quoteString(password),
-        "troupe.discover-modules = off",
-        "troupe.env = production",
-        "pekko.loglevel = WARNING",
-        "pekko.remote.artery.canonical.port = 0",
-        "pekko.coordinated-shutdown.exit-jvm = off",
-        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe",
+        BenchNode.config(j.url(), j.user(), j.password()));
     List<String> problems = new ArrayList<>();
     List<Throughput> throughput = new ArrayList<>();
     List<Latency> latency = new ArrayList<>();
     TroupeNode troupe = null;
     try {
       troupe = TroupeNode.start(system);
-      WorkerConfig cfg = WorkerConfig.DEFAULT.withMaxConcurrent(1000).withQueueCapacity(1_000_000)
-          .withRetry(RetryPolicy.NONE);
+      WorkerConfig cfg = NodeHarness.WORKER;
       troupe.register(NOOP, cfg, ctx -> CompletableFuture.completedFuture(ctx.payload()));
       List<String> many = new ArrayList<>();
       for (int i = 0; i < s.workers(); i++) {
@@ -291,13 +206,13 @@ public final class NodeBenchmark {
         troupe.register(w, cfg, ctx -> CompletableFuture.completedFuture(ctx.payload()));
         many.add(w);
       }
-      ObjectNode message = JSON.createObjectNode().put("hello", "first message");
+      ObjectNode message = NodeHarness.JSON.createObjectNode().put("hello", "first message");
       troupe.register(EMIT, cfg, ctx -> {
         ctx.emit(message);
         return CompletableFuture.completedFuture(null);
       });
       // the first run waits for the cluster to form and the entity to start
-      troupe.run(NOOP, payload()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      troupe.run(NOOP, NodeHarness.payload()).toCompletableFuture().get(60, TimeUnit.SECONDS);
       System.out.printf("  node up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
       Throughput hot = null;
@@ -326,7 +241,7 @@ public final class NodeBenchmark {
             }
             boolean last = step == 2 || rate <= 25;
             String msg = String.format(Locale.ROOT, "call-to-first-message at %s calls/s: %s%s",
-                fmt0(rate), heavy, last ? "" : "; measured again at a quarter of that rate");
+                whole(rate), heavy, last ? "" : "; measured again at a quarter of that rate");
             System.out.println("  " + msg);
             if (last) {
               break;
@@ -341,30 +256,10 @@ public final class NodeBenchmark {
       e.printStackTrace(System.out);
       problems.add(name + ": the benchmark failed: " + e);
     } finally {
-      List<String> errors = ErrorLog.drain();
-      if (!errors.isEmpty()) {
-        problems.add(name + ": the node logged errors during the benchmark (before shutdown): "
-            + String.join("; ", errors) + ".");
-      }
-      shutdown(troupe, system, problems, name);
-      ErrorLog.drain(); // shutdown noise of a node that already failed is not news
+      NodeHarness.stop(troupe, system, problems, name);
     }
-    return new DbReport(name, redact(url), version, null, throughput, latency, aim, problems,
+    return new DbReport(name, j.shown(), version, null, throughput, latency, aim, problems,
         (System.nanoTime() - t0) / 1e9);
-  }
-
-  private static void shutdown(TroupeNode troupe, ActorSystem<Void> system, List<String> problems,
-      String name) {
-    try {
-      if (troupe != null) {
-        troupe.shutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      problems.add(name + ": the node did not shut down cleanly: " + e);
-      System.out.println("  shutdown: " + e);
-    }
   }
 
   // throughput
@@ -409,7 +304,7 @@ public final class NodeBenchmark {
    */
   static Rep rep(TroupeNode troupe, List<String> workers, int n, Settings s) throws Exception {
     long base = finishedRuns(troupe, workers);
-    JsonNode payload = payload();
+    JsonNode payload = NodeHarness.payload();
     Semaphore window = new Semaphore(s.inFlight());
     AtomicLong failed = new AtomicLong();
     AtomicLong accepted = new AtomicLong();
@@ -448,7 +343,7 @@ public final class NodeBenchmark {
         finished = finishedRuns(troupe, workers) - base;
         lastFinished = finished;
       } catch (RuntimeException e) {
-        System.out.println("    stats poll failed (retrying): " + describe(e));
+        System.out.println("    stats poll failed (retrying): " + NodeHarness.describe(e));
         finished = lastFinished;
       }
       if (accepted.get() == n && finished >= n - failed.get()) {
@@ -468,7 +363,7 @@ public final class NodeBenchmark {
     Throwable e = firstError.get();
     return new Rep(n, finished, seconds, finished / seconds, acceptSeconds,
         (accepted.get() - failed.get()) / acceptSeconds, failed.get(),
-        e == null ? null : describe(e), complete);
+        e == null ? null : NodeHarness.describe(e), complete);
   }
 
   /** Finished runs of {@code workers}, summed, from their stats (asked in parallel). */
@@ -525,7 +420,7 @@ public final class NodeBenchmark {
     AtomicLong done = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
-    JsonNode payload = payload();
+    JsonNode payload = NodeHarness.payload();
     long warmupCalls = (long) (rate * s.latencyWarmupSeconds());
     long total = warmupCalls + (long) (rate * s.latencySeconds());
     long start = System.nanoTime();
@@ -589,7 +484,7 @@ public final class NodeBenchmark {
     if (!idle) {
       String msg = String.format(Locale.ROOT, "latency at %s calls/s: the node was not idle 60 s"
           + " after the last call (%d of %d streams ended); the next measurement overlaps it",
-          fmt0(rate), done.get() + failed.get(), issuedTotal);
+          whole(rate), done.get() + failed.get(), issuedTotal);
       System.out.println("    " + msg);
       problems.add(msg);
     }
@@ -598,7 +493,7 @@ public final class NodeBenchmark {
     Histogram acc = accepted.getIntervalHistogram();
     Throwable e = firstError.get();
     Latency l = new Latency(rate, achieved, measuredCalls, fm.getTotalCount(), failed.get(),
-        drained, fm, acc, e == null ? null : describe(e), reason, overload);
+        drained, fm, acc, e == null ? null : NodeHarness.describe(e), reason, overload);
     if (overload != null) {
       System.out.println("    " + overload);
     }
@@ -674,13 +569,13 @@ public final class NodeBenchmark {
       return "first messages were still missing 15 s after the last call";
     }
     if (l.achievedRate() < 0.9 * l.targetRate()) {
-      return "the pacer reached only " + fmt0(l.achievedRate()) + " calls/s";
+      return "the pacer reached only " + whole(l.achievedRate()) + " calls/s";
     }
     if (l.failed() > 0) {
       return l.failed() + " calls or subscriptions failed";
     }
     if (l.firstMessage().getValueAtPercentile(99) / 1000.0 > AIM_P99_MS) {
-      return "p99 " + ms(l.firstMessage(), 99) + " ms is over " + fmt0(AIM_P99_MS) + " ms";
+      return "p99 " + ms(l.firstMessage(), 99) + " ms is over " + whole(AIM_P99_MS) + " ms";
     }
     return null;
   }
@@ -690,28 +585,18 @@ public final class NodeBenchmark {
   static String markdown(Settings s, Map<String, String> machine, ZonedDateTime started,
       List<DbReport> reports) {
     StringBuilder b = new StringBuilder();
-    b.append(START).append('\n');
+    b.append(SECTION.start()).append('\n');
     b.append("## Node benchmark: persisted no-op runs and call-to-first-message latency\n\n");
     b.append("Written by `dev.troupe.bench.NodeBenchmark` (module `bench/node/`, outside `mvn verify`)"
-        + " on ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
-        .append(".\n\n");
-    String env = "";
-    for (String var : List.of("TROUPE_BENCH_PG_URL", "TROUPE_TEST_PG_URL")) {
-      if (System.getenv(var) != null && !System.getenv(var).isBlank() && s.dbs().contains("pg")) {
-        env = var + "=" + redact(System.getenv(var)) + " ";
-        break;
-      }
-    }
-    b.append("Command (from the repository root):\n\n```\n").append(env).append(s.command())
-        .append("\n```\n\n");
+        + " on ").append(DocsSection.writtenOn(started)).append(".\n\n");
+    b.append(DocsSection.command((s.dbs().contains("pg") ? Postgres.commandPrefix() : "")
+        + s.command()));
     b.append("`bench/run.sh` builds the module with `mvn -B -q -Pbench -pl bench/node -am package"
         + " -DskipTests` and runs `java -Xms2g -Xmx4g -cp \"bench/node/target/troupe-bench.jar:"
         + "bench/node/target/lib/*\" dev.troupe.bench.NodeBenchmark`; PostgreSQL is measured when"
         + " `TROUPE_BENCH_PG_URL` (or `TROUPE_TEST_PG_URL`) is set, in a fresh schema dropped"
         + " afterwards.\n\n");
-    b.append("### Machine\n\n| | |\n|---|---|\n");
-    machine.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-    b.append('\n');
+    b.append("### Machine\n\n").append(DocsSection.table(machine)).append('\n');
     b.append("### Method\n\n");
     b.append("- One node in the benchmark's JVM (`TroupeNode.start` in an `ActorSystem` made by"
         + " `TroupeConfig.withDefaults`, Troupe's default settings otherwise), the journal in a"
@@ -778,7 +663,7 @@ public final class NodeBenchmark {
       if (!r.latency().isEmpty()) {
         b.append("| target calls/s | achieved calls/s | measured runs | first message p50 ms |"
             + " p90 ms | p99 ms | max ms | accepted p50 ms | accepted p99 ms | failed | aim p99 < "
-            + fmt0(AIM_P99_MS) + " ms |\n");
+            + whole(AIM_P99_MS) + " ms |\n");
         b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Latency l : r.latency()) {
           double p99 = l.firstMessage().getValueAtPercentile(99) / 1000.0;
@@ -804,7 +689,7 @@ public final class NodeBenchmark {
     for (String n : notes) {
       b.append("- ").append(n).append('\n');
     }
-    b.append(END).append('\n');
+    b.append(SECTION.end()).append('\n');
     return b.toString();
   }
 
@@ -844,9 +729,9 @@ public final class NodeBenchmark {
             + " (achieved %,.0f): p50 %s ms, p99 %s ms", r.name(), l.targetRate(),
             l.achievedRate(), ms(l.firstMessage(), 50), ms(l.firstMessage(), 99));
         notes.add(at + (l.measured() == 0 ? ": nothing measured."
-            : p99 < AIM_P99_MS ? ", under the " + fmt0(AIM_P99_MS) + " ms aim."
+            : p99 < AIM_P99_MS ? ", under the " + whole(AIM_P99_MS) + " ms aim."
             : String.format(Locale.ROOT, ", over the %s ms aim by %.1f ms (%.1f×).",
-                fmt0(AIM_P99_MS), p99 - AIM_P99_MS, p99 / AIM_P99_MS)));
+                whole(AIM_P99_MS), p99 - AIM_P99_MS, p99 / AIM_P99_MS)));
         if (l.firstError() != null) {
           notes.add(r.name() + ": " + l.failed() + " latency calls failed, first: "
               + l.firstError());
@@ -862,15 +747,15 @@ public final class NodeBenchmark {
         if (best.isPresent() && best.get().targetRate() >= aimRate) {
           notes.add(String.format(Locale.ROOT, "%s: latency aim (p99 under %s ms at %,.0f calls/s,"
               + " half the aimed rate) met: p99 %s ms at %,.0f calls/s.", r.name(),
-              fmt0(AIM_P99_MS), aimRate, ms(best.get().firstMessage(), 99),
+              whole(AIM_P99_MS), aimRate, ms(best.get().firstMessage(), 99),
               best.get().targetRate()));
         } else {
           notes.add(String.format(Locale.ROOT, "%s: latency aim (p99 under %s ms at %,.0f calls/s,"
-                  + " half the aimed rate) **not met**: %s%s", r.name(), fmt0(AIM_P99_MS),
+                  + " half the aimed rate) **not met**: %s%s", r.name(), whole(AIM_P99_MS),
               aimRate, best.map(b -> String.format(Locale.ROOT, "the highest rate measured with p99"
-                  + " under %s ms was %,.0f calls/s (%.0f%% of %,.0f)", fmt0(AIM_P99_MS),
+                  + " under %s ms was %,.0f calls/s (%.0f%% of %,.0f)", whole(AIM_P99_MS),
                   b.targetRate(), 100 * b.targetRate() / aimRate, aimRate))
-                  .orElse("no rate measured had p99 under " + fmt0(AIM_P99_MS) + " ms"),
+                  .orElse("no rate measured had p99 under " + whole(AIM_P99_MS) + " ms"),
               top < aimRate ? String.format(Locale.ROOT, "; no rate as high as %,.0f calls/s was"
                   + " measured (the first rate is half of this node's hot-worker rate).", aimRate)
                   : "; higher rates are in the table above."));
@@ -883,126 +768,5 @@ public final class NodeBenchmark {
 
   private static String verdict(double measured, double aim) {
     return measured >= aim ? "met" : String.format(Locale.ROOT, "missed (%.0f%%)", 100 * measured / aim);
-  }
-
-  /**
-   * Replaces the section between the markers {@code start} and {@code end}, or appends it; other
-   * sections stay.
-   */
-  static void writeDocs(Path docs, String section, String start, String end) throws IOException {
-    Path abs = docs.toAbsolutePath();
-    if (abs.getParent() != null) {
-      Files.createDirectories(abs.getParent());
-    }
-    String text = Files.exists(abs) ? Files.readString(abs, StandardCharsets.UTF_8)
-        : "# Benchmarks\n\nFigures written by the benchmark harnesses in `bench/`; each keeps"
-            + " its own section between its markers.\n\n";
-    int a = text.indexOf(start);
-    int z = text.indexOf(end);
-    String out;
-    if (a >= 0 && z > a) {
-      int after = z + end.length();
-      if (after < text.length() && text.charAt(after) == '\n') {
-        after++;
-      }
-      out = text.substring(0, a) + section + text.substring(after);
-    } else {
-      out = text + (text.endsWith("\n\n") || text.isEmpty() ? "" : text.endsWith("\n") ? "\n" : "\n\n")
-          + section;
-    }
-    Files.writeString(abs, out, StandardCharsets.UTF_8);
-  }
-
-  // the machine and the database
-
-  static Map<String, String> machine() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("CPU", cpuModel());
-    m.put("cores (availableProcessors)", String.valueOf(Runtime.getRuntime().availableProcessors()));
-    m.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
-    m.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
-        + System.getProperty("os.arch") + ")");
-    m.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version",
-        System.getProperty("java.version")) + " (" + System.getProperty("java.vendor") + ")");
-    m.put("JVM flags", String.join(" ",
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(x -> !x.startsWith("-Dbench.command")).toList()));
-    m.put("Pekko", org.apache.pekko.Version.current());
-    return m;
-  }
-
-  private static String cpuModel() {
-    Path info = Path.of("/proc/cpuinfo");
-    try (Stream<String> lines = Files.lines(info)) {
-      return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst().orElse("unknown (no model name in /proc/cpuinfo)");
-    } catch (IOException | RuntimeException e) {
-      return "unknown (/proc/cpuinfo not readable)";
-    }
-  }
-
-  static String databaseVersion(String url, String user, String password) {
-    try (Connection c = DriverManager.getConnection(url, user, password)) {
-      var md = c.getMetaData();
-      return md.getDatabaseProductName() + " " + md.getDatabaseProductVersion() + ", driver "
-          + md.getDriverVersion();
-    } catch (SQLException e) {
-      return "version unknown (" + e.getMessage() + ")";
-    }
-  }
-
-  // helpers
-
-  static JsonNode payload() {
-    return JSON.createObjectNode();
-  }
-
-  static String firstEnv(String... names) {
-    for (String n : names) {
-      String v = System.getenv(n);
-      if (v != null && !v.isBlank()) {
-        return v;
-      }
-    }
-    return null;
-  }
-
-  static String redact(String url) {
-    return url.replaceAll("(?i)password=[^;&]*", "password=***");
-  }
-
-  static String describe(Throwable t) {
-    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException)) {
-      t = t.getCause();
-    }
-    return t.getClass().getName() + ": " + t.getMessage();
-  }
-
-  static String ms(Histogram h, double percentile) {
-    return h.getTotalCount() == 0 ? "–"
-        : String.format(Locale.ROOT, "%.2f", h.getValueAtPercentile(percentile) / 1000.0);
-  }
-
-  static String msMax(Histogram h) {
-    return h.getTotalCount() == 0 ? "–" : String.format(Locale.ROOT, "%.2f", h.getMaxValue() / 1000.0);
-  }
-
-  static String fmt0(double v) {
-    return String.format(Locale.ROOT, "%,.0f", v);
-  }
-
-  static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // a temp folder: the OS cleans it up eventually
-        }
-      });
-    } catch (IOException ignored) {
-      // idem
-    }
   }
 }
