@@ -1,5 +1,7 @@
 package dev.troupe.bench.peers;
 
+import static dev.troupe.bench.core.Stats.millis;
+
 import dev.troupe.bench.peers.Results.LatencyRep;
 import dev.troupe.bench.peers.Results.ThroughputRep;
 import java.util.ArrayList;
@@ -149,8 +151,8 @@ final class Measure {
 
   private LatencyRep latencyRep(String what, double rate, long issued, Histogram h, long missing,
       long failed, Throwable firstError, boolean measured) {
-    LatencyRep r = new LatencyRep(rate, h.getTotalCount(), missing, failed, ms(h, 50), ms(h, 90),
-        ms(h, 99), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0);
+    LatencyRep r = new LatencyRep(rate, h.getTotalCount(), missing, failed, millis(h, 50), millis(h, 90),
+        millis(h, 99), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0);
     System.out.printf("    %s%s at %,.0f/s: %,d calls, %,d measured, p50 %.2f ms, p99 %.2f ms,"
             + " max %.2f ms; missing %d, failed %d%n", measured ? "" : "warm-up ", what, rate,
         issued, r.measured(), r.p50Ms(), r.p99Ms(), r.maxMs(), missing, failed);
@@ -160,10 +162,6 @@ final class Measure {
           firstError == null ? "" : " (first: " + firstError + ")"));
     }
     return r;
-  }
-
-  private static double ms(Histogram h, double percentile) {
-    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
   }
 
   interface Check {

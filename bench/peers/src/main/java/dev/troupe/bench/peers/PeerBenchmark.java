@@ -1,6 +1,11 @@
 package dev.troupe.bench.peers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.bench.core.DocsSection;
+import dev.troupe.bench.core.Machine;
+import dev.troupe.bench.core.Options;
+import dev.troupe.bench.core.Postgres;
+import dev.troupe.bench.core.TempH2;
 import dev.troupe.bench.peers.Results.DurableResult;
 import dev.troupe.bench.peers.Results.Load;
 import dev.troupe.bench.peers.Results.SystemResult;
@@ -17,7 +22,7 @@ import java.sql.Statement;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Troupe side by side with db-scheduler and JobRunr on the same machine, one system after another
@@ -40,8 +44,8 @@ import java.util.stream.Stream;
  *       ledger counts lost and duplicated jobs.
  * </ol>
  *
- * <p>Writes its section between {@value Report#START} and {@value Report#END} of
- * docs/benchmarks.md and the ratios chart. Started by {@code bash bench/peers.sh}; options in
+ * <p>Writes its section between {@code <!-- peer-benchmark:start -->} and {@code
+ * <!-- peer-benchmark:end -->} of docs/benchmarks.md and the ratios chart. Started by {@code bash bench/peers.sh}; options in
  * bench/README.md.
  */
 public final class PeerBenchmark {
@@ -75,8 +79,8 @@ public final class PeerBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Options o = new Options(args);
-    o.check(OPTIONS);
+    Options o = new Options("peers", args);
+    o.check(OPTIONS, "bench/README.md");
     List<Target> targets = o.list("targets",
         "pekko:none,troupe:h2,troupe:pg,db-scheduler:pg,jobrunr:pg,jobrunr:h2").stream()
         .map(Target::parse).toList();
@@ -85,7 +89,7 @@ public final class PeerBenchmark {
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     long t0 = System.nanoTime();
     System.out.println("Troupe peer benchmark, " + started);
-    System.out.println("  load average at start: " + Results.loadAverage());
+    System.out.println("  load average at start: " + Machine.loadAverage());
 
     Run run;
     if (o.get("from", null) != null) {
@@ -112,7 +116,7 @@ public final class PeerBenchmark {
       JSON.writerWithDefaultPrettyPrinter().writeValue(saved.toFile(), run);
       System.out.println("figures saved in " + saved);
     }
-    Path docs = Path.of(o.get("docs", "docs/benchmarks.md"));
+    Path docs = o.path("docs", DocsSection.DOCS);
     Path chart = Path.of(o.get("chart", "docs/peer-benchmark-ratios.png"));
     Report report = new Report(new Options(run.options()), run.results(), run.durable(),
         ZonedDateTime.parse(run.started()), run.seconds(),
@@ -120,7 +124,7 @@ public final class PeerBenchmark {
     String section = report.markdown();
     System.out.println();
     System.out.println(section);
-    report.writeInto(docs, section);
+    Report.SECTION.writeInto(docs, section);
     Chart.write(report, chart);
     System.out.println("wrote " + docs + " and " + chart);
     System.exit(0);
@@ -174,7 +178,7 @@ public final class PeerBenchmark {
     int recoverySeconds = o.integer("recovery-seconds", 300);
     System.out.println();
     System.out.println("=== " + t.label() + ": workload 4 (kill mid-drain, restart)");
-    String loadStart = Results.loadAverage();
+    String loadStart = Machine.loadAverage();
     Storage storage = dbs.create(t.storage());
     Storage ledger = dbs.create("pg");
     Process p = null;
@@ -194,7 +198,7 @@ public final class PeerBenchmark {
       if (counts[1] >= n) {
         p.destroyForcibly().waitFor();
         return new DurableResult(t.id(), n, counts[1], counts[1], counts[0], 0,
-            counts[0] - counts[1], 0, new Load(loadStart, Results.loadAverage()),
+            counts[0] - counts[1], 0, new Load(loadStart, Machine.loadAverage()),
             "all jobs completed before the kill: not measured mid-drain (raise durable-n)");
       }
       long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
@@ -221,7 +225,7 @@ public final class PeerBenchmark {
       long lost = n - counts[1];
       DurableResult r = new DurableResult(t.id(), n, doneAtKill, counts[1], counts[0], lost,
           counts[0] - counts[1], lost == 0 ? recovered : Double.NaN,
-          new Load(loadStart, Results.loadAverage()),
+          new Load(loadStart, Machine.loadAverage()),
           lost == 0 ? null : lost + " jobs had not completed " + recoverySeconds
               + " s after the restart");
       System.out.printf("  after restart: %,d distinct of %,d, %,d rows: lost %,d, duplicated %,d;"
@@ -231,7 +235,7 @@ public final class PeerBenchmark {
     } catch (Exception e) {
       e.printStackTrace(System.out);
       return new DurableResult(t.id(), n, 0, 0, 0, n, 0, Double.NaN,
-          new Load(loadStart, Results.loadAverage()), "the run failed: " + e);
+          new Load(loadStart, Machine.loadAverage()), "the run failed: " + e);
     } finally {
       if (p != null) {
         p.destroyForcibly().waitFor();
@@ -298,12 +302,9 @@ public final class PeerBenchmark {
 
   /** Fresh databases for each system: a PostgreSQL database or an H2 file, dropped after. */
   static final class Databases {
-    final String admin = Optional.ofNullable(env("TROUPE_BENCH_PG_URL", "TROUPE_TEST_PG_URL"))
-        .orElse("jdbc:postgresql://127.0.0.1:5432/test");
-    final String user = Optional.ofNullable(env("TROUPE_BENCH_PG_USER", "TROUPE_TEST_PG_USER"))
-        .orElse("postgres");
-    final String password = Optional.ofNullable(
-        env("TROUPE_BENCH_PG_PASSWORD", "TROUPE_TEST_PG_PASSWORD")).orElse("");
+    /** The server the databases are created on: the environment's, else the local one. */
+    private final Postgres admin = adminServer();
+    private final Map<String, TempH2> h2Files = new HashMap<>();
     private final String run = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private int next;
 
@@ -312,55 +313,36 @@ public final class PeerBenchmark {
         return new Storage("none", "", "", "");
       }
       if ("h2".equals(kind)) {
-        Path dir = Files.createTempDirectory("troupe-peers-h2");
         // WRITE_DELAY=0 for every system (Troupe's own default): a commit reaches the OS before
         // it returns, so a SIGKILL loses no committed job; H2's 500 ms would lose the last ones
-        return new Storage("h2", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath()
-            + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "");
+        TempH2 h2 = TempH2.create("troupe-peers-h2", "db", ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+        h2Files.put(h2.url(), h2);
+        return new Storage("h2", h2.url(), "sa", "");
       }
       String name = "troupe_peers_" + run + "_" + (next++);
-      try (Connection c = java.sql.DriverManager.getConnection(admin, user, password);
-          Statement st = c.createStatement()) {
-        st.execute("CREATE DATABASE " + name);
-      }
-      String url = admin.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
-      return new Storage("pg", url + (url.contains("?") ? "&" : "?")
-          + "reWriteBatchedInserts=true", user, password);
+      admin.execute("CREATE DATABASE " + name);
+      String url = admin.url().replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+      return new Storage("pg", Postgres.withParameters(url, "reWriteBatchedInserts=true"),
+          admin.user(), admin.password());
     }
 
     void drop(Storage s) {
-      try {
-        if (s.none()) {
-          return;
+      if (s.postgres()) {
+        String name = s.url().replaceFirst("jdbc:postgresql://[^/]+/([^?]*).*", "$1");
+        try {
+          admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+          System.out.println("  could not drop " + s.url() + ": " + e.getMessage());
         }
-        if (s.postgres()) {
-          String name = s.url().replaceFirst("jdbc:postgresql://[^/]+/([^?]*).*", "$1");
-          try (Connection c = java.sql.DriverManager.getConnection(admin, user, password);
-              Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-          }
-        } else {
-          Path dir = Path.of(s.url().substring("jdbc:h2:file:".length(), s.url().indexOf(';')))
-              .getParent();
-          try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-              Files.deleteIfExists(f);
-            }
-          }
-        }
-      } catch (SQLException | IOException e) {
-        System.out.println("  could not drop " + s.url() + ": " + e.getMessage());
+      } else if (h2Files.containsKey(s.url())) {
+        h2Files.remove(s.url()).close();
       }
     }
 
-    private static String env(String... names) {
-      for (String n : names) {
-        String v = System.getenv(n);
-        if (v != null && !v.isBlank()) {
-          return v;
-        }
-      }
-      return null;
+    private static Postgres adminServer() {
+      Postgres env = Postgres.fromEnvironment();
+      return env.url() != null ? env
+          : new Postgres("jdbc:postgresql://127.0.0.1:5432/test", env.user(), env.password());
     }
   }
 }

@@ -1,16 +1,15 @@
 package dev.troupe.bench.peers;
 
+import dev.troupe.bench.core.DocsSection;
+import dev.troupe.bench.core.Machine;
+import dev.troupe.bench.core.Options;
+import dev.troupe.bench.core.Stats;
 import dev.troupe.bench.peers.PeerBenchmark.Target;
 import dev.troupe.bench.peers.Results.DurableResult;
 import dev.troupe.bench.peers.Results.LatencyRep;
 import dev.troupe.bench.peers.Results.SystemResult;
 import dev.troupe.bench.peers.Results.ThroughputRep;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,7 @@ import java.util.stream.Stream;
 
 /** The markdown section of docs/benchmarks.md, and the ratios the chart draws. */
 final class Report {
-  static final String START = "<!-- peer-benchmark:start -->";
-  static final String END = "<!-- peer-benchmark:end -->";
+  static final DocsSection SECTION = new DocsSection("peer-benchmark");
   static final double AIM_RATIO = 2.0;
   static final double AIM_P99_MS = 10.0;
   /** A 1-minute load average above this on 2 cores means other work shared the machine. */
@@ -87,11 +85,11 @@ final class Report {
   }
 
   private static double throughput(SystemResult r) {
-    return Results.median(r.throughput(), ThroughputRep::jobsPerSecond);
+    return Stats.median(r.throughput(), ThroughputRep::jobsPerSecond);
   }
 
   private static double p99(List<LatencyRep> reps) {
-    return Results.median(reps, LatencyRep::p99Ms);
+    return Stats.median(reps, LatencyRep::p99Ms);
   }
 
   /** Troupe against each peer on the same storage, per workload (the chart's data). */
@@ -117,19 +115,16 @@ final class Report {
 
   String markdown() {
     StringBuilder b = new StringBuilder();
-    b.append(START).append('\n');
+    b.append(SECTION.start()).append('\n');
     b.append("## Troupe and the job systems users would pick instead\n\n");
     b.append("Written by `dev.troupe.bench.peers.PeerBenchmark` (module `bench/peers/`, outside"
-        + " `mvn verify`) on ").append(started.format(DateTimeFormatter.ofPattern(
-        "yyyy-MM-dd HH:mm 'UTC'"))).append(String.format(Locale.ROOT,
+        + " `mvn verify`) on ").append(DocsSection.writtenOn(started)).append(String.format(Locale.ROOT,
         "; the run took %.0f min.%n%n", seconds / 60));
-    b.append("Command (from the repository root):\n\n```\n")
-        .append(o.get("command", "bash bench/peers.sh")).append("\n```\n\n");
+    b.append(DocsSection.command(o.get("command", "bash bench/peers.sh")));
     b.append("![Troupe against each peer, times better](").append(chartLink)
         .append(")\n\n");
 
-    b.append("### Machine and versions\n\n| | |\n|---|---|\n");
-    machine().forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    b.append("### Machine and versions\n\n").append(DocsSection.table(machine()));
     for (SystemResult r : results) {
       b.append("| ").append(label(r.target())).append(" | ").append(r.version()).append(" on ")
           .append(r.storage()).append(" |\n");
@@ -198,9 +193,9 @@ final class Report {
         + " Troupe/peer (median) |\n|---|---:|---:|---:|---:|---:|\n");
     for (SystemResult r : results) {
       b.append(String.format(Locale.ROOT, "| %s | %,.0f | **%,.0f** | %,.0f | %.1f | %s |%n",
-          label(r.target()), Results.min(r.throughput(), ThroughputRep::jobsPerSecond),
-          throughput(r), Results.max(r.throughput(), ThroughputRep::jobsPerSecond),
-          Results.median(r.throughput(), ThroughputRep::enqueueSeconds),
+          label(r.target()), Stats.min(r.throughput(), ThroughputRep::jobsPerSecond),
+          throughput(r), Stats.max(r.throughput(), ThroughputRep::jobsPerSecond),
+          Stats.median(r.throughput(), ThroughputRep::enqueueSeconds),
           ratio(r, x -> throughput(x), true)));
     }
     results.stream().filter(r -> troupe(r.target())).forEach(r -> b.append(String.format(
@@ -213,9 +208,9 @@ final class Report {
             String.format(Locale.ROOT, "%,.0f%s", x.jobsPerSecond(),
                 x.complete() ? "" : " (incomplete)")).toList())).toList())).append(".\n\n");
 
-    latencyTable(b, "2. Enqueue-to-start latency at " + fmt(o.decimal("latency-rate", 200))
+    latencyTable(b, "2. Enqueue-to-start latency at " + Stats.whole(o.decimal("latency-rate", 200))
         + " jobs/s (ms, lower is better)", SystemResult::startLatency);
-    latencyTable(b, "3. Call to first progress message at " + fmt(o.decimal("message-rate", 20))
+    latencyTable(b, "3. Call to first progress message at " + Stats.whole(o.decimal("message-rate", 20))
         + " calls/s (ms, lower is better)", SystemResult::firstMessage);
 
     if (!durable.isEmpty()) {
@@ -247,7 +242,7 @@ final class Report {
     for (String n : notes()) {
       b.append("- ").append(n).append('\n');
     }
-    b.append('\n').append(END).append('\n');
+    b.append('\n').append(SECTION.end()).append('\n');
     return b.toString();
   }
 
@@ -260,10 +255,10 @@ final class Report {
     for (SystemResult r : results) {
       List<LatencyRep> l = reps.apply(r);
       b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | **%s** | %s | %s | %d / %d"
-              + " | %s |%n", label(r.target()), ms(Results.min(l, LatencyRep::p50Ms)),
-          ms(Results.median(l, LatencyRep::p50Ms)), ms(Results.max(l, LatencyRep::p50Ms)),
-          ms(Results.min(l, LatencyRep::p99Ms)), ms(p99(l)), ms(Results.max(l, LatencyRep::p99Ms)),
-          ms(Results.max(l, LatencyRep::maxMs)),
+              + " | %s |%n", label(r.target()), ms(Stats.min(l, LatencyRep::p50Ms)),
+          ms(Stats.median(l, LatencyRep::p50Ms)), ms(Stats.max(l, LatencyRep::p50Ms)),
+          ms(Stats.min(l, LatencyRep::p99Ms)), ms(p99(l)), ms(Stats.max(l, LatencyRep::p99Ms)),
+          ms(Stats.max(l, LatencyRep::maxMs)),
           l.stream().mapToLong(LatencyRep::missing).sum(),
           l.stream().mapToLong(LatencyRep::failed).sum(),
           ratio(r, x -> p99(reps.apply(x)), false)));
@@ -291,14 +286,14 @@ final class Report {
     double busiest = Stream.concat(results.stream().flatMap(r -> r.load().values().stream()),
             durable.stream().map(DurableResult::load))
         .flatMap(l -> Stream.of(l.start(), l.end()))
-        .mapToDouble(Report::oneMinute).max().orElse(Double.NaN);
+        .mapToDouble(Machine::oneMinute).max().orElse(Double.NaN);
     if (busiest > QUIET_LOAD) {
       notes.add(String.format(Locale.ROOT, "**Load**: the 1-minute load average reached %.1f on"
           + " %d cores during this run (table above). It counts every runnable thread: the"
           + " measured system's own and PostgreSQL's backends as well as any other work, so a"
           + " high figure at the end of a workload shows how hard that system drove the machine;"
           + " one already high at the start of a system's first workload means other work ran.",
-          busiest, Runtime.getRuntime().availableProcessors()));
+          busiest, Machine.cores()));
     }
     for (String storage : List.of("pg", "h2")) {
       Optional<SystemResult> t = troupeOn(storage);
@@ -358,67 +353,16 @@ final class Report {
 
   private Map<String, String> machine() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("CPU", cpu());
-    m.put("cores (availableProcessors)", String.valueOf(Runtime.getRuntime().availableProcessors()));
-    m.put("memory", memory());
-    m.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    m.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-        + " (" + System.getProperty("java.vendor") + ")");
+    m.put("CPU", Machine.cpu());
+    m.put("cores (availableProcessors)", String.valueOf(Machine.cores()));
+    m.put("memory", Machine.memory());
+    m.put("OS", Machine.os());
+    m.put("JDK", Machine.jdk());
     m.put("JVM flags of each system", String.join(" ", PeerBenchmark.childJvmFlags()));
     return m;
   }
 
-  private static String cpu() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String memory() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
-      return lines.filter(l -> l.startsWith("MemTotal")).map(l -> String.format(Locale.ROOT,
-          "%.1f GiB", Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024.0)).findFirst()
-          .orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static double oneMinute(String loadAverage) {
-    try {
-      return Double.parseDouble(loadAverage.trim().split("\\s+")[0]);
-    } catch (RuntimeException e) {
-      return Double.NaN;
-    }
-  }
-
   private static String ms(double v) {
     return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.2f", v);
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%,.0f", v);
-  }
-
-  /** Replaces this harness's section between its markers, or appends it; the rest stays. */
-  void writeInto(Path docs, String section) throws IOException {
-    String text = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8)
-        : "# Benchmarks\n\n";
-    int a = text.indexOf(START);
-    int z = text.indexOf(END);
-    String out;
-    if (a >= 0 && z > a) {
-      int after = z + END.length();
-      if (after < text.length() && text.charAt(after) == '\n') {
-        after++;
-      }
-      out = text.substring(0, a) + section + text.substring(after);
-    } else {
-      out = text + (text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n") + section;
-    }
-    Files.writeString(docs, out, StandardCharsets.UTF_8);
   }
 }

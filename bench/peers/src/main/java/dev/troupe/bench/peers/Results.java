@@ -1,12 +1,7 @@
 package dev.troupe.bench.peers;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /** What a measuring child JVM hands back to the harness, as JSON. */
 final class Results {
@@ -35,29 +30,4 @@ final class Results {
   /** Workload 4 for one system: counted in the ledger after a SIGKILL and a restart. */
   record DurableResult(String target, int enqueued, long doneAtKill, long distinctDone,
       long rows, long lost, long duplicated, double recoverySeconds, Load load, String problem) {}
-
-  static <T> double min(List<T> xs, ToDoubleFunction<T> f) {
-    return xs.stream().mapToDouble(f).min().orElse(Double.NaN);
-  }
-
-  static <T> double max(List<T> xs, ToDoubleFunction<T> f) {
-    return xs.stream().mapToDouble(f).max().orElse(Double.NaN);
-  }
-
-  static <T> double median(List<T> xs, ToDoubleFunction<T> f) {
-    double[] v = xs.stream().mapToDouble(f).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  static String loadAverage() {
-    try {
-      return String.join(" ", Arrays.copyOf(
-          Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+"), 3));
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.troupe.bench.peers;
 
+import dev.troupe.bench.core.Options;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

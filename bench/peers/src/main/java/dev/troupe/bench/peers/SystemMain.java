@@ -2,6 +2,8 @@ package dev.troupe.bench.peers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.troupe.bench.core.Machine;
+import dev.troupe.bench.core.Options;
 import dev.troupe.bench.peers.Results.LatencyRep;
 import dev.troupe.bench.peers.Results.Load;
 import dev.troupe.bench.peers.Results.SystemResult;
@@ -39,11 +41,11 @@ public final class SystemMain {
   }
 
   public static void main(String[] args) throws Exception {
-    Options o = new Options(args);
+    Options o = new Options("peers", args);
     o.check(Set.of("mode", "system", "target", "db-kind", "db-url", "db-user", "db-password",
         "ledger-kind", "ledger-url", "ledger-user", "ledger-password", "n", "warmup", "reps",
         "latency-rate", "latency-seconds", "warmup-seconds", "message-rate", "message-seconds",
-        "timeout-seconds", "out", "jobrunr-workers"));
+        "timeout-seconds", "out", "jobrunr-workers"), "started by PeerBenchmark");
     Storage storage = Storage.fromArgs(o, "db");
     JobSystem sys = create(o.get("system", null), storage, o);
     switch (o.get("mode", "measure")) {
@@ -76,20 +78,20 @@ public final class SystemMain {
       Measure m = new Measure(sys, problems);
       int timeout = o.integer("timeout-seconds", 600);
 
-      String before = Results.loadAverage();
+      String before = Machine.loadAverage();
       System.out.printf("  workload 1: warm-up of %,d jobs, then %d × %,d%n",
           warmupJobs(o), reps, o.integer("n", 100_000));
       m.drain(warmupJobs(o), timeout);
       for (int i = 0; i < reps; i++) {
         throughput.add(m.drain(o.integer("n", 100_000), timeout));
       }
-      load.put("throughput", new Load(before, Results.loadAverage()));
+      load.put("throughput", new Load(before, Machine.loadAverage()));
       long idle = System.nanoTime();
       sys.awaitBackgroundWork(timeout);
       catchUp = (System.nanoTime() - idle) / 1e9;
       System.out.printf("  background work caught up %.1f s after workload 1%n", catchUp);
 
-      before = Results.loadAverage();
+      before = Machine.loadAverage();
       double rate = o.decimal("latency-rate", 200);
       int seconds = o.integer("latency-seconds", 10);
       System.out.printf("  workload 2: %,.0f jobs/s, %d s warm-up, %d × %d s%n", rate,
@@ -98,10 +100,10 @@ public final class SystemMain {
       for (int i = 0; i < reps; i++) {
         startLatency.add(m.startLatency(rate, seconds, true));
       }
-      load.put("start latency", new Load(before, Results.loadAverage()));
+      load.put("start latency", new Load(before, Machine.loadAverage()));
       sys.awaitBackgroundWork(timeout);
 
-      before = Results.loadAverage();
+      before = Machine.loadAverage();
       rate = o.decimal("message-rate", 20);
       seconds = o.integer("message-seconds", 10);
       System.out.printf("  workload 3: %,.0f calls/s, %d s warm-up, %d × %d s%n", rate,
@@ -110,7 +112,7 @@ public final class SystemMain {
       for (int i = 0; i < reps; i++) {
         firstMessage.add(m.firstMessage(rate, seconds, true));
       }
-      load.put("first message", new Load(before, Results.loadAverage()));
+      load.put("first message", new Load(before, Machine.loadAverage()));
     } catch (Exception e) {
       e.printStackTrace(System.out);
       problems.add("the run failed: " + e);

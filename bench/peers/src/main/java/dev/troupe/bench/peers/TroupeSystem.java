@@ -2,8 +2,6 @@ package dev.troupe.bench.peers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigUtil;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
@@ -11,7 +9,7 @@ import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.TroupeConfig;
+import dev.troupe.bench.core.BenchNode;
 import dev.troupe.node.TroupeNode;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,8 +25,8 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * Troupe: one node started in this JVM the way {@code NodeBenchmark} starts it (an ActorSystem
- * from {@code TroupeConfig.withDefaults}, Troupe's defaults otherwise), one worker definition per
+ * Troupe: one node started in this JVM the way every harness starts it ({@link BenchNode}, Troupe's
+ * defaults otherwise), one worker definition per
  * job kind.
  */
 final class TroupeSystem implements JobSystem {
@@ -58,17 +56,8 @@ final class TroupeSystem implements JobSystem {
 
   @Override
   public void start() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "troupe", TroupeConfig.withDefaults(
-        ConfigFactory.parseString(String.join("\n",
-            "troupe.db.url = " + ConfigUtil.quoteString(storage.url()),
-            "troupe.db.user = " + ConfigUtil.quoteString(storage.user()),
-            "troupe.db.password = " + ConfigUtil.quoteString(storage.password()),
-            "troupe.discover-modules = off",
-            "troupe.env = production",
-            "pekko.loglevel = WARNING",
-            "pekko.remote.artery.canonical.port = 0",
-            "pekko.coordinated-shutdown.exit-jvm = off",
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"))));
+    system = ActorSystem.create(Behaviors.empty(), "troupe",
+        BenchNode.config(storage.url(), storage.user(), storage.password()));
     troupe = TroupeNode.start(system);
     mat = Materializer.matFromSystem(system);
     Worker noop = ctx -> {
