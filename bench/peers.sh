@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Troupe against db-scheduler and JobRunr: builds bench-peers/ (Maven profile "bench", outside
+# Troupe against db-scheduler and JobRunr: builds bench/peers/ (Maven profile "bench", outside
 # `mvn verify`) and runs dev.troupe.bench.peers.PeerBenchmark, which starts each system in a JVM of
 # its own on a fresh database, prints the figures and writes them into docs/benchmarks.md (between
 # <!-- peer-benchmark:start --> and <!-- peer-benchmark:end -->) with the chart
@@ -14,9 +14,9 @@
 # measured JVMs: PEERS_CHILD_JAVA_OPTS (e.g. "-XX:StartFlightRecording=filename=peers.jfr").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf bench-peers/target/lib
-mvn -B -q -Pbench -pl bench-peers -am package -DskipTests
+rm -rf bench/peers/target/lib
+mvn -B -q -Pbench -pl bench/peers -am package -DskipTests
 exec java -Xmx512m -Djava.awt.headless=true \
   -Dpeers.command="bash bench/peers.sh${*:+ $*}" \
-  -cp "bench-peers/target/troupe-bench-peers.jar:bench-peers/target/lib/*" \
+  -cp "bench/peers/target/troupe-bench-peers.jar:bench/peers/target/lib/*" \
   dev.troupe.bench.peers.PeerBenchmark "$@"

@@ -18,7 +18,7 @@ export TROUPE_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db?reWriteBatchedInserts
 export TROUPE_DB_USER="${TROUPE_DB_USER:-postgres}"
 export JAVA_OPTS="${CLUSTER_JAVA_OPTS:--Xmx1g}"
 mvn -B -q -DskipTests package
-mvn -B -q -Pbench -pl bench -am package -DskipTests
+mvn -B -q -Pbench -pl bench/node -am package -DskipTests
 
 cleanup() {
   bin/cluster.sh stop >/dev/null 2>&1 || true
@@ -32,7 +32,7 @@ bench() { # section, title, urls, args...
   shift 3
   # shellcheck disable=SC2086
   java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.command="bash bench/run-cluster.sh${*:+ $*}" \
-    -cp "bench/target/troupe-bench.jar:bench/target/lib/*" dev.troupe.bench.HttpBenchmark \
+    -cp "bench/node/target/troupe-bench.jar:bench/node/target/lib/*" dev.troupe.bench.HttpBenchmark \
     --url="$urls" --noop=echo --emit=progress-reporter --payload='{"steps":0}' \
     --section="$section" --title="$title" "$@"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Troupe HTTP benchmark: builds the bench module (Maven profile "bench", outside `mvn verify`)
+# Troupe HTTP benchmark: builds the module bench/node (Maven profile "bench", outside `mvn verify`)
 # and runs dev.troupe.bench.HttpBenchmark, which loads a node's HTTP API with java.net.http
 # (HTTP/1.1 keep-alive) and writes its figures into docs/benchmarks.md (between
 # <!-- http-benchmark:start --> and <!-- http-benchmark:end -->).
@@ -12,10 +12,10 @@
 # Options: bench/README.md. Extra JVM flags: BENCH_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf bench/target/lib
-mvn -B -q -Pbench -pl bench -am package -DskipTests
+rm -rf bench/node/target/lib
+mvn -B -q -Pbench -pl bench/node -am package -DskipTests
 # shellcheck disable=SC2086
 exec java -Xms2g -Xmx4g ${BENCH_JAVA_OPTS:-} \
   -Dbench.command="bash bench/run-http.sh${*:+ $*}" \
-  -cp "bench/target/troupe-bench.jar:bench/target/lib/*" \
+  -cp "bench/node/target/troupe-bench.jar:bench/node/target/lib/*" \
   dev.troupe.bench.HttpBenchmark "$@"

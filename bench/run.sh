@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Troupe node benchmark: builds the bench module (Maven profile "bench", outside `mvn verify`)
+# Troupe node benchmark: builds the module bench/node (Maven profile "bench", outside `mvn verify`)
 # and runs dev.troupe.bench.NodeBenchmark, which prints its figures and writes them into
 # docs/benchmarks.md (between <!-- node-benchmark:start --> and <!-- node-benchmark:end -->).
 #
@@ -12,10 +12,10 @@
 # dropped. Extra JVM flags: BENCH_JAVA_OPTS (e.g. "-XX:StartFlightRecording=filename=bench.jfr").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf bench/target/lib
-mvn -B -q -Pbench -pl bench -am package -DskipTests
+rm -rf bench/node/target/lib
+mvn -B -q -Pbench -pl bench/node -am package -DskipTests
 # shellcheck disable=SC2086
 exec java -Xms2g -Xmx4g ${BENCH_JAVA_OPTS:-} \
   -Dbench.command="bash bench/run.sh${*:+ $*}" \
-  -cp "bench/target/troupe-bench.jar:bench/target/lib/*" \
+  -cp "bench/node/target/troupe-bench.jar:bench/node/target/lib/*" \
   dev.troupe.bench.NodeBenchmark "$@"
