@@ -20,6 +20,9 @@ import dev.troupe.api.WorkerDefinition;
 import dev.troupe.node.ClusterView;
 import dev.troupe.api.WorkerNames;
 import dev.troupe.node.TroupeMetrics;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -268,7 +271,7 @@ public final class HttpApi extends AllDirectives {
       return CompletableFuture.failedFuture(new UnsupportedContentType(entity.getContentType().toString()));
     }
     return entity.toStrict(settings.waitTimeout().toMillis(), materializer).thenApply(strict -> {
-      String text = strict.getData().utf8String();
+      String text = utf8(strict.getData().toArray());
       if (text.isBlank()) {
         return mapper.createObjectNode();
       }
@@ -277,6 +280,7 @@ public final class HttpApi extends AllDirectives {
         if (!n.isObject()) {
           throw new InvalidArgumentException("the body must be a JSON object like {\"payload\": {...}}");
         }
+        rejectInfinite(n, "");
         return n;
       } catch (JsonProcessingException e) {
         throw new InvalidArgumentException("malformed JSON body: " + e.getOriginalMessage());
@@ -284,13 +288,44 @@ public final class HttpApi extends AllDirectives {
     });
   }
 
+  /** The body as text; bytes that are not UTF-8 are refused, never replaced. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidArgumentException("the body is not valid UTF-8");
+    }
+  }
+
+  /**
+   * Refuses a number too large for a double (such as {@code 1e400}): it would be stored and
+   * returned as Infinity, not as the number sent.
+   */
+  private static void rejectInfinite(JsonNode n, String path) {
+    if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+      throw new InvalidArgumentException(path.substring(1) + ": the number is out of range");
+    }
+    if (n.isObject()) {
+      n.fields().forEachRemaining(f -> rejectInfinite(f.getValue(), path + "." + f.getKey()));
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        rejectInfinite(n.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
   private CompletionStage<RunHandle> call(String name, JsonNode body) {
     JsonNode payload = body.has("payload") ? body.get("payload") : mapper.createObjectNode();
     CallOptions options = CallOptions.NONE;
     JsonNode timeout = body.get("timeoutMs");
     if (timeout != null && !timeout.isNull()) {
-      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0) {
-        throw new InvalidArgumentException("timeoutMs must be a positive integer, was " + timeout);
+      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0
+          || timeout.asLong() > WorkerConfig.MAX_TIMEOUT.toMillis()) {
+        throw new InvalidArgumentException("timeoutMs must be a positive integer of at most "
+            + WorkerConfig.MAX_TIMEOUT.toMillis() + ", was " + timeout);
       }
       options = options.withTimeout(Duration.ofMillis(timeout.asLong()));
     }

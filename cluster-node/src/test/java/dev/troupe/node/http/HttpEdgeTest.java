@@ -151,4 +151,27 @@ class HttpEdgeTest {
     assertThat(c.getBytes("pekko.http.server.parsing.max-content-length"))
         .isEqualTo(settings.maxBodyBytes());
   }
+
+  @Test
+  void hugeNumbersTimeoutsAndInvalidUtf8AreRefusedNamingWhatIsWrong() throws Exception {
+    // given
+    long before = echoRuns();
+    byte[] latin1 = "{\"payload\":{\"name\":\"caf\u00e9\"}}".getBytes(
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    // when
+    HttpResponse<String> huge = post("/api/v1/workers/echo/runs", "application/json",
+        HttpRequest.BodyPublishers.ofString("{\"payload\":{\"xs\":[1, 1e400]}}"));
+    HttpResponse<String> timeout = post("/api/v1/workers/echo/runs", "application/json",
+        HttpRequest.BodyPublishers.ofString("{\"timeoutMs\": 1000000000000000}"));
+    HttpResponse<String> notUtf8 = post("/api/v1/workers/echo/runs", "application/json",
+        HttpRequest.BodyPublishers.ofByteArray(latin1));
+    // then
+    assertThat(huge.statusCode()).isEqualTo(400);
+    assertThat(error(huge).get("message").asText()).contains("payload.xs[1]").contains("out of range");
+    assertThat(timeout.statusCode()).isEqualTo(400);
+    assertThat(error(timeout).get("message").asText()).contains("timeoutMs").contains("at most");
+    assertThat(notUtf8.statusCode()).isEqualTo(400);
+    assertThat(error(notUtf8).get("message").asText()).contains("UTF-8");
+    assertThat(echoRuns()).isEqualTo(before);
+  }
 }
