@@ -1,4 +1,4 @@
-// Troupe dashboard: plain JavaScript over the HTTP API v1 (see docs and DESIGN.md).
+// Troupe dashboard: plain JavaScript over the HTTP API v1 (docs/architecture.md, README).
 'use strict';
 
 (() => {
@@ -10,7 +10,7 @@
   const TOKEN_KEY = 'troupe.token';
 
   const $ = (id) => document.getElementById(id);
-  let live = null; // the EventSource of the live view, while it is open
+  let live = null; // the stream of the live view while it is open: { close() }
 
   // ---- API access -------------------------------------------------------------------------------
 
@@ -263,7 +263,84 @@
     }
   }
 
-  /** Follows a run's SSE stream; the browser resumes it by itself (Last-Event-ID) after a drop. */
+  /**
+   * Reads a run's SSE stream with fetch, so that it carries the API token (EventSource cannot send
+   * an Authorization header), and calls on(type, data) for each event. After a dropped connection
+   * it reconnects with the Last-Event-ID of the last numbered event; it stops at the run's result
+   * or error, on close(), or when the API refuses the stream (then onGone(message)).
+   */
+  function stream(path, on, onState, onGone) {
+    const abort = new AbortController();
+    let lastId = null;
+    let closed = false;
+
+    function dispatch(frame) {
+      let type = 'message';
+      const data = [];
+      for (const line of frame.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const i = line.indexOf(':');
+        const field = i < 0 ? line : line.slice(0, i);
+        const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+        if (field === 'event') type = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'id') lastId = value;
+      }
+      if (data.length === 0) return;
+      on(type, data.join('\n'));
+      if (type === 'result' || type === 'error') closed = true;
+    }
+
+    async function connect() {
+      const headers = { Accept: 'text/event-stream' };
+      const t = token();
+      if (t) headers.Authorization = 'Bearer ' + t;
+      if (lastId !== null) headers['Last-Event-ID'] = lastId;
+      const response = await fetch(API + path, { headers, signal: abort.signal });
+      if (!response.ok) {
+        let message = `HTTP ${response.status}`;
+        try {
+          const err = (await response.json()).error;
+          if (err) message = `${err.code}: ${err.message}`;
+        } catch (e) { /* not JSON */ }
+        closed = true;
+        onGone(message);
+        return;
+      }
+      onState('connected');
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      while (!closed) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+        let end;
+        while (!closed && (end = buffer.indexOf('\n\n')) >= 0) {
+          dispatch(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+      if (closed) abort.abort();
+    }
+
+    (async () => {
+      while (!closed) {
+        try {
+          await connect();
+        } catch (e) {
+          if (closed) return;
+        }
+        if (!closed) {
+          onState('connection lost, reconnecting…');
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
+    return { close() { closed = true; abort.abort(); } };
+  }
+
+  /** Follows a run's event stream in the live view, until its result or error. */
   function follow(runId) {
     if (live) live.close();
     $('live-run-id').textContent = runId;
@@ -274,62 +351,56 @@
     setProgress(0);
     setStatus('connecting…');
 
-    const source = new EventSource(`${API}/runs/${encodeURIComponent(runId)}/events`);
-    live = source;
-    const on = (type, handler) => source.addEventListener(type, (e) => {
-      if (live === source) handler(e);
-    });
-
-    on('open', () => setStatus('connected'));
-    on('message', (e) => {
-      const d = parse(e);
-      const hasProgress = d && typeof d === 'object' && typeof d.progress === 'number';
-      if (hasProgress) setProgress(d.progress);
-      if (d && typeof d === 'object' && typeof d.message === 'string') {
-        addLine(hasProgress ? `${d.progress}% ${d.message}` : d.message, 'message');
-      } else {
-        addLine(JSON.stringify(d), 'message');
-      }
-    });
-    on('log', (e) => {
-      const d = parse(e) || {};
-      addLine(`[${d.level || 'log'}] ${d.message}`, 'log');
-    });
-    on('status', (e) => {
-      const d = parse(e) || {};
-      if (d.status) {
-        setStatus(d.attempt ? `${d.status} (attempt ${d.attempt})` : d.status);
-        addLine(`status ${d.status}` + (d.error ? ` — ${d.error.code}: ${d.error.message}` : ''), 'status');
-      } else if (d.message) {
-        addLine(d.message, 'status');
-      }
-    });
-    on('result', (e) => {
-      const run = parse(e) || {};
-      source.close();
-      setStatus(run.status || 'SUCCEEDED');
-      setProgress(100);
-      result.textContent = JSON.stringify(run.result === undefined ? null : run.result);
-      result.className = 'ok';
-      refresh();
-    });
-    // "error" is both the run's terminal SSE event (with data) and EventSource's connection error
-    on('error', (e) => {
-      if (typeof e.data === 'string') {
-        const run = parse(e) || {};
-        source.close();
+    let current = null;
+    const mine = (f) => (...args) => { if (live === current) f(...args); };
+    const handlers = {
+      message: (d) => {
+        const hasProgress = d && typeof d === 'object' && typeof d.progress === 'number';
+        if (hasProgress) setProgress(d.progress);
+        if (d && typeof d === 'object' && typeof d.message === 'string') {
+          addLine(hasProgress ? `${d.progress}% ${d.message}` : d.message, 'message');
+        } else {
+          addLine(JSON.stringify(d), 'message');
+        }
+      },
+      log: (d) => addLine(`[${(d && d.level) || 'log'}] ${d && d.message}`, 'log'),
+      status: (d) => {
+        d = d || {};
+        if (d.status) {
+          setStatus(d.attempt ? `${d.status} (attempt ${d.attempt})` : d.status);
+          addLine(`status ${d.status}` + (d.error ? ` — ${d.error.code}: ${d.error.message}` : ''), 'status');
+        } else if (d.message) {
+          addLine(d.message, 'status');
+        }
+      },
+      result: (run) => {
+        run = run || {};
+        setStatus(run.status || 'SUCCEEDED');
+        setProgress(100);
+        result.textContent = JSON.stringify(run.result === undefined ? null : run.result);
+        result.className = 'ok';
+        refresh();
+      },
+      error: (run) => {
+        run = run || {};
         setStatus(run.status || 'FAILED');
         const err = run.error || {};
         result.textContent = `${err.code || 'ERROR'}: ${err.message || ''}`;
         result.className = 'error';
         refresh();
-      } else if (source.readyState === EventSource.CLOSED) {
-        setStatus('stream unavailable (unknown run, or the API needs a token)');
+      },
+    };
+    current = stream(`/runs/${encodeURIComponent(runId)}/events`,
+      mine((type, text) => {
+        const handler = handlers[type];
+        if (handler) handler(parse({ data: text }));
+      }),
+      mine((state) => setStatus(state)),
+      mine((message) => {
+        setStatus(`stream unavailable (${message})`);
         live = null;
-      } else {
-        setStatus('connection lost, reconnecting…');
-      }
-    });
+      }));
+    live = current;
   }
 
   // ---- the cluster ------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ public record WorkerConfig(
   private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
   /**
+   * The longest per-attempt timeout a definition or a call may set: an attempt's deadline is a
+   * timer of the actor system, whose scheduler takes delays of some 248 days at most, and a
+   * longer one would fail the run only when it starts.
+   */
+  public static final Duration MAX_TIMEOUT = Duration.ofDays(30);
+
+  /**
    * 5 minutes timeout, {@link RetryPolicy#DEFAULT}, 16 at once, 10,000 queued, 1 partition,
    * durable streams.
    */
@@ -46,8 +53,10 @@ public record WorkerConfig(
       true);
 
   public WorkerConfig {
-    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new InvalidArgumentException("timeout must be positive, was " + timeout);
+    if (timeout == null || timeout.isNegative() || timeout.isZero()
+        || timeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw new InvalidArgumentException("timeout must be positive and at most " + MAX_TIMEOUT
+          + ", was " + timeout);
     }
     Objects.requireNonNull(retry, "retry");
     if (maxConcurrent < 1) {

@@ -15,6 +15,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +63,16 @@ final class ApiErrors {
     if (e instanceof HttpApi.UnsupportedContentType) {
       return response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage());
     }
-    if (e instanceof EntityStreamSizeException) {
+    if (e instanceof EntityStreamSizeException || e instanceof EntityStreamException s
+        && s.info().summary().startsWith("Request too large")) {
+      // past troupe.http.max-body-bytes while streaming, or declared past it (the HTTP parser's
+      // max-content-length, which a node sets to the same limit)
       return response(StatusCodes.PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE",
           "the request body is over the limit (troupe.http.max-body-bytes)");
+    }
+    if (e instanceof EntityStreamException) {
+      return response(StatusCodes.BAD_REQUEST, "INVALID_REQUEST",
+          "the request body could not be read: " + ((EntityStreamException) e).info().summary());
     }
     if (e instanceof RunRejectedException r) {
       return switch (r.reason()) {

@@ -20,6 +20,9 @@ import dev.troupe.api.WorkerDefinition;
 import dev.troupe.node.ClusterView;
 import dev.troupe.api.WorkerNames;
 import dev.troupe.node.TroupeMetrics;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -48,7 +51,7 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The HTTP API v1 of DESIGN.md over the {@link Troupe} facade: JSON in and out, runs streamed as
+ * The HTTP API v1 over the {@link Troupe} facade: JSON in and out, runs streamed as
  * server-sent events, errors as {@code {"error":{"code","message"}}}, bearer tokens when
  * configured.
  */
@@ -91,7 +94,10 @@ public final class HttpApi extends AllDirectives {
    * errors included, passes through CORS.
    */
   public Route routes() {
-    return cors.handle(() -> handleExceptions(
+    return cors.handle(() -> withRequestTimeoutResponse(request -> errors.response(
+        StatusCodes.SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", "the node did not answer within its"
+            + " request timeout (pekko.http.server.request-timeout); a call may have been accepted:"
+            + " repeat it with the same idempotencyKey to get the same run"), () -> handleExceptions(
         org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
             .matchAny(t -> complete(errors.of(t))).build(),
         () -> handleRejections(org.apache.pekko.http.javadsl.server.RejectionHandler.defaultHandler(),
@@ -99,12 +105,17 @@ public final class HttpApi extends AllDirectives {
                 // the dashboard and the API description are static and public; the API is not
                 pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html"))),
                 pathPrefix("dashboard", () -> get(() -> getFromResourceDirectory("dashboard"))),
-                path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-                    HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))),
+                path("metrics", () -> get(() -> settings.metricsPublic() ? metrics()
+                    : handleRejections(apiRejections, () -> authorized(admin -> metrics())))),
                 path(PathMatchers.segment("api").slash("v1").slash("openapi.json"),
                     () -> get(() -> getFromResource("openapi/troupe-v1.json"))),
                 pathPrefix("api", () -> handleRejections(apiRejections,
-                    () -> pathPrefix("v1", () -> authorized(this::api))))))));
+                    () -> pathPrefix("v1", () -> authorized(this::api)))))))));
+  }
+
+  private Route metrics() {
+    return complete(HttpResponse.create().withEntity(
+        HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())));
   }
 
   /** Unknown paths and methods under /api answer in the API's JSON error format too. */
@@ -231,6 +242,7 @@ public final class HttpApi extends AllDirectives {
   private Route startRun(String name) {
     return withSizeLimit(settings.maxBodyBytes(), () -> extractRequestEntity(entity ->
         optionalHeaderValueByName("Accept", accept -> parameterOptional("wait", wait -> {
+          long deadline = System.nanoTime() + settings.waitBudget().toNanos();
           CompletionStage<RunHandle> accepted = body(entity).thenCompose(b -> call(name, b));
           if (accept.filter(a -> a.contains(SSE)).isPresent()) {
             // the Location names the run, so that a client that loses the stream can resume it
@@ -243,19 +255,23 @@ public final class HttpApi extends AllDirectives {
           }
           boolean waitForIt = wait.map(Boolean::parseBoolean).orElse(false);
           return completeWithFuture(accepted.thenCompose(h -> waitForIt
-              ? finished(h) : CompletableFuture.completedFuture(acceptedResponse(h)))
+              ? finished(h, deadline) : CompletableFuture.completedFuture(acceptedResponse(h)))
               .exceptionally(errors::of));
         }))));
   }
 
-  /** The request body as JSON; empty means no options and an empty payload. */
+  /**
+   * The request body as JSON; empty means no options and an empty payload. Declared JSON or
+   * refused (415), an empty body too: a page of another origin can send a form or text/plain POST
+   * without the browser asking for CORS consent, but not an application/json one.
+   */
   private CompletionStage<JsonNode> body(HttpEntity entity) {
-    if (!entity.isKnownEmpty() && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+    if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
       entity.discardBytes(materializer);
       return CompletableFuture.failedFuture(new UnsupportedContentType(entity.getContentType().toString()));
     }
     return entity.toStrict(settings.waitTimeout().toMillis(), materializer).thenApply(strict -> {
-      String text = strict.getData().utf8String();
+      String text = utf8(strict.getData().toArray());
       if (text.isBlank()) {
         return mapper.createObjectNode();
       }
@@ -264,6 +280,7 @@ public final class HttpApi extends AllDirectives {
         if (!n.isObject()) {
           throw new InvalidArgumentException("the body must be a JSON object like {\"payload\": {...}}");
         }
+        rejectInfinite(n, "");
         return n;
       } catch (JsonProcessingException e) {
         throw new InvalidArgumentException("malformed JSON body: " + e.getOriginalMessage());
@@ -271,13 +288,44 @@ public final class HttpApi extends AllDirectives {
     });
   }
 
+  /** The body as text; bytes that are not UTF-8 are refused, never replaced. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidArgumentException("the body is not valid UTF-8");
+    }
+  }
+
+  /**
+   * Refuses a number too large for a double (such as {@code 1e400}): it would be stored and
+   * returned as Infinity, not as the number sent.
+   */
+  private static void rejectInfinite(JsonNode n, String path) {
+    if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+      throw new InvalidArgumentException(path.substring(1) + ": the number is out of range");
+    }
+    if (n.isObject()) {
+      n.fields().forEachRemaining(f -> rejectInfinite(f.getValue(), path + "." + f.getKey()));
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        rejectInfinite(n.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
   private CompletionStage<RunHandle> call(String name, JsonNode body) {
     JsonNode payload = body.has("payload") ? body.get("payload") : mapper.createObjectNode();
     CallOptions options = CallOptions.NONE;
     JsonNode timeout = body.get("timeoutMs");
     if (timeout != null && !timeout.isNull()) {
-      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0) {
-        throw new InvalidArgumentException("timeoutMs must be a positive integer, was " + timeout);
+      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0
+          || timeout.asLong() > WorkerConfig.MAX_TIMEOUT.toMillis()) {
+        throw new InvalidArgumentException("timeoutMs must be a positive integer of at most "
+            + WorkerConfig.MAX_TIMEOUT.toMillis() + ", was " + timeout);
       }
       options = options.withTimeout(Duration.ofMillis(timeout.asLong()));
     }
@@ -317,10 +365,14 @@ public final class HttpApi extends AllDirectives {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, n.toString()));
   }
 
-  /** The finished run, or 202 with its links when it takes longer than the wait timeout. */
-  private CompletionStage<HttpResponse> finished(RunHandle h) {
-    return h.result().toCompletableFuture()
-        .orTimeout(settings.waitTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+  /**
+   * The finished run, or 202 with its links when it has not finished by {@code deadline} (a
+   * {@link System#nanoTime()}: the request's arrival plus its {@link HttpSettings#waitBudget()}).
+   */
+  private CompletionStage<HttpResponse> finished(RunHandle h, long deadline) {
+    long left = Math.max(0, deadline - System.nanoTime());
+    return h.result().toCompletableFuture().copy()
+        .orTimeout(left, java.util.concurrent.TimeUnit.NANOSECONDS)
         .handle((r, t) -> t == null ? ok(mapper.valueToTree(r)) : acceptedResponse(h));
   }
 
@@ -423,7 +475,8 @@ public final class HttpApi extends AllDirectives {
   /** A request body of a type other than JSON (415). */
   static final class UnsupportedContentType extends RuntimeException {
     UnsupportedContentType(String type) {
-      super("the body must be application/json, was " + type);
+      super("the body must be application/json (Content-Type: application/json, also for an"
+          + " empty body), was " + type);
     }
   }
 }

@@ -14,7 +14,9 @@ public record HttpSettings(
     int port,
     long maxBodyBytes,
     Duration waitTimeout,
+    Duration requestTimeout,
     Duration sseKeepAlive,
+    boolean metricsPublic,
     List<String> clientTokens,
     List<String> adminTokens,
     Cors cors) {
@@ -53,7 +55,9 @@ public record HttpSettings(
         c.getInt("port"),
         c.getBytes("max-body-bytes"),
         c.getDuration("wait-timeout"),
+        requestTimeout(root),
         c.getDuration("sse-keep-alive"),
+        c.getBoolean("metrics-public"),
         csv(c.getString("client-tokens")),
         csv(c.getString("admin-tokens")),
         new Cors(
@@ -76,6 +80,29 @@ public record HttpSettings(
     };
     return raw.stream().map(String::trim).filter(o -> !o.isEmpty())
         .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+  }
+
+  /** The HTTP server's request timeout; null when it is off ({@code infinite}). */
+  private static Duration requestTimeout(Config root) {
+    String path = "pekko.http.server.request-timeout";
+    if (!root.hasPath(path) || root.getValue(path).unwrapped().toString().equals("infinite")) {
+      return null;
+    }
+    return root.getDuration(path);
+  }
+
+  /**
+   * How long a {@code ?wait=true} request may wait for its run, counted from the request's
+   * arrival: {@code wait-timeout}, but never past the server's request timeout less one second, so
+   * that the answer (the finished run, or 202 with its links) always precedes the server's own
+   * timeout answer and the client learns that its run was accepted.
+   */
+  public Duration waitBudget() {
+    if (requestTimeout == null) {
+      return waitTimeout;
+    }
+    Duration bound = requestTimeout.minusSeconds(1);
+    return bound.compareTo(waitTimeout) < 0 ? (bound.isNegative() ? Duration.ZERO : bound) : waitTimeout;
   }
 
   private static List<String> csv(String csv) {

@@ -58,6 +58,7 @@ class DashboardBrowserTest {
 
   private final ObjectMapper json = new ObjectMapper();
   private ActorSystem<Void> system;
+  private TroupeNode troupe;
   private WebDriver driver;
   private String base;
 
@@ -117,7 +118,7 @@ class DashboardBrowserTest {
             + "pekko.remote.artery.canonical.port = 0\n"
             + "pekko.coordinated-shutdown.exit-jvm = off\n"
             + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")));
-    TroupeNode troupe = TroupeNode.start(system);
+    troupe = TroupeNode.start(system);
     troupe.register("progress-reporter", WorkerConfig.DEFAULT
         .withDescription("Emits a progress message every intervalMs for the given number of steps"),
         DashboardBrowserTest::progressReporter);
@@ -268,6 +269,35 @@ class DashboardBrowserTest {
     assertThat(driver.findElement(By.id("live-result")).getText()).startsWith("CANCELLED");
     wait.until(d -> !d.findElement(By.id("running-table")).getText().contains(runId));
     assertThat(driver.findElement(By.id("notice")).getText()).isEqualTo("cancel requested for " + runId);
+  }
+
+  @Test
+  void withTokensTheSavedTokenFollowsARunLiveToItsResult() throws Exception {
+    // given a port of the same node that needs a token, and its dashboard with a client token saved
+    HttpSettings secured = HttpSettings.fromConfig(ConfigFactory.parseString(
+        "troupe.http.client-tokens = \"dashboard-token\"").withFallback(system.settings().config()));
+    String securedBase = "http://127.0.0.1:" + HttpServer.start(troupe, secured)
+        .toCompletableFuture().get(20, TimeUnit.SECONDS).localAddress().getPort();
+    driver.get(securedBase + "/");
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50));
+    wait.ignoring(StaleElementReferenceException.class);
+    driver.findElement(By.id("token")).sendKeys("dashboard-token");
+    driver.findElement(By.id("token-save")).click();
+    wait.until(d -> d.findElements(By.cssSelector("#worker-select option[value='slow-progress']")).size() == 1);
+
+    // when a run is started from the form (of the other worker: the first test counts its runs)
+    new Select(driver.findElement(By.id("worker-select"))).selectByValue("slow-progress");
+    driver.findElement(By.id("payload")).clear();
+    driver.findElement(By.id("payload")).sendKeys("{\"steps\":3,\"intervalMs\":100}");
+    driver.findElement(By.id("start")).click();
+
+    // then the live view, which sends the token too, follows it to its result
+    wait.until(d -> !d.findElement(By.id("live-result")).getText().isEmpty());
+    assertThat(driver.findElement(By.id("live-status")).getText()).isEqualTo("SUCCEEDED");
+    assertThat(driver.findElement(By.id("live-messages")).getText())
+        .contains("Processing item 1/3", "Processing item 3/3");
+    assertThat(json.readTree(driver.findElement(By.id("live-result")).getText()))
+        .isEqualTo(json.readTree("{\"steps\":3}"));
   }
 
   /** The "Runs" cell of progress-reporter's row in the workers table. */

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 class HttpTokensTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private ActorSystem<Void> system;
+  private TroupeNode troupe;
   private String base;
 
   @BeforeAll
@@ -30,7 +32,7 @@ class HttpTokensTest {
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
         "troupe.http { enabled = on, host = 127.0.0.1, port = 0,"
             + " client-tokens = \"c-one, c-two\", admin-tokens = \"a-one\" }"));
-    TroupeNode troupe = TroupeNode.start(system);
+    troupe = TroupeNode.start(system);
     troupe.registerBlocking("waiting", WorkerConfig.DEFAULT, ctx -> {
       ctx.sleep(Duration.ofMinutes(1));
       return ctx.newObject();
@@ -77,5 +79,26 @@ class HttpTokensTest {
     assertThat(forbidden.statusCode()).isEqualTo(403);
     assertThat(forbidden.body()).contains("FORBIDDEN").doesNotContain("c-one");
     assertThat(send("POST", "/api/v1/runs/" + runId + "/cancel", "a-one").statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void metricsNeedATokenUnlessConfiguredPublic() throws Exception {
+    // given a second port of the same node whose /metrics is configured public
+    HttpSettings open = HttpSettings.fromConfig(ConfigFactory.parseString(
+        "troupe.http.metrics-public = on").withFallback(system.settings().config()));
+    String publicBase = "http://127.0.0.1:" + HttpServer.start(troupe, open).toCompletableFuture()
+        .get(20, TimeUnit.SECONDS).localAddress().getPort();
+    // when
+    HttpResponse<String> anonymous = send("GET", "/metrics", null);
+    HttpResponse<String> client = send("GET", "/metrics", "c-one");
+    HttpResponse<String> anonymousOnPublic = http.send(HttpRequest.newBuilder(
+        URI.create(publicBase + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    // then
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.body()).contains("UNAUTHORIZED").doesNotContain("troupe_");
+    assertThat(client.statusCode()).isEqualTo(200);
+    assertThat(client.body()).contains("troupe_");
+    assertThat(anonymousOnPublic.statusCode()).isEqualTo(200);
+    assertThat(anonymousOnPublic.body()).contains("troupe_");
   }
 }
