@@ -50,7 +50,8 @@ final class SqlValues {
     try {
       return text == null ? null : MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("troupe_runs holds malformed JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException("troupe_runs holds malformed JSON: "
+          + e.getOriginalMessage(), e);
     }
   }
 }

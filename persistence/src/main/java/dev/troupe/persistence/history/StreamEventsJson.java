@@ -77,7 +77,7 @@ final class StreamEventsJson {
         : stored.substring(0, stored.lastIndexOf(']')) + "," + json.substring(1);
   }
 
-  /** Adds the events of stored array {@code json} within {@code (afterSeq, toSeq]} to {@code out}. */
+  /** Adds the events of stored array {@code json} in {@code (afterSeq, toSeq]} to {@code out}. */
   static void read(String json, long afterSeq, long toSeq, List<RunEvent> out) {
     if (json == null) {
       return;
@@ -86,8 +86,8 @@ final class StreamEventsJson {
       long seq = e.get("seq").asLong();
       if (seq > afterSeq && seq <= toSeq) {
         JsonNode data = e.get("data");
-        out.add(new RunEvent(seq, e.get("type").asText(), data == null || data.isNull() ? null : data,
-            Instant.ofEpochMilli(e.get("at").asLong())));
+        out.add(new RunEvent(seq, e.get("type").asText(), data == null || data.isNull() ? null
+            : data, Instant.ofEpochMilli(e.get("at").asLong())));
       }
     }
   }
