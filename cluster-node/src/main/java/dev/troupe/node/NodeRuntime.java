@@ -1,9 +1,8 @@
 package dev.troupe.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.typesafe.config.Config;
+import dev.troupe.persistence.TroupeJson;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -55,11 +54,9 @@ final class NodeRuntime {
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.callback-dispatcher"));
   }
 
-  /** The JSON mapper of runs, results and events: ISO-8601 times. */
+  /** The JSON mapper of runs, results and events: ISO-8601 times ({@link TroupeJson}). */
   static ObjectMapper newMapper() {
-    return new ObjectMapper()
-        .registerModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    return TroupeJson.newMapper();
   }
 
   /** Now, to the millisecond (the precision of run timestamps). */

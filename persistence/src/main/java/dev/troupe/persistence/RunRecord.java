@@ -38,29 +38,62 @@ public record RunRecord(
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 
-  static RunRecord accepted(WorkerEvent.RunAccepted e) {
+  /** The run that {@code e} accepted: queued, no attempt yet. */
+  public static RunRecord accepted(WorkerEvent.RunAccepted e) {
     return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
         e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0);
   }
 
-  RunRecord started(int attempt, long newEpoch, Instant at) {
+  /**
+   * This run after {@code event}, one of its lifecycle events: the one transition of a run, which
+   * the worker entity's state and the run history both apply. Returns this same record when the
+   * event changes nothing: a finished run never changes, and an interruption of a run that is
+   * queued already leaves it as it is.
+   *
+   * @throws IllegalArgumentException for a {@code RunAccepted} (it makes a record: {@link
+   *     #accepted}) or a {@code Recorded} batch (its events apply one by one)
+   */
+  public RunRecord next(WorkerEvent event) {
+    if (status.isTerminal()) {
+      return this;
+    }
+    if (event instanceof WorkerEvent.AttemptStarted e) {
+      return started(e.attempt(), e.epoch(), e.at());
+    } else if (event instanceof WorkerEvent.AttemptFailed e) {
+      return withStatus(RunStatus.RETRYING, e.error());
+    } else if (event instanceof WorkerEvent.Checkpointed e) {
+      return withCheckpoint(e.data());
+    } else if (event instanceof WorkerEvent.RunInterrupted) {
+      return status == RunStatus.QUEUED ? this : withStatus(RunStatus.QUEUED, error);
+    } else if (event instanceof WorkerEvent.RunFinished e) {
+      return finished(e.status(), e.result(), e.error(), e.at());
+    } else if (event instanceof WorkerEvent.RunStreamed e) {
+      return withStreamSeq(e.seq());
+    } else if (event instanceof WorkerEvent.StreamReserved e) {
+      return withStreamSeq(e.upTo());
+    }
+    throw new IllegalArgumentException(event.getClass().getSimpleName()
+        + " is not a change of an existing run");
+  }
+
+  private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
         checkpoint, streamSeq);
   }
 
-  RunRecord withStatus(RunStatus s, RunError err) {
+  private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq);
   }
 
-  RunRecord withCheckpoint(JsonNode data) {
+  private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, error, data, streamSeq);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
-  RunRecord withStreamSeq(long seq) {
+  private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
         checkpoint, seq);

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * The state of one worker entity, folded from its events: the runs not yet finished (and the
@@ -161,29 +160,30 @@ public final class WorkerState implements TroupeSerializable {
 
   // the event handler
 
+  /**
+   * This state after {@code event}. Each run changes as {@link RunRecord#next} says; this state
+   * adds the queue, the retained finished runs, idempotency keys, statistics and epochs. An event
+   * of a run that is not active changes nothing.
+   */
   public WorkerState apply(WorkerEvent event, Limits limits) {
     if (event instanceof WorkerEvent.RunAccepted e) {
       return accepted(e);
     } else if (event instanceof WorkerEvent.AttemptStarted e) {
       return started(e);
     } else if (event instanceof WorkerEvent.AttemptFailed e) {
-      return update(e.runId(), r -> r.withStatus(RunStatus.RETRYING, e.error()), stats.retried());
-    } else if (event instanceof WorkerEvent.Checkpointed e) {
-      return update(e.runId(), r -> r.withCheckpoint(e.data()), stats);
+      return update(e.runId(), e, stats.retried());
     } else if (event instanceof WorkerEvent.RunInterrupted e) {
       return interrupted(e);
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finishedRun(e, limits);
-    } else if (event instanceof WorkerEvent.RunStreamed e) {
-      return update(e.runId(), r -> r.withStreamSeq(e.seq()), stats);
-    } else if (event instanceof WorkerEvent.StreamReserved e) {
-      return update(e.runId(), r -> r.withStreamSeq(e.upTo()), stats);
-    } else {
+    } else if (event instanceof WorkerEvent.Recorded recorded) {
       WorkerState s = this;
-      for (WorkerEvent inner : ((WorkerEvent.Recorded) event).events()) {
+      for (WorkerEvent inner : recorded.events()) {
         s = s.apply(inner, limits);
       }
       return s;
+    } else {
+      return update(WorkerEvents.runIdOf(event), event, stats); // checkpoints, stream numbers
     }
   }
 
@@ -200,18 +200,19 @@ public final class WorkerState implements TroupeSerializable {
     if (r == null) {
       return this;
     }
-    return new WorkerState(active.put(r.runId(), r.started(e.attempt(), e.epoch(), e.at())),
+    return new WorkerState(active.put(r.runId(), r.next(e)),
         withoutQueued(r.runId()), finished, finishedOrder, idempotency, stats,
         Math.max(nextEpoch, e.epoch() + 1));
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
     RunRecord r = active.getOrElse(e.runId(), null);
-    if (r == null || r.status() == RunStatus.QUEUED) {
-      return this;
+    RunRecord queuedAgain = r == null ? null : r.next(e);
+    if (queuedAgain == r) {
+      return this; // not active, or queued already
     }
-    return new WorkerState(active.put(r.runId(), r.withStatus(RunStatus.QUEUED, r.error())),
-        queue.prepend(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch);
+    return new WorkerState(active.put(r.runId(), queuedAgain), queue.prepend(r.runId()),
+        finished, finishedOrder, idempotency, stats, nextEpoch);
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -219,7 +220,7 @@ public final class WorkerState implements TroupeSerializable {
     if (r == null) {
       return this;
     }
-    RunRecord done = r.finished(e.status(), e.result(), e.error(), e.at());
+    RunRecord done = r.next(e);
     Queue<String> q = r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue;
     HashMap<String, RunRecord> f = finished.put(done.runId(), done);
     Queue<String> order = finishedOrder.enqueue(done.runId());
@@ -237,13 +238,13 @@ public final class WorkerState implements TroupeSerializable {
         stats.finished(done, limits.statsWindow()), nextEpoch);
   }
 
-  private WorkerState update(String runId, UnaryOperator<RunRecord> change,
-      Stats newStats) {
+  /** With active run {@code runId} changed by {@code event}, and {@code newStats}. */
+  private WorkerState update(String runId, WorkerEvent event, Stats newStats) {
     RunRecord r = active.getOrElse(runId, null);
     if (r == null) {
       return this;
     }
-    return new WorkerState(active.put(runId, change.apply(r)), queue, finished, finishedOrder,
+    return new WorkerState(active.put(runId, r.next(event)), queue, finished, finishedOrder,
         idempotency, newStats, nextEpoch);
   }
 

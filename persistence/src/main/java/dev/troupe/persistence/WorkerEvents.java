@@ -1,0 +1,45 @@
+package dev.troupe.persistence;
+
+import java.util.function.Consumer;
+
+/** What every reader of a worker entity's journal asks of its events. */
+public final class WorkerEvents {
+  private WorkerEvents() {}
+
+  /**
+   * Hands {@code f} each lifecycle event of {@code event} in journal order: the event itself, or
+   * those of a {@link WorkerEvent.Recorded} batch (at any depth).
+   */
+  public static void forEach(WorkerEvent event, Consumer<WorkerEvent> f) {
+    if (event instanceof WorkerEvent.Recorded r) {
+      r.events().forEach(inner -> forEach(inner, f));
+    } else {
+      f.accept(event);
+    }
+  }
+
+  /**
+   * The run that {@code event} belongs to.
+   *
+   * @throws ClassCastException for a {@link WorkerEvent.Recorded} batch, which belongs to none
+   */
+  public static String runIdOf(WorkerEvent event) {
+    if (event instanceof WorkerEvent.RunAccepted a) {
+      return a.runId();
+    } else if (event instanceof WorkerEvent.AttemptStarted s) {
+      return s.runId();
+    } else if (event instanceof WorkerEvent.AttemptFailed f) {
+      return f.runId();
+    } else if (event instanceof WorkerEvent.Checkpointed c) {
+      return c.runId();
+    } else if (event instanceof WorkerEvent.RunInterrupted i) {
+      return i.runId();
+    } else if (event instanceof WorkerEvent.RunStreamed st) {
+      return st.runId();
+    } else if (event instanceof WorkerEvent.StreamReserved sr) {
+      return sr.runId();
+    } else {
+      return ((WorkerEvent.RunFinished) event).runId();
+    }
+  }
+}

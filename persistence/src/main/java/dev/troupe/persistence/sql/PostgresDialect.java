@@ -1,0 +1,45 @@
+package dev.troupe.persistence.sql;
+
+/**
+ * PostgreSQL. The run history's connections plan every statement for its parameters and the
+ * table's current size ({@code plan_cache_mode = force_custom_plan}): a generic plan cached while
+ * {@code troupe_runs} was small (a sequential scan) would otherwise stay until the next {@code
+ * ANALYZE}, and every batch's lookups would scan the whole table.
+ */
+final class PostgresDialect implements SqlDialect {
+  static final String URL_PREFIX = "jdbc:postgresql:";
+  static final PostgresDialect INSTANCE = new PostgresDialect();
+
+  private PostgresDialect() {}
+
+  /** The URL unchanged. */
+  @Override
+  public String effectiveUrl(String url) {
+    return url;
+  }
+
+  @Override
+  public String driverClassName() {
+    return "org.postgresql.Driver";
+  }
+
+  @Override
+  public String slickProfile() {
+    return "slick.jdbc.PostgresProfile$";
+  }
+
+  @Override
+  public String migrationsLocation() {
+    return "classpath:db/troupe/postgresql";
+  }
+
+  @Override
+  public String connectionInitSql() {
+    return "SET plan_cache_mode = force_custom_plan";
+  }
+
+  @Override
+  public String toString() {
+    return "PostgreSQL";
+  }
+}

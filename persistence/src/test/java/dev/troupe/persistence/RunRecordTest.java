@@ -1,0 +1,60 @@
+package dev.troupe.persistence;
+
+import static dev.troupe.persistence.Fixtures.accepted;
+import static dev.troupe.persistence.Fixtures.failed;
+import static dev.troupe.persistence.Fixtures.finished;
+import static dev.troupe.persistence.Fixtures.id;
+import static dev.troupe.persistence.Fixtures.interrupted;
+import static dev.troupe.persistence.Fixtures.started;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.troupe.api.RunStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@link RunRecord#next}, the transition that the entity's state and the run history share. */
+class RunRecordTest {
+
+  @Test
+  void aRunGoesThroughItsLifecycle() {
+    // given
+    RunRecord queued = RunRecord.accepted(accepted(id(1), null, 0));
+    // when
+    RunRecord running = queued.next(started(id(1), 1, 7, 10));
+    RunRecord retrying = running.next(failed(id(1), 1, 20));
+    RunRecord again = retrying.next(started(id(1), 2, 8, 30));
+    RunRecord done = again.next(finished(id(1), RunStatus.SUCCEEDED, 110));
+    // then
+    assertThat(running.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(running.epoch()).isEqualTo(7);
+    assertThat(retrying.status()).isEqualTo(RunStatus.RETRYING);
+    assertThat(retrying.error()).isNotNull();
+    assertThat(again.attempts()).isEqualTo(2);
+    assertThat(again.startedAt()).isEqualTo(running.startedAt());
+    assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(done.durationMs()).isEqualTo(100);
+  }
+
+  @Test
+  void eventsThatChangeNothingReturnTheSameRecord() {
+    // given
+    RunRecord queued = RunRecord.accepted(accepted(id(1), null, 0));
+    RunRecord done = queued.next(finished(id(1), RunStatus.CANCELLED, 5));
+    // when / then
+    assertThat(queued.next(interrupted(id(1), 3))).isSameAs(queued);
+    assertThat(done.next(started(id(1), 1, 1, 10))).isSameAs(done);
+    assertThat(done.next(interrupted(id(1), 11))).isSameAs(done);
+  }
+
+  @Test
+  void acceptanceAndBatchesAreNotChangesOfARun() {
+    // given
+    RunRecord queued = RunRecord.accepted(accepted(id(1), null, 0));
+    // when / then
+    assertThatThrownBy(() -> queued.next(accepted(id(1), null, 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> queued.next(new WorkerEvent.Recorded(List.of())))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
