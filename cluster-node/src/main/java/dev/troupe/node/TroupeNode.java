@@ -26,6 +26,7 @@ import dev.troupe.api.WorkerNames;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunHistoryStore;
+import dev.troupe.persistence.history.JdbcRunHistoryStore;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.SchemaMigrator;
 import java.time.Duration;
@@ -169,7 +170,7 @@ public final class TroupeNode implements Troupe {
     if (!settings.enabled()) {
       return null;
     }
-    RunHistoryStore store = RunHistoryStore.open(db, settings.poolSize());
+    RunHistoryStore store = JdbcRunHistoryStore.open(db, settings.poolSize());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "troupe-close-run-history", () -> {
           store.close();

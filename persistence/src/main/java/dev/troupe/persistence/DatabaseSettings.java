@@ -3,6 +3,7 @@ package dev.troupe.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.persistence.sql.SqlDialect;
+import dev.troupe.persistence.sql.SqlDialects;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ public record DatabaseSettings(String url, String user, String password, int poo
 
   /** @throws IllegalArgumentException when {@code url} is neither an H2 nor a PostgreSQL URL */
   public DatabaseSettings {
-    url = SqlDialect.of(url).effectiveUrl(url);
+    url = SqlDialects.of(url).effectiveUrl(url);
   }
 
   public static DatabaseSettings fromConfig(Config config) {
@@ -30,7 +31,7 @@ public record DatabaseSettings(String url, String user, String password, int poo
 
   /** The database's dialect, which every database-specific choice asks. */
   public SqlDialect dialect() {
-    return SqlDialect.of(url);
+    return SqlDialects.of(url);
   }
 
   /** The Slick database that the journal, snapshot store and read journal share. */

@@ -5,7 +5,6 @@ import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
-import dev.troupe.persistence.history.JdbcRunHistoryStore;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,15 +30,6 @@ public interface RunHistoryStore extends AutoCloseable {
     public StoreException(String message, Throwable cause) {
       super(message, cause);
     }
-  }
-
-  /**
-   * A store over SQL with its own small connection pool on {@code db}; {@link #close()} closes the
-   * pool. The schema must be migrated ({@link SchemaMigrator}) first. The pool waits for a
-   * database that comes up after the node: the first statement waits, not this call.
-   */
-  static RunHistoryStore open(DatabaseSettings db, int poolSize) {
-    return JdbcRunHistoryStore.open(db, poolSize);
   }
 
   /**

@@ -19,6 +19,7 @@ import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.persistence.RunHistoryStore.Entry;
+import dev.troupe.persistence.history.JdbcRunHistoryStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -58,7 +59,7 @@ abstract class RunHistoryStoreContract {
   void openStore() throws SQLException {
     db = newDatabase();
     SchemaMigrator.migrate(db);
-    store = RunHistoryStore.open(db, 2);
+    store = JdbcRunHistoryStore.open(db, 2);
   }
 
   @AfterEach

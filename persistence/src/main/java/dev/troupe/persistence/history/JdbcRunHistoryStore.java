@@ -46,7 +46,11 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
     this.owned = owned;
   }
 
-  /** See {@link RunHistoryStore#open}. */
+  /**
+   * A store with its own small connection pool on {@code db}; {@link #close()} closes the pool.
+   * The schema must be migrated ({@link dev.troupe.persistence.SchemaMigrator}) first. The pool
+   * waits for a database that comes up after the node: the first statement waits, not this call.
+   */
   public static JdbcRunHistoryStore open(DatabaseSettings db, int poolSize) {
     SqlDialect dialect = db.dialect();
     HikariConfig c = new HikariConfig();

@@ -4,26 +4,10 @@ package dev.troupe.persistence.sql;
  * What differs between the databases Troupe runs on, one implementation per database: H2 (embedded,
  * the default) and PostgreSQL (a cluster). The JDBC URL decides which. Everything not asked of the
  * dialect is the same on both: the schema's quoted lower-case names, and the run history's
- * statements, which use only SQL that both databases read alike.
+ * statements, which use only SQL that both databases read alike. {@link SqlDialects#of} picks
+ * the dialect of a URL.
  */
-public sealed interface SqlDialect permits H2Dialect, PostgresDialect {
-
-  /**
-   * The dialect of {@code url}.
-   *
-   * @throws IllegalArgumentException when {@code url} is neither a {@code jdbc:h2:} nor a {@code
-   *     jdbc:postgresql:} URL
-   */
-  static SqlDialect of(String url) {
-    if (url != null && url.startsWith(H2Dialect.URL_PREFIX)) {
-      return H2Dialect.INSTANCE;
-    }
-    if (url != null && url.startsWith(PostgresDialect.URL_PREFIX)) {
-      return PostgresDialect.INSTANCE;
-    }
-    throw new IllegalArgumentException("troupe.db.url must be a jdbc:h2: or jdbc:postgresql: URL,"
-        + " was '" + url + "'");
-  }
+public interface SqlDialect {
 
   /** {@code url}, a URL of this dialect, as Troupe connects with it (see each dialect). */
   String effectiveUrl(String url);

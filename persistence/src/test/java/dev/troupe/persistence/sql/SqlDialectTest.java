@@ -12,7 +12,7 @@ class SqlDialectTest {
     // given
     String url = "jdbc:h2:file:./data/troupe;DB_CLOSE_ON_EXIT=FALSE";
     // when
-    SqlDialect dialect = SqlDialect.of(url);
+    SqlDialect dialect = SqlDialects.of(url);
     // then
     assertThat(dialect.driverClassName()).isEqualTo("org.h2.Driver");
     assertThat(dialect.slickProfile()).isEqualTo("slick.jdbc.H2Profile$");
@@ -28,7 +28,7 @@ class SqlDialectTest {
     // given
     String url = "jdbc:postgresql://db:5432/troupe?reWriteBatchedInserts=true";
     // when
-    SqlDialect dialect = SqlDialect.of(url);
+    SqlDialect dialect = SqlDialects.of(url);
     // then
     assertThat(dialect.driverClassName()).isEqualTo("org.postgresql.Driver");
     assertThat(dialect.slickProfile()).isEqualTo("slick.jdbc.PostgresProfile$");
@@ -40,7 +40,7 @@ class SqlDialectTest {
   @Test
   void anyOtherUrlIsRefused() {
     for (String url : new String[] {"jdbc:mysql://db/troupe", "", null}) {
-      assertThatThrownBy(() -> SqlDialect.of(url)).as(url)
+      assertThatThrownBy(() -> SqlDialects.of(url)).as(url)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("troupe.db.url must be a jdbc:h2: or jdbc:postgresql: URL, was '" + url
               + "'");
