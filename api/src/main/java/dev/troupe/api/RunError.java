@@ -2,10 +2,25 @@ package dev.troupe.api;
 
 import java.util.Objects;
 
-/** The error of a run that did not succeed: a stable {@code code} and a human message. */
+/**
+ * The error of a run that did not succeed: a stable {@code code} and a human message.
+ *
+ * <p>The message is often made of what a handler or a client supplied, so it is made storable on
+ * every database when the error is made (and when a recorded one is read back): NUL characters,
+ * which PostgreSQL's text refuses, become U+FFFD, and a message past {@link #MAX_MESSAGE_CHARS}
+ * is cut there, marked with a trailing ellipsis.
+ */
 public record RunError(ErrorCode code, String message) implements TroupeSerializable {
+  /** The longest message kept, in characters. */
+  public static final int MAX_MESSAGE_CHARS = 8192;
+
   public RunError {
     Objects.requireNonNull(code, "code");
-    message = message == null ? "" : message;
+    message = storable(message == null ? "" : message);
+  }
+
+  private static String storable(String m) {
+    String s = m.indexOf('\u0000') < 0 ? m : m.replace('\u0000', '\uFFFD');
+    return s.length() <= MAX_MESSAGE_CHARS ? s : s.substring(0, MAX_MESSAGE_CHARS - 1) + "\u2026";
   }
 }

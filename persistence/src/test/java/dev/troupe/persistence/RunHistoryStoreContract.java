@@ -13,7 +13,9 @@ import static dev.troupe.persistence.Fixtures.started;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.troupe.api.ErrorCode;
 import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.RunError;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
@@ -191,6 +193,21 @@ abstract class RunHistoryStoreContract {
     assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
     assertThat(store.page(new RunQuery("send-email", null, 10, null)).runs())
         .extracting(RunResult::runId).containsExactly(run);
+  }
+
+  @Test
+  void anErrorMessageWithANulCharacterIsStoredAndTheHistoryGoesOn() {
+    // given a run that failed with a message echoing client input, NUL included (PostgreSQL's
+    // text refuses NUL: the batch, and every one after it, would fail for good)
+    String run = runId(1, "send-email");
+    RunError error = new RunError(ErrorCode.PERMANENT_ERROR, "bad input: a\u0000b");
+    // when
+    store.applyAll(P, List.of(new Entry("worker|send-email", 1, new WorkerEvent.Recorded(List.of(
+        acceptedAt(run, 0), started(run, 1, 1, 5),
+        new WorkerEvent.RunFinished(run, RunStatus.FAILED, null, error, at(9)))))), 1);
+    // then
+    assertThat(store.find(run).orElseThrow().error().message()).isEqualTo("bad input: a\uFFFDb");
+    assertThat(store.offset(P)).isEqualTo(1);
   }
 
   @Test
