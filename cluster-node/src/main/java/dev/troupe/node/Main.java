@@ -1,5 +1,6 @@
 package dev.troupe.node;
 
+import dev.troupe.node.config.ClusterSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.node.http.HttpServer;

@@ -7,6 +7,6 @@ public final class NodeJson {
   private NodeJson() {}
 
   public static ObjectMapper mapper() {
-    return NodeRuntime.newMapper();
+    return dev.troupe.persistence.TroupeJson.newMapper();
   }
 }

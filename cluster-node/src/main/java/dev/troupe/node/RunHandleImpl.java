@@ -3,27 +3,28 @@ package dev.troupe.node;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
+import dev.troupe.node.entity.EntityClient;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Source;
 
 /** A handle on a run, by id; every operation goes to the run's entity, wherever it lives. */
-record RunHandleImpl(TroupeNode node, String runId, String worker, boolean existing)
-    implements RunHandle {
+record RunHandleImpl(RunStreams streams, EntityClient entities, String runId, String worker,
+    boolean existing) implements RunHandle {
 
   @Override
   public Source<RunEvent, NotUsed> messages(long afterSeq) {
-    return node.stream(runId, afterSeq);
+    return streams.stream(runId, afterSeq);
   }
 
   @Override
   public CompletionStage<RunResult> result() {
-    return node.awaitResult(runId);
+    return entities.awaitResult(runId);
   }
 
   @Override
   public CompletionStage<Done> cancel() {
-    return node.cancel(runId);
+    return entities.cancel(runId);
   }
 }

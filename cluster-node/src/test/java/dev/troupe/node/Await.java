@@ -6,14 +6,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Waiting for stages in tests, with a bound. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static <T> T result(CompletionStage<T> stage) {
+  public static <T> T result(CompletionStage<T> stage) {
     return result(stage, 30);
   }
 
-  static <T> T result(CompletionStage<T> stage, int seconds) {
+  public static <T> T result(CompletionStage<T> stage, int seconds) {
     try {
       return stage.toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

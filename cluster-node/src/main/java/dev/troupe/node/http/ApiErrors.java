@@ -60,7 +60,7 @@ final class ApiErrors {
     if (e instanceof DuplicateWorkerException) {
       return response(StatusCodes.CONFLICT, "DUPLICATE_WORKER", e.getMessage());
     }
-    if (e instanceof HttpApi.UnsupportedContentType) {
+    if (e instanceof UnsupportedContentType) {
       return response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage());
     }
     if (e instanceof EntityStreamSizeException || e instanceof EntityStreamException s

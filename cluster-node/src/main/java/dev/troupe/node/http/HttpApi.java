@@ -1,11 +1,9 @@
 package dev.troupe.node.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.troupe.api.CallOptions;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
@@ -17,15 +15,11 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
-import dev.troupe.node.ClusterView;
+import dev.troupe.node.cluster.ClusterView;
 import dev.troupe.api.WorkerNames;
-import dev.troupe.node.TroupeMetrics;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import dev.troupe.node.metrics.TroupeMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +32,6 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -243,7 +236,8 @@ public final class HttpApi extends AllDirectives {
     return withSizeLimit(settings.maxBodyBytes(), () -> extractRequestEntity(entity ->
         optionalHeaderValueByName("Accept", accept -> parameterOptional("wait", wait -> {
           long deadline = System.nanoTime() + settings.waitBudget().toNanos();
-          CompletionStage<RunHandle> accepted = body(entity).thenCompose(b -> call(name, b));
+          CompletionStage<RunHandle> accepted = RunRequest.read(entity, mapper, materializer,
+              settings.waitTimeout()).thenCompose(r -> troupe.call(name, r.payload(), r.options()));
           if (accept.filter(a -> a.contains(SSE)).isPresent()) {
             // the Location names the run, so that a client that loses the stream can resume it
             return onSuccess(accepted.handle((h, t) -> t), failure -> failure != null
@@ -258,99 +252,6 @@ public final class HttpApi extends AllDirectives {
               ? finished(h, deadline) : CompletableFuture.completedFuture(acceptedResponse(h)))
               .exceptionally(errors::of));
         }))));
-  }
-
-  /**
-   * The request body as JSON; empty means no options and an empty payload. Declared JSON or
-   * refused (415), an empty body too: a page of another origin can send a form or text/plain POST
-   * without the browser asking for CORS consent, but not an application/json one.
-   */
-  private CompletionStage<JsonNode> body(HttpEntity entity) {
-    if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
-      entity.discardBytes(materializer);
-      return CompletableFuture.failedFuture(new UnsupportedContentType(entity.getContentType().toString()));
-    }
-    return entity.toStrict(settings.waitTimeout().toMillis(), materializer).thenApply(strict -> {
-      String text = utf8(strict.getData().toArray());
-      if (text.isBlank()) {
-        return mapper.createObjectNode();
-      }
-      try {
-        JsonNode n = mapper.readTree(text);
-        if (!n.isObject()) {
-          throw new InvalidArgumentException("the body must be a JSON object like {\"payload\": {...}}");
-        }
-        rejectInfinite(n, "");
-        return n;
-      } catch (JsonProcessingException e) {
-        throw new InvalidArgumentException("malformed JSON body: " + e.getOriginalMessage());
-      }
-    });
-  }
-
-  /** The body as text; bytes that are not UTF-8 are refused, never replaced. */
-  private static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidArgumentException("the body is not valid UTF-8");
-    }
-  }
-
-  /**
-   * Refuses a number too large for a double (such as {@code 1e400}): it would be stored and
-   * returned as Infinity, not as the number sent.
-   */
-  private static void rejectInfinite(JsonNode n, String path) {
-    if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
-      throw new InvalidArgumentException(path.substring(1) + ": the number is out of range");
-    }
-    if (n.isObject()) {
-      n.fields().forEachRemaining(f -> rejectInfinite(f.getValue(), path + "." + f.getKey()));
-    } else if (n.isArray()) {
-      for (int i = 0; i < n.size(); i++) {
-        rejectInfinite(n.get(i), path + "[" + i + "]");
-      }
-    }
-  }
-
-  private CompletionStage<RunHandle> call(String name, JsonNode body) {
-    JsonNode payload = body.has("payload") ? body.get("payload") : mapper.createObjectNode();
-    CallOptions options = CallOptions.NONE;
-    JsonNode timeout = body.get("timeoutMs");
-    if (timeout != null && !timeout.isNull()) {
-      if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() <= 0
-          || timeout.asLong() > WorkerConfig.MAX_TIMEOUT.toMillis()) {
-        throw new InvalidArgumentException("timeoutMs must be a positive integer of at most "
-            + WorkerConfig.MAX_TIMEOUT.toMillis() + ", was " + timeout);
-      }
-      options = options.withTimeout(Duration.ofMillis(timeout.asLong()));
-    }
-    JsonNode key = body.get("idempotencyKey");
-    if (key != null && !key.isNull()) {
-      if (!key.isTextual()) {
-        throw new InvalidArgumentException("idempotencyKey must be a string, was " + key);
-      }
-      options = options.withIdempotencyKey(key.asText());
-    }
-    JsonNode tags = body.get("tags");
-    if (tags != null && !tags.isNull()) {
-      if (!tags.isArray()) {
-        throw new InvalidArgumentException("tags must be an array of strings, was " + tags);
-      }
-      List<String> t = new ArrayList<>();
-      for (JsonNode x : tags) {
-        if (!x.isTextual()) {
-          throw new InvalidArgumentException("tags must be an array of strings, had " + x);
-        }
-        t.add(x.asText());
-      }
-      options = options.withTags(t);
-    }
-    return troupe.call(name, payload, options);
   }
 
   private HttpResponse acceptedResponse(RunHandle h) {
@@ -469,14 +370,6 @@ public final class HttpApi extends AllDirectives {
       return f.get();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** A request body of a type other than JSON (415). */
-  static final class UnsupportedContentType extends RuntimeException {
-    UnsupportedContentType(String type) {
-      super("the body must be application/json (Content-Type: application/json, also for an"
-          + " empty body), was " + type);
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.troupe.node.http;
 
 import dev.troupe.api.Troupe;
-import dev.troupe.node.ClusterView;
+import dev.troupe.node.cluster.ClusterView;
 import dev.troupe.node.NodeJson;
-import dev.troupe.node.TroupeMetrics;
+import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.TroupeNode;
 import java.net.InetSocketAddress;
 import java.time.Duration;

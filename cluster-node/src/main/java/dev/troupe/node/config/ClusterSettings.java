@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -43,7 +43,7 @@ public record ClusterSettings(
    *
    * @throws IllegalArgumentException when an endpoint is not {@code host:port}
    */
-  Config pekkoConfig(String serviceName) {
+  public Config pekkoConfig(String serviceName) {
     Config out = ConfigFactory.empty();
     if (!bootstrapEndpoints.isEmpty()) {
       List<Map<String, Object>> endpoints = bootstrapEndpoints.stream().map(ClusterSettings::endpoint)

@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.cluster;
 
 import dev.troupe.persistence.DatabaseSettings;
 import java.sql.Connection;

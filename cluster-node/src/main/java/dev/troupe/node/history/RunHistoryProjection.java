@@ -1,5 +1,6 @@
-package dev.troupe.node;
+package dev.troupe.node.history;
 
+import dev.troupe.node.config.HistorySettings;
 import dev.troupe.api.TroupeSerializable;
 import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunHistoryStore;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * is read again: at-least-once, and the store's upserts are idempotent. The JDBC calls run on
  * {@code troupe.history.dispatcher}, never on an actor's thread.
  */
-final class RunHistoryProjection {
+public final class RunHistoryProjection {
   private static final Logger log = LoggerFactory.getLogger(RunHistoryProjection.class);
   static final String NAME = "troupe-run-history";
 
@@ -48,7 +49,7 @@ final class RunHistoryProjection {
   private RunHistoryProjection() {}
 
   /** Starts the daemon process on this node (one instance in the whole cluster). */
-  static void init(ActorSystem<?> system, RunHistoryStore store, HistorySettings settings,
+  public static void init(ActorSystem<?> system, RunHistoryStore store, HistorySettings settings,
       Executor jdbc) {
     ShardedDaemonProcess.get(system).init(Command.class, NAME, 1,
         i -> create(system, store, settings, jdbc));

@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,17 +21,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** The {@link WorkerContext} of one attempt: fenced by its epoch, cancelled at most once. */
-final class AttemptContext implements WorkerContext {
-  private final NodeRuntime runtime;
-  private final RunSession session;
-  private final ActorRef<WorkerEntity.Command> entity;
+final class AttemptContext implements WorkerContext, LiveRun.Attempt {
+  private final RunServices runtime;
+  private final LiveRun session;
+  private final EntityChannel entity;
   private final String worker;
   private final int attempt;
   private final long epoch;
@@ -44,7 +42,7 @@ final class AttemptContext implements WorkerContext {
   private volatile String cancelReason;
   private Thread boundThread;
 
-  AttemptContext(NodeRuntime runtime, RunSession session, ActorRef<WorkerEntity.Command> entity,
+  AttemptContext(RunServices runtime, LiveRun session, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
       Instant deadline) {
     this.runtime = runtime;
@@ -59,7 +57,8 @@ final class AttemptContext implements WorkerContext {
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
   }
 
-  long epoch() {
+  @Override
+  public long epoch() {
     return epoch;
   }
 
@@ -69,7 +68,8 @@ final class AttemptContext implements WorkerContext {
   }
 
   /** Cancels the attempt: flags it, wakes sleepers, interrupts a blocking handler, runs callbacks. */
-  void cancel(String reason) {
+  @Override
+  public void cancel(String reason) {
     List<Runnable> callbacks;
     synchronized (this) {
       if (cancelReason != null) {
@@ -218,13 +218,11 @@ final class AttemptContext implements WorkerContext {
       return CompletableFuture.failedFuture(new RunFinishedException(
           "checkpoint refused: attempt " + attempt + " of run " + runId() + " is superseded"));
     }
-    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(entity,
-            replyTo -> new WorkerEntity.SaveCheckpoint(runId(), epoch, data, replyTo),
-            runtime.settings.askTimeout(), runtime.system.scheduler())
+    return entity.checkpoint(runId(), epoch, data)
         // completed on the handler dispatcher: the reply arrives on the entity's thread
         .handleAsync((done, failure) -> {
           if (failure != null) {
-            throw new CompletionException(Failures.toException(failure));
+            throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
           }
           lastCheckpoint = data;
           return done;
@@ -290,7 +288,7 @@ final class AttemptContext implements WorkerContext {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     // completed on the handler dispatcher, so the handler's continuation never runs on an actor's
     Runnable onCancel = () -> done.complete(false);
-    runtime.system.scheduler().scheduleOnce(duration, () -> {
+    runtime.scheduler.scheduleOnce(duration, () -> {
       done.complete(true);
       removeCancelCallback(onCancel);
     }, runtime.handlerExecutor);

@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.metrics;
 
 import dev.troupe.api.RunStatus;
 import io.micrometer.core.instrument.Counter;
@@ -31,12 +31,12 @@ public final class TroupeMetrics {
         .description("SSE streams open on this node").register(registry);
   }
 
-  void attemptStarted(String worker) {
+  public void attemptStarted(String worker) {
     started.computeIfAbsent(worker, w -> Counter.builder("troupe_runs_started")
         .description("attempts started").tag("worker", w).register(registry)).increment();
   }
 
-  void runFinished(String worker, RunStatus status, Long durationMs) {
+  public void runFinished(String worker, RunStatus status, Long durationMs) {
     finished.computeIfAbsent(worker + "|" + status, k -> Counter.builder("troupe_runs_finished")
         .description("runs finished, by terminal status").tag("worker", worker)
         .tag("status", status.name()).register(registry)).increment();
@@ -49,7 +49,7 @@ public final class TroupeMetrics {
   }
 
   /** The entity {@code entityId} of {@code worker} now has these runs executing and queued. */
-  void load(String worker, String entityId, long executing, long queued) {
+  public void load(String worker, String entityId, long executing, long queued) {
     AtomicLong[] values = load.computeIfAbsent(entityId, id -> {
       AtomicLong[] v = {new AtomicLong(), new AtomicLong()};
       Gauge.builder("troupe_runs_running", v[0], AtomicLong::get).tag("worker", worker)

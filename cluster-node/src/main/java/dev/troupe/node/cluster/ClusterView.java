@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.cluster;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

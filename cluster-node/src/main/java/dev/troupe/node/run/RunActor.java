@@ -1,11 +1,12 @@
-package dev.troupe.node;
+package dev.troupe.node.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
-import dev.troupe.api.TroupeSerializable;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.persistence.RunClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,20 +27,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * supervisor ({@code restartWithBackoff} from the definition's RetryPolicy) restarts it after
  * the backoff, and the new incarnation asks the entity for the next attempt.
  */
-final class RunActor {
+public final class RunActor {
 
-  interface Command {}
+  public interface Command {}
 
-  /** The entity's go-ahead for an attempt (persisted as AttemptStarted before it is sent). */
-  record Granted(int attempt, long epoch, JsonNode checkpoint)
-      implements Command, TroupeSerializable {}
+  /** The entity's answer to a request for the next attempt. */
+  private record GrantArrived(Granted grant) implements Command {}
 
   private record HandlerDone(long epoch, JsonNode result, Throwable failure) implements Command {}
 
   private record DeadlineReached(long epoch) implements Command {}
 
   /** Thrown to have the supervisor restart the actor, after its backoff, for the next attempt. */
-  static final class RetryAttempt extends RuntimeException {
+  public static final class RetryAttempt extends RuntimeException {
     RetryAttempt(String message) {
       super(message, null, false, false);
     }
@@ -49,11 +49,11 @@ final class RunActor {
    * What a run actor needs. {@code firstGrant} is taken by the first incarnation only; the
    * incarnations that the supervisor restarts find it empty and ask the entity instead.
    */
-  record Init(NodeRuntime runtime, RunSession session, Registration registration,
-      ActorRef<WorkerEntity.Command> entity, JsonNode payload, long timeoutMs,
+  public record Init(RunServices runtime, LiveRun session, Registration registration,
+      EntityChannel entity, JsonNode payload, long timeoutMs,
       AtomicReference<Granted> firstGrant) {}
 
-  static Behavior<Command> create(Init init) {
+  public static Behavior<Command> create(Init init) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new RunActor(init, ctx, t).begin()));
   }
 
@@ -76,15 +76,17 @@ final class RunActor {
     if (first != null) {
       return attempt(first);
     }
-    init.entity().tell(new WorkerEntity.RequestNextAttempt(runId(), init.session().lastEpoch(),
-        ctx.getSelf()));
-    return Behaviors.receive(Command.class).onMessage(Granted.class, this::attempt).build();
+    ActorRef<Granted> replyTo = ctx.messageAdapter(Granted.class, GrantArrived::new);
+    init.entity().nextAttempt(runId(), init.session().lastEpoch(), replyTo);
+    return Behaviors.receive(Command.class)
+        .onMessage(GrantArrived.class, m -> attempt(m.grant()))
+        .build();
   }
 
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.runtime(), init.session(), init.entity(),
         init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
-        NodeRuntime.now().plusMillis(init.timeoutMs()));
+        RunClock.now().plusMillis(init.timeoutMs()));
     init.session().beginAttempt(actx);
     timers.startSingleTimer(new DeadlineReached(g.epoch()), Duration.ofMillis(init.timeoutMs()));
     // the message is built before piping: a null result must not become a null message
@@ -139,7 +141,7 @@ final class RunActor {
     timers.cancelAll();
     init.session().endAttempt(done.epoch());
     if (done.failure() == null) {
-      report(done.epoch(), WorkerEntity.Outcome.SUCCEEDED, done.result(), null);
+      report(done.epoch(), Outcome.SUCCEEDED, done.result(), null);
       return finished();
     }
     Throwable cause = unwrap(done.failure());
@@ -149,16 +151,16 @@ final class RunActor {
     int maxAttempts = init.registration().definition().config().retry().maxAttempts();
     ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), describe(cause));
     if (permanent) {
-      report(done.epoch(), WorkerEntity.Outcome.FAILED, null,
+      report(done.epoch(), Outcome.FAILED, null,
           new RunError(ErrorCode.PERMANENT_ERROR, describe(cause)));
       return finished();
     }
     if (actx.attempt() >= maxAttempts) {
-      report(done.epoch(), WorkerEntity.Outcome.FAILED, null, new RunError(
+      report(done.epoch(), Outcome.FAILED, null, new RunError(
           ErrorCode.TRANSIENT_ERROR, "failed after " + actx.attempt() + " attempts: " + describe(cause)));
       return finished();
     }
-    report(done.epoch(), WorkerEntity.Outcome.RETRY, null,
+    report(done.epoch(), Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause)));
     throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
   }
@@ -169,13 +171,13 @@ final class RunActor {
     }
     init.session().endAttempt(actx.epoch());
     actx.cancel("timeout");
-    report(actx.epoch(), WorkerEntity.Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
+    report(actx.epoch(), Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
         "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
     return finished();
   }
 
-  private void report(long epoch, WorkerEntity.Outcome outcome, JsonNode result, RunError error) {
-    init.entity().tell(new WorkerEntity.AttemptOutcome(runId(), epoch, outcome, result, error));
+  private void report(long epoch, Outcome outcome, JsonNode result, RunError error) {
+    init.entity().outcome(runId(), epoch, outcome, result, error);
   }
 
   /** The outcome is reported: wait for the entity to record it and stop this actor. */

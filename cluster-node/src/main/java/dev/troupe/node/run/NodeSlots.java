@@ -1,27 +1,26 @@
-package dev.troupe.node;
+package dev.troupe.node.run;
 
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The node-wide cap on executing runs ({@code troupe.node.max-executing-runs}), shared by every
  * worker entity on the node. An entity that finds no slot registers and is told when slots free.
  */
-final class NodeSlots {
+public final class NodeSlots {
   private final int capacity;
   private final AtomicInteger used = new AtomicInteger();
-  private final Queue<ActorRef<WorkerEntity.Command>> waiting = new ConcurrentLinkedQueue<>();
-  private final Set<ActorRef<WorkerEntity.Command>> waitingSet = ConcurrentHashMap.newKeySet();
+  private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+  private final Set<Runnable> waitingSet = ConcurrentHashMap.newKeySet();
 
-  NodeSlots(int capacity) {
+  public NodeSlots(int capacity) {
     this.capacity = capacity;
   }
 
-  boolean tryAcquire() {
+  public boolean tryAcquire() {
     int n;
     do {
       n = used.get();
@@ -32,7 +31,7 @@ final class NodeSlots {
     return true;
   }
 
-  void release(int n) {
+  public void release(int n) {
     if (n <= 0) {
       return;
     }
@@ -40,10 +39,14 @@ final class NodeSlots {
     wakeAll();
   }
 
-  /** {@code entity} gets {@link WorkerEntity.SlotsFreed} at the next release. */
-  void await(ActorRef<WorkerEntity.Command> entity) {
-    if (waitingSet.add(entity)) {
-      waiting.add(entity);
+  /**
+   * {@code wake} runs once at the next release (on the releasing thread: it must only send a
+   * message). A waiter registered again before that is woken once; waiters are told apart by
+   * equality, so each entity passes the same object every time.
+   */
+  public void await(Runnable wake) {
+    if (waitingSet.add(wake)) {
+      waiting.add(wake);
     }
     // a release may have happened between the failed tryAcquire and the registration
     if (used.get() < capacity) {
@@ -52,10 +55,10 @@ final class NodeSlots {
   }
 
   private void wakeAll() {
-    ActorRef<WorkerEntity.Command> next;
+    Runnable next;
     while ((next = waiting.poll()) != null) {
       waitingSet.remove(next);
-      next.tell(WorkerEntity.SlotsFreed.INSTANCE);
+      next.run();
     }
   }
 }

@@ -1,5 +1,6 @@
-package dev.troupe.node;
+package dev.troupe.node.entity;
 
+import dev.troupe.node.config.TroupeSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,19 +16,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The group commit in front of a {@link WorkerEntity}: while the entity writes one batch, the
+ * The group commit in front of a {@link EntityCore}: while the entity writes one batch, the
  * front gathers the commands that arrive, then hands them over as the next batch. A busy worker
  * thus pays one journal write per batch rather than one per command. Bounded: past {@code
  * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once.
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
-  static Behavior<WorkerEntity.Command> create(NodeRuntime runtime,
+  static Behavior<WorkerEntity.Command> create(EntityServices services,
       Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new EntityFront(ctx, t, runtime, core)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new EntityFront(ctx, t, services, core)));
   }
 
-  private final NodeRuntime runtime;
+  private final EntityServices services;
+  private final TroupeSettings settings;
   private final TimerScheduler<WorkerEntity.Command> timers;
   private final ActorRef<WorkerEntity.Command> core;
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
@@ -37,14 +39,15 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private boolean stopping;
 
   private EntityFront(ActorContext<WorkerEntity.Command> ctx,
-      TimerScheduler<WorkerEntity.Command> timers, NodeRuntime runtime,
+      TimerScheduler<WorkerEntity.Command> timers, EntityServices services,
       Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
     super(ctx);
-    this.runtime = runtime;
+    this.services = services;
+    this.settings = services.settings();
     this.timers = timers;
     this.core = ctx.spawn(core.apply(ctx.getSelf()), "journal");
     ctx.watch(this.core);
-    runtime.localEntities.add(ctx.getSelf());
+    services.entities().add(ctx.getSelf());
   }
 
   @Override
@@ -57,7 +60,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
         .onMessage(WorkerEntity.Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> {
-          runtime.localEntities.remove(getContext().getSelf());
+          services.entities().remove(getContext().getSelf());
           return this;
         })
         .build();
@@ -65,7 +68,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
   private Behavior<WorkerEntity.Command> onCommand(WorkerEntity.Command c) {
     if (c instanceof WorkerEntity.Call call) {
-      if (pendingCalls >= runtime.settings.intakeBuffer()) {
+      if (pendingCalls >= settings.intakeBuffer()) {
         call.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, "worker entity is overloaded: "
             + pendingCalls + " calls wait for its journal (troupe.worker.intake-buffer)"));
         return this;
@@ -88,7 +91,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private Behavior<WorkerEntity.Command> onTimedOut(WorkerEntity.BatchTimedOut t) {
     if (t.number() == inFlight) {
       getContext().getLog().warn("batch {} was not confirmed within {}; moving on",
-          t.number(), runtime.settings.batchTimeout());
+          t.number(), settings.batchTimeout());
     }
     return onBatchEnded(t.number());
   }
@@ -102,7 +105,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     if (pending.isEmpty()) {
       return stopping ? Behaviors.stopped() : this;
     }
-    int n = Math.min(pending.size(), runtime.settings.maxBatch());
+    int n = Math.min(pending.size(), settings.maxBatch());
     List<WorkerEntity.Command> batch = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       WorkerEntity.Command c = pending.poll();
@@ -114,7 +117,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     inFlight = ++batches;
     core.tell(new WorkerEntity.Batch(batch, inFlight, getContext().getSelf()));
     timers.startSingleTimer("batch", new WorkerEntity.BatchTimedOut(inFlight),
-        runtime.settings.batchTimeout());
+        settings.batchTimeout());
     return this;
   }
 }

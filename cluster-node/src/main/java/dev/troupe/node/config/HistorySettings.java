@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.config;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -14,7 +14,7 @@ public record HistorySettings(
     double randomFactor) {
 
   /** The dispatcher of the history's JDBC calls: reads, and the projection's writes. */
-  static final String DISPATCHER = "troupe.history.dispatcher";
+  public static final String DISPATCHER = "troupe.history.dispatcher";
 
   public HistorySettings {
     if (batchSize < 1 || poolSize < 1) {

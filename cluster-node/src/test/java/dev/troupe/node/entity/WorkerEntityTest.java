@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -20,15 +20,24 @@ import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.api.WorkerDefinition;
 import dev.troupe.api.WorkerStats;
-import dev.troupe.node.WorkerEntity.Accepted;
-import dev.troupe.node.WorkerEntity.AttemptOutcome;
-import dev.troupe.node.WorkerEntity.Command;
-import dev.troupe.node.WorkerEntity.Outcome;
+import dev.troupe.node.entity.WorkerEntity.Accepted;
+import dev.troupe.node.entity.WorkerEntity.AttemptOutcome;
+import dev.troupe.node.entity.WorkerEntity.Command;
+import dev.troupe.node.run.Outcome;
+import dev.troupe.node.Await;
+import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.metrics.TroupeMetrics;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.Granted;
+import dev.troupe.node.run.RunActor;
+import dev.troupe.node.stream.RunStream;
+import dev.troupe.persistence.RunClock;
+import dev.troupe.persistence.TroupeJson;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
-import java.lang.reflect.Constructor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -85,7 +94,7 @@ class WorkerEntityTest {
               + "}\n")
       .withFallback(EventSourcedBehaviorTestKit.config());
 
-  private static final ObjectMapper JSON = NodeRuntime.newMapper();
+  private static final ObjectMapper JSON = TroupeJson.newMapper();
   private static final AtomicInteger NAMES = new AtomicInteger();
   private static final long LONG_TIMEOUT_MS = 60_000;
 
@@ -344,7 +353,7 @@ class WorkerEntityTest {
     Entity e = new Entity(WorkerConfig.DEFAULT);
     String runId = e.accept();
     long firstEpoch = e.epochOf(runId);
-    TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+    TestProbe<Granted> runActor = testKit.createTestProbe();
 
     // when the attempt fails transiently
     CommandResult<Command, WorkerEvent, WorkerState> failed = e.kit.runCommand(new AttemptOutcome(
@@ -371,7 +380,7 @@ class WorkerEntityTest {
     assertThat(started.runId()).isEqualTo(runId);
     assertThat(started.attempt()).isEqualTo(2);
     assertThat(started.epoch()).isGreaterThan(firstEpoch);
-    RunActor.Granted granted = runActor.expectMessageClass(RunActor.Granted.class);
+    Granted granted = runActor.expectMessageClass(Granted.class);
     assertThat(granted.attempt()).isEqualTo(2);
     assertThat(granted.epoch()).isEqualTo(started.epoch());
     RunResult run = e.getRun(runId);
@@ -429,7 +438,7 @@ class WorkerEntityTest {
         json("{\"done\":10}"), replyTo));
     e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
-    TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+    TestProbe<Granted> runActor = testKit.createTestProbe();
 
     // when
     e.kit.runCommand(new WorkerEntity.RequestNextAttempt(runId, epoch, runActor.ref()));
@@ -438,7 +447,7 @@ class WorkerEntityTest {
             json("{\"done\":11}"), replyTo));
 
     // then
-    assertThat(runActor.expectMessageClass(RunActor.Granted.class).checkpoint())
+    assertThat(runActor.expectMessageClass(Granted.class).checkpoint())
         .isEqualTo(json("{\"done\":10}"));
     assertThat(fromOldAttempt.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
     assertThat(fromOldAttempt.hasNoEvents()).isTrue();
@@ -581,9 +590,9 @@ class WorkerEntityTest {
     // when the handler emits two events, one batch, and a superseded attempt emits one
     CommandResultWithReply<Command, WorkerEvent, WorkerState, Command> emits =
         e.kit.runCommand(replyTo -> new WorkerEntity.Batch(List.of(
-            new WorkerEntity.Emit(runId, epoch, RunEvent.MESSAGE, json("{\"i\":1}"), NodeRuntime.now()),
-            new WorkerEntity.Emit(runId, epoch - 1, RunEvent.MESSAGE, json("{\"stale\":1}"), NodeRuntime.now()),
-            new WorkerEntity.Emit(runId, epoch, RunEvent.LOG, json("{\"message\":\"x\"}"), NodeRuntime.now())),
+            new WorkerEntity.Emit(runId, epoch, RunEvent.MESSAGE, json("{\"i\":1}"), RunClock.now()),
+            new WorkerEntity.Emit(runId, epoch - 1, RunEvent.MESSAGE, json("{\"stale\":1}"), RunClock.now()),
+            new WorkerEntity.Emit(runId, epoch, RunEvent.LOG, json("{\"message\":\"x\"}"), RunClock.now())),
             1, replyTo));
     CommandResult<Command, WorkerEvent, WorkerState> done =
         e.kit.runCommand(e.outcome(runId, Outcome.SUCCEEDED, json("{\"ok\":1}"), null));
@@ -604,7 +613,7 @@ class WorkerEntityTest {
     });
     assertThat(end.get(1)).isInstanceOf(WorkerEvent.RunFinished.class);
     assertThat(e.kit.getState().run(runId).orElseThrow().streamSeq()).isEqualTo(5);
-    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(0)
+    List<RunEvent> seen = Await.result(e.services.streams().get(runId).orElseThrow().subscribe(0)
         .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
     assertThat(seen).extracting(RunEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(seen.get(4).data().get("result")).isEqualTo(json("{\"ok\":1}"));
@@ -641,7 +650,7 @@ class WorkerEntityTest {
     Entity e = new Entity(WorkerConfig.DEFAULT.withRetry(RetryPolicy.DEFAULT.withMaxAttempts(3)));
     String runId = e.accept();
     e.kit.runCommand(new WorkerEntity.Emit(runId, e.epochOf(runId), RunEvent.MESSAGE,
-        json("{\"i\":1}"), NodeRuntime.now()));
+        json("{\"i\":1}"), RunClock.now()));
     e.handler.next();
 
     // when
@@ -652,7 +661,7 @@ class WorkerEntityTest {
     assertThat(streamed(e.journalEntries())).extracting(WorkerEvent.RunStreamed::seq)
         .containsExactly(1L, 2L, 3L, 4L);
     assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
-    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(0).take(2)
+    List<RunEvent> seen = Await.result(e.services.streams().get(runId).orElseThrow().subscribe(0).take(2)
         .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
     assertThat(seen.get(0).data().get("gap")).hasToString("{\"from\":1,\"to\":3}");
     assertThat(seen.get(0).data().get("stored").asBoolean()).isTrue();
@@ -678,16 +687,16 @@ class WorkerEntityTest {
     assertThat(streamed(e.journalEntries())).isEmpty();
     assertThat(flatten(e.journalEntries())).filteredOn(WorkerEvent.StreamReserved.class::isInstance)
         .extracting(ev -> ((WorkerEvent.StreamReserved) ev).upTo())
-        .containsExactly(RunSession.VOLATILE_RESERVE, 2 * RunSession.VOLATILE_RESERVE);
+        .containsExactly(RunStream.VOLATILE_RESERVE, 2 * RunStream.VOLATILE_RESERVE);
     assertThat(flatten(call.events()).get(1)).as("reserved before the first number is given")
         .isInstanceOf(WorkerEvent.StreamReserved.class);
     assertThat(e.handler.next().ctx().attempt()).isEqualTo(2);
-    List<RunEvent> seen = Await.result(e.runtime.sessions.get(runId).subscribe(3).take(2)
+    List<RunEvent> seen = Await.result(e.services.streams().get(runId).orElseThrow().subscribe(3).take(2)
         .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
     assertThat(seen.get(0).data().get("gap")).as("what the earlier session gave out is lost")
-        .hasToString("{\"from\":4,\"to\":" + RunSession.VOLATILE_RESERVE + "}");
+        .hasToString("{\"from\":4,\"to\":" + RunStream.VOLATILE_RESERVE + "}");
     assertThat(seen.get(0).data().get("stored").asBoolean()).isFalse();
-    assertThat(seen.get(1).seq()).isEqualTo(RunSession.VOLATILE_RESERVE + 1);
+    assertThat(seen.get(1).seq()).isEqualTo(RunStream.VOLATILE_RESERVE + 1);
   }
 
   // restarts and recovery
@@ -917,6 +926,7 @@ class WorkerEntityTest {
     TestProbe<StatusReply<SourceRef<RunEvent>>> stream = testKit.createTestProbe();
     TestProbe<Done> plainDone = testKit.createTestProbe();
     TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
+    TestProbe<Granted> grants = testKit.createTestProbe();
     TestProbe<Command> front = testKit.createTestProbe();
     List<Command> commands = List.of(
         new WorkerEntity.Call(json("{\"a\":[1,2]}"), 1000, "key", List.of("t"), accepted.ref()),
@@ -928,20 +938,20 @@ class WorkerEntityTest {
         new WorkerEntity.AwaitResult(runId, result.ref()),
         new WorkerEntity.Drain(plainDone.ref()),
         new WorkerEntity.CancelExecuting("node stopping", plainDone.ref()),
-        new WorkerEntity.Stop(),
+        WorkerEntity.Stop.INSTANCE,
         new AttemptOutcome(runId, 4, Outcome.SUCCEEDED, json("{\"ok\":1}"), null),
         new AttemptOutcome(runId, 4, Outcome.FAILED, null,
             new RunError(ErrorCode.PERMANENT_ERROR, "bad")),
         new AttemptOutcome(runId, 4, Outcome.RETRY, json("{}"),
             new RunError(ErrorCode.TRANSIENT_ERROR, "again")),
-        new WorkerEntity.RequestNextAttempt(runId, 4, runActor.ref()),
+        new WorkerEntity.RequestNextAttempt(runId, 4, grants.ref()),
         new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), done.ref()),
-        new WorkerEntity.Emit(runId, 4, RunEvent.MESSAGE, json("{\"i\":9}"), NodeRuntime.now()),
+        new WorkerEntity.Emit(runId, 4, RunEvent.MESSAGE, json("{\"i\":9}"), RunClock.now()),
         WorkerEntity.SlotsFreed.INSTANCE,
         new WorkerEntity.BatchDone(5),
         new WorkerEntity.BatchTimedOut(5),
-        (Command) instantiate("Resume"),
-        (Command) instantiate("ChildStopped", runId, runActor.ref()));
+        WorkerEntity.Resume.INSTANCE,
+        new WorkerEntity.ChildStopped(runId, runActor.ref()));
 
     // when / then
     for (Command c : commands) {
@@ -951,7 +961,7 @@ class WorkerEntityTest {
     List<Object> replies = List.of(
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
-        new RunActor.Granted(2, 7, json("{\"i\":9}")),
+        new Granted(2, 7, json("{\"i\":9}")),
         StatusReply.success(new Accepted(runId, false)));
     for (Object r : replies) {
       assertRoundTrips(serialization, r);
@@ -975,7 +985,7 @@ class WorkerEntityTest {
             new RunError(ErrorCode.PERMANENT_ERROR, "no"), at),
         new WorkerEvent.RunStreamed(runId, 3, RunEvent.LOG, json("{\"message\":\"m\"}"), at),
         new WorkerEvent.RunStreamed(runId, 4, RunEvent.ERROR, null, at),
-        new WorkerEvent.StreamReserved(runId, RunSession.VOLATILE_RESERVE, at));
+        new WorkerEvent.StreamReserved(runId, RunStream.VOLATILE_RESERVE, at));
 
     // when / then
     for (WorkerEvent event : events) {
@@ -994,7 +1004,7 @@ class WorkerEntityTest {
     SerializationTestKit serialization = new SerializationTestKit(testKit.system());
     WorkerEvent.RunFinished failed = new WorkerEvent.RunFinished(
         RunIds.newRunId("echo", System.currentTimeMillis()), RunStatus.FAILED, null,
-        new RunError(ErrorCode.PERMANENT_ERROR, "no"), NodeRuntime.now());
+        new RunError(ErrorCode.PERMANENT_ERROR, "no"), RunClock.now());
 
     // when
     WorkerEvent.RunFinished read = serialization.verifySerialization(failed, false);
@@ -1058,7 +1068,9 @@ class WorkerEntityTest {
   private final class Entity {
     final String name = "echo-" + NAMES.incrementAndGet();
     final String pid = WorkerEntity.KEY.name() + "|" + name;
-    final NodeRuntime runtime = new NodeRuntime(testKit.system());
+    final EntityServices services = EntityServices.of(testKit.system(),
+        TroupeSettings.fromConfig(testKit.system().settings().config()), JSON,
+        new WorkerRegistry(), new TroupeMetrics());
     final TestProbe<Command> front = testKit.createTestProbe();
     final ControlledWorker handler = new ControlledWorker();
     final AtomicReference<ActorRef<Command>> self = new AtomicReference<>();
@@ -1081,12 +1093,12 @@ class WorkerEntityTest {
     }
 
     Entity(WorkerConfig config, EventSourcedBehaviorTestKit.SerializationSettings serialization) {
-      runtime.registry.put(name,
+      services.registry().add(
           new Registration(new WorkerDefinition(name, config), handler, null));
       kit = EventSourcedBehaviorTestKit.create(testKit.system(),
           Behaviors.<Command>setup(ctx -> {
             self.set(ctx.getSelf());
-            return new WorkerEntity(name, runtime, ctx, front.ref());
+            return new EntityCore(name, services, ctx, front.ref());
           }),
           serialization);
     }
@@ -1225,13 +1237,5 @@ class WorkerEntityTest {
   private static void assertRoundTrips(SerializationTestKit serialization, Object message) {
     Object copy = serialization.verifySerialization(message, false);
     assertThat(copy).hasSameClassAs(message).hasToString(message.toString());
-  }
-
-  /** A private command of WorkerEntity, built the way Jackson builds it. */
-  private static Object instantiate(String simpleName, Object... args) throws Exception {
-    Class<?> type = Class.forName(WorkerEntity.class.getName() + "$" + simpleName);
-    Constructor<?> constructor = type.getDeclaredConstructors()[0];
-    constructor.setAccessible(true);
-    return constructor.newInstance(args);
   }
 }

@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.config;
 
 import com.typesafe.config.Config;
 import dev.troupe.persistence.WorkerState;

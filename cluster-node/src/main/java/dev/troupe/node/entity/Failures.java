@@ -1,4 +1,4 @@
-package dev.troupe.node;
+package dev.troupe.node.entity;
 
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunFinishedException;
@@ -15,7 +15,7 @@ import org.apache.pekko.pattern.StatusReply;
  * texts "[CODE] message" (exceptions are not serialized), and become the API's exceptions again
  * on the caller's side.
  */
-final class Failures {
+public final class Failures {
   enum Code { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED, SHUTTING_DOWN,
     UNAVAILABLE, INVALID }
 
@@ -26,7 +26,7 @@ final class Failures {
   }
 
   /** The API exception for a failed ask, whatever its cause. */
-  static Throwable toException(Throwable t) {
+  public static Throwable toException(Throwable t) {
     Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (e instanceof TroupeException) {
       return e;

@@ -1,0 +1,258 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.node.run.Granted;
+import dev.troupe.node.run.LiveRun;
+import dev.troupe.persistence.RunClock;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+
+/**
+ * A worker entity's decisions on the attempts of its runs: starting queued runs within the
+ * definition's and the node's limits, recording each attempt's outcome (epoch-fenced: a
+ * superseded attempt's report is ignored), checkpoints, emitted events, interruptions, drains and
+ * each run's end. Each decision records events in the batch's {@link Decision} and acts only once
+ * they are written.
+ */
+final class Attempts {
+  private final String worker;
+  private final EntityServices services;
+  private final RunHost host;
+  private final Logger log;
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private boolean draining;
+  private boolean resumed;
+
+  Attempts(String worker, EntityServices services, RunHost host, Logger log) {
+    this.worker = worker;
+    this.services = services;
+    this.host = host;
+    this.log = log;
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  // reports of run actors
+
+  void onOutcome(Decision d, WorkerEntity.AttemptOutcome o) {
+    Optional<RunRecord> current = d.state().activeRun(o.runId())
+        .filter(r -> r.epoch() == o.epoch() && r.isExecuting());
+    if (current.isEmpty()) {
+      log.info("run {}: ignored outcome {} of superseded attempt (epoch {})",
+          o.runId(), o.outcome(), o.epoch());
+      return;
+    }
+    RunRecord r = current.get();
+    switch (o.outcome()) {
+      case SUCCEEDED -> finish(d, r, RunStatus.SUCCEEDED, o.result(), null);
+      case FAILED -> finish(d, r, RunStatus.FAILED, null, o.error());
+      case TIMED_OUT -> finish(d, r, RunStatus.TIMED_OUT, null, o.error());
+      case RETRY -> {
+        d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
+        host.status(d, r.runId(), status(RunStatus.RETRYING, r.attempts(), o.error()));
+      }
+    }
+  }
+
+  void onNextAttempt(Decision d, WorkerEntity.RequestNextAttempt req) {
+    Optional<RunRecord> current = d.state().activeRun(req.runId())
+        .filter(r -> r.epoch() == req.epoch() && r.status() == RunStatus.RETRYING);
+    if (current.isEmpty()) {
+      log.info("run {}: no next attempt after superseded epoch {}", req.runId(), req.epoch());
+      return;
+    }
+    Granted grant = startAttempt(d, current.get());
+    d.then(() -> req.replyTo().tell(grant));
+  }
+
+  void onCheckpoint(Decision d, WorkerEntity.SaveCheckpoint s) {
+    if (!isCurrent(d, s.runId(), s.epoch())) {
+      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
+          "checkpoint refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
+              + " is superseded")));
+      return;
+    }
+    d.persist(new WorkerEvent.Checkpointed(s.runId(), s.epoch(), s.data(), d.now));
+    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+  }
+
+  void onEmit(Decision d, WorkerEntity.Emit e) {
+    LiveRun r = host.find(e.runId());
+    if (r == null || !isCurrent(d, e.runId(), e.epoch())) {
+      log.info("run {}: ignored a {} event from superseded attempt (epoch {})",
+          e.runId(), e.type(), e.epoch());
+      if (r != null) {
+        d.then(r::refused);
+      }
+      return;
+    }
+    RunEvent event = host.written(d, e.runId(), e.type(), e.data(), e.at());
+    d.then(() -> r.deliver(event, true));
+  }
+
+  void onChildStopped(Decision d, WorkerEntity.ChildStopped cs) {
+    if (host.childStopped(cs.runId(), cs.child())) {
+      d.state().activeRun(cs.runId()).filter(RunRecord::isExecuting).ifPresent(r ->
+          finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+              "attempt " + r.attempts() + " stopped without an outcome (see the node's log)")));
+    }
+  }
+
+  private static boolean isCurrent(Decision d, String runId, long epoch) {
+    return d.state().activeRun(runId).filter(r -> r.epoch() == epoch && r.isExecuting())
+        .isPresent();
+  }
+
+  // the end of a run
+
+  /** Records the run's end; once written, ends its stream and lets its actor and slot go. */
+  void finish(Decision d, RunRecord r, RunStatus status, JsonNode result, RunError error) {
+    RunResult finished = r.finished(status, result, error, d.now).toResult(worker);
+    long terminalSeq = 0;
+    if (host.durable()) {
+      // written whether or not the run's stream lives here: replays end with it; its data (the
+      // finished run) is made only for a subscriber (RunStream.finish)
+      terminalSeq = host.writtenSeq(d, r.runId(), error == null ? RunEvent.RESULT : RunEvent.ERROR,
+          null, d.now);
+    } else if (host.find(r.runId()) != null) {
+      host.reserve(d, host.find(r.runId()));
+    }
+    d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
+    long endSeq = terminalSeq;
+    d.then(() -> {
+      services.metrics().runFinished(worker, status, finished.durationMs());
+      host.ended(r.runId(), endSeq, endSeq != 0 ? d.now : RunClock.now(), finished,
+          status == RunStatus.CANCELLED);
+    });
+  }
+
+  // starting runs
+
+  /** After each batch: re-queue runs whose attempt was lost, then start queued runs. */
+  void dispatch(Decision d) {
+    Optional<Registration> found = services.registry().find(worker);
+    if (found.isEmpty()) {
+      return; // runs wait until the worker is registered on this node
+    }
+    Registration reg = found.get();
+    if (!resumed) {
+      resumeInterrupted(d, reg);
+      resumed = true;
+    }
+    if (draining) {
+      return;
+    }
+    int max = reg.definition().config().maxConcurrent();
+    while (d.state().queuedCount() > 0 && d.state().executingCount() < max) {
+      String runId = d.state().nextQueued().orElseThrow();
+      if (!host.takeSlot(d, runId)) {
+        return;
+      }
+      RunRecord r = d.state().activeRun(runId).orElseThrow();
+      Granted grant = startAttempt(d, r);
+      d.then(() -> host.spawn(reg, r, grant));
+    }
+  }
+
+  private Granted startAttempt(Decision d, RunRecord r) {
+    long epoch = d.state().nextEpoch();
+    int attempt = r.attempts() + 1;
+    d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
+    d.then(() -> services.metrics().attemptStarted(worker));
+    host.status(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
+    return new Granted(attempt, epoch, r.checkpoint());
+  }
+
+  /** Runs that were executing when the entity last stopped: their attempt is lost. */
+  private void resumeInterrupted(Decision d, Registration reg) {
+    for (RunRecord r : d.state().activeRuns()) {
+      if (r.isExecuting() && !host.hasActor(r.runId())) {
+        requeue(d, r, reg, "was lost with its node");
+      }
+    }
+  }
+
+  /**
+   * Ends the run's attempt without an outcome and queues the run again first in line, while
+   * attempts remain and {@code resume-interrupted-runs} is on; else it fails. Once written, the
+   * attempt (if it still runs here) is cancelled and its actor and slot let go.
+   */
+  private void requeue(Decision d, RunRecord r, Registration reg, String why) {
+    if (!services.settings().resumeInterruptedRuns()
+        || r.attempts() >= reg.definition().config().retry().maxAttempts()) {
+      d.then(() -> Optional.ofNullable(host.find(r.runId())).ifPresent(l -> l.cancelAttempt(why)));
+      finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+          "interrupted: attempt " + r.attempts() + " " + why + " and no attempt is left"));
+      return;
+    }
+    log.info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
+    d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
+    d.then(() -> host.interrupted(r.runId(), why));
+  }
+
+  // stopping
+
+  void onDrain(Decision d, WorkerEntity.Drain drain) {
+    draining = true;
+    d.then(() -> drainWaiters.add(drain.replyTo()));
+  }
+
+  void onCancelExecuting(Decision d, WorkerEntity.CancelExecuting ce) {
+    for (RunRecord r : d.state().activeRuns()) {
+      if (r.isExecuting()) {
+        finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, ce.reason()));
+      }
+    }
+    d.then(() -> ce.replyTo().tell(Done.getInstance()));
+  }
+
+  void onRequeueExecuting(Decision d, WorkerEntity.RequeueExecuting rq) {
+    services.registry().find(worker).ifPresent(reg -> {
+      for (RunRecord r : d.state().activeRuns()) {
+        if (r.isExecuting()) {
+          requeue(d, r, reg, rq.reason());
+        }
+      }
+    });
+    d.then(() -> rq.replyTo().tell(Done.getInstance()));
+  }
+
+  /** Answers the drain's waiters once no run executes (an effect of every batch). */
+  void answerDrainWaiters(WorkerState s) {
+    if (!drainWaiters.isEmpty() && s.executingCount() == 0) {
+      drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+      drainWaiters.clear();
+    }
+  }
+
+  /** The entity stopped or restarts: after its recovery, executing runs are resumed again. */
+  void letGo() {
+    resumed = false;
+  }
+
+  ObjectNode status(RunStatus s, int attempt, RunError error) {
+    ObjectNode n = services.mapper().createObjectNode().put("status", s.name())
+        .put("attempt", attempt);
+    if (error != null) {
+      n.putObject("error").put("code", error.code().name()).put("message", error.message());
+    }
+    return n;
+  }
+}

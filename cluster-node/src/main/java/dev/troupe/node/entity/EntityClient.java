@@ -1,0 +1,203 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunRejectedException;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.persistence.RunIds;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.SourceRef;
+
+/**
+ * The node's way to the worker entities, wherever in the cluster they live: every ask with its
+ * timeout, its reply completed on the callback dispatcher (never on an entity's thread) and
+ * failures as the API's exceptions. Also starts the sharding regions of the roles in use.
+ */
+public final class EntityClient {
+  private final EntityServices services;
+  private final ClusterSharding sharding;
+  private final Executor callbacks;
+  /** The roles whose entity types this node has started sharding for ("" for none). */
+  private final Set<String> roles = ConcurrentHashMap.newKeySet();
+
+  public EntityClient(EntityServices services) {
+    this.services = services;
+    this.sharding = ClusterSharding.get(services.system());
+    this.callbacks = services.system().dispatchers()
+        .lookup(DispatcherSelector.fromConfig("troupe.callback-dispatcher"));
+  }
+
+  /** Starts sharding of the entity type of {@code role} once. */
+  public void initRole(String role) {
+    if (roles.add(role == null ? "" : role)) {
+      WorkerEntities.init(services, role);
+    }
+  }
+
+  /** The entity types this node has started, for the cluster view. */
+  public List<EntityTypeKey<?>> keys() {
+    return roles.stream().<EntityTypeKey<?>>map(r -> WorkerEntity.keyFor(r.isEmpty() ? null : r))
+        .toList();
+  }
+
+  /** Starts the definition's entities, so that their queued and interrupted runs go on. */
+  public void wake(Registration reg) {
+    for (int p = 0; p < reg.definition().config().partitions(); p++) {
+      // no check that the role is up (the node may not be a member yet): the region buffers it
+      sharding.entityRefFor(WorkerEntity.keyFor(reg.definition().config().role()),
+          RunIds.entityId(reg.name(), p)).tell(WorkerEntity.SlotsFreed.INSTANCE);
+    }
+  }
+
+  /**
+   * @throws RunRejectedException NO_NODE_FOR_ROLE at once, when no member with the definition's
+   *     role is up
+   */
+  public CompletionStage<WorkerEntity.Accepted> call(String entityId, JsonNode payload,
+      long timeoutMs, String idempotencyKey, List<String> tags, long giveUpAtMillis) {
+    return ask(entityId, r -> new WorkerEntity.Call(payload, timeoutMs, idempotencyKey, tags,
+        giveUpAtMillis, r), services.settings().askTimeout());
+  }
+
+  public CompletionStage<Done> cancel(String runId) {
+    return withRun(runId, e -> ask(e, r -> new WorkerEntity.Cancel(runId, r),
+        services.settings().askTimeout()));
+  }
+
+  public CompletionStage<RunResult> getRun(String runId) {
+    return withRun(runId, e -> ask(e, r -> new WorkerEntity.GetRun(runId, r),
+        services.settings().askTimeout()));
+  }
+
+  public CompletionStage<RunResult> awaitResult(String runId) {
+    return withRun(runId, e -> ask(e, r -> new WorkerEntity.AwaitResult(runId, r),
+        services.settings().resultTimeout()));
+  }
+
+  public CompletionStage<SourceRef<RunEvent>> subscribe(String runId, long afterSeq) {
+    return withRun(runId, e -> ask(e, r -> new WorkerEntity.Subscribe(runId, afterSeq, r),
+        services.settings().askTimeout()));
+  }
+
+  /** The active runs of every partition of {@code reg}, by run id. */
+  public CompletionStage<List<RunResult>> active(Registration reg) {
+    List<CompletableFuture<WorkerEntity.ActiveRuns>> parts = new ArrayList<>();
+    for (String entityId : entityIds(reg)) {
+      parts.add(withEntity(entityId, e -> offEntity(entityRef(e)
+          .<WorkerEntity.ActiveRuns>ask(WorkerEntity.GetActive::new,
+              services.settings().askTimeout()))).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
+        parts.stream().flatMap(f -> f.join().runs().stream())
+            .sorted(Comparator.comparing(RunResult::runId)).toList())
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  /** The statistics of {@code reg}, summed over its partitions. */
+  public CompletionStage<WorkerStats> stats(Registration reg) {
+    List<CompletableFuture<WorkerStats>> parts = new ArrayList<>();
+    for (String entityId : entityIds(reg)) {
+      parts.add(withEntity(entityId, e -> offEntity(entityRef(e).<WorkerStats>ask(
+          WorkerEntity.GetStats::new, services.settings().askTimeout()))).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v ->
+        parts.stream().map(CompletableFuture::join).reduce(WorkerStats::plus).orElseThrow())
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  private static List<String> entityIds(Registration reg) {
+    List<String> ids = new ArrayList<>();
+    for (int p = 0; p < reg.definition().config().partitions(); p++) {
+      ids.add(RunIds.entityId(reg.name(), p));
+    }
+    return ids;
+  }
+
+  // asking
+
+  /**
+   * The entity, in the sharding region of its definition's role.
+   *
+   * @throws RunRejectedException NO_NODE_FOR_ROLE when the definition has a role and no member
+   *     with that role is up: its messages would only wait in the proxy's buffer
+   */
+  private EntityRef<WorkerEntity.Command> entityRef(String entityId) {
+    Registration reg = services.registry().find(RunIds.workerOf(entityId)).orElse(null);
+    String role = reg == null ? null : reg.definition().config().role();
+    if (role != null && !roleIsUp(role)) {
+      throw new RunRejectedException(RunRejectedException.Reason.NO_NODE_FOR_ROLE, "worker '"
+          + reg.definition().name() + "' runs only on nodes with role '" + role
+          + "', and no cluster member with that role is up");
+    }
+    return sharding.entityRefFor(WorkerEntity.keyFor(role), entityId);
+  }
+
+  private boolean roleIsUp(String role) {
+    for (Member m : Cluster.get(services.system()).state().getMembers()) {
+      if (m.status() == MemberStatus.up() && m.hasRole(role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code f} of the run's entity, or a failed stage (a malformed id, a role that is down). */
+  private <T> CompletionStage<T> withRun(String runId, Function<String, CompletionStage<T>> f) {
+    try {
+      return withEntity(RunIds.entityOf(runId), f);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static <T> CompletionStage<T> withEntity(String entityId,
+      Function<String, CompletionStage<T>> f) {
+    try {
+      return f.apply(entityId);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private <T> CompletionStage<T> ask(String entityId,
+      Function<ActorRef<StatusReply<T>>, WorkerEntity.Command> message, Duration timeout) {
+    return offEntity(entityRef(entityId).askWithStatus(message::apply, timeout));
+  }
+
+  /**
+   * The reply of an ask completes its stage on the replying entity's thread; callers get a stage
+   * that completes on the callback dispatcher instead, with the API's exceptions.
+   */
+  private <T> CompletionStage<T> offEntity(CompletionStage<T> reply) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    reply.whenCompleteAsync((value, failure) -> {
+      if (failure == null) {
+        out.complete(value);
+      } else {
+        out.completeExceptionally(Failures.toException(failure));
+      }
+    }, callbacks);
+    return out;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.troupe.node.entity;
+
+import dev.troupe.persistence.RunHistory;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The event-sourced core of a worker entity ({@link WorkerEntity} is its protocol).
+ *
+ * <p>Commands reach it in batches from its {@link EntityFront}: each batch is decided against the
+ * state as it evolves ({@link Decision}), its events are written as one journal entry (group
+ * commit), and only then are the replies sent and the run actors started. Nothing is acknowledged
+ * before it is written; a failed write leaves the state unchanged and restarts the entity
+ * (children stop, the callers of that batch time out). Every attempt carries an epoch; an outcome,
+ * emit or checkpoint of a superseded attempt is ignored.
+ *
+ * <p>Runs' streams: for a definition with {@code durableStream} (the default) every stream event
+ * (status changes, emitted messages and logs, the terminal event) is written as a {@link
+ * WorkerEvent.RunStreamed} with its sequence number in the batch that decides it, and reaches
+ * subscribers only after that write; a run's {@code streamSeq} folds the last one, so a later
+ * stream of the run, on this node or another, goes on after it. A non-durable stream is numbered
+ * in memory, within a range reserved in the journal ({@link WorkerEvent.StreamReserved}) before it
+ * issues any number.
+ */
+public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
+    WorkerEntity.Command, WorkerEvent, WorkerState> {
+
+  private static final Set<String> HISTORY_TAGS = Set.of(RunHistory.TAG);
+
+  private final String entityId;
+  private final String worker;
+  private final EntityServices services;
+  private final ActorContext<WorkerEntity.Command> ctx;
+  private final ActorRef<WorkerEntity.Command> front;
+  private final RunHost host;
+  private final Attempts attempts;
+  private final Map<Class<?>, BiConsumer<Decision, WorkerEntity.Command>> handlers = new HashMap<>();
+  /** The state a batch's decision already computed, so the event handler need not fold again. */
+  private Decided decided;
+
+  private record Decided(WorkerState before, WorkerEvent event, WorkerState after) {}
+
+  public EntityCore(String entityId, EntityServices services,
+      ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front) {
+    // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
+    super(PersistenceId.of(WorkerEntity.KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.entityId = entityId;
+    this.worker = RunIds.workerOf(entityId);
+    this.services = services;
+    this.ctx = ctx;
+    this.front = front;
+    this.host = new RunHost(worker, services, ctx, front);
+    this.attempts = new Attempts(worker, services, host, ctx.getLog());
+    Intake intake = new Intake(entityId, services, host, attempts, ctx.getLog());
+    on(WorkerEntity.Call.class, intake::onCall);
+    on(WorkerEntity.Cancel.class, intake::onCancel);
+    on(WorkerEntity.GetRun.class, intake::onGetRun);
+    on(WorkerEntity.GetActive.class, intake::onGetActive);
+    on(WorkerEntity.GetStats.class, intake::onGetStats);
+    on(WorkerEntity.Subscribe.class, intake::onSubscribe);
+    on(WorkerEntity.AwaitResult.class, intake::onAwait);
+    on(WorkerEntity.AttemptOutcome.class, attempts::onOutcome);
+    on(WorkerEntity.RequestNextAttempt.class, attempts::onNextAttempt);
+    on(WorkerEntity.SaveCheckpoint.class, attempts::onCheckpoint);
+    on(WorkerEntity.Emit.class, attempts::onEmit);
+    on(WorkerEntity.ChildStopped.class, attempts::onChildStopped);
+    on(WorkerEntity.Drain.class, attempts::onDrain);
+    on(WorkerEntity.CancelExecuting.class, attempts::onCancelExecuting);
+    on(WorkerEntity.RequeueExecuting.class, attempts::onRequeueExecuting);
+    // SlotsFreed and Resume only make the batch dispatch()
+  }
+
+  private <C extends WorkerEntity.Command> void on(Class<C> type, BiConsumer<Decision, C> handler) {
+    handlers.put(type, (d, c) -> handler.accept(d, type.cast(c)));
+  }
+
+  @Override
+  public WorkerState emptyState() {
+    return WorkerState.empty();
+  }
+
+  /**
+   * Every journal entry (a single event or a {@code Recorded} batch) carries the run history's tag,
+   * so the history projection reads them all; one tag row per entry, entries being batches.
+   */
+  @Override
+  public Set<String> tagsFor(WorkerEvent event) {
+    return HISTORY_TAGS;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(services.settings().snapshotEvery(), 2);
+  }
+
+  @Override
+  public EventHandler<WorkerState, WorkerEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+  }
+
+  private WorkerState applyEvent(WorkerState state, WorkerEvent event) {
+    Decided d = decided;
+    decided = null;
+    if (d != null && d.event() == event && d.before() == state) {
+      return d.after();
+    }
+    return state.apply(event, services.settings().limits());
+  }
+
+  @Override
+  public SignalHandler<WorkerState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          front.tell(WorkerEntity.CoreRecovered.INSTANCE);
+          ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
+        })
+        .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
+        .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<WorkerEntity.Command, WorkerEvent, WorkerState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(WorkerEntity.Batch.class, this::onBatch)
+        .onAnyCommand((state, command) -> decide(state, List.of(command)).thenNoReply());
+  }
+
+  private ReplyEffect<WorkerEvent, WorkerState> onBatch(WorkerState state, WorkerEntity.Batch b) {
+    return decide(state, b.commands()).thenReply(b.replyTo(), s -> new WorkerEntity.BatchDone(b.number()));
+  }
+
+  /** Decides the commands in order, then starts what may start; written as one entry. */
+  private EffectBuilder<WorkerEvent, WorkerState> decide(WorkerState state,
+      List<WorkerEntity.Command> commands) {
+    Decision d = new Decision(state, services.settings().limits());
+    for (WorkerEntity.Command c : commands) {
+      handlers.getOrDefault(c.getClass(), (decision, command) -> { }).accept(d, c);
+    }
+    attempts.dispatch(d);
+    d.thenWithState(attempts::answerDrainWaiters);
+    d.thenWithState(s -> services.metrics().load(worker, entityId, s.executingCount(),
+        s.queuedCount()));
+    if (d.events().isEmpty()) {
+      return Effect().none().thenRun(d::act);
+    }
+    WorkerEvent event = d.events().size() == 1
+        ? d.events().get(0) : new WorkerEvent.Recorded(List.copyOf(d.events()));
+    decided = new Decided(state, event, d.state());
+    return Effect().persist(event).thenRun(d::act);
+  }
+
+  /** The entity stops or restarts (this object survives a restart): its runs here stop too. */
+  private void letGo(String reason) {
+    host.letGo(reason);
+    attempts.letGo();
+  }
+}

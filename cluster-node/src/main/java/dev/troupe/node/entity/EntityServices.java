@@ -1,0 +1,29 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.metrics.TroupeMetrics;
+import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.NodeSlots;
+import dev.troupe.node.run.RunServices;
+import dev.troupe.node.stream.LocalStreams;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * What the worker entities of one node use of it. Immutable: each piece of shared state has its
+ * own owner (the registry, the slots, the local streams and entities, the metrics), reached
+ * through its own narrow API.
+ */
+public record EntityServices(ActorSystem<?> system, TroupeSettings settings, ObjectMapper mapper,
+    Materializer materializer, WorkerRegistry registry, NodeSlots slots, TroupeMetrics metrics,
+    LocalStreams streams, LocalEntities entities, RunServices runs) {
+
+  /** The services of a node, with its own slots, streams and entities. */
+  public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
+      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics) {
+    return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
+        registry, new NodeSlots(settings.maxExecutingRuns()), metrics, new LocalStreams(),
+        new LocalEntities(), new RunServices(system, settings, mapper));
+  }
+}

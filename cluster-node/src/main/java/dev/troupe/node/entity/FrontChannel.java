@@ -1,0 +1,45 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.RunError;
+import dev.troupe.node.run.EntityChannel;
+import dev.troupe.node.run.Granted;
+import dev.troupe.node.run.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/** A run's reports to its entity, sent through the entity's front to join its next batch. */
+record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, Scheduler scheduler)
+    implements EntityChannel {
+
+  @Override
+  public void outcome(String runId, long epoch, Outcome outcome, JsonNode result, RunError error) {
+    front.tell(new WorkerEntity.AttemptOutcome(runId, epoch, outcome, result, error));
+  }
+
+  @Override
+  public void nextAttempt(String runId, long epoch, ActorRef<Granted> replyTo) {
+    front.tell(new WorkerEntity.RequestNextAttempt(runId, epoch, replyTo));
+  }
+
+  @Override
+  public CompletionStage<Done> checkpoint(String runId, long epoch, JsonNode data) {
+    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(front,
+            replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch, data, replyTo), askTimeout,
+            scheduler)
+        .exceptionally(t -> {
+          throw new CompletionException(Failures.toException(t));
+        });
+  }
+
+  @Override
+  public void emit(String runId, long epoch, String type, JsonNode data, Instant at) {
+    front.tell(new WorkerEntity.Emit(runId, epoch, type, data, at));
+  }
+}

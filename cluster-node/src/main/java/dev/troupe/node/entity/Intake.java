@@ -1,0 +1,151 @@
+package dev.troupe.node.entity;
+
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.node.stream.RunStream;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+
+/**
+ * A worker entity's decisions on what callers send: calls (admitted within the queue's capacity,
+ * deduplicated by idempotency key), cancels, and the reads of runs, active runs, statistics,
+ * streams and results. Every command is answered, once its batch is written.
+ */
+final class Intake {
+  private final String entityId;
+  private final String worker;
+  private final EntityServices services;
+  private final RunHost host;
+  private final Attempts attempts;
+  private final Logger log;
+
+  Intake(String entityId, EntityServices services, RunHost host, Attempts attempts, Logger log) {
+    this.entityId = entityId;
+    this.worker = RunIds.workerOf(entityId);
+    this.services = services;
+    this.host = host;
+    this.attempts = attempts;
+    this.log = log;
+  }
+
+  void onCall(Decision d, WorkerEntity.Call call) {
+    if (refused(d, call)) {
+      return;
+    }
+    Optional<RunRecord> existing = d.state().runByIdempotencyKey(call.idempotencyKey());
+    if (existing.isPresent()) {
+      WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(existing.get().runId(), true);
+      d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
+      return;
+    }
+    WorkerConfig cfg = services.registry().find(worker).orElseThrow().definition().config();
+    int freeSlots = Math.max(0, cfg.maxConcurrent() - d.state().executingCount());
+    if (d.state().queuedCount() >= cfg.queueCapacity() + freeSlots) {
+      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.QUEUE_FULL, "worker '"
+          + worker + "' has " + cfg.queueCapacity() + " runs waiting (its queueCapacity)")));
+      return;
+    }
+    String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
+    d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
+        call.idempotencyKey(), call.tags(), d.now));
+    host.status(d, runId, attempts.status(RunStatus.QUEUED, 0, null));
+    d.then(() -> call.replyTo().tell(StatusReply.success(new WorkerEntity.Accepted(runId, false))));
+  }
+
+  /** Whether the call is refused unrecorded (then it is answered why). */
+  private boolean refused(Decision d, WorkerEntity.Call call) {
+    Optional<Registration> reg = services.registry().find(worker);
+    if (reg.isEmpty()) {
+      return refuse(d, call, Failures.Code.UNKNOWN_WORKER,
+          "worker '" + worker + "' is not registered on this node");
+    }
+    if (attempts.draining() || !services.entities().accepting()) {
+      return refuse(d, call, Failures.Code.SHUTTING_DOWN,
+          "the node is shutting down and accepts no new runs");
+    }
+    if (call.giveUpAtMillis() != 0 && d.now.toEpochMilli() > call.giveUpAtMillis()) {
+      log.info("a call arrived {} ms after its caller gave up; not recorded",
+          d.now.toEpochMilli() - call.giveUpAtMillis());
+      return refuse(d, call, Failures.Code.UNAVAILABLE,
+          "the call reached worker '" + worker + "' after its caller had given up; not recorded");
+    }
+    return false;
+  }
+
+  private static boolean refuse(Decision d, WorkerEntity.Call call, Failures.Code code,
+      String message) {
+    d.then(() -> call.replyTo().tell(Failures.reply(code, message)));
+    return true;
+  }
+
+  void onCancel(Decision d, WorkerEntity.Cancel cancel) {
+    Optional<RunRecord> active = d.state().activeRun(cancel.runId());
+    if (active.isPresent()) {
+      attempts.finish(d, active.get(), RunStatus.CANCELLED, null,
+          new RunError(ErrorCode.CANCELLED, "cancelled by request"));
+      d.then(() -> cancel.replyTo().tell(StatusReply.success(Done.getInstance())));
+      return;
+    }
+    Optional<RunRecord> done = d.state().run(cancel.runId());
+    d.then(() -> cancel.replyTo().tell(done.isPresent()
+        ? Failures.reply(Failures.Code.RUN_FINISHED, "run " + cancel.runId()
+            + " has already finished with status " + done.get().status())
+        : unknownRun(cancel.runId())));
+  }
+
+  // reads
+
+  void onGetRun(Decision d, WorkerEntity.GetRun g) {
+    Optional<RunRecord> r = d.state().run(g.runId());
+    d.then(() -> g.replyTo().tell(r.isPresent()
+        ? StatusReply.success(r.get().toResult(worker)) : unknownRun(g.runId())));
+  }
+
+  void onGetActive(Decision d, WorkerEntity.GetActive g) {
+    List<RunResult> runs = d.state().activeRuns().stream().map(r -> r.toResult(worker)).toList();
+    d.then(() -> g.replyTo().tell(new WorkerEntity.ActiveRuns(runs)));
+  }
+
+  void onGetStats(Decision d, WorkerEntity.GetStats g) {
+    WorkerState s = d.state();
+    d.then(() -> g.replyTo().tell(
+        s.stats().toWorkerStats(worker, s.executingCount(), s.queuedCount())));
+  }
+
+  void onSubscribe(Decision d, WorkerEntity.Subscribe s) {
+    RunRecord r = d.state().run(s.runId()).orElse(null);
+    RunStream stream = host.stream(d, s.runId(), d.state().activeRun(s.runId()).isPresent());
+    d.then(() -> host.subscribe(s, r, stream, unknownRun(s.runId())));
+  }
+
+  void onAwait(Decision d, WorkerEntity.AwaitResult a) {
+    Optional<RunRecord> r = d.state().run(a.runId());
+    boolean active = d.state().activeRun(a.runId()).isPresent();
+    d.then(() -> {
+      if (r.isEmpty()) {
+        a.replyTo().tell(unknownRun(a.runId()));
+      } else if (active) {
+        host.awaitEnd(a.runId(), a.replyTo());
+      } else {
+        a.replyTo().tell(StatusReply.success(r.get().toResult(worker)));
+      }
+    });
+  }
+
+  private <T> StatusReply<T> unknownRun(String runId) {
+    return Failures.reply(Failures.Code.UNKNOWN_RUN, "run " + runId + " is not among the active"
+        + " runs or the last " + services.settings().limits().retainedFinished()
+        + " finished runs of worker '" + worker + "'");
+  }
+}

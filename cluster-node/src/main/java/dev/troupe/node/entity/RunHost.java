@@ -1,0 +1,303 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.node.run.Granted;
+import dev.troupe.node.run.LiveRun;
+import dev.troupe.node.run.RunActor;
+import dev.troupe.node.stream.RunStream;
+import dev.troupe.node.stream.StreamNotices;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * What one worker entity holds of its runs on the node that hosts it, beside its event-sourced
+ * state: each active run's {@link LiveRun} and actor, the node slots it holds, the callers waiting
+ * for results and, for a while, the streams of finished runs. The one owner of all of it; used on
+ * the entity's thread only, and let go when the entity stops or restarts.
+ */
+final class RunHost {
+  private final String worker;
+  private final EntityServices services;
+  private final ActorContext<WorkerEntity.Command> ctx;
+  private final FrontChannel channel;
+  private final Runnable slotsFreed;
+  private final Map<String, LiveRun> live = new HashMap<>();
+  private final Map<String, RunStream> finished;
+  private final Map<String, ActorRef<RunActor.Command>> children = new HashMap<>();
+  private final Set<String> slotHolders = new HashSet<>();
+  private final Map<String, List<ActorRef<StatusReply<RunResult>>>> waiters = new HashMap<>();
+
+  RunHost(String worker, EntityServices services, ActorContext<WorkerEntity.Command> ctx,
+      ActorRef<WorkerEntity.Command> front) {
+    this.worker = worker;
+    this.services = services;
+    this.ctx = ctx;
+    this.channel = new FrontChannel(front, services.settings().askTimeout(),
+        services.system().scheduler());
+    this.slotsFreed = () -> front.tell(WorkerEntity.SlotsFreed.INSTANCE);
+    int retained = services.settings().retainedStreams();
+    this.finished = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, RunStream> eldest) {
+        if (size() > retained) {
+          services.streams().remove(eldest.getKey());
+          return true;
+        }
+        return false;
+      }
+    };
+  }
+
+  /** Whether this definition's runs have durable streams (the default when not registered here). */
+  boolean durable() {
+    return services.registry().find(worker).map(r -> r.definition().config())
+        .orElse(WorkerConfig.DEFAULT).durableStream();
+  }
+
+  // live runs and their streams
+
+  /** The live side of an active run here, if it has one yet. */
+  LiveRun find(String runId) {
+    return live.get(runId);
+  }
+
+  /**
+   * The live side of an active run on this node, made when first needed: its stream goes on after
+   * the highest sequence number it used before ({@code streamSeq} of the run as decided so far).
+   * Made while deciding a batch, so that a reservation can be written with it; if the write
+   * fails, the entity restarts and lets every run go.
+   */
+  LiveRun live(Decision d, String runId) {
+    LiveRun r = live.get(runId);
+    if (r == null) {
+      long base = d.state().run(runId).map(RunRecord::streamSeq).orElse(0L);
+      RunStream stream = new RunStream(runId, services.settings(), services.mapper(), durable(),
+          base);
+      r = new LiveRun(stream, channel, services.settings().maxUnwrittenEmits());
+      live.put(runId, r);
+      services.streams().add(stream);
+    }
+    return r;
+  }
+
+  /**
+   * Adds a status event to the run's stream: for a durable stream, written in this batch and
+   * delivered once written; else numbered by the stream once the batch (with the stream's
+   * reservation, if it had none yet) is written.
+   */
+  void status(Decision d, String runId, ObjectNode data) {
+    LiveRun r = live(d, runId);
+    if (r.stream().durable()) {
+      RunEvent e = written(d, runId, RunEvent.STATUS, data, d.now);
+      d.then(() -> r.deliver(e, false));
+    } else {
+      reserve(d, r);
+      d.then(() -> r.publishStatus(data));
+    }
+  }
+
+  /** Writes the run's next durable stream event; returns it as subscribers get it. */
+  RunEvent written(Decision d, String runId, String type, JsonNode data, Instant at) {
+    return new RunEvent(writtenSeq(d, runId, type, data, at), type, data, at);
+  }
+
+  /**
+   * Writes the run's next durable stream event; returns its sequence number. The terminal event
+   * is written without data: its data is the finished run.
+   */
+  long writtenSeq(Decision d, String runId, String type, JsonNode data, Instant at) {
+    long seq = d.state().activeRun(runId).orElseThrow().streamSeq() + 1;
+    d.persist(new WorkerEvent.RunStreamed(runId, seq, type, data, at));
+    return seq;
+  }
+
+  /** Before a non-durable stream issues its first number: its range, in the same batch. */
+  void reserve(Decision d, LiveRun r) {
+    if (r.needsReservation()) {
+      d.persist(new WorkerEvent.StreamReserved(r.runId(),
+          r.stream().base() + RunStream.VOLATILE_RESERVE, d.now));
+      r.reserved();
+    }
+  }
+
+  /**
+   * The run ended (its end is written): its stream ends with its outcome and is kept a while,
+   * its waiters are answered, its actor and slot let go.
+   */
+  void ended(String runId, long endSeq, Instant at, RunResult run, boolean cancelled) {
+    LiveRun r = live.remove(runId);
+    if (r != null) {
+      if (cancelled) {
+        r.cancelAttempt("cancelled");
+      }
+      r.finish(endSeq, at, run);
+      finished.put(runId, r.stream());
+    }
+    List<ActorRef<StatusReply<RunResult>>> w = waiters.remove(runId);
+    if (w != null) {
+      w.forEach(waiter -> waiter.tell(StatusReply.success(run)));
+    }
+    letGoOf(runId);
+  }
+
+  /** The run's attempt here is given up (the run was queued again): cancel it, free its slot. */
+  void interrupted(String runId, String why) {
+    LiveRun r = live.get(runId);
+    if (r != null) {
+      r.cancelAttempt(why);
+    }
+    letGoOf(runId);
+  }
+
+  private void letGoOf(String runId) {
+    stopChild(runId);
+    if (slotHolders.remove(runId)) {
+      services.slots().release(1);
+    }
+  }
+
+  // slots and run actors
+
+  /** Takes a node slot for the run; false (and told when one frees) when none is free. */
+  boolean takeSlot(Decision d, String runId) {
+    if (!services.slots().tryAcquire()) {
+      d.then(() -> services.slots().await(slotsFreed));
+      return false;
+    }
+    slotHolders.add(runId);
+    return true;
+  }
+
+  boolean hasActor(String runId) {
+    return children.containsKey(runId);
+  }
+
+  /** Starts the run's actor for the attempt {@code grant} (once the grant is written). */
+  void spawn(Registration reg, RunRecord r, Granted grant) {
+    RetryPolicy p = reg.definition().config().retry();
+    RunActor.Init init = new RunActor.Init(services.runs(), live.get(r.runId()), reg, channel,
+        r.payload(), r.timeoutMs(), new AtomicReference<>(grant));
+    Behavior<RunActor.Command> supervised = Behaviors.supervise(RunActor.create(init))
+        .onFailure(RunActor.RetryAttempt.class,
+            SupervisorStrategy.restartWithBackoff(p.initialBackoff(), p.maxBackoff(), p.jitter())
+                // the backoff must keep growing even when an attempt ran a long time
+                .withResetBackoffAfter(Duration.ofDays(1))
+                .withMaxRestarts(p.maxAttempts())
+                .withLoggingEnabled(false));
+    ActorRef<RunActor.Command> child = ctx.spawn(supervised, "run-" + r.runId() + "-" + grant.epoch());
+    ctx.watchWith(child, new WorkerEntity.ChildStopped(r.runId(), child));
+    children.put(r.runId(), child);
+  }
+
+  /** Whether {@code child} is the run's actor this incarnation started; it is let go if so. */
+  boolean childStopped(String runId, ActorRef<RunActor.Command> child) {
+    if (!child.equals(children.get(runId))) {
+      return false; // a child this incarnation did not start, or one it already let go
+    }
+    children.remove(runId);
+    return true;
+  }
+
+  /**
+   * Stops the run's actor, if one runs here, without a {@link WorkerEntity.ChildStopped} to
+   * follow: the entity stopped it on purpose (unwatch drops one already queued).
+   */
+  private void stopChild(String runId) {
+    ActorRef<RunActor.Command> child = children.remove(runId);
+    if (child != null) {
+      ctx.unwatch(child);
+      ctx.stop(child);
+    }
+  }
+
+  // readers
+
+  /** A run's stream here: of an active run, or of a finished one still kept; null if none. */
+  RunStream stream(Decision d, String runId, boolean active) {
+    return active ? live(d, runId).stream() : finished.get(runId);
+  }
+
+  /** Answers a subscriber: from the run's stream here, else from what the state knows of it. */
+  void subscribe(WorkerEntity.Subscribe s, RunRecord record, RunStream stream,
+      StatusReply<org.apache.pekko.stream.SourceRef<RunEvent>> unknown) {
+    Source<RunEvent, ?> source;
+    if (stream != null) {
+      source = stream.subscribe(s.afterSeq());
+    } else if (record != null) {
+      source = fromStorage(record, s.afterSeq());
+    } else {
+      s.replyTo().tell(unknown);
+      return;
+    }
+    s.replyTo().tell(StatusReply.success(source.runWith(
+        org.apache.pekko.stream.javadsl.StreamRefs.sourceRef(), services.materializer())));
+  }
+
+  /**
+   * The stream of a finished run whose stream is gone here. A durable one is in the run history:
+   * a stored gap notice sends the subscriber there, and the outcome (sequence number 0) follows
+   * for a subscriber that cannot read the history. Else only the outcome is left.
+   */
+  private Source<RunEvent, ?> fromStorage(RunRecord r, long afterSeq) {
+    List<RunEvent> outcome = StreamNotices.outcomeOnly(services.mapper(), r.toResult(worker),
+        "the run's events are no longer kept; only its outcome is");
+    if (!durable() || r.streamSeq() == 0) {
+      return Source.from(outcome);
+    }
+    if (afterSeq >= r.streamSeq()) {
+      return Source.empty();
+    }
+    return Source.from(List.of(
+        StreamNotices.gap(services.mapper(), afterSeq + 1, r.streamSeq(), true), outcome.get(1)));
+  }
+
+  /** {@code waiter} is answered when the active run ends. */
+  void awaitEnd(String runId, ActorRef<StatusReply<RunResult>> waiter) {
+    waiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(waiter);
+  }
+
+  /**
+   * The entity stops or restarts (this object survives a restart): its children stop with it, so
+   * do their attempts; streams end for their subscribers to resume elsewhere, waiters are told;
+   * after the restart's recovery, executing runs are resumed again.
+   */
+  void letGo(String reason) {
+    for (LiveRun r : live.values()) {
+      r.cancelAttempt(reason);
+      r.stream().abandon("run stream ended: " + reason);
+      services.streams().remove(r.runId());
+    }
+    finished.keySet().forEach(services.streams()::remove);
+    waiters.values().forEach(ws -> ws.forEach(w -> w.tell(
+        Failures.reply(Failures.Code.UNAVAILABLE, "run stream ended: " + reason))));
+    waiters.clear();
+    live.clear();
+    finished.clear();
+    children.clear();
+    services.slots().release(slotHolders.size());
+    slotHolders.clear();
+  }
+}

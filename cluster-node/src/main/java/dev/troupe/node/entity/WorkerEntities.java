@@ -1,0 +1,29 @@
+package dev.troupe.node.entity;
+
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/** The wiring of worker entities into Cluster Sharding: a front and its core per entity. */
+public final class WorkerEntities {
+  private WorkerEntities() {}
+
+  /**
+   * Starts sharding of the worker entities of {@code role} (null: any node) on this node; a node
+   * without that role only routes to them (a proxy). Idempotent.
+   */
+  public static void init(EntityServices services, String role) {
+    Entity<WorkerEntity.Command, ShardingEnvelope<WorkerEntity.Command>> entity = Entity.of(
+            WorkerEntity.keyFor(role), ctx -> create(ctx.getEntityId(), services))
+        .withStopMessage(WorkerEntity.Stop.INSTANCE);
+    ClusterSharding.get(services.system()).init(role == null ? entity : entity.withRole(role));
+  }
+
+  /** The sharded entity: a front that batches commands, and the event-sourced core behind it. */
+  static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services) {
+    return EntityFront.create(services,
+        front -> Behaviors.setup(ctx -> new EntityCore(entityId, services, ctx, front)));
+  }
+}

@@ -1,0 +1,174 @@
+package dev.troupe.node.entity;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.RunError;
+import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.TroupeSerializable;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.node.run.Granted;
+import dev.troupe.node.run.Outcome;
+import dev.troupe.node.run.RunActor;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.SourceRef;
+
+/**
+ * The protocol of a worker entity: one worker definition (or one partition of it), a sharded,
+ * event-sourced entity that owns the definition's queue, its concurrency limit, its runs and its
+ * statistics. The public commands are what a caller may send, through sharding; every one of them
+ * replies. The {@link Internal} ones pass between the entity's front, its event-sourced core
+ * ({@link EntityCore}) and its run actors on the node that hosts it.
+ *
+ * <p>Errors reach the caller as {@code StatusReply} errors in the form "[CODE] message" ({@link
+ * Failures}), which cross nodes as plain text and become the API's exceptions again there.
+ */
+public final class WorkerEntity {
+  private WorkerEntity() {}
+
+  /** Entities of definitions without a role; those with role r are of type {@code worker-r}. */
+  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "worker");
+
+  /** The entity type of definitions with {@code role} (null: any node): its own sharding region. */
+  public static EntityTypeKey<Command> keyFor(String role) {
+    return role == null ? KEY : EntityTypeKey.create(Command.class, KEY.name() + "-" + role);
+  }
+
+  /** Every message a worker entity (or its front) accepts. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Call.class, name = "call"),
+    @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = GetRun.class, name = "get-run"),
+    @JsonSubTypes.Type(value = GetActive.class, name = "get-active"),
+    @JsonSubTypes.Type(value = GetStats.class, name = "get-stats"),
+    @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
+    @JsonSubTypes.Type(value = AwaitResult.class, name = "await-result"),
+    @JsonSubTypes.Type(value = Drain.class, name = "drain"),
+    @JsonSubTypes.Type(value = CancelExecuting.class, name = "cancel-executing"),
+    @JsonSubTypes.Type(value = RequeueExecuting.class, name = "requeue-executing"),
+    @JsonSubTypes.Type(value = Stop.class, name = "stop"),
+    @JsonSubTypes.Type(value = AttemptOutcome.class, name = "attempt-outcome"),
+    @JsonSubTypes.Type(value = RequestNextAttempt.class, name = "next-attempt"),
+    @JsonSubTypes.Type(value = SaveCheckpoint.class, name = "save-checkpoint"),
+    @JsonSubTypes.Type(value = Emit.class, name = "emit"),
+    @JsonSubTypes.Type(value = SlotsFreed.class, name = "slots-freed"),
+    @JsonSubTypes.Type(value = Batch.class, name = "batch"),
+    @JsonSubTypes.Type(value = BatchDone.class, name = "batch-done"),
+    @JsonSubTypes.Type(value = BatchTimedOut.class, name = "batch-timed-out"),
+    @JsonSubTypes.Type(value = CoreRecovered.class, name = "core-recovered"),
+    @JsonSubTypes.Type(value = Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped")
+  })
+  public sealed interface Command extends TroupeSerializable {}
+
+  /** The messages that never leave the entity's node. */
+  sealed interface Internal extends Command {}
+
+  // public commands
+
+  /**
+   * Start a run; replies {@link Accepted} once it is written, or an error. A call that reaches the
+   * entity after {@code giveUpAtMillis} (epoch ms; 0 for never), e.g. one that sharding held while
+   * the entity moved to another node, is refused unrecorded: its caller has already been told that
+   * it failed.
+   */
+  public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
+      long giveUpAtMillis, ActorRef<StatusReply<Accepted>> replyTo) implements Command {
+
+    /** A call without a deadline. */
+    public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
+        ActorRef<StatusReply<Accepted>> replyTo) {
+      this(payload, timeoutMs, idempotencyKey, tags, 0, replyTo);
+    }
+  }
+
+  /** A run was accepted; {@code existing} when an idempotency key matched an earlier run. */
+  public record Accepted(String runId, boolean existing) implements TroupeSerializable {}
+
+  /** Cancel an active run; an error when it has finished or is unknown. */
+  public record Cancel(String runId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** The run as its entity knows it (active or among the retained finished ones). */
+  public record GetRun(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+      implements Command {}
+
+  public record GetActive(ActorRef<ActiveRuns> replyTo) implements Command {}
+
+  public record ActiveRuns(List<RunResult> runs) implements TroupeSerializable {}
+
+  public record GetStats(ActorRef<WorkerStats> replyTo) implements Command {}
+
+  /** Replies with a stream of the run's events after {@code afterSeq}. */
+  public record Subscribe(String runId, long afterSeq,
+      ActorRef<StatusReply<SourceRef<RunEvent>>> replyTo) implements Command {}
+
+  /** Replies with the run once it has finished. */
+  public record AwaitResult(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+      implements Command {}
+
+  /** Stop starting runs (the node is stopping); replies once none is executing. */
+  public record Drain(ActorRef<Done> replyTo) implements Command {}
+
+  /** Cancel every executing run with {@code reason}; replies once that is written. */
+  public record CancelExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Give up every executing run's attempt on this node and queue the run again, first in line
+   * (failed instead when no attempt is left): it goes on wherever the entity runs next. Replies
+   * once that is written.
+   */
+  public record RequeueExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /** Sharding's hand-off message: the front stops once its write in flight is done. */
+  public enum Stop implements Command { INSTANCE }
+
+  // internal: from run actors, the front and the core itself
+
+  /** A run actor reports how attempt {@code epoch} ended. */
+  record AttemptOutcome(String runId, long epoch, Outcome outcome, JsonNode result, RunError error)
+      implements Internal {}
+
+  /** A restarted run actor asks for its next attempt after the failed attempt {@code epoch}. */
+  record RequestNextAttempt(String runId, long epoch, ActorRef<Granted> replyTo)
+      implements Internal {}
+
+  record SaveCheckpoint(String runId, long epoch, JsonNode data,
+      ActorRef<StatusReply<Done>> replyTo) implements Internal {}
+
+  /**
+   * An event a handler emitted (a message or a log line) on a durable stream: the entity numbers
+   * it, writes it with its batch and only then hands it to the run's stream. Ignored once the
+   * attempt {@code epoch} is superseded.
+   */
+  record Emit(String runId, long epoch, String type, JsonNode data, Instant at) implements Internal {}
+
+  /** Node slots were released: try to start queued runs. */
+  enum SlotsFreed implements Internal { INSTANCE }
+
+  /** Commands gathered by the front while the previous write was in flight. */
+  record Batch(List<Command> commands, long number, ActorRef<Command> replyTo)
+      implements Internal {}
+
+  record BatchDone(long number) implements Internal {}
+
+  record BatchTimedOut(long number) implements Internal {}
+
+  /**
+   * The core (re)covered its state: a batch that was in flight when it restarted after a failed
+   * write will never be answered, so the front must not wait for it.
+   */
+  enum CoreRecovered implements Internal { INSTANCE }
+
+  /** After recovery: resume the runs that were executing, then start queued ones. */
+  enum Resume implements Internal { INSTANCE }
+
+  /** A run actor stopped; without an outcome, its attempt failed. */
+  record ChildStopped(String runId, ActorRef<RunActor.Command> child) implements Internal {}
+}
