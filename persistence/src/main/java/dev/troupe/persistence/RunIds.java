@@ -31,6 +31,12 @@ public final class RunIds {
     return hash < 0 ? entityId : entityId.substring(0, hash);
   }
 
+  /** The partition part of an entity id: 0 for "name", k for "name#k". */
+  public static int partitionOf(String entityId) {
+    int hash = entityId.indexOf('#');
+    return hash < 0 ? 0 : Integer.parseInt(entityId.substring(hash + 1));
+  }
+
   /** A new run id owned by {@code entityId}. */
   public static String newRunId(String entityId, long epochMillis) {
     char[] c = new char[26];

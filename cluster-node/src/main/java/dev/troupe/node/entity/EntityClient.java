@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.persistence.RunIds;
@@ -162,13 +163,30 @@ public final class EntityClient {
     return false;
   }
 
-  /** {@code f} of the run's entity, or a failed stage (a malformed id, a role that is down). */
+  /**
+   * {@code f} of the run's entity, or a failed stage: a malformed id, a role that is down, or an
+   * id naming a worker or partition this node does not have ({@link UnknownRunException}: no
+   * entity is started for it).
+   */
   private <T> CompletionStage<T> withRun(String runId, Function<String, CompletionStage<T>> f) {
     try {
-      return withEntity(RunIds.entityOf(runId), f);
+      return withEntity(ownerOf(runId), f);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private String ownerOf(String runId) {
+    String entityId = RunIds.entityOf(runId);
+    String worker = RunIds.workerOf(entityId);
+    Registration reg = services.registry().find(worker).orElseThrow(() -> new UnknownRunException(
+        "run " + runId + " is not known: worker '" + worker + "' is not registered on this node"));
+    int partitions = reg.definition().config().partitions();
+    if (RunIds.partitionOf(entityId) >= partitions) {
+      throw new UnknownRunException("run " + runId + " is not known: worker '" + worker
+          + "' has " + partitions + " partition(s)");
+    }
+    return entityId;
   }
 
   private static <T> CompletionStage<T> withEntity(String entityId,

@@ -134,7 +134,11 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           front.tell(WorkerEntity.CoreRecovered.INSTANCE);
-          ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
+          if (lastSequenceNumber(ctx) == 0 && services.registry().find(worker).isEmpty()) {
+            front.tell(WorkerEntity.Unregistered.INSTANCE);
+          } else {
+            ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
+          }
         })
         .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
         .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))

@@ -4,6 +4,7 @@ import dev.troupe.node.config.TroupeSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,11 +24,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
-  static Behavior<WorkerEntity.Command> create(EntityServices services,
+  /**
+   * @param passivate asks sharding to stop this entity for good (not remembered); given the
+   *     front's own ref
+   */
+  static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services,
+      Consumer<ActorRef<WorkerEntity.Command>> passivate,
       Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new EntityFront(ctx, t, services, core)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t ->
+        new EntityFront(ctx, t, entityId, services, passivate, core)));
   }
 
+  private final String entityId;
+  private final Consumer<ActorRef<WorkerEntity.Command>> passivate;
   private final EntityServices services;
   private final TroupeSettings settings;
   private final TimerScheduler<WorkerEntity.Command> timers;
@@ -39,9 +48,12 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private boolean stopping;
 
   private EntityFront(ActorContext<WorkerEntity.Command> ctx,
-      TimerScheduler<WorkerEntity.Command> timers, EntityServices services,
+      TimerScheduler<WorkerEntity.Command> timers, String entityId, EntityServices services,
+      Consumer<ActorRef<WorkerEntity.Command>> passivate,
       Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
     super(ctx);
+    this.entityId = entityId;
+    this.passivate = passivate;
     this.services = services;
     this.settings = services.settings();
     this.timers = timers;
@@ -57,10 +69,12 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
         .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
         .onMessage(WorkerEntity.CoreRecovered.class, r -> onBatchEnded(inFlight))
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
+        .onMessage(WorkerEntity.Unregistered.class, u -> onUnregistered())
         .onMessage(WorkerEntity.Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> {
           services.entities().remove(getContext().getSelf());
+          services.metrics().forget(entityId);
           return this;
         })
         .build();
@@ -94,6 +108,13 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
           t.number(), settings.batchTimeout());
     }
     return onBatchEnded(t.number());
+  }
+
+  private Behavior<WorkerEntity.Command> onUnregistered() {
+    getContext().getLog().info("worker entity {} has no journal and its worker is not registered"
+        + " on this node: passivated", entityId);
+    passivate.accept(getContext().getSelf());
+    return this;
   }
 
   private Behavior<WorkerEntity.Command> onStop() {

@@ -1,5 +1,7 @@
 package dev.troupe.node.entity;
 
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -16,14 +18,16 @@ public final class WorkerEntities {
    */
   public static void init(EntityServices services, String role) {
     Entity<WorkerEntity.Command, ShardingEnvelope<WorkerEntity.Command>> entity = Entity.of(
-            WorkerEntity.keyFor(role), ctx -> create(ctx.getEntityId(), services))
+            WorkerEntity.keyFor(role), ctx -> create(ctx.getEntityId(), services,
+                front -> ctx.getShard().tell(new ClusterSharding.Passivate<>(front))))
         .withStopMessage(WorkerEntity.Stop.INSTANCE);
     ClusterSharding.get(services.system()).init(role == null ? entity : entity.withRole(role));
   }
 
   /** The sharded entity: a front that batches commands, and the event-sourced core behind it. */
-  static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services) {
-    return EntityFront.create(services,
+  static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services,
+      Consumer<ActorRef<WorkerEntity.Command>> passivate) {
+    return EntityFront.create(entityId, services, passivate,
         front -> Behaviors.setup(ctx -> new EntityCore(entityId, services, ctx, front)));
   }
 }

@@ -64,6 +64,7 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = BatchTimedOut.class, name = "batch-timed-out"),
     @JsonSubTypes.Type(value = CoreRecovered.class, name = "core-recovered"),
     @JsonSubTypes.Type(value = Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = Unregistered.class, name = "unregistered"),
     @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped")
   })
   public sealed interface Command extends TroupeSerializable {}
@@ -165,6 +166,12 @@ public final class WorkerEntity {
    * write will never be answered, so the front must not wait for it.
    */
   enum CoreRecovered implements Internal { INSTANCE }
+
+  /**
+   * The core recovered an entity that has never written anything, of a worker this node does not
+   * have: the front passivates it, so that it is not remembered and started again for nothing.
+   */
+  enum Unregistered implements Internal { INSTANCE }
 
   /** After recovery: resume the runs that were executing, then start queued ones. */
   enum Resume implements Internal { INSTANCE }

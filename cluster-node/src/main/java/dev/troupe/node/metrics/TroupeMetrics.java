@@ -23,6 +23,7 @@ public final class TroupeMetrics {
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
   private final Map<String, Timer> durations = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong[]> load = new ConcurrentHashMap<>();
+  private final Map<String, Gauge[]> loadGauges = new ConcurrentHashMap<>();
   private final AtomicInteger sseSubscribers = new AtomicInteger();
 
   /** Metrics in a registry of their own (one per node). */
@@ -52,14 +53,30 @@ public final class TroupeMetrics {
   public void load(String worker, String entityId, long executing, long queued) {
     AtomicLong[] values = load.computeIfAbsent(entityId, id -> {
       AtomicLong[] v = {new AtomicLong(), new AtomicLong()};
-      Gauge.builder("troupe_runs_running", v[0], AtomicLong::get).tag("worker", worker)
-          .tag("entity", id).description("runs executing or in retry backoff").register(registry);
-      Gauge.builder("troupe_runs_queued", v[1], AtomicLong::get).tag("worker", worker)
-          .tag("entity", id).description("runs waiting for a slot").register(registry);
+      loadGauges.put(id, new Gauge[] {
+          Gauge.builder("troupe_runs_running", v[0], AtomicLong::get).tag("worker", worker)
+              .tag("entity", id).description("runs executing or in retry backoff")
+              .register(registry),
+          Gauge.builder("troupe_runs_queued", v[1], AtomicLong::get).tag("worker", worker)
+              .tag("entity", id).description("runs waiting for a slot").register(registry)});
       return v;
     });
     values[0].set(executing);
     values[1].set(queued);
+  }
+
+  /**
+   * The entity {@code entityId} stopped on this node (it moved, or the node stops): its gauges
+   * go, so that a sum over the nodes counts each entity once, where it lives.
+   */
+  public void forget(String entityId) {
+    Gauge[] gauges = loadGauges.remove(entityId);
+    load.remove(entityId);
+    if (gauges != null) {
+      for (Gauge g : gauges) {
+        registry.remove(g);
+      }
+    }
   }
 
   /** The gauge of open SSE streams, for the HTTP front end. */

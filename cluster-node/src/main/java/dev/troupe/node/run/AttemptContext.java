@@ -10,6 +10,7 @@ import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.WorkerContext;
+import dev.troupe.persistence.RunClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private final int attempt;
   private final long epoch;
   private final JsonNode payload;
-  private final Instant deadline;
+  private final long timeoutMs;
+  /** When the attempt times out: set when the handler starts, an estimate until then. */
+  private volatile Instant deadline;
   private final Logger log;
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private final List<Runnable> cancelCallbacks = new ArrayList<>();
@@ -44,7 +47,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   AttemptContext(RunServices runtime, LiveRun session, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
-      Instant deadline) {
+      long timeoutMs) {
     this.runtime = runtime;
     this.session = session;
     this.entity = entity;
@@ -53,7 +56,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     this.epoch = epoch;
     this.payload = payload;
     this.lastCheckpoint = checkpoint;
-    this.deadline = deadline;
+    this.timeoutMs = timeoutMs;
+    this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
   }
 
@@ -86,12 +90,19 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     callbacks.forEach(runtime.handlerExecutor::execute);
   }
 
-  /** Marks {@code thread} as running this attempt's blocking handler, so cancel interrupts it. */
-  synchronized void bindThread(Thread thread) {
-    boundThread = thread;
+  /**
+   * The handler starts on {@code thread} (null for an async handler): its deadline starts now,
+   * and a blocking handler's thread is what a cancel interrupts.
+   *
+   * @return false, and the handler must not run, when the attempt was cancelled before
+   */
+  synchronized boolean begin(Thread thread) {
     if (cancelReason != null) {
-      thread.interrupt();
+      return false;
     }
+    deadline = RunClock.now().plusMillis(timeoutMs);
+    boundThread = thread;
+    return true;
   }
 
   /** Unbinds the handler's thread; after this no cancel interrupts it. */

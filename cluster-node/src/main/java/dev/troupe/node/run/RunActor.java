@@ -6,13 +6,14 @@ import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.node.registry.Registration;
-import dev.troupe.persistence.RunClock;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -37,6 +38,9 @@ public final class RunActor {
   private record HandlerDone(long epoch, JsonNode result, Throwable failure) implements Command {}
 
   private record DeadlineReached(long epoch) implements Command {}
+
+  /** The handler of attempt {@code epoch} got its thread: its deadline starts now. */
+  private record HandlerStarted(long epoch) implements Command {}
 
   /** Thrown to have the supervisor restart the actor, after its backoff, for the next attempt. */
   public static final class RetryAttempt extends RuntimeException {
@@ -86,29 +90,46 @@ public final class RunActor {
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.runtime(), init.session(), init.entity(),
         init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
-        RunClock.now().plusMillis(init.timeoutMs()));
+        init.timeoutMs());
     init.session().beginAttempt(actx);
-    timers.startSingleTimer(new DeadlineReached(g.epoch()), Duration.ofMillis(init.timeoutMs()));
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
         (done, never) -> done);
     return Behaviors.receive(Command.class)
         .onMessage(HandlerDone.class, done -> onHandlerDone(actx, done))
+        .onMessage(HandlerStarted.class, started -> onStarted(started))
         .onMessage(DeadlineReached.class, d -> onDeadline(actx))
         .build();
   }
 
-  /** Starts the handler on its dispatcher; the stage completes with its result or failure. */
+  private Behavior<Command> onStarted(HandlerStarted started) {
+    timers.startSingleTimer(new DeadlineReached(started.epoch()),
+        Duration.ofMillis(init.timeoutMs()));
+    return Behaviors.same();
+  }
+
+  /**
+   * Starts the handler on its dispatcher; the stage completes with its result or failure. The
+   * attempt's deadline starts when the handler gets its thread, not while it waits for one; an
+   * attempt cancelled before that never runs its handler.
+   */
   private CompletionStage<JsonNode> invoke(AttemptContext actx) {
     Registration reg = init.registration();
+    ActorRef<Command> self = ctx.getSelf();
     if (reg.async() != null) {
-      return CompletableFuture.supplyAsync(() -> callAsync(reg, actx), init.runtime().handlerExecutor)
+      return CompletableFuture.supplyAsync(() -> actx.begin(null)
+              ? started(self, actx, () -> callAsync(reg, actx)) : notStarted(),
+              init.runtime().handlerExecutor)
           .thenCompose(stage -> stage);
     }
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     try {
       init.runtime().blockingExecutor.execute(() -> {
-        actx.bindThread(Thread.currentThread());
+        if (!actx.begin(Thread.currentThread())) {
+          result.completeExceptionally(new CancellationException("cancelled before it started"));
+          return;
+        }
+        self.tell(new HandlerStarted(actx.epoch()));
         try {
           result.complete(reg.blocking().run(actx));
         } catch (Throwable t) {
@@ -122,6 +143,16 @@ public final class RunActor {
       result.completeExceptionally(rejected);
     }
     return result;
+  }
+
+  private static CompletionStage<JsonNode> started(ActorRef<Command> self, AttemptContext actx,
+      Supplier<CompletionStage<JsonNode>> handler) {
+    self.tell(new HandlerStarted(actx.epoch()));
+    return handler.get();
+  }
+
+  private static CompletionStage<JsonNode> notStarted() {
+    return CompletableFuture.failedFuture(new CancellationException("cancelled before it started"));
   }
 
   private static CompletionStage<JsonNode> callAsync(Registration reg, AttemptContext actx) {

@@ -1062,6 +1062,24 @@ class WorkerEntityTest {
     assertThat(copy.nextEpoch()).isEqualTo(state.nextEpoch());
   }
 
+  @Test
+  void aNewEntityOfAWorkerNotRegisteredHereAsksToBePassivated() {
+    // given a worker this node does not have, whose entity has never written anything
+    EntityServices services = EntityServices.of(testKit.system(),
+        TroupeSettings.fromConfig(testKit.system().settings().config()), JSON,
+        new WorkerRegistry(), new TroupeMetrics());
+    TestProbe<Command> front = testKit.createTestProbe();
+
+    // when its entity starts
+    EventSourcedBehaviorTestKit.<Command, WorkerEvent, WorkerState>create(testKit.system(),
+        Behaviors.<Command>setup(ctx -> new EntityCore("ghost-" + NAMES.incrementAndGet(),
+            services, ctx, front.ref())));
+
+    // then it tells its front to passivate it, rather than resuming anything
+    front.expectMessage(WorkerEntity.CoreRecovered.INSTANCE);
+    front.expectMessage(WorkerEntity.Unregistered.INSTANCE);
+  }
+
   // helpers
 
   /** One worker entity under test, with its own worker name (so its own persistence id). */

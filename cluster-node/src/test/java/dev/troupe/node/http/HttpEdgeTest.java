@@ -180,4 +180,34 @@ class HttpEdgeTest {
     assertThat(error(notUtf8).get("message").asText()).contains("UTF-8");
     assertThat(echoRuns()).isEqualTo(before);
   }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aMadeUpRunIdStartsNoEntity() throws Exception {
+    // given run ids of the right form naming a worker, or a partition, this node does not have
+    String ghost = "01JD3Q7R8V3K5M9W2X4Y6Z8A0B-ghost";
+    String farPartition = "01JD3Q7R8V3K5M9W2X4Y6Z8A0B-echo.7";
+
+    // when they are read, cancelled and streamed
+    HttpResponse<String> read = get("/api/v1/runs/" + ghost);
+    HttpResponse<String> cancel = post("/api/v1/runs/" + ghost + "/cancel", "application/json",
+        HttpRequest.BodyPublishers.noBody());
+    HttpResponse<String> partition = get("/api/v1/runs/" + farPartition);
+    HttpResponse<String> events = get("/api/v1/runs/" + ghost + "/events");
+
+    // then each is a 404 naming why, and no entity of them exists anywhere on the node
+    assertThat(read.statusCode()).isEqualTo(404);
+    assertThat(error(read).get("code").asText()).isEqualTo("UNKNOWN_RUN");
+    assertThat(cancel.statusCode()).isEqualTo(404);
+    assertThat(error(cancel).get("message").asText()).contains("'ghost' is not registered");
+    assertThat(partition.statusCode()).isEqualTo(404);
+    assertThat(error(partition).get("code").asText()).isEqualTo("UNKNOWN_RUN");
+    assertThat(events.statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/cluster").body()).doesNotContain("ghost").doesNotContain("echo#7");
+    assertThat(get("/metrics").body()).doesNotContain("ghost").doesNotContain("echo#7");
+  }
 }
