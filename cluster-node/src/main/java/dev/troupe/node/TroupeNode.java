@@ -255,12 +255,20 @@ public final class TroupeNode implements Troupe {
   // reading
 
   /**
-   * A page of the run history ({@code troupe_runs}), which follows the journal shortly behind:
-   * a run shows there, or shows its new status, a moment after it changed.
+   * A page of runs. Runs in an active status (queued, running, retrying) are read from their
+   * entities, so a run shows there as soon as its entity has it so; the others from the run
+   * history ({@code troupe_runs}), which follows the journal shortly behind: a finished run
+   * shows there a moment after it finished.
    */
   @Override
   public CompletionStage<RunPage> runs(RunQuery query) {
     Objects.requireNonNull(query, "query");
+    if (ActivePages.isFor(query)) {
+      CompletionStage<List<RunResult>> active = query.worker() == null ? active()
+          : registry.find(query.worker()).map(entities::active)
+              .orElse(CompletableFuture.completedFuture(List.of()));
+      return active.thenApply(runs -> ActivePages.page(runs, query));
+    }
     return history.map(h -> h.page(query)).orElseGet(() -> CompletableFuture.failedFuture(
         new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
             "the run history is off on this node (troupe.history.enabled = off)")));
