@@ -33,6 +33,7 @@ import dev.troupe.node.history.RunHistoryProjection;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.JsonDepth;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.SchemaMigrator;
@@ -206,6 +207,7 @@ public final class TroupeNode implements Troupe {
     if (payload == null || payload.isMissingNode()) {
       throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
     }
+    JsonDepth.check("payload", payload, services.settings().maxJsonDepth());
     try {
       int size = services.mapper().writeValueAsBytes(payload).length;
       if (size > services.settings().maxPayloadBytes()) {

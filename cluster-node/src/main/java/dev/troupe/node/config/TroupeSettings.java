@@ -10,6 +10,7 @@ public record TroupeSettings(
     boolean discoverModules,
     Duration askTimeout,
     long maxPayloadBytes,
+    int maxJsonDepth,
     Duration resultTimeout,
     int maxExecutingRuns,
     boolean selfJoin,
@@ -30,6 +31,10 @@ public record TroupeSettings(
     boolean requeueAfterDrain) {
 
   public TroupeSettings {
+    if (maxJsonDepth < 1 || maxJsonDepth > 900) {
+      throw new IllegalArgumentException("troupe.call.max-json-depth must be between 1 and 900"
+          + " (the journal refuses documents nested past 1000 levels), was " + maxJsonDepth);
+    }
     if (maxUnwrittenEmits < 1 || storagePage < 1) {
       throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
           + " troupe.worker.stream.storage-page must be at least 1, were " + maxUnwrittenEmits
@@ -46,6 +51,7 @@ public record TroupeSettings(
         c.getBoolean("discover-modules"),
         c.getDuration("ask-timeout"),
         c.getBytes("call.max-payload-bytes"),
+        c.getInt("call.max-json-depth"),
         c.getDuration("call.result-timeout"),
         c.getInt("node.max-executing-runs"),
         c.getBoolean("node.self-join"),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
@@ -225,6 +226,11 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   @Override
   public CompletionStage<Done> checkpoint(JsonNode data) {
+    try {
+      JsonDepth.check("a checkpoint", data, runtime.settings.maxJsonDepth());
+    } catch (InvalidArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     if (!isLive()) {
       return CompletableFuture.failedFuture(new RunFinishedException(
           "checkpoint refused: attempt " + attempt + " of run " + runId() + " is superseded"));

@@ -39,6 +39,7 @@ public final class LiveRun {
   private final RunStream stream;
   private final EntityChannel entity;
   private final int maxUnwrittenEmits;
+  private final int maxJsonDepth;
   private final AtomicInteger unwritten = new AtomicInteger();
   final Map<String, Object> state = new ConcurrentHashMap<>();
   private volatile Attempt attempt;
@@ -46,10 +47,12 @@ public final class LiveRun {
   /** Non-durable: the entity has written this stream's reservation (read on its thread only). */
   private boolean reserved;
 
-  public LiveRun(RunStream stream, EntityChannel entity, int maxUnwrittenEmits) {
+  public LiveRun(RunStream stream, EntityChannel entity, int maxUnwrittenEmits,
+      int maxJsonDepth) {
     this.stream = stream;
     this.entity = entity;
     this.maxUnwrittenEmits = maxUnwrittenEmits;
+    this.maxJsonDepth = maxJsonDepth;
   }
 
   public String runId() {
@@ -110,10 +113,13 @@ public final class LiveRun {
    * Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded.
    * A durable stream's event is sent to the entity to be written first.
    *
+   * @throws dev.troupe.api.InvalidArgumentException when {@code data} nests deeper than {@code
+   *     troupe.call.max-json-depth}
    * @throws RunRejectedException (OVERLOADED) when {@code max-unwritten-emits} events of this
    *     durable stream wait for their write already
    */
   void publish(long epoch, String type, JsonNode data) {
+    JsonDepth.check("an emitted " + type, data, maxJsonDepth);
     Attempt current = attempt;
     if (current == null || current.epoch() != epoch) {
       log.info("run {}: ignored a {} event from superseded attempt (epoch {})", runId(), type,

@@ -2,6 +2,7 @@ package dev.troupe.node.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.ErrorCode;
+import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
@@ -171,11 +172,11 @@ public final class RunActor {
     }
     timers.cancelAll();
     init.session().endAttempt(done.epoch());
-    if (done.failure() == null) {
+    Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
+    if (cause == null) {
       report(done.epoch(), Outcome.SUCCEEDED, done.result(), null);
       return finished();
     }
-    Throwable cause = unwrap(done.failure());
     boolean permanent = cause instanceof PermanentFailure
         || (!(cause instanceof TransientFailure)
             && init.registration().definition().config().errorClassifier().isPermanent(cause));
@@ -194,6 +195,16 @@ public final class RunActor {
     report(done.epoch(), Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause)));
     throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
+  }
+
+  /** The permanent failure of a result nested too deep to be recorded, or null. */
+  private Throwable tooDeep(JsonNode result) {
+    try {
+      JsonDepth.check("the handler's result", result, init.runtime().settings.maxJsonDepth());
+      return null;
+    } catch (InvalidArgumentException e) {
+      return new PermanentFailure(e.getMessage());
+    }
   }
 
   private Behavior<Command> onDeadline(AttemptContext actx) {
