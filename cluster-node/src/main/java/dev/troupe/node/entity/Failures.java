@@ -9,6 +9,8 @@ import dev.troupe.api.UnknownWorkerException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Error replies between entities and the facade. They cross nodes as {@code StatusReply} error
@@ -16,6 +18,8 @@ import org.apache.pekko.pattern.StatusReply;
  * on the caller's side.
  */
 public final class Failures {
+  private static final Logger log = LoggerFactory.getLogger(Failures.class);
+
   enum Code { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED, SHUTTING_DOWN,
     UNAVAILABLE, INVALID }
 
@@ -32,8 +36,11 @@ public final class Failures {
       return e;
     }
     if (e instanceof TimeoutException) {
+      // the ask's own message names actor paths and message classes: for the log, not a client
+      log.warn("an ask of a worker entity timed out: {}", e.getMessage());
       return new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
-          "no answer from the worker entity in time: " + e.getMessage());
+          "no answer from the worker entity in time (troupe.ask-timeout); a call may or may not"
+              + " have been recorded: repeat it with the same idempotencyKey");
     }
     String text = e.getMessage() == null ? e.toString() : e.getMessage();
     if (!(e instanceof StatusReply.ErrorMessage) || !text.startsWith("[")) {

@@ -39,7 +39,7 @@ public final class HistoryReads {
   private final Executor executor;
   private final Executor callbacks;
 
-  private HistoryReads(RunHistoryStore store, Executor executor, Executor callbacks) {
+  HistoryReads(RunHistoryStore store, Executor executor, Executor callbacks) {
     this.store = store;
     this.executor = executor;
     this.callbacks = callbacks;
@@ -117,8 +117,9 @@ public final class HistoryReads {
     if (e instanceof TroupeException) {
       return e;
     }
+    // the database's own message (statements, hosts, driver classes) is for the log only
     log.warn("reading the run history failed", e);
     return new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
-        "the run history cannot be read now: " + e.getMessage());
+        "the run history cannot be read now; the node's log says why");
   }
 }
