@@ -1,8 +1,5 @@
 package dev.troupe.node;
 
-import dev.troupe.node.stream.LocalStreams;
-import dev.troupe.node.stream.RunStream;
-import dev.troupe.node.stream.StreamNotices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
@@ -10,16 +7,26 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.history.HistoryReads;
+import dev.troupe.node.stream.LocalStreams;
+import dev.troupe.node.stream.RunStream;
+import dev.troupe.node.stream.RunStreamMoved;
+import dev.troupe.node.stream.StreamNotices;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.RemoteStreamRefActorTerminatedException;
+import org.apache.pekko.stream.SourceShape;
+import org.apache.pekko.stream.StreamRefSubscriptionTimeoutException;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -30,6 +37,8 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class RunStreams {
   private static final Duration STORAGE_POLL = Duration.ofMillis(200);
+  /** Resumes in a row after the run's stream moved, before a reader is told it ended. */
+  private static final int RESUMES = 5;
 
   private final ActorSystem<?> system;
   private final TroupeSettings settings;
@@ -53,7 +62,7 @@ final class RunStreams {
    * materialization is a new subscription.
    */
   Source<RunEvent, NotUsed> stream(String runId, long afterSeq) {
-    Source<RunEvent, NotUsed> live = live(runId, afterSeq);
+    Source<RunEvent, NotUsed> live = following(runId, afterSeq);
     if (history.isPresent()) {
       HistoryReads h = history.get();
       live = live
@@ -70,6 +79,36 @@ final class RunStreams {
   /** Subscribers attached to the live stream of {@code runId} on this node (0 when none here). */
   int subscribers(String runId) {
     return local.get(runId).map(RunStream::subscriberCount).orElse(0);
+  }
+
+  /**
+   * The live events after {@code afterSeq}, following the run's stream when its entity moves to
+   * another node (a shard hand-off), restarts or loses its node: up to {@link #RESUMES} times in
+   * a row, each time resubscribing after the last event delivered, where the entity runs next.
+   */
+  private Source<RunEvent, NotUsed> following(String runId, long afterSeq) {
+    return Source.fromMaterializer((mat, attributes) ->
+            following(runId, afterSeq, new AtomicLong(afterSeq), RESUMES))
+        .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  private Source<RunEvent, NotUsed> following(String runId, long afterSeq, AtomicLong last,
+      int resumesLeft) {
+    return live(runId, afterSeq)
+        .map(e -> {
+          last.accumulateAndGet(e.seq(), Math::max);
+          return e;
+        })
+        .recoverWithRetries(1, new PFBuilder<Throwable, Graph<SourceShape<RunEvent>, NotUsed>>()
+            .match(Throwable.class, t -> resumesLeft > 0 && moved(t),
+                t -> following(runId, last.get(), last, resumesLeft - 1))
+            .build());
+  }
+
+  /** The stream ended with the entity here, or with the node that served it over a SourceRef. */
+  private static boolean moved(Throwable t) {
+    return t instanceof RunStreamMoved || t instanceof RemoteStreamRefActorTerminatedException
+        || t instanceof StreamRefSubscriptionTimeoutException;
   }
 
   /** The run's stream's events after {@code afterSeq}: local, or through a SourceRef. */

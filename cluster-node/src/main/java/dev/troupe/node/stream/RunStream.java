@@ -143,7 +143,7 @@ public final class RunStream {
   /** The node is letting go of the run (its entity stopped): subscribers must resume elsewhere. */
   public synchronized void abandon(String reason) {
     for (Subscriber s : subscribers) {
-      end(s.queue, new IllegalStateException(reason + "; resume after seq " + s.delivered));
+      end(s.queue, new RunStreamMoved(reason, s.delivered));
     }
     subscribers.clear();
   }
