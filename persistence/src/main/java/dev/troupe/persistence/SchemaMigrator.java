@@ -1,6 +1,11 @@
 package dev.troupe.persistence;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
@@ -19,6 +24,27 @@ public final class SchemaMigrator {
 
   /** Migrates up to schema version {@code target} ("latest": all), to test later migrations. */
   static MigrateResult migrate(DatabaseSettings db, String target) {
+    String lock = db.dialect().migrationLockSql();
+    if (lock == null) {
+      return flyway(db, target);
+    }
+    // Flyway locks its history table only once it exists: two nodes on a new database would both
+    // create it, and one fail ("exists, and is empty"). A lock of the whole database comes first.
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+         Statement s = c.createStatement()) {
+      s.execute(lock);
+      try {
+        return flyway(db, target);
+      } finally {
+        s.execute(db.dialect().migrationUnlockSql());
+      }
+    } catch (SQLException e) {
+      throw new FlywayException("could not lock the database for the schema migration: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static MigrateResult flyway(DatabaseSettings db, String target) {
     return Flyway.configure()
         .dataSource(db.url(), db.user(), db.password())
         .locations(db.dialect().migrationsLocation())

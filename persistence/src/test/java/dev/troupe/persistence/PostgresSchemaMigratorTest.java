@@ -1,6 +1,16 @@
 package dev.troupe.persistence;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
+import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import java.util.ArrayList;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -90,5 +100,31 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
   @Override
   protected int schemaVersion() {
     return 4;
+  }
+
+  @Test
+  void nodesStartingTogetherOnANewDatabaseMigrateItOneAfterTheOther() throws Exception {
+    // given four nodes starting at once on the new schema
+    ExecutorService nodes = Executors.newFixedThreadPool(4);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> applied = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        applied.add(nodes.submit(() -> {
+          go.await();
+          return SchemaMigrator.migrate(db).migrationsExecuted;
+        }));
+      }
+      // when they migrate it together
+      go.countDown();
+      int total = 0;
+      for (Future<Integer> f : applied) {
+        total += f.get(60, TimeUnit.SECONDS);
+      }
+      // then every one succeeds, and each migration ran once
+      assertThat(total).isEqualTo(schemaVersion());
+    } finally {
+      nodes.shutdownNow();
+    }
   }
 }

@@ -43,6 +43,16 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
+  public String migrationLockSql() {
+    return null;
+  }
+
+  @Override
+  public String migrationUnlockSql() {
+    return null;
+  }
+
+  @Override
   public String toString() {
     return "H2";
   }

@@ -38,6 +38,20 @@ final class PostgresDialect implements SqlDialect {
     return "SET plan_cache_mode = force_custom_plan";
   }
 
+  /** A session-level advisory lock, released at unlock or when the connection closes. */
+  @Override
+  public String migrationLockSql() {
+    return "SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")";
+  }
+
+  @Override
+  public String migrationUnlockSql() {
+    return "SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")";
+  }
+
+  /** The advisory lock's key: "troupe" in ASCII, to keep clear of other applications' keys. */
+  private static final long MIGRATION_LOCK = 0x74726f757065L;
+
   @Override
   public String toString() {
     return "PostgreSQL";

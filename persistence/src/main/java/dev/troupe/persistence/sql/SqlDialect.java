@@ -23,4 +23,14 @@ public interface SqlDialect {
 
   /** SQL run once on every new connection of the run history's pool; null when none is needed. */
   String connectionInitSql();
+
+  /**
+   * SQL that takes a lock for the session, held while Troupe's schema is migrated, so that nodes
+   * starting together on a new database migrate it one after the other; null when the database
+   * needs none (H2 is embedded: one process opens its file).
+   */
+  String migrationLockSql();
+
+  /** SQL that releases {@link #migrationLockSql()}'s lock; null when it takes none. */
+  String migrationUnlockSql();
 }
