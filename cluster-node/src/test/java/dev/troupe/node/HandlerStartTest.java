@@ -30,6 +30,7 @@ class HandlerStartTest {
   private final ObjectMapper json = new ObjectMapper();
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private volatile CountDownLatch gate = new CountDownLatch(1);
+  private volatile CountDownLatch holding = new CountDownLatch(1);
   private ActorSystem<Void> system;
   private TroupeNode troupe;
 
@@ -40,6 +41,7 @@ class HandlerStartTest {
     troupe = TroupeNode.start(system);
     // "hold" keeps the only blocking thread until the test opens the gate
     troupe.registerBlocking("hold", WorkerConfig.DEFAULT, ctx -> {
+      holding.countDown();
       gate.await(60, TimeUnit.SECONDS);
       return ctx.newObject();
     });
@@ -70,7 +72,9 @@ class HandlerStartTest {
   void aRunWaitingForAThreadDoesNotTimeOutBeforeItsHandlerStarts() {
     // given the only blocking thread is held, and a run with a 300 ms timeout waits behind it
     gate = new CountDownLatch(1);
+    holding = new CountDownLatch(1);
     RunHandle holder = call("hold");
+    await().atMost(Duration.ofSeconds(10)).until(() -> holding.getCount() == 0);
     RunHandle waiting = call("quick");
 
     // when it waits several times its timeout, then it is still running, not timed out
@@ -88,7 +92,9 @@ class HandlerStartTest {
   void aRunCancelledBeforeItsHandlerStartsNeverRunsIt() {
     // given the only blocking thread is held, and a run waits behind it
     gate = new CountDownLatch(1);
+    holding = new CountDownLatch(1);
     RunHandle holder = call("hold");
+    await().atMost(Duration.ofSeconds(10)).until(() -> holding.getCount() == 0);
     RunHandle cancelled = call("quick");
     await().atMost(Duration.ofSeconds(5)).until(() -> status(cancelled) == RunStatus.RUNNING);
 

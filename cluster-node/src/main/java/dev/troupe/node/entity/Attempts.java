@@ -53,7 +53,7 @@ final class Attempts {
 
   void onOutcome(Decision d, WorkerEntity.AttemptOutcome o) {
     Optional<RunRecord> current = d.state().activeRun(o.runId())
-        .filter(r -> r.epoch() == o.epoch() && r.isExecuting());
+        .filter(r -> r.epoch() == o.epoch() && r.status() == RunStatus.RUNNING);
     if (current.isEmpty()) {
       log.info("run {}: ignored outcome {} of superseded attempt (epoch {})",
           o.runId(), o.outcome(), o.epoch());
@@ -115,9 +115,13 @@ final class Attempts {
     }
   }
 
+  /**
+   * Whether attempt {@code epoch} is the run's attempt in progress: of its epoch and running. An
+   * attempt that reported a retry is over, though the run keeps its epoch until the next one.
+   */
   private static boolean isCurrent(Decision d, String runId, long epoch) {
-    return d.state().activeRun(runId).filter(r -> r.epoch() == epoch && r.isExecuting())
-        .isPresent();
+    return d.state().activeRun(runId)
+        .filter(r -> r.epoch() == epoch && r.status() == RunStatus.RUNNING).isPresent();
   }
 
   // the end of a run

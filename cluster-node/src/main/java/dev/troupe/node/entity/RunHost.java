@@ -288,8 +288,9 @@ final class RunHost {
   void letGo(String reason) {
     for (LiveRun r : live.values()) {
       r.cancelAttempt(reason);
-      r.stream().abandon("run stream ended: " + reason);
+      // out of the index first: a subscriber told to resume must not find this stream again
       services.streams().remove(r.runId());
+      r.stream().abandon("run stream ended: " + reason);
     }
     finished.keySet().forEach(services.streams()::remove);
     waiters.values().forEach(ws -> ws.forEach(w -> w.tell(

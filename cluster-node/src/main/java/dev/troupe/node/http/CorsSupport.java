@@ -22,7 +22,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * few directives.
  */
 final class CorsSupport extends AllDirectives {
-  /** The methods of the API (DESIGN.md, HTTP API v1). */
+  /** The methods of the HTTP API v1. */
   private static final String METHODS = "GET, POST, OPTIONS";
   /** Response headers of the API a page may read beyond the CORS-safelisted ones. */
   private static final String EXPOSED = "Location, Retry-After";

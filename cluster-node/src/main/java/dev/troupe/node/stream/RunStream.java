@@ -50,6 +50,8 @@ public final class RunStream {
   private final List<Subscriber> subscribers = new ArrayList<>();
   private long lastSeq;
   private boolean finished;
+  /** Why the node let go of the run's stream before its end, once it did. */
+  private String abandoned;
   /** Once finished: the run, and the number and time of its {@code result} or {@code error} event. */
   private RunResult terminalRun;
   private long terminalSeq;
@@ -142,6 +144,7 @@ public final class RunStream {
 
   /** The node is letting go of the run (its entity stopped): subscribers must resume elsewhere. */
   public synchronized void abandon(String reason) {
+    abandoned = reason;
     for (Subscriber s : subscribers) {
       end(s.queue, new RunStreamMoved(reason, s.delivered));
     }
@@ -207,6 +210,10 @@ public final class RunStream {
 
   private synchronized void attach(Subscriber sub, BoundedSourceQueue<RunEvent> queue) {
     sub.queue = queue;
+    if (abandoned != null && !finished) {
+      end(queue, new RunStreamMoved(abandoned, sub.delivered));
+      return;
+    }
     if (!finished && subscribers.size() >= settings.maxSubscribers()) {
       end(queue, new RunRejectedException(RunRejectedException.Reason.OVERLOADED, "run " + runId
           + " already has " + subscribers.size() + " subscribers"

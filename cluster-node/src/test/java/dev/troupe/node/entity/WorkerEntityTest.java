@@ -1080,6 +1080,30 @@ class WorkerEntityTest {
     front.expectMessage(WorkerEntity.Unregistered.INSTANCE);
   }
 
+  @Test
+  void anAttemptThatReportedARetryCanNoLongerCheckpointOrEmit() {
+    // given a run whose attempt failed transiently: it waits for its next attempt, same epoch
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+    e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
+        new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RETRYING);
+
+    // when that attempt's thread still checkpoints and emits
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> checkpoint =
+        e.kit.<StatusReply<Done>>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+            json("{\"late\":1}"), replyTo));
+    CommandResult<Command, WorkerEvent, WorkerState> emit = e.kit.runCommand(
+        new WorkerEntity.Emit(runId, epoch, RunEvent.MESSAGE, json("{\"late\":1}"),
+            RunClock.now()));
+
+    // then the checkpoint is refused and nothing is written
+    assertThat(checkpoint.reply().isError()).isTrue();
+    assertThat(checkpoint.hasNoEvents()).isTrue();
+    assertThat(emit.hasNoEvents()).isTrue();
+  }
+
   // helpers
 
   /** One worker entity under test, with its own worker name (so its own persistence id). */

@@ -97,7 +97,7 @@ class OpenApiContractTest {
   private static final String CLIENT_TOKEN = "client-secret";
   private static final String ADMIN_TOKEN = "admin-secret";
 
-  /** The routes of HttpApi (DESIGN.md, "HTTP API v1"), as "METHOD template". */
+  /** The routes of HttpApi (the HTTP API v1 of the README), as "METHOD template". */
   private static final Set<String> SERVED = new TreeSet<>(List.of(
       "GET /api/v1/openapi.json",
       "GET /api/v1/workers",
@@ -250,7 +250,7 @@ class OpenApiContractTest {
     assertThat(bearer.getType().toString()).isEqualTo("http");
     assertThat(bearer.getScheme()).isEqualTo("bearer");
     assertThat(api.getSecurity()).anySatisfy(s -> assertThat(s).containsKey("bearerAuth"));
-    // every error status of DESIGN.md is documented, as an Error, somewhere
+    // every error status the API answers is documented, as an Error, somewhere
     for (String status : List.of("400", "401", "403", "404", "409", "413", "415", "429", "503")) {
       assertThat(operations()).as("some operation documents " + status)
           .anySatisfy((key, op) -> assertThat(op.path("responses").has(status)).isTrue());
