@@ -20,7 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * A real Troupe node for the client's tests, started through the node's public API with the
  * test workers ({@link TestWorkers}) and the HTTP API on 127.0.0.1.
  */
-final class TestNode implements AutoCloseable {
+public final class TestNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final String url;
 
@@ -30,7 +30,7 @@ final class TestNode implements AutoCloseable {
   }
 
   /** A node on {@code dbUrl} serving HTTP on {@code port} (0: any free one), with {@code extra} HOCON. */
-  static TestNode start(String dbUrl, int port, String extra) {
+  public static TestNode start(String dbUrl, int port, String extra) {
     Config config = TroupeConfig.withDefaults(ConfigFactory.parseString(String.join("\n",
             extra,
             "troupe.discover-modules = off",
@@ -53,12 +53,12 @@ final class TestNode implements AutoCloseable {
     }
   }
 
-  static TestNode start() {
+  public static TestNode start() {
     return start(newH2Url(), 0, "");
   }
 
   /** The node's base URL, such as {@code http://127.0.0.1:41234}. */
-  String url() {
+  public String url() {
     return url;
   }
 
@@ -78,7 +78,7 @@ final class TestNode implements AutoCloseable {
   }
 
   /** A new H2 database file of its own. */
-  static String newH2Url() {
+  public static String newH2Url() {
     try {
       Path dir = Files.createTempDirectory("troupe-client-test");
       return "jdbc:h2:file:" + dir.resolve("troupe").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
@@ -88,7 +88,7 @@ final class TestNode implements AutoCloseable {
   }
 
   /** A TCP port that was free a moment ago (for a node that must come back on a known port). */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {

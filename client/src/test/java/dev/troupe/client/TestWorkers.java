@@ -28,7 +28,8 @@ final class TestWorkers {
       }
       return ctx.newObject().put("steps", steps);
     });
-    node.registerBlocking("slow", WorkerConfig.DEFAULT, ctx -> {
+    // {ms}: sleeps, cut short by a cancel or a timeout; one attempt, so a timeout ends the run
+    node.registerBlocking("slow", WorkerConfig.DEFAULT.withRetry(RetryPolicy.NONE), ctx -> {
       long ms = ctx.payload().path("ms").asLong(60_000);
       return ctx.sleep(Duration.ofMillis(ms)) ? ctx.newObject().put("sleptMs", ms) : null;
     });

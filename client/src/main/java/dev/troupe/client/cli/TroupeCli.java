@@ -86,6 +86,8 @@ public final class TroupeCli {
    */
   public static CommandLine commandLine(boolean terminal) {
     CommandLine cl = new CommandLine(new TroupeCli(terminal));
+    // "@file" is a payload here (read by the call command), not picocli's argument file
+    cl.setExpandAtFiles(false);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
       int code;
@@ -127,14 +129,14 @@ public final class TroupeCli {
       boolean follow,
       @Option(names = "--no-wait", description = "Print the run id and return at once.")
       boolean noWait,
-      @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+      @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
           description = "How long to wait for the run (default ${DEFAULT-VALUE}).")
       Duration timeout,
-      @Option(names = "--key", description = "An idempotency key: a call with a key already used"
+      @Option(names = "--key", paramLabel = "KEY", description = "An idempotency key: a call with a key already used"
           + " returns that run instead of starting another.") String key,
       @Option(names = "--tag", paramLabel = "TAG", description = "A tag (repeatable).")
       List<String> tags,
-      @Option(names = "--run-timeout", converter = DurationConverter.class,
+      @Option(names = "--run-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
           description = "The timeout of each attempt, overriding the worker's.") Duration runTimeout) {
     JsonNode body = payload(payload);
     CallOptions options = CallOptions.NONE.withIdempotencyKey(key).withTimeout(runTimeout)
@@ -160,7 +162,7 @@ public final class TroupeCli {
   int tail(@Parameters(paramLabel = "RUN") String runId,
       @Option(names = "--after", defaultValue = "0", paramLabel = "ID",
           description = "Start after this event id.") long after,
-      @Option(names = "--timeout", defaultValue = "1h", converter = DurationConverter.class,
+      @Option(names = "--timeout", defaultValue = "1h", paramLabel = "DURATION", converter = DurationConverter.class,
           description = "How long to follow (default ${DEFAULT-VALUE}).") Duration timeout) {
     return follow(client(), runId, after, timeout);
   }
@@ -180,12 +182,12 @@ public final class TroupeCli {
 
   @Command(name = "runs", description = "Lists runs, newest first.")
   int runs(
-      @Option(names = "--worker", description = "Only this worker's runs.") String worker,
-      @Option(names = "--status", description = "Only runs with this status: ${COMPLETION-CANDIDATES}.")
+      @Option(names = "--worker", paramLabel = "WORKER", description = "Only this worker's runs.") String worker,
+      @Option(names = "--status", paramLabel = "STATUS", description = "Only runs with this status: ${COMPLETION-CANDIDATES}.")
       RunStatus status,
-      @Option(names = "--limit", defaultValue = "20", description = "At most this many"
+      @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "At most this many"
           + " (default ${DEFAULT-VALUE}).") int limit,
-      @Option(names = "--cursor", description = "The page after the one that printed it.")
+      @Option(names = "--cursor", paramLabel = "CURSOR", description = "The page after the one that printed it.")
       String cursor,
       @Option(names = "--json", description = "Print the page as JSON.") boolean asJson) {
     RunPage page = client().runs(new RunQuery(worker, status, limit, cursor));
