@@ -62,10 +62,13 @@ final class RunEventPublisher implements Flow.Publisher<RunEvent> {
       }
     }
 
-    /** Waits for demand; false once cancelled. A subscriber without demand holds the stream open. */
-    private synchronized boolean awaitDemand() throws InterruptedException {
-      while (demand == 0 && !cancelled && invalid == null) {
-        wait(1000);
+    /**
+     * Waits for demand, at most until the stream's timeout; false once cancelled. A subscriber
+     * without demand holds the stream's connection open meanwhile (the node's stream waits).
+     */
+    private synchronized boolean awaitDemand(RunEventStream s) throws InterruptedException {
+      while (demand == 0 && !cancelled && invalid == null && !s.overdue()) {
+        wait(200);
       }
       return !cancelled;
     }
@@ -73,9 +76,13 @@ final class RunEventPublisher implements Flow.Publisher<RunEvent> {
     private void run() {
       try (RunEventStream s = streams.get()) {
         stream = s;
-        while (awaitDemand()) {
+        while (awaitDemand(s)) {
           if (invalid != null) {
             subscriber.onError(invalid);
+            return;
+          }
+          if (!hasDemand()) {
+            subscriber.onError(new WaitTimeoutException(s.runId(), s.timeout()));
             return;
           }
           if (!s.hasNext()) {
@@ -97,6 +104,10 @@ final class RunEventPublisher implements Flow.Publisher<RunEvent> {
           subscriber.onError(e);
         }
       }
+    }
+
+    private synchronized boolean hasDemand() {
+      return demand > 0;
     }
 
     private synchronized boolean isCancelled() {

@@ -71,6 +71,16 @@ public final class RunEventStream implements Iterator<RunEvent>, AutoCloseable {
     return lastId;
   }
 
+  /** The stream's timeout, counted from its creation. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** Whether the stream's timeout has passed. */
+  boolean overdue() {
+    return System.nanoTime() - deadline >= 0;
+  }
+
   /** How many connections the stream has opened so far: more than 1 means it resumed. */
   public int connections() {
     return connections;

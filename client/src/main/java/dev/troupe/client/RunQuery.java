@@ -10,14 +10,17 @@ public record RunQuery(String worker, RunStatus status, Integer limit, String cu
   /** Every run, newest first, in pages of the node's default size. */
   public static final RunQuery ALL = new RunQuery(null, null, null, null);
 
+  /** Only the runs of worker {@code w}. */
   public RunQuery worker(String w) {
     return new RunQuery(w, status, limit, cursor);
   }
 
+  /** Only the runs with status {@code s}. */
   public RunQuery status(RunStatus s) {
     return new RunQuery(worker, s, limit, cursor);
   }
 
+  /** At most {@code n} runs per page. */
   public RunQuery limit(int n) {
     return new RunQuery(worker, status, n, cursor);
   }

@@ -130,7 +130,7 @@ final class Transport {
   /** One try to open a run's event stream after {@code lastEventId} (0: from the start). */
   HttpResponse<InputStream> openEvents(URI base, String runId, long lastEventId)
       throws IOException {
-    HttpRequest.Builder b = request(base, "/api/v1/runs/" + Paths.segment(runId) + "/events",
+    HttpRequest.Builder b = request(base, "/api/v1/runs/" + UrlParts.segment(runId) + "/events",
         settings.requestTimeout()).header("Accept", "text/event-stream").GET();
     if (lastEventId > 0) {
       b.header("Last-Event-ID", Long.toString(lastEventId));

@@ -54,6 +54,7 @@ public final class TroupeClient {
     return builder().baseUrls(baseUrl).build();
   }
 
+  /** A builder: set at least the base URL; every other setting has a default. */
   public static Builder builder() {
     return new Builder();
   }
@@ -135,7 +136,7 @@ public final class TroupeClient {
   public RunPage runs(RunQuery query) {
     List<String> q = new ArrayList<>();
     if (query.worker() != null) {
-      q.add("worker=" + Paths.query(query.worker()));
+      q.add("worker=" + UrlParts.query(query.worker()));
     }
     if (query.status() != null) {
       q.add("status=" + query.status().name());
@@ -144,7 +145,7 @@ public final class TroupeClient {
       q.add("limit=" + query.limit());
     }
     if (query.cursor() != null) {
-      q.add("cursor=" + Paths.query(query.cursor()));
+      q.add("cursor=" + UrlParts.query(query.cursor()));
     }
     String path = "/api/v1/runs" + (q.isEmpty() ? "" : "?" + String.join("&", q));
     return Json.MAPPER.convertValue(transport.json(transport.send("GET", path, null,
@@ -225,11 +226,11 @@ public final class TroupeClient {
   // helpers
 
   private static String runsOf(String worker) {
-    return "/api/v1/workers/" + Paths.segment(worker) + "/runs";
+    return "/api/v1/workers/" + UrlParts.segment(worker) + "/runs";
   }
 
   private static String runPath(String runId) {
-    return "/api/v1/runs/" + Paths.segment(runId);
+    return "/api/v1/runs/" + UrlParts.segment(runId);
   }
 
   private static String body(Object payload, CallOptions options) {
@@ -348,6 +349,11 @@ public final class TroupeClient {
       return this;
     }
 
+    /**
+     * The client.
+     *
+     * @throws IllegalArgumentException when no base URL was given
+     */
     public TroupeClient build() {
       if (baseUrls.isEmpty()) {
         throw new IllegalArgumentException("a base URL is required, such as http://localhost:8080");

@@ -4,8 +4,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /** Building request paths from caller-supplied names and ids. */
-final class Paths {
-  private Paths() {}
+final class UrlParts {
+  private UrlParts() {}
 
   /** {@code s} as one path segment: percent-encoded, so a stray {@code /} or {@code ?} stays in it. */
   static String segment(String s) {
