@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,10 @@ final class FlakyProxy implements AutoCloseable {
   private final AtomicInteger postsToLose = new AtomicInteger();
   private final AtomicInteger streamsToCut = new AtomicInteger();
   private volatile int cutAfterEvents;
+  private final AtomicInteger streamsToStall = new AtomicInteger();
+  private volatile int stallAfterEvents;
+  /** Released at close: what a stalled stream waits for. */
+  private final CountDownLatch closing = new CountDownLatch(1);
   /** The bodies of the POSTs forwarded, in order. */
   final List<String> posts = new CopyOnWriteArrayList<>();
   /** The Last-Event-ID of each event stream requested ("" for none), in order. */
@@ -61,6 +66,15 @@ final class FlakyProxy implements AutoCloseable {
   void cutNextStreams(int n, int events) {
     cutAfterEvents = events;
     streamsToCut.set(n);
+  }
+
+  /**
+   * The next {@code n} event streams go silent after {@code events} events: the connection stays
+   * open but nothing more comes, not even a keep-alive, as with a host that vanished.
+   */
+  void stallNextStreams(int n, int events) {
+    stallAfterEvents = events;
+    streamsToStall.set(n);
   }
 
   private void forward(HttpExchange ex) throws IOException {
@@ -92,8 +106,13 @@ final class FlakyProxy implements AutoCloseable {
       }
       r.headers().firstValue("Content-Type").ifPresent(t -> ex.getResponseHeaders().set("Content-Type", t));
       if (stream && r.statusCode() == 200) {
-        relayEvents(ex, r.body(), streamsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-            ? cutAfterEvents : Integer.MAX_VALUE);
+        boolean stall = streamsToStall.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        relayEvents(ex, r.body(), stall ? stallAfterEvents
+            : streamsToCut.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? cutAfterEvents : Integer.MAX_VALUE);
+        if (stall) {
+          closing.await();
+        }
         return;
       }
       byte[] answer;
@@ -139,6 +158,7 @@ final class FlakyProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     server.stop(0);
     threads.shutdownNow();
   }

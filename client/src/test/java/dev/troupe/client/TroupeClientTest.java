@@ -191,6 +191,30 @@ class TroupeClientTest {
   }
 
   @Test
+  void aStreamThatGoesSilentIsTakenForDeadAndResumed() throws Exception {
+    try (FlakyProxy proxy = new FlakyProxy(node.url())) {
+      // given a proxy whose first stream goes silent after 3 events, and a short idle timeout
+      TroupeClient viaProxy = quickRetries(TroupeClient.builder().baseUrls(proxy.url()))
+          .idleTimeout(Duration.ofMillis(700)).build();
+      RunRef ref = viaProxy.call("progress", Map.of("steps", 6, "intervalMs", 100));
+      proxy.stallNextStreams(1, 3);
+      // when
+      List<RunEvent> events = new ArrayList<>();
+      int connections;
+      try (RunEventStream stream = viaProxy.events(ref.runId())) {
+        stream.forEachRemaining(events::add);
+        connections = stream.connections();
+      }
+      // then
+      assertThat(connections).isEqualTo(2);
+      assertThat(proxy.streamRequests).containsExactly("", "3");
+      assertThat(events).extracting(RunEvent::id)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+      assertThat(events.get(events.size() - 1).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+    }
+  }
+
+  @Test
   void aStartCallAnswered503IsRepeatedWithItsKeyAndMakesOneRun() throws Exception {
     try (FlakyProxy proxy = new FlakyProxy(node.url())) {
       // given a proxy that loses the answers of the first two POSTs the node accepted
