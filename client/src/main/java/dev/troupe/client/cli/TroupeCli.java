@@ -1,0 +1,307 @@
+package dev.troupe.client.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.troupe.client.CallOptions;
+import dev.troupe.client.Json;
+import dev.troupe.client.Run;
+import dev.troupe.client.RunEvent;
+import dev.troupe.client.RunEventStream;
+import dev.troupe.client.RunPage;
+import dev.troupe.client.RunQuery;
+import dev.troupe.client.RunRef;
+import dev.troupe.client.RunStatus;
+import dev.troupe.client.TroupeApiException;
+import dev.troupe.client.TroupeClient;
+import dev.troupe.client.UnreachableException;
+import dev.troupe.client.WaitTimeoutException;
+import dev.troupe.client.WorkerInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code troupe}: Troupe's HTTP API from a shell. Each subcommand is one use of {@link
+ * TroupeClient}, so it has the client's guarantees (a call retried with its idempotency key makes
+ * one run; a followed stream resumes by itself) and ends with an exit code of {@link ExitCodes}.
+ */
+@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
+    description = "Calls Troupe workers and follows, lists and cancels their runs over HTTP.",
+    subcommands = CommandLine.HelpCommand.class,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the command succeeded; for a run: it SUCCEEDED",
+        "1:the run FAILED",
+        "2:usage error (unknown option, missing argument, payload not JSON)",
+        "3:the run was CANCELLED",
+        "4:the run TIMED_OUT",
+        "5:no node could be reached (TROUPE_URL, --url)",
+        "6:the node refused the request (unknown worker or run, bad payload, token, finished run)",
+        "7:--timeout passed before the run ended (the run goes on)",
+        "70:internal error of the command line"})
+public final class TroupeCli {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL[,URL...]",
+      defaultValue = "${env:TROUPE_URL:-http://localhost:8080}",
+      description = "The node's base URL, or several comma-separated (env TROUPE_URL; default"
+          + " ${DEFAULT-VALUE}).")
+  private String url;
+
+  @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN", defaultValue = "${env:TROUPE_TOKEN}",
+      description = "A bearer token (env TROUPE_TOKEN).")
+  private String token;
+
+  private final boolean terminal;
+  private final ObjectMapper json = Json.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** @param terminal whether output goes to a terminal (progress bars are then redrawn in place) */
+  TroupeCli(boolean terminal) {
+    this.terminal = terminal;
+  }
+
+  /** Runs {@code troupe} with {@code args} and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(commandLine(System.console() != null).execute(args));
+  }
+
+  /**
+   * The command line, ready to {@link CommandLine#execute}: client failures become the exit codes
+   * of {@link ExitCodes} with a one-line message on the error stream, never a stack trace.
+   */
+  public static CommandLine commandLine(boolean terminal) {
+    CommandLine cl = new CommandLine(new TroupeCli(terminal));
+    // "@file" is a payload here (read by the call command), not picocli's argument file
+    cl.setExpandAtFiles(false);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      int code;
+      if (e instanceof WaitTimeoutException w) {
+        err.println("troupe: " + w.getMessage() + "; it goes on"
+            + (w.runId() == null ? "" : " (troupe tail " + w.runId() + ")"));
+        code = ExitCodes.WAIT_TIMEOUT;
+      } else if (e instanceof UnreachableException) {
+        err.println("troupe: " + e.getMessage());
+        code = ExitCodes.UNREACHABLE;
+      } else if (e instanceof TroupeApiException a) {
+        err.println("troupe: " + a.status() + " " + a.code() + ": " + a.getMessage());
+        code = ExitCodes.REFUSED;
+      } else if (e instanceof IllegalArgumentException) {
+        err.println("troupe: " + e.getMessage());
+        code = ExitCodes.USAGE;
+      } else {
+        err.println("troupe: internal error: " + e);
+        code = ExitCodes.INTERNAL;
+      }
+      err.flush();
+      return code;
+    });
+    return cl;
+  }
+
+  // commands
+
+  @Command(name = "call", description = {
+      "Calls WORKER with PAYLOAD: waits for the run and prints it as JSON; with --follow prints"
+          + " its events as they come (progress as a bar), then its outcome.",
+      "The exit code tells how the run ended."})
+  int call(
+      @Parameters(index = "0", paramLabel = "WORKER") String worker,
+      @Parameters(index = "1", arity = "0..1", paramLabel = "PAYLOAD",
+          description = "JSON, @FILE for a file's JSON, or @- for standard input (default {}).")
+      String payload,
+      @Option(names = {"-f", "--follow"}, description = "Print the run's events as they come.")
+      boolean follow,
+      @Option(names = "--no-wait", description = "Print the run id and return at once.")
+      boolean noWait,
+      @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+          description = "How long to wait for the run (default ${DEFAULT-VALUE}).")
+      Duration timeout,
+      @Option(names = "--key", paramLabel = "KEY", description = "An idempotency key: a call with a key already used"
+          + " returns that run instead of starting another.") String key,
+      @Option(names = "--tag", paramLabel = "TAG", description = "A tag (repeatable).")
+      List<String> tags,
+      @Option(names = "--run-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+          description = "The timeout of each attempt, overriding the worker's.") Duration runTimeout) {
+    JsonNode body = payload(payload);
+    CallOptions options = CallOptions.NONE.withIdempotencyKey(key).withTimeout(runTimeout)
+        .withTags(tags);
+    TroupeClient client = client();
+    if (noWait || follow) {
+      RunRef ref = client.call(worker, body, options);
+      if (noWait) {
+        out().println(ref.runId());
+        return ExitCodes.OK;
+      }
+      out().println("run " + ref.runId() + (ref.existing() ? " (existing)" : ""));
+      return follow(client, ref.runId(), 0, timeout);
+    }
+    Run run = client.callAndWait(worker, body, options, timeout);
+    printJson(run);
+    return ExitCodes.of(run.status());
+  }
+
+  @Command(name = "tail", description = {
+      "Prints the events of RUN from its first (or after --after) until it ends, resuming by"
+          + " itself when the connection drops. The exit code tells how the run ended."})
+  int tail(@Parameters(paramLabel = "RUN") String runId,
+      @Option(names = "--after", defaultValue = "0", paramLabel = "ID",
+          description = "Start after this event id.") long after,
+      @Option(names = "--timeout", defaultValue = "1h", paramLabel = "DURATION", converter = DurationConverter.class,
+          description = "How long to follow (default ${DEFAULT-VALUE}).") Duration timeout) {
+    return follow(client(), runId, after, timeout);
+  }
+
+  @Command(name = "get", description = "Prints RUN as JSON.")
+  int get(@Parameters(paramLabel = "RUN") String runId) {
+    printJson(client().get(runId));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "cancel", description = "Cancels RUN (needs an admin token when tokens are set).")
+  int cancel(@Parameters(paramLabel = "RUN") String runId) {
+    client().cancel(runId);
+    out().println("cancelled " + runId);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "runs", description = "Lists runs, newest first.")
+  int runs(
+      @Option(names = "--worker", paramLabel = "WORKER", description = "Only this worker's runs.") String worker,
+      @Option(names = "--status", paramLabel = "STATUS", description = "Only runs with this status: ${COMPLETION-CANDIDATES}.")
+      RunStatus status,
+      @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "At most this many"
+          + " (default ${DEFAULT-VALUE}).") int limit,
+      @Option(names = "--cursor", paramLabel = "CURSOR", description = "The page after the one that printed it.")
+      String cursor,
+      @Option(names = "--json", description = "Print the page as JSON.") boolean asJson) {
+    RunPage page = client().runs(new RunQuery(worker, status, limit, cursor));
+    if (asJson) {
+      printJson(page);
+      return ExitCodes.OK;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"RUN", "WORKER", "STATUS", "ATTEMPTS", "CREATED", "DURATION"});
+    for (Run r : page.runs()) {
+      rows.add(new String[] {r.runId(), r.worker(), String.valueOf(r.status()),
+          String.valueOf(r.attempts()), String.valueOf(r.createdAt()),
+          r.durationMs() == null ? "" : r.durationMs() + " ms"});
+    }
+    table(rows);
+    if (page.nextCursor() != null) {
+      out().println("more: --cursor " + page.nextCursor());
+    }
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "workers", description = "Lists the workers with their stats.")
+  int workers(@Option(names = "--json", description = "Print them as JSON.") boolean asJson) {
+    List<WorkerInfo> workers = client().workers();
+    if (asJson) {
+      printJson(workers);
+      return ExitCodes.OK;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"WORKER", "RUNS", "SUCCEEDED", "FAILED", "RUNNING", "QUEUED",
+        "DESCRIPTION"});
+    for (WorkerInfo w : workers) {
+      rows.add(new String[] {w.name(), n(w, "runs"), n(w, "succeeded"), n(w, "failed"),
+          n(w, "running"), n(w, "queued"), w.description() == null ? "" : w.description()});
+    }
+    table(rows);
+    return ExitCodes.OK;
+  }
+
+  // helpers
+
+  private int follow(TroupeClient client, String runId, long after, Duration timeout) {
+    EventPrinter printer = new EventPrinter(out(), terminal);
+    Run end = null;
+    try (RunEventStream s = client.events(runId, after, timeout)) {
+      while (s.hasNext()) {
+        RunEvent e = s.next();
+        printer.print(e);
+        if (e.isTerminal()) {
+          end = e.run();
+        }
+      }
+    }
+    return end == null ? ExitCodes.INTERNAL : ExitCodes.of(end.status());
+  }
+
+  private TroupeClient client() {
+    return TroupeClient.builder().baseUrls(url).token(token).build();
+  }
+
+  /** The payload argument as JSON; a usage error when it is not JSON or its file is unreadable. */
+  private JsonNode payload(String arg) {
+    String text = arg == null ? "{}" : arg;
+    String source = "the payload";
+    try {
+      if (text.equals("@-")) {
+        source = "standard input";
+        text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+      } else if (text.startsWith("@")) {
+        source = text.substring(1);
+        text = Files.readString(Path.of(source));
+      }
+      return json.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new CommandLine.ParameterException(callCommand(),
+          source + " is not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new CommandLine.ParameterException(callCommand(), "cannot read " + source + ": " + e);
+    }
+  }
+
+  private CommandLine callCommand() {
+    return spec.commandLine().getSubcommands().get("call");
+  }
+
+  private void printJson(Object value) {
+    try {
+      out().println(json.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  private void table(List<String[]> rows) {
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        line.append(i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 2) + "s", r[i]));
+      }
+      out().println(line.toString().stripTrailing());
+    }
+  }
+
+  private static String n(WorkerInfo w, String stat) {
+    return w.stats() == null ? "-" : String.valueOf(w.stat(stat));
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}
