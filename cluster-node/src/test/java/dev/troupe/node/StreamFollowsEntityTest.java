@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.entity.WorkerEntity;
 import java.time.Duration;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.TestInstance;
 class StreamFollowsEntityTest {
   private final ObjectMapper json = new ObjectMapper();
   private final CountDownLatch gate = new CountDownLatch(1);
+  private final CountDownLatch heldStarted = new CountDownLatch(1);
+  private final CountDownLatch heldGate = new CountDownLatch(1);
   private ActorSystem<Void> system;
   private TroupeNode troupe;
 
@@ -51,11 +55,20 @@ class StreamFollowsEntityTest {
       }
       return ctx.newObject().put("done", true);
     });
+    // its first attempt waits for the test; later ones return at once
+    troupe.registerBlocking("held", WorkerConfig.DEFAULT, ctx -> {
+      if (ctx.attempt() == 1) {
+        heldStarted.countDown();
+        heldGate.await(60, TimeUnit.SECONDS);
+      }
+      return ctx.newObject().put("attempt", ctx.attempt());
+    });
   }
 
   @AfterAll
   void stop() throws Exception {
     gate.countDown();
+    heldGate.countDown();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
@@ -69,10 +82,10 @@ class StreamFollowsEntityTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream()
         .filter(e -> RunEvent.MESSAGE.equals(e.type())).count() == 3);
 
-    // when its entity stops on the node (sharding starts it again, the run is queued again)
+    // when its entity stops on the node (sharding starts it again, the run is queued again; the
+    // first attempt, held at the gate, ends only by being cancelled with its entity)
     ClusterSharding.get(system).entityRefFor(WorkerEntity.KEY, "steps")
         .tell(WorkerEntity.Stop.INSTANCE);
-    gate.countDown();
 
     // then the reader's stream goes on to the run's end, numbered without a gap or a repeat
     Await.result(done, 60);
@@ -83,5 +96,22 @@ class StreamFollowsEntityTest {
     assertThat(seen).noneMatch(e -> e.data() != null && e.data().has("gap"));
     assertThat(seen).filteredOn(e -> RunEvent.MESSAGE.equals(e.type()))
         .extracting(e -> e.data().get("attempt").asInt()).contains(2);
+  }
+
+  @Test
+  void aCallerWaitingForTheResultFollowsTheRunWhenItsEntityStops() throws Exception {
+    // given a caller waiting for the result of a run that is executing
+    RunHandle run = Await.result(troupe.call("held", json.createObjectNode()));
+    CompletionStage<RunResult> result = run.result();
+    assertThat(heldStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+    // when the run's entity stops on the node (sharding starts it again, the run runs again)
+    ClusterSharding.get(system).entityRefFor(WorkerEntity.KEY, "held")
+        .tell(WorkerEntity.Stop.INSTANCE);
+
+    // then the caller gets the run's result from the entity's next incarnation
+    RunResult done = Await.result(result, 60);
+    assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(done.result().get("attempt").asInt()).isEqualTo(2);
   }
 }

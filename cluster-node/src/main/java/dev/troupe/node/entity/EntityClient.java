@@ -14,9 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -91,9 +93,46 @@ public final class EntityClient {
         services.settings().askTimeout()));
   }
 
+  /**
+   * The run once it has finished, within {@code troupe.call.result-timeout}. The entity is asked
+   * again every {@code result-recheck}, and when it lets go of its waiters (it stopped or moved),
+   * so that a run whose entity moved, or whose node died, is followed to its next owner.
+   */
   public CompletionStage<RunResult> awaitResult(String runId) {
-    return withRun(runId, e -> ask(e, r -> new WorkerEntity.AwaitResult(runId, r),
-        services.settings().resultTimeout()));
+    return awaitResult(runId, System.nanoTime() + services.settings().resultTimeout().toNanos());
+  }
+
+  private CompletionStage<RunResult> awaitResult(String runId, long deadline) {
+    long left = deadline - System.nanoTime();
+    Duration wait = Duration.ofNanos(Math.max(1, Math.min(left,
+        services.settings().resultRecheck().toNanos())));
+    CompletableFuture<RunResult> out = new CompletableFuture<>();
+    withRun(runId, e -> entityRef(e).<RunResult>askWithStatus(
+            r -> new WorkerEntity.AwaitResult(runId, r), wait))
+        .whenCompleteAsync((run, failure) -> {
+          if (failure == null) {
+            out.complete(run);
+          } else if (System.nanoTime() < deadline && askAgain(failure)) {
+            awaitResult(runId, deadline).whenComplete((r, t) -> {
+              if (t == null) {
+                out.complete(r);
+              } else {
+                out.completeExceptionally(t);
+              }
+            });
+          } else {
+            out.completeExceptionally(Failures.toException(failure));
+          }
+        }, callbacks);
+    return out;
+  }
+
+  /** An ask of a result that timed out, or whose entity let its waiters go: ask again. */
+  private static boolean askAgain(Throwable failure) {
+    Throwable e = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return e instanceof TimeoutException || Failures.toException(e) instanceof RunRejectedException r
+        && r.reason() == RunRejectedException.Reason.UNAVAILABLE;
   }
 
   public CompletionStage<SourceRef<RunEvent>> subscribe(String runId, long afterSeq) {
