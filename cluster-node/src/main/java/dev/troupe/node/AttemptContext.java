@@ -1,12 +1,12 @@
 package dev.troupe.node;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.Cancelled;
+import dev.troupe.api.LogLine;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.WorkerContext;
@@ -122,16 +122,6 @@ final class AttemptContext implements WorkerContext {
   }
 
   @Override
-  public <T> T payloadAs(Class<T> type) throws PermanentFailure {
-    try {
-      return runtime.mapper.treeToValue(payload, type);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-      throw new PermanentFailure("payload does not fit " + type.getSimpleName() + ": " + detail, e);
-    }
-  }
-
-  @Override
   public ObjectMapper json() {
     return runtime.mapper;
   }
@@ -171,6 +161,11 @@ final class AttemptContext implements WorkerContext {
 
   @Override
   public void log(String level, String message) {
+    log(level, message, (Throwable) null);
+  }
+
+  @Override
+  public void log(String level, String message, Throwable thrown) {
     String lvl = level == null ? "info" : level.toLowerCase();
     if (lvl.equals("debug") && !isDevelopment()) {
       return;
@@ -179,16 +174,17 @@ final class AttemptContext implements WorkerContext {
     MDC.put("runId", session.runId());
     try {
       switch (lvl) {
-        case "debug" -> log.debug(message);
-        case "warn" -> log.warn(message);
-        case "error" -> log.error(message);
-        default -> log.info(message);
+        case "debug" -> log.debug(message, thrown);
+        case "warn" -> log.warn(message, thrown);
+        case "error" -> log.error(message, thrown);
+        default -> log.info(message, thrown);
       }
     } finally {
       MDC.remove("worker");
       MDC.remove("runId");
     }
-    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl).put("message", message);
+    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl)
+        .put("message", new LogLine(message, thrown).withThrown());
     publish(RunEvent.LOG, data);
   }
 
@@ -213,7 +209,8 @@ final class AttemptContext implements WorkerContext {
   // durable progress
 
   @Override
-  public CompletionStage<Done> checkpoint(JsonNode data) {
+  public CompletionStage<Done> checkpointAsync(Object value) {
+    JsonNode data = value instanceof JsonNode n ? n : runtime.mapper.valueToTree(value);
     if (!isLive()) {
       return CompletableFuture.failedFuture(new RunFinishedException(
           "checkpoint refused: attempt " + attempt + " of run " + runId() + " is superseded"));
@@ -248,11 +245,6 @@ final class AttemptContext implements WorkerContext {
     session.publish(cancelReason == null ? epoch : -1, type, data);
   }
 
-  @Override
-  public void progress(double percent, String message) {
-    emit(runtime.mapper.createObjectNode().put("progress", percent).put("message", message));
-  }
-
   // cancellation and time
 
   @Override
@@ -276,13 +268,15 @@ final class AttemptContext implements WorkerContext {
   }
 
   @Override
-  public boolean sleep(Duration duration) {
+  public void sleep(Duration duration) {
     try {
-      return !cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+      if (!cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS)) {
+        return;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
     }
+    throw new Cancelled(cancelReason == null ? "interrupted" : cancelReason);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -28,7 +29,8 @@ final class NodeRuntime {
   final Map<String, Registration> registry = new ConcurrentHashMap<>();
   final NodeSlots slots;
   final TroupeMetrics metrics = new TroupeMetrics();
-  final ExecutionContextExecutor blockingExecutor;
+  /** Runs blocking handlers: virtual threads or the blocking dispatcher ({@link BlockingHandlers}). */
+  final Executor blockingExecutor;
   final ExecutionContextExecutor handlerExecutor;
   /** Where the facade's stages complete, so callers' continuations never run on an entity. */
   final ExecutionContextExecutor callbackExecutor;
@@ -46,8 +48,7 @@ final class NodeRuntime {
     this.mapper = newMapper();
     this.materializer = Materializer.matFromSystem(system);
     this.slots = new NodeSlots(settings.maxExecutingRuns());
-    this.blockingExecutor =
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.blocking-dispatcher"));
+    this.blockingExecutor = BlockingHandlers.executor(system);
     this.handlerExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.handler-dispatcher"));
     this.callbackExecutor =
