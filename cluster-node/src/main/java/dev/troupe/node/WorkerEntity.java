@@ -832,7 +832,11 @@ public final class WorkerEntity
   private ObjectNode status(RunStatus s, int attempt, RunError error) {
     ObjectNode n = runtime.mapper.createObjectNode().put("status", s.name()).put("attempt", attempt);
     if (error != null) {
-      n.putObject("error").put("code", error.code().name()).put("message", error.message());
+      ObjectNode e = n.putObject("error").put("code", error.code().name())
+          .put("message", error.message());
+      if (error.label() != null) {
+        e.put("label", error.label());
+      }
     }
     return n;
   }

@@ -89,6 +89,6 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 4;
+    return 5;
   }
 }
