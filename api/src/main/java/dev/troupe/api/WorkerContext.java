@@ -200,8 +200,8 @@ public interface WorkerContext {
    */
   default void progress(double percent, String message) {
     ObjectNode event = newObject();
-    if (percent == Math.rint(percent) && !Double.isInfinite(percent)) {
-      event.put("progress", (long) percent);
+    if (percent == Math.rint(percent) && Math.abs(percent) <= Integer.MAX_VALUE) {
+      event.put("progress", (int) percent);
     } else {
       event.put("progress", percent);
     }

@@ -2,6 +2,6 @@ package dev.troupe.testkit;
 
 /**
  * A progress message among the emits: {@code {"progress": percent, "message": message}}. The
- * percent is an integer (a {@code Long}) when it is whole, as a node's stream carries it.
+ * percent is an {@code Integer} when it is whole, as a node's stream carries it.
  */
 public record Progress(Number percent, String message) {}

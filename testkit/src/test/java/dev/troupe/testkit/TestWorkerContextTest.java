@@ -56,8 +56,8 @@ class TestWorkerContextTest {
     // then
     assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(outcome.resultAs(Total.class)).isEqualTo(new Total("o-1", 7));
-    assertThat(ctx.progress()).containsExactly(new Progress(33L, "item 1"),
-        new Progress(66L, "item 2"), new Progress(100L, "item 3"));
+    assertThat(ctx.progress()).containsExactly(new Progress(33, "item 1"),
+        new Progress(66, "item 2"), new Progress(100, "item 3"));
     assertThat(ctx.emits()).last().hasToString("{\"status\":\"totalled\"}");
     assertThat(ctx.logs()).containsExactly(
         new LoggedLine("info", "Totalling order o-1 with 3 items", null));
