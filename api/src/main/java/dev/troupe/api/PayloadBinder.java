@@ -44,7 +44,7 @@ public final class PayloadBinder {
     this.mapper = copy;
   }
 
-  /** The binder built on {@code mapper}'s configuration (modules, date formats), kept per mapper. */
+  /** The binder on {@code mapper}'s configuration (modules, date formats), one per mapper. */
   public static PayloadBinder of(ObjectMapper mapper) {
     return BY_MAPPER.computeIfAbsent(mapper, PayloadBinder::new);
   }

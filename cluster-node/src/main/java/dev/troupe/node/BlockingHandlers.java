@@ -33,8 +33,8 @@ final class BlockingHandlers {
 
   /** The executor of blocking handlers on {@code system}, per its settings and the JVM. */
   static Executor executor(ActorSystem<?> system) {
-    Optional<ThreadFactory> virtual = Settings.fromConfig(system.settings().config()).virtualThreads()
-        ? virtualThreadFactory() : Optional.empty();
+    boolean wanted = Settings.fromConfig(system.settings().config()).virtualThreads();
+    Optional<ThreadFactory> virtual = wanted ? virtualThreadFactory() : Optional.empty();
     system.log().info("blocking handlers run on {}",
         virtual.isPresent() ? "virtual threads" : "troupe.blocking-dispatcher");
     if (virtual.isPresent()) {

@@ -29,7 +29,7 @@ final class NodeRuntime {
   final Map<String, Registration> registry = new ConcurrentHashMap<>();
   final NodeSlots slots;
   final TroupeMetrics metrics = new TroupeMetrics();
-  /** Runs blocking handlers: virtual threads or the blocking dispatcher ({@link BlockingHandlers}). */
+  /** Runs blocking handlers: virtual threads or the blocking dispatcher (BlockingHandlers). */
   final Executor blockingExecutor;
   final ExecutionContextExecutor handlerExecutor;
   /** Where the facade's stages complete, so callers' continuations never run on an entity. */

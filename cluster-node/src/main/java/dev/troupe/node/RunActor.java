@@ -154,7 +154,8 @@ final class RunActor {
       return finished();
     }
     if (actx.attempt() >= maxAttempts) {
-      report(done.epoch(), WorkerEntity.Outcome.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
+      report(done.epoch(), WorkerEntity.Outcome.FAILED, null, new RunError(
+          ErrorCode.TRANSIENT_ERROR,
           "failed after " + actx.attempt() + " attempts: " + describe(cause), label(cause)));
       return finished();
     }

@@ -103,10 +103,12 @@ class TypedJobsTest {
     assertThat(r.result()).isEqualTo(obj().put("status", "sent").put("to", "a@b.c"));
     List<RunEvent> events = events(h);
     assertThat(events).filteredOn(e -> e.type().equals(RunEvent.LOG))
-        .extracting(e -> e.data().get("message").asText()).containsExactly("Sending email to a@b.c");
+        .extracting(e -> e.data().get("message").asText())
+        .containsExactly("Sending email to a@b.c");
     assertThat(events).filteredOn(e -> e.type().equals(RunEvent.MESSAGE))
         .extracting(e -> e.data().toString()).containsExactly(
-            "{\"progress\":33,\"message\":\"one third\"}", "{\"status\":\"sent\",\"to\":\"a@b.c\"}");
+            "{\"progress\":33,\"message\":\"one third\"}",
+            "{\"status\":\"sent\",\"to\":\"a@b.c\"}");
   }
 
   @Test
@@ -133,7 +135,8 @@ class TypedJobsTest {
     // given a job with retries, and an order whose third item's quantity is not a number
     String name = uniqueName("total");
     AtomicInteger handlerCalls = new AtomicInteger();
-    troupe.job(name, Order.class, THREE_QUICK_ATTEMPTS, (order, ctx) -> handlerCalls.incrementAndGet());
+    troupe.job(name, Order.class, THREE_QUICK_ATTEMPTS,
+        (order, ctx) -> handlerCalls.incrementAndGet());
     ObjectNode payload = obj().put("id", "o-1");
     payload.putArray("items").add(obj().put("sku", "a").put("qty", 1))
         .add(obj().put("sku", "b").put("qty", 1)).add(obj().put("sku", "c").put("qty", "two"));
@@ -165,7 +168,8 @@ class TypedJobsTest {
     assertThat(r.error().label()).isEqualTo("invalid-email");
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(Await.result(troupe.runs(new RunQuery(name, null, 10, null))).runs())
-            .singleElement().satisfies(h -> assertThat(h.error().label()).isEqualTo("invalid-email")));
+            .singleElement()
+            .satisfies(h -> assertThat(h.error().label()).isEqualTo("invalid-email")));
   }
 
   @Test
@@ -228,6 +232,7 @@ class TypedJobsTest {
     RunResult r = run(name, obj());
     // then
     assertThat(BlockingHandlers.virtualThreadFactory().isPresent()).isEqualTo(virtual);
-    assertThat(r.result().asText()).startsWith(virtual ? "troupe-handler-" : "troupe-troupe.blocking-dispatcher");
+    assertThat(r.result().asText())
+        .startsWith(virtual ? "troupe-handler-" : "troupe-troupe.blocking-dispatcher");
   }
 }

@@ -215,7 +215,8 @@ abstract class RunHistoryStoreContract {
     // given a run whose handler failed with a coded PermanentFailure, and one without a code
     String labelled = runId(1, "send-email");
     String plain = runId(2, "send-email");
-    RunError coded = new RunError(ErrorCode.PERMANENT_ERROR, "no @ in the address", "invalid-email");
+    RunError coded =
+        new RunError(ErrorCode.PERMANENT_ERROR, "no @ in the address", "invalid-email");
     // when
     store.applyAll(P, List.of(new Entry("worker|send-email", 1, new WorkerEvent.Recorded(List.of(
         acceptedAt(labelled, 0), started(labelled, 1, 1, 5),

@@ -34,7 +34,8 @@ import org.apache.pekko.Done;
  * with the {@code run…} methods, which return the attempt's {@link TestOutcome}.
  *
  * <pre>{@code
- * TestWorkerContext ctx = TestWorkerContext.builder("send-email").payload(new Email("a@b.c")).build();
+ * TestWorkerContext ctx = TestWorkerContext.builder("send-email")
+ *     .payload(new Email("a@b.c")).build();
  * TestOutcome outcome = ctx.runJob(Email.class, SendEmail::handle);
  * assertThat(outcome.resultAs(Sent.class)).isEqualTo(new Sent("sent", "a@b.c"));
  * assertThat(ctx.emits()).hasSize(1);

@@ -122,7 +122,8 @@ class TestWorkerContextTest {
       return Map.of("resumedFrom", from);
     };
     TestWorkerContext first = TestWorkerContext.builder("batches")
-        .config(WorkerConfig.DEFAULT.withRetry(RetryPolicy.of(3, Duration.ofMillis(10), Duration.ofMillis(10))))
+        .config(WorkerConfig.DEFAULT.withRetry(
+            RetryPolicy.of(3, Duration.ofMillis(10), Duration.ofMillis(10))))
         .build();
     // when
     TestOutcome failed = first.runJob(JsonNode.class, batches);
