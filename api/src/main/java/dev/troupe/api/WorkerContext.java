@@ -7,13 +7,20 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import org.apache.pekko.Done;
 
 /**
- * What a running handler can see and do. One context per attempt; all methods are thread-safe
- * and none blocks except {@link #sleep(Duration)}. Once the attempt is superseded (it timed out,
- * was cancelled, or the run was re-dispatched), its emits and checkpoints are ignored.
+ * What a running handler can see and do. One context per attempt; all methods are thread-safe.
+ * Only {@link #sleep(Duration)} and {@link #checkpoint(Object)} block. Once the attempt is
+ * superseded (it timed out, was cancelled, or the run was re-dispatched), its emits and
+ * checkpoints are ignored.
+ *
+ * <p>The default methods are written against the abstract ones, so a node and the test kit
+ * ({@code troupe-testkit}'s {@code TestWorkerContext}) behave alike: binding, serialization,
+ * progress and log formatting are the same code.
  */
 public interface WorkerContext {
   // identity
@@ -31,11 +38,16 @@ public interface WorkerContext {
   JsonNode payload();
 
   /**
-   * The payload bound to {@code type} with Jackson.
+   * The payload bound to {@code type} with Jackson ({@link PayloadBinder}): unknown fields are
+   * ignored, fields marked {@link Required} must be present.
    *
-   * @throws PermanentFailure naming the field when the payload does not fit the type
+   * @throws PermanentFailure when the payload does not fit the type, naming the field by its JSON
+   *     path and what was expected ({@code payload.items[2].qty: expected a number, got "two"});
+   *     thrown out of a handler it fails the run at once, without retries
    */
-  <T> T payloadAs(Class<T> type) throws PermanentFailure;
+  default <T> T payloadAs(Class<T> type) {
+    return PayloadBinder.of(json()).bind(payload(), type, "payload");
+  }
 
   /** A Jackson mapper for building results and messages. */
   ObjectMapper json();
@@ -75,6 +87,43 @@ public interface WorkerContext {
   /** @param level one of debug, info, warn, error */
   void log(String level, String message);
 
+  /**
+   * Logs {@code message} with {@code thrown}'s stack trace. The run's stream gets the message
+   * followed by the throwable's type and message (never a stack trace).
+   */
+  default void log(String level, String message, Throwable thrown) {
+    log(level, new LogLine(message, thrown).withThrown());
+  }
+
+  /**
+   * Logs an SLF4J-style pattern: each {@code {}} takes the next argument, and a trailing
+   * {@link Throwable} is logged with its stack trace ({@link LogLine}).
+   */
+  default void log(String level, String pattern, Object... args) {
+    LogLine line = LogLine.format(pattern, args);
+    log(level, line.message(), line.thrown());
+  }
+
+  /** {@code debug("x {}", arg, throwable)}: see {@link #log(String, String, Object...)}. */
+  default void debug(String pattern, Object... args) {
+    log("debug", pattern, args);
+  }
+
+  /** {@code info("x {}", arg, throwable)}: see {@link #log(String, String, Object...)}. */
+  default void info(String pattern, Object... args) {
+    log("info", pattern, args);
+  }
+
+  /** {@code warn("x {}", arg, throwable)}: see {@link #log(String, String, Object...)}. */
+  default void warn(String pattern, Object... args) {
+    log("warn", pattern, args);
+  }
+
+  /** {@code error("x {}", arg, throwable)}: see {@link #log(String, String, Object...)}. */
+  default void error(String pattern, Object... args) {
+    log("error", pattern, args);
+  }
+
   // per-run state: isolated per run, kept across the attempts that run on the same node
 
   void setState(String key, Object value);
@@ -86,14 +135,45 @@ public interface WorkerContext {
   // durable progress
 
   /**
-   * Persists {@code data} as this run's checkpoint. The stage completes once it is written; a
-   * later attempt (a retry, or a re-dispatch after a node died) sees it in {@link
-   * #lastCheckpoint()}. Fails with {@link RunFinishedException} once the attempt is superseded.
+   * Persists {@code data} (written with {@link #json()}) as this run's checkpoint, without
+   * blocking: the stage completes once it is written, and a later attempt (a retry, or a
+   * re-dispatch after a node died) sees it in {@link #lastCheckpoint()}. For asynchronous
+   * handlers; a blocking one calls {@link #checkpoint(Object)}. Fails with {@link
+   * RunFinishedException} once the attempt is superseded.
    */
-  CompletionStage<Done> checkpoint(JsonNode data);
+  CompletionStage<Done> checkpointAsync(Object data);
+
+  /**
+   * Persists {@code data} as this run's checkpoint and returns once it is durable: when this
+   * returns, a later attempt sees it in {@link #lastCheckpoint(Class)}. For blocking handlers.
+   *
+   * @throws Cancelled when the attempt is cancelled while it waits
+   * @throws RunFinishedException when the attempt is superseded
+   */
+  default void checkpoint(Object data) {
+    try {
+      checkpointAsync(data).toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Cancelled("cancelled while writing a checkpoint");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+          ? c.getCause() : e.getCause();
+      throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+    }
+  }
 
   /** The last checkpoint written by an earlier attempt or by this one. */
   Optional<JsonNode> lastCheckpoint();
+
+  /**
+   * The last checkpoint bound to {@code type}, as {@link #payloadAs} binds the payload.
+   *
+   * @throws PermanentFailure when it does not fit {@code type}, naming the field
+   */
+  default <T> Optional<T> lastCheckpoint(Class<T> type) {
+    return lastCheckpoint().map(c -> PayloadBinder.of(json()).bind(c, type, "checkpoint"));
+  }
 
   // messaging
 
@@ -109,8 +189,34 @@ public interface WorkerContext {
    */
   void emit(JsonNode message);
 
-  /** Emits {@code {"progress": percent, "message": message}}. */
-  void progress(double percent, String message);
+  /** Emits {@code message} written as JSON with {@link #json()} (a record, a map, ...). */
+  default void emit(Object message) {
+    emit(message instanceof JsonNode n ? n : json().valueToTree(message));
+  }
+
+  /**
+   * Emits {@code {"progress": percent, "message": message}}. A whole percent is written as an
+   * integer ({@code 10}, not {@code 10.0}); a fraction stays one ({@code 12.5}).
+   */
+  default void progress(double percent, String message) {
+    ObjectNode event = newObject();
+    if (percent == Math.rint(percent) && Math.abs(percent) <= Integer.MAX_VALUE) {
+      event.put("progress", (int) percent);
+    } else {
+      event.put("progress", percent);
+    }
+    emit(event.put("message", message));
+  }
+
+  /**
+   * Emits {@code {"progress": percent, "message": message}} with the integer percent of {@code
+   * done} out of {@code total}, rounded down (100 only when all is done) and kept within 0..100;
+   * 0 when {@code total} is not positive.
+   */
+  default void progress(long done, long total, String message) {
+    long percent = total <= 0 ? 0 : Math.max(0, Math.min(100, (long) (done * 100.0 / total)));
+    progress((double) percent, message);
+  }
 
   // cancellation and time
 
@@ -121,11 +227,13 @@ public interface WorkerContext {
   void onCancel(Runnable callback);
 
   /**
-   * Blocks for {@code duration} or until the attempt is cancelled, whichever comes first.
+   * Blocks for {@code duration}, or until the attempt is cancelled: then it throws {@link
+   * Cancelled}, which ends the handler (let it propagate; the run's outcome is already
+   * recorded). Nothing to check after it returns.
    *
-   * @return true when the full duration passed, false when cancellation cut it short
+   * @throws Cancelled when the attempt is cancelled (or times out) before or while it sleeps
    */
-  boolean sleep(Duration duration);
+  void sleep(Duration duration);
 
   /** Completes with true after {@code duration}, or with false as soon as the attempt is cancelled. */
   CompletionStage<Boolean> delay(Duration duration);

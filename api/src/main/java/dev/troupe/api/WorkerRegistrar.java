@@ -13,4 +13,41 @@ public interface WorkerRegistrar {
 
   /** Registers a blocking worker, run on Troupe's bounded blocking dispatcher. */
   void registerBlocking(String name, WorkerConfig config, BlockingWorker worker);
+
+  /**
+   * Registers a typed job with the default configuration: {@code payloadType} in, any object out.
+   * It runs as a blocking worker (on virtual threads when the JVM has them); see {@link
+   * JobHandler} for its results and failures.
+   *
+   * <pre>{@code
+   * record Email(String to, String subject) {}
+   * registrar.job("send-email", Email.class, (email, ctx) -> new Sent("sent", email.to()));
+   * }</pre>
+   *
+   * @throws InvalidArgumentException when the name breaks {@link WorkerNames#RULE}
+   * @throws DuplicateWorkerException when the name is already registered
+   */
+  default <P> void job(String name, Class<P> payloadType, JobHandler<P> handler) {
+    job(name, payloadType, WorkerConfig.DEFAULT, handler);
+  }
+
+  /** Registers a typed job with {@code config}. */
+  default <P> void job(String name, Class<P> payloadType, WorkerConfig config,
+      JobHandler<P> handler) {
+    registerBlocking(name, config, Jobs.blocking(payloadType, handler));
+  }
+
+  /**
+   * Registers a typed asynchronous job with the default configuration, for handlers that do their
+   * own non-blocking I/O; see {@link AsyncJobHandler}.
+   */
+  default <P> void asyncJob(String name, Class<P> payloadType, AsyncJobHandler<P> handler) {
+    asyncJob(name, payloadType, WorkerConfig.DEFAULT, handler);
+  }
+
+  /** Registers a typed asynchronous job with {@code config}. */
+  default <P> void asyncJob(String name, Class<P> payloadType, WorkerConfig config,
+      AsyncJobHandler<P> handler) {
+    register(name, config, Jobs.async(payloadType, handler));
+  }
 }

@@ -21,9 +21,7 @@ final class TestWorkers {
       int steps = ctx.payload().path("steps").asInt(5);
       long interval = ctx.payload().path("intervalMs").asLong(50);
       for (int i = 1; i <= steps; i++) {
-        if (!ctx.sleep(Duration.ofMillis(interval))) {
-          return null;
-        }
+        ctx.sleep(Duration.ofMillis(interval));
         ctx.progress(i * 100.0 / steps, "step " + i + "/" + steps);
       }
       return ctx.newObject().put("steps", steps);
@@ -31,7 +29,8 @@ final class TestWorkers {
     // {ms}: sleeps, cut short by a cancel or a timeout; one attempt, so a timeout ends the run
     node.registerBlocking("slow", WorkerConfig.DEFAULT.withRetry(RetryPolicy.NONE), ctx -> {
       long ms = ctx.payload().path("ms").asLong(60_000);
-      return ctx.sleep(Duration.ofMillis(ms)) ? ctx.newObject().put("sleptMs", ms) : null;
+      ctx.sleep(Duration.ofMillis(ms));
+      return ctx.newObject().put("sleptMs", ms);
     });
     // {count, intervalMs}: emits {"i", "attempt"} count times; a crashed attempt is tried again
     node.registerBlocking("emitter", WorkerConfig.DEFAULT.withRetry(
@@ -40,9 +39,7 @@ final class TestWorkers {
           long interval = ctx.payload().path("intervalMs").asLong(100);
           for (int i = 1; i <= count; i++) {
             ctx.emit(ctx.newObject().put("i", i).put("attempt", ctx.attempt()));
-            if (!ctx.sleep(Duration.ofMillis(interval))) {
-              return null;
-            }
+            ctx.sleep(Duration.ofMillis(interval));
           }
           JsonNode done = ctx.newObject().put("count", count).put("attempt", ctx.attempt());
           return done;

@@ -114,10 +114,8 @@ abstract class DurabilityContract {
         RetryPolicy.of(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(50))), ctx -> {
           int from = ctx.lastCheckpoint().map(c -> c.get("done").asInt()).orElse(0);
           for (int b = from + 1; b <= 10; b++) {
-            if (!ctx.sleep(Duration.ofMillis(100))) {
-              return null;
-            }
-            ctx.checkpoint(obj().put("done", b)).toCompletableFuture().join();
+            ctx.sleep(Duration.ofMillis(100));
+            ctx.checkpoint(obj().put("done", b));
             progress.set(b);
           }
           return obj().put("resumedFrom", from).put("attempt", ctx.attempt());
@@ -347,10 +345,10 @@ abstract class DurabilityContract {
         ctx.emit(obj().put("i", i).put("attempt", ctx.attempt()));
         emitted.incrementAndGet();
         if (i % 10 == 9) {
-          ctx.checkpoint(obj().put("next", i + 1)).toCompletableFuture().join();
+          ctx.checkpoint(obj().put("next", i + 1));
         }
-        if (!pause.isZero() && !ctx.sleep(pause)) {
-          return null;
+        if (!pause.isZero()) {
+          ctx.sleep(pause);
         }
       }
       return obj().put("emitted", count);

@@ -37,7 +37,8 @@ class HandlerStartTest {
   @BeforeAll
   void start() {
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
-        "troupe.blocking-dispatcher.thread-pool-executor.fixed-pool-size = 1\n"));
+        "troupe.blocking-dispatcher.thread-pool-executor.fixed-pool-size = 1\n"
+            + "troupe.worker.virtual-threads = off\n"));
     troupe = TroupeNode.start(system);
     // "hold" keeps the only blocking thread until the test opens the gate
     troupe.registerBlocking("hold", WorkerConfig.DEFAULT, ctx -> {

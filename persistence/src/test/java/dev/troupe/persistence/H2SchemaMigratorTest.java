@@ -36,7 +36,7 @@ class H2SchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 5;
+    return 6;
   }
 
   @Test

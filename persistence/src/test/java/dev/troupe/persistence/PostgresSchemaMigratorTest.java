@@ -99,7 +99,7 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 4;
+    return 5;
   }
 
   @Test

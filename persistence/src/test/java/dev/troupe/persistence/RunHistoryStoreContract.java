@@ -211,6 +211,25 @@ abstract class RunHistoryStoreContract {
   }
 
   @Test
+  void anErrorsLabelIsStoredWithItsCodeAndMessage() {
+    // given a run whose handler failed with a coded PermanentFailure, and one without a code
+    String labelled = runId(1, "send-email");
+    String plain = runId(2, "send-email");
+    RunError coded =
+        new RunError(ErrorCode.PERMANENT_ERROR, "no @ in the address", "invalid-email");
+    // when
+    store.applyAll(P, List.of(new Entry("worker|send-email", 1, new WorkerEvent.Recorded(List.of(
+        acceptedAt(labelled, 0), started(labelled, 1, 1, 5),
+        new WorkerEvent.RunFinished(labelled, RunStatus.FAILED, null, coded, at(9)),
+        acceptedAt(plain, 0), started(plain, 1, 1, 5),
+        new WorkerEvent.RunFinished(plain, RunStatus.FAILED, null,
+            new RunError(ErrorCode.PERMANENT_ERROR, "bad"), at(9)))))), 1);
+    // then
+    assertThat(store.find(labelled).orElseThrow().error()).isEqualTo(coded);
+    assertThat(store.find(plain).orElseThrow().error().label()).isNull();
+  }
+
+  @Test
   void applyingTheSameEntriesAgainChangesNothing() throws SQLException {
     // given
     List<Entry> entries = lifecycle();

@@ -32,16 +32,16 @@ class EmbeddedAppTest {
     List<String> lines = EmbeddedApp.runDemo(system, out);
     // then the three progress messages, in order, then the end of the stream, then the result
     assertThat(lines).filteredOn(l -> l.contains(" message ")).containsExactly(
-        "  #4 message {\"progress\":33.0,\"message\":\"made cat-64.png\"}",
-        "  #5 message {\"progress\":67.0,\"message\":\"made cat-128.png\"}",
-        "  #6 message {\"progress\":100.0,\"message\":\"made cat-256.png\"}");
+        "  #4 message {\"progress\":33,\"message\":\"made cat-64.png\"}",
+        "  #5 message {\"progress\":67,\"message\":\"made cat-128.png\"}",
+        "  #6 message {\"progress\":100,\"message\":\"made cat-256.png\"}");
     assertThat(lines).containsSubsequence(
         "Troupe started in actor system 'my-app'",
         "registered workers: [thumbnail]",
         "  #1 status  QUEUED",
         "  #2 status  RUNNING (attempt 1)",
         "  #3 log     info: Making 3 thumbnails of cat.png",
-        "  #4 message {\"progress\":33.0,\"message\":\"made cat-64.png\"}",
+        "  #4 message {\"progress\":33,\"message\":\"made cat-64.png\"}",
         "  #7 result  SUCCEEDED (end of stream)",
         RESULT_LINE,
         "actor system 'my-app' terminated");

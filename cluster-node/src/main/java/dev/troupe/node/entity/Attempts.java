@@ -255,7 +255,11 @@ final class Attempts {
     ObjectNode n = services.mapper().createObjectNode().put("status", s.name())
         .put("attempt", attempt);
     if (error != null) {
-      n.putObject("error").put("code", error.code().name()).put("message", error.message());
+      ObjectNode e = n.putObject("error").put("code", error.code().name())
+          .put("message", error.message());
+      if (error.label() != null) {
+        e.put("label", error.label());
+      }
     }
     return n;
   }

@@ -1,12 +1,13 @@
 package dev.troupe.node.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.Cancelled;
 import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.LogLine;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
@@ -134,16 +135,6 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   }
 
   @Override
-  public <T> T payloadAs(Class<T> type) throws PermanentFailure {
-    try {
-      return runtime.mapper.treeToValue(payload, type);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-      throw new PermanentFailure("payload does not fit " + type.getSimpleName() + ": " + detail, e);
-    }
-  }
-
-  @Override
   public ObjectMapper json() {
     return runtime.mapper;
   }
@@ -183,6 +174,11 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   @Override
   public void log(String level, String message) {
+    log(level, message, (Throwable) null);
+  }
+
+  @Override
+  public void log(String level, String message, Throwable thrown) {
     String lvl = level == null ? "info" : level.toLowerCase();
     if (lvl.equals("debug") && !isDevelopment()) {
       return;
@@ -191,16 +187,17 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     MDC.put("runId", session.runId());
     try {
       switch (lvl) {
-        case "debug" -> log.debug(message);
-        case "warn" -> log.warn(message);
-        case "error" -> log.error(message);
-        default -> log.info(message);
+        case "debug" -> log.debug(message, thrown);
+        case "warn" -> log.warn(message, thrown);
+        case "error" -> log.error(message, thrown);
+        default -> log.info(message, thrown);
       }
     } finally {
       MDC.remove("worker");
       MDC.remove("runId");
     }
-    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl).put("message", message);
+    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl)
+        .put("message", new LogLine(message, thrown).withThrown());
     publish(RunEvent.LOG, data);
   }
 
@@ -225,10 +222,12 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   // durable progress
 
   @Override
-  public CompletionStage<Done> checkpoint(JsonNode data) {
+  public CompletionStage<Done> checkpointAsync(Object value) {
+    JsonNode data;
     try {
+      data = value instanceof JsonNode n ? n : runtime.mapper.valueToTree(value);
       JsonDepth.check("a checkpoint", data, runtime.settings.maxJsonDepth());
-    } catch (InvalidArgumentException e) {
+    } catch (IllegalArgumentException | InvalidArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
     if (!isLive()) {
@@ -263,11 +262,6 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     session.publish(cancelReason == null ? epoch : -1, type, data);
   }
 
-  @Override
-  public void progress(double percent, String message) {
-    emit(runtime.mapper.createObjectNode().put("progress", percent).put("message", message));
-  }
-
   // cancellation and time
 
   @Override
@@ -291,13 +285,15 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   }
 
   @Override
-  public boolean sleep(Duration duration) {
+  public void sleep(Duration duration) {
     try {
-      return !cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+      if (!cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS)) {
+        return;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
     }
+    throw new Cancelled(cancelReason == null ? "interrupted" : cancelReason);
   }
 
   @Override

@@ -184,16 +184,17 @@ public final class RunActor {
     ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), describe(cause));
     if (permanent) {
       report(done.epoch(), Outcome.FAILED, null,
-          new RunError(ErrorCode.PERMANENT_ERROR, describe(cause)));
+          new RunError(ErrorCode.PERMANENT_ERROR, describe(cause), label(cause)));
       return finished();
     }
     if (actx.attempt() >= maxAttempts) {
       report(done.epoch(), Outcome.FAILED, null, new RunError(
-          ErrorCode.TRANSIENT_ERROR, "failed after " + actx.attempt() + " attempts: " + describe(cause)));
+          ErrorCode.TRANSIENT_ERROR,
+          "failed after " + actx.attempt() + " attempts: " + describe(cause), label(cause)));
       return finished();
     }
     report(done.epoch(), Outcome.RETRY, null,
-        new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause)));
+        new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause), label(cause)));
     throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
   }
 
@@ -233,6 +234,14 @@ public final class RunActor {
       t = t.getCause();
     }
     return t;
+  }
+
+  /** The failure's own code label, when it is a Troupe failure that has one. */
+  private static String label(Throwable t) {
+    if (t instanceof PermanentFailure p) {
+      return p.code().orElse(null);
+    }
+    return t instanceof TransientFailure tf ? tf.code().orElse(null) : null;
   }
 
   /** The message users see: a Troupe failure's own message, else the exception's type and message. */

@@ -3,6 +3,7 @@ package dev.troupe.node.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.troupe.node.config.TroupeSettings;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -18,8 +19,8 @@ public final class RunServices {
   final TroupeSettings settings;
   final ObjectMapper mapper;
   final Scheduler scheduler;
-  /** Blocking handlers: the bounded {@code troupe.blocking-dispatcher}. */
-  final ExecutionContextExecutor blockingExecutor;
+  /** Blocking handlers: virtual threads or the bounded blocking dispatcher ({@link BlockingHandlers}). */
+  final Executor blockingExecutor;
   /** Async handlers, their continuations and cancel callbacks: {@code troupe.handler-dispatcher}. */
   final ExecutionContextExecutor handlerExecutor;
 
@@ -28,8 +29,7 @@ public final class RunServices {
     this.settings = settings;
     this.mapper = mapper;
     this.scheduler = system.scheduler();
-    this.blockingExecutor =
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.blocking-dispatcher"));
+    this.blockingExecutor = BlockingHandlers.executor(system);
     this.handlerExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.handler-dispatcher"));
   }

@@ -28,7 +28,8 @@ final class HistoryQueries {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final String COLUMNS = "\"run_id\", \"worker\", \"entity_id\", \"status\","
       + " \"attempts\", \"created_at\", \"started_at\", \"finished_at\", \"duration_ms\","
-      + " \"payload\", \"result\", \"error_code\", \"error_message\", \"tags\", \"last_seq_nr\"";
+      + " \"payload\", \"result\", \"error_code\", \"error_message\", \"error_label\", \"tags\","
+      + " \"last_seq_nr\"";
 
   private HistoryQueries() {}
 
@@ -152,7 +153,8 @@ final class HistoryQueries {
     Long durationMs = rs.wasNull() ? null : d;
     String code = rs.getString("error_code");
     RunError error = code == null ? null
-        : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"));
+        : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"),
+            rs.getString("error_label"));
     return new RunResult(rs.getString("run_id"), rs.getString("worker"), status,
         rs.getInt("attempts"), instant(rs, "created_at"), instant(rs, "started_at"),
         instant(rs, "finished_at"), durationMs, tree(rs.getString("payload")),

@@ -29,17 +29,17 @@ final class HistoryRow {
    */
   static final String STATE_COLUMNS = "\"run_id\", \"status\", \"attempts\","
       + " \"started_at\", \"finished_at\", \"error_code\", \"error_message\","
-      + " \"last_seq_nr\", \"stream_events\"";
+      + " \"last_seq_nr\", \"stream_events\", \"error_label\"";
   static final String INSERT = "INSERT INTO \"troupe_runs\" (\"run_id\", \"worker\","
       + " \"entity_id\", \"status\", \"attempts\", \"created_at\", \"started_at\", \"finished_at\","
       + " \"duration_ms\", \"payload\", \"result\", \"error_code\", \"error_message\", \"tags\","
-      + " \"last_seq_nr\", \"stream_events\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-      + " ?, ?)";
+      + " \"last_seq_nr\", \"stream_events\", \"error_label\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+      + " ?, ?, ?, ?, ?, ?, ?, ?)";
   // never over a row that a later entry already changed (another writer of the same history)
   static final String UPDATE = "UPDATE \"troupe_runs\" SET \"status\" = ?,"
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
       + " \"result\" = ?, \"error_code\" = ?, \"error_message\" = ?, \"last_seq_nr\" = ?,"
-      + " \"stream_events\" = ? WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
+      + " \"stream_events\" = ?, \"error_label\" = ? WHERE \"run_id\" = ? AND \"last_seq_nr\" < ?";
 
   /**
    * The run as far as the history keeps it. Of an existing row only what an update writes is
@@ -114,6 +114,7 @@ final class HistoryRow {
     ps.setString(14, json(run.tags()));
     ps.setLong(15, lastSeqNr);
     ps.setString(16, ownEventsColumn());
+    ps.setString(17, label(run.error()));
   }
 
   void bindUpdate(PreparedStatement ps) throws SQLException {
@@ -126,8 +127,9 @@ final class HistoryRow {
     setError(ps, 7, run.error());
     ps.setLong(9, lastSeqNr);
     ps.setString(10, ownEventsColumn());
-    ps.setString(11, run.runId());
-    ps.setLong(12, lastSeqNr);
+    ps.setString(11, label(run.error()));
+    ps.setString(12, run.runId());
+    ps.setLong(13, lastSeqNr);
   }
 
   private static void setError(PreparedStatement ps, int i, RunError error) throws SQLException {
@@ -135,11 +137,16 @@ final class HistoryRow {
     ps.setString(i + 1, error == null ? null : error.message());
   }
 
+  private static String label(RunError error) {
+    return error == null ? null : error.label();
+  }
+
   /** An existing row, from a result set of {@link #STATE_COLUMNS}. */
   static HistoryRow readState(ResultSet rs) throws SQLException {
     String code = rs.getString("error_code");
     RunError error = code == null ? null
-        : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"));
+        : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"),
+            rs.getString("error_label"));
     RunRecord run = new RunRecord(rs.getString("run_id"), RunStatus.valueOf(rs.getString("status")),
         rs.getInt("attempts"), 0, null, 0, null, null, null, instant(rs, "started_at"),
         instant(rs, "finished_at"), null, error, null, 0);

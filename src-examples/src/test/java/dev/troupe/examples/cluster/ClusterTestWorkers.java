@@ -31,9 +31,7 @@ public final class ClusterTestWorkers implements WorkerModule {
   static final BlockingWorker SLEEPER = ctx -> {
     int ms = ctx.payload().path("ms").asInt(2000);
     ctx.emit(ctx.newObject().put("attempt", ctx.attempt()));
-    if (!ctx.sleep(Duration.ofMillis(ms))) {
-      return null;
-    }
+    ctx.sleep(Duration.ofMillis(ms));
     return ctx.newObject().put("sleptMs", ms).put("attempt", ctx.attempt());
   };
 
