@@ -76,24 +76,32 @@ public interface WorkerContext {
   // logging: SLF4J logger "troupe.worker.<name>" with MDC worker and runId, and a "log" event on
   // the run's stream; debug only in development
 
-  void debug(String message);
+  default void debug(String message) {
+    log("debug", message);
+  }
 
-  void info(String message);
+  default void info(String message) {
+    log("info", message);
+  }
 
-  void warn(String message);
+  default void warn(String message) {
+    log("warn", message);
+  }
 
-  void error(String message);
+  default void error(String message) {
+    log("error", message);
+  }
 
   /** @param level one of debug, info, warn, error */
-  void log(String level, String message);
+  default void log(String level, String message) {
+    log(level, message, (Throwable) null);
+  }
 
   /**
-   * Logs {@code message} with {@code thrown}'s stack trace. The run's stream gets the message
-   * followed by the throwable's type and message (never a stack trace).
+   * Logs {@code message} with {@code thrown}'s stack trace (none when null). The run's stream
+   * gets the message followed by the throwable's type and message (never a stack trace).
    */
-  default void log(String level, String message, Throwable thrown) {
-    log(level, new LogLine(message, thrown).withThrown());
-  }
+  void log(String level, String message, Throwable thrown);
 
   /**
    * Logs an SLF4J-style pattern: each {@code {}} takes the next argument, and a trailing

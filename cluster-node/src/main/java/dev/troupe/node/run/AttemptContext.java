@@ -153,31 +153,6 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   // logging
 
   @Override
-  public void debug(String message) {
-    log("debug", message);
-  }
-
-  @Override
-  public void info(String message) {
-    log("info", message);
-  }
-
-  @Override
-  public void warn(String message) {
-    log("warn", message);
-  }
-
-  @Override
-  public void error(String message) {
-    log("error", message);
-  }
-
-  @Override
-  public void log(String level, String message) {
-    log(level, message, (Throwable) null);
-  }
-
-  @Override
   public void log(String level, String message, Throwable thrown) {
     String lvl = level == null ? "info" : level.toLowerCase();
     if (lvl.equals("debug") && !isDevelopment()) {
