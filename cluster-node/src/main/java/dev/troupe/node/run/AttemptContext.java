@@ -30,8 +30,8 @@ import org.slf4j.MDC;
 
 /** The {@link WorkerContext} of one attempt: fenced by its epoch, cancelled at most once. */
 final class AttemptContext implements WorkerContext, LiveRun.Attempt {
-  private final RunServices runtime;
-  private final LiveRun session;
+  private final RunServices services;
+  private final LiveRun liveRun;
   private final EntityChannel entity;
   private final String worker;
   private final int attempt;
@@ -47,11 +47,11 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private volatile String cancelReason;
   private Thread boundThread;
 
-  AttemptContext(RunServices runtime, LiveRun session, EntityChannel entity,
+  AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
       long timeoutMs) {
-    this.runtime = runtime;
-    this.session = session;
+    this.services = services;
+    this.liveRun = liveRun;
     this.entity = entity;
     this.worker = worker;
     this.attempt = attempt;
@@ -70,7 +70,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   /** True while this attempt is the run's current one and not cancelled. */
   private boolean isLive() {
-    return cancelReason == null && session.currentEpoch() == epoch;
+    return cancelReason == null && liveRun.currentEpoch() == epoch;
   }
 
   /** Cancels the attempt: flags it, wakes sleepers, interrupts a blocking handler, runs callbacks. */
@@ -89,7 +89,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
       callbacks = new ArrayList<>(cancelCallbacks);
       cancelCallbacks.clear();
     }
-    callbacks.forEach(runtime.handlerExecutor::execute);
+    callbacks.forEach(services.handlerExecutor::execute);
   }
 
   /**
@@ -121,7 +121,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   @Override
   public String runId() {
-    return session.runId();
+    return liveRun.runId();
   }
 
   @Override
@@ -136,18 +136,18 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   @Override
   public ObjectMapper json() {
-    return runtime.mapper;
+    return services.mapper;
   }
 
   @Override
   public Config config() {
     String path = "troupe.workers." + worker;
-    return runtime.config.hasPath(path) ? runtime.config.getConfig(path) : ConfigFactory.empty();
+    return services.config.hasPath(path) ? services.config.getConfig(path) : ConfigFactory.empty();
   }
 
   @Override
   public String environment() {
-    return runtime.settings.env();
+    return services.settings.env();
   }
 
   // logging
@@ -159,7 +159,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
       return;
     }
     MDC.put("worker", worker);
-    MDC.put("runId", session.runId());
+    MDC.put("runId", liveRun.runId());
     try {
       switch (lvl) {
         case "debug" -> log.debug(message, thrown);
@@ -171,7 +171,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
       MDC.remove("worker");
       MDC.remove("runId");
     }
-    ObjectNode data = runtime.mapper.createObjectNode().put("level", lvl)
+    ObjectNode data = services.mapper.createObjectNode().put("level", lvl)
         .put("message", new LogLine(message, thrown).withThrown());
     publish(RunEvent.LOG, data);
   }
@@ -180,18 +180,18 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   @Override
   public void setState(String key, Object value) {
-    session.state.put(key, value);
+    liveRun.state.put(key, value);
   }
 
   @Override
   public <T> Optional<T> getState(String key, Class<T> type) {
-    Object v = session.state.get(key);
+    Object v = liveRun.state.get(key);
     return type.isInstance(v) ? Optional.of(type.cast(v)) : Optional.empty();
   }
 
   @Override
   public void clearState() {
-    session.state.clear();
+    liveRun.state.clear();
   }
 
   // durable progress
@@ -200,8 +200,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   public CompletionStage<Done> checkpointAsync(Object value) {
     JsonNode data;
     try {
-      data = value instanceof JsonNode n ? n : runtime.mapper.valueToTree(value);
-      JsonDepth.check("a checkpoint", data, runtime.settings.maxJsonDepth());
+      data = value instanceof JsonNode n ? n : services.mapper.valueToTree(value);
+      JsonDepth.check("a checkpoint", data, services.settings.maxJsonDepth());
     } catch (IllegalArgumentException | InvalidArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -217,7 +217,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
           }
           lastCheckpoint = data;
           return done;
-        }, runtime.handlerExecutor);
+        }, services.handlerExecutor);
   }
 
   @Override
@@ -234,7 +234,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   /** Publishes on the run's stream unless this attempt is over. */
   private void publish(String type, JsonNode data) {
-    session.publish(cancelReason == null ? epoch : -1, type, data);
+    liveRun.publish(cancelReason == null ? epoch : -1, type, data);
   }
 
   // cancellation and time
@@ -252,7 +252,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
         return;
       }
     }
-    runtime.handlerExecutor.execute(callback);
+    services.handlerExecutor.execute(callback);
   }
 
   private synchronized void removeCancelCallback(Runnable callback) {
@@ -276,10 +276,10 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     // completed on the handler dispatcher, so the handler's continuation never runs on an actor's
     Runnable onCancel = () -> done.complete(false);
-    runtime.scheduler.scheduleOnce(duration, () -> {
+    services.scheduler.scheduleOnce(duration, () -> {
       done.complete(true);
       removeCancelCallback(onCancel);
-    }, runtime.handlerExecutor);
+    }, services.handlerExecutor);
     onCancel(onCancel);
     return done;
   }

@@ -54,7 +54,7 @@ public final class RunActor {
    * What a run actor needs. {@code firstGrant} is taken by the first incarnation only; the
    * incarnations that the supervisor restarts find it empty and ask the entity instead.
    */
-  public record Init(RunServices runtime, LiveRun session, Registration registration,
+  public record Init(RunServices services, LiveRun liveRun, Registration registration,
       EntityChannel entity, JsonNode payload, long timeoutMs,
       AtomicReference<Granted> firstGrant) {}
 
@@ -73,7 +73,7 @@ public final class RunActor {
   }
 
   private String runId() {
-    return init.session().runId();
+    return init.liveRun().runId();
   }
 
   private Behavior<Command> begin() {
@@ -82,17 +82,17 @@ public final class RunActor {
       return attempt(first);
     }
     ActorRef<Granted> replyTo = ctx.messageAdapter(Granted.class, GrantArrived::new);
-    init.entity().nextAttempt(runId(), init.session().lastEpoch(), replyTo);
+    init.entity().nextAttempt(runId(), init.liveRun().lastEpoch(), replyTo);
     return Behaviors.receive(Command.class)
         .onMessage(GrantArrived.class, m -> attempt(m.grant()))
         .build();
   }
 
   private Behavior<Command> attempt(Granted g) {
-    AttemptContext actx = new AttemptContext(init.runtime(), init.session(), init.entity(),
+    AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
         init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
         init.timeoutMs());
-    init.session().beginAttempt(actx);
+    init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
         (done, never) -> done);
@@ -120,12 +120,12 @@ public final class RunActor {
     if (reg.async() != null) {
       return CompletableFuture.supplyAsync(() -> actx.begin(null)
               ? started(self, actx, () -> callAsync(reg, actx)) : notStarted(),
-              init.runtime().handlerExecutor)
+              init.services().handlerExecutor)
           .thenCompose(stage -> stage);
     }
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     try {
-      init.runtime().blockingExecutor.execute(() -> {
+      init.services().blockingExecutor.execute(() -> {
         if (!actx.begin(Thread.currentThread())) {
           result.completeExceptionally(new CancellationException("cancelled before it started"));
           return;
@@ -171,7 +171,7 @@ public final class RunActor {
       return Behaviors.same(); // timed out or cancelled: that outcome is already reported
     }
     timers.cancelAll();
-    init.session().endAttempt(done.epoch());
+    init.liveRun().endAttempt(done.epoch());
     Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
     if (cause == null) {
       report(done.epoch(), Outcome.SUCCEEDED, done.result(), null);
@@ -201,7 +201,7 @@ public final class RunActor {
   /** The permanent failure of a result nested too deep to be recorded, or null. */
   private Throwable tooDeep(JsonNode result) {
     try {
-      JsonDepth.check("the handler's result", result, init.runtime().settings.maxJsonDepth());
+      JsonDepth.check("the handler's result", result, init.services().settings.maxJsonDepth());
       return null;
     } catch (InvalidArgumentException e) {
       return new PermanentFailure(e.getMessage());
@@ -212,7 +212,7 @@ public final class RunActor {
     if (actx.isCancelled()) {
       return Behaviors.same();
     }
-    init.session().endAttempt(actx.epoch());
+    init.liveRun().endAttempt(actx.epoch());
     actx.cancel("timeout");
     report(actx.epoch(), Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
         "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
