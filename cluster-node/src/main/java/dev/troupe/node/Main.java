@@ -1,8 +1,8 @@
 package dev.troupe.node;
 
-import dev.troupe.node.config.ClusterSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.node.config.ClusterSettings;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import org.apache.pekko.actor.typed.ActorSystem;

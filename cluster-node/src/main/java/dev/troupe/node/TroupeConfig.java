@@ -1,8 +1,8 @@
 package dev.troupe.node;
 
-import dev.troupe.node.config.ClusterSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.node.config.ClusterSettings;
 import dev.troupe.persistence.DatabaseSettings;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -49,8 +49,8 @@ import org.apache.pekko.stream.testkit.javadsl.TestSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The run lifecycle on one real node (real journal, real sharding), as a contract that each

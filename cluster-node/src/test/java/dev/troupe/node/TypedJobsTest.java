@@ -1,6 +1,5 @@
 package dev.troupe.node;
 
-import dev.troupe.node.run.BlockingHandlers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,6 +18,7 @@ import dev.troupe.api.RunStatus;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerModule;
+import dev.troupe.node.run.BlockingHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.troupe.node.history;
 
-import dev.troupe.node.config.HistorySettings;
 import dev.troupe.api.TroupeSerializable;
+import dev.troupe.node.config.HistorySettings;
 import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.WorkerEvent;

@@ -1,10 +1,10 @@
 package dev.troupe.node.http;
 
 import dev.troupe.api.Troupe;
-import dev.troupe.node.cluster.ClusterView;
 import dev.troupe.node.NodeJson;
-import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.TroupeNode;
+import dev.troupe.node.cluster.ClusterView;
+import dev.troupe.node.metrics.TroupeMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;

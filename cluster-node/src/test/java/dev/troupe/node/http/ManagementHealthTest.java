@@ -5,17 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
+import dev.troupe.persistence.DatabaseSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import dev.troupe.persistence.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.troupe.persistence.history;
 
 import dev.troupe.persistence.RunHistory;
-import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.RunHistoryStore.Entry;
+import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerEvents;
 import java.util.ArrayList;
