@@ -290,8 +290,8 @@ public final class HttpBenchmark {
 
   /**
    * Waits (up to 3 minutes) until {@code worker} has no run executing or queued and the run
-   * history, when the node serves one, has caught up (no run left QUEUED, RUNNING or RETRYING in
-   * it), so that the next measurement starts on an idle node. Returns what was still pending when
+   * history, when the node serves one, has caught up (its newest 500 runs have all finished
+   * there), so that the next measurement starts on an idle node. Returns what was still pending when
    * it gave up, or null.
    */
   static String awaitIdle(Client client, String worker) throws InterruptedException {
@@ -302,14 +302,18 @@ public final class HttpBenchmark {
         JsonNode stats = client.json("/api/v1/workers/" + worker + "/stats");
         pending = stats.get("running").asLong() + " running and " + stats.get("queued").asLong() + " queued";
         boolean idle = stats.get("running").asLong() == 0 && stats.get("queued").asLong() == 0;
-        for (String st : List.of("QUEUED", "RUNNING", "RETRYING")) {
-          HttpResponse<String> page = client.http.send(client.get("/api/v1/runs?status=" + st
-              + "&limit=1").build(), HttpResponse.BodyHandlers.ofString());
-          // a node without run history (503) has nothing to catch up
-          if (idle && page.statusCode() == 200
-              && NodeHarness.JSON.readTree(page.body()).get("runs").size() > 0) {
-            idle = false;
-            pending = "the run history still shows " + st + " runs";
+        // the history's newest runs, all finished there (lists by an active status read the
+        // entities, not the history); a node without run history (503) has nothing to catch up
+        HttpResponse<String> page = client.http.send(client.get("/api/v1/runs?limit=500").build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (idle && page.statusCode() == 200) {
+          for (JsonNode run : NodeHarness.JSON.readTree(page.body()).get("runs")) {
+            if (!List.of("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED")
+                .contains(run.get("status").asText())) {
+              idle = false;
+              pending = "the run history still shows " + run.get("status").asText() + " runs";
+              break;
+            }
           }
         }
         if (idle) {

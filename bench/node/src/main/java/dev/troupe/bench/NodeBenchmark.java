@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunQuery;
-import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.bench.core.BenchNode;
@@ -385,18 +384,19 @@ public final class NodeBenchmark {
   /**
    * Waits (up to 3 minutes) until the run history projection has caught up with the runs of the
    * earlier workloads, so that its catching up does not share the cores with the measurement:
-   * no run is left QUEUED, RUNNING or RETRYING in the history.
+   * the history's newest {@value #HISTORY_PAGE} runs have all finished there. (Lists by an active
+   * status read the entities, not the history, so they cannot tell.)
    */
+  private static final int HISTORY_PAGE = RunQuery.MAX_LIMIT;
+
   static void awaitHistoryCaughtUp(TroupeNode troupe) throws InterruptedException {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
       try {
-        boolean pending = false;
-        for (RunStatus st : List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.RETRYING)) {
-          pending |= !troupe.runs(new RunQuery(null, st, 1, null)).toCompletableFuture()
-              .get(10, TimeUnit.SECONDS).runs().isEmpty();
-        }
+        boolean pending = troupe.runs(new RunQuery(null, null, HISTORY_PAGE, null))
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).runs().stream()
+            .anyMatch(r -> !r.status().isTerminal());
         if (!pending) {
           System.out.printf("    run history caught up after %.1f s%n", (System.nanoTime() - start) / 1e9);
           return;
