@@ -1,15 +1,17 @@
 package dev.troupe.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.SlowSubscriberException;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.history.HistoryReads;
 import dev.troupe.node.stream.LocalStreams;
 import dev.troupe.node.stream.RunStream;
-import dev.troupe.node.stream.RunStreamMoved;
 import dev.troupe.node.stream.StreamNotices;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +26,7 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.Graph;
-import org.apache.pekko.stream.RemoteStreamRefActorTerminatedException;
 import org.apache.pekko.stream.SourceShape;
-import org.apache.pekko.stream.StreamRefSubscriptionTimeoutException;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -105,10 +105,17 @@ final class RunStreams {
             .build());
   }
 
-  /** The stream ended with the entity here, or with the node that served it over a SourceRef. */
+  /**
+   * Whether a failure of the live stream is one to resume after: the entity stopped here or
+   * moved, the node that served a SourceRef was lost, or resubscribing found no entity in time
+   * (it is still starting again). A reader that is too slow or one too many, a run its entity
+   * does not know (the history answers then) and a refused request are not.
+   */
   private static boolean moved(Throwable t) {
-    return t instanceof RunStreamMoved || t instanceof RemoteStreamRefActorTerminatedException
-        || t instanceof StreamRefSubscriptionTimeoutException;
+    return !(t instanceof SlowSubscriberException || t instanceof UnknownRunException
+        || t instanceof InvalidArgumentException
+        || t instanceof RunRejectedException r
+            && r.reason() != RunRejectedException.Reason.UNAVAILABLE);
   }
 
   /** The run's stream's events after {@code afterSeq}: local, or through a SourceRef. */

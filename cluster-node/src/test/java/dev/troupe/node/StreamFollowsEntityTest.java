@@ -40,7 +40,12 @@ class StreamFollowsEntityTest {
 
   @BeforeAll
   void start() {
-    system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(), ""));
+    // sharding starts a stopped entity again after this backoff (10 s by default), and a waiter
+    // whose ask reached the entity as it stopped hears nothing until the recheck (30 s by
+    // default): both shorter here, so that the test need not wait that long
+    system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
+        "pekko.cluster.sharding.entity-restart-backoff = 1s\n"
+            + "troupe.call.result-recheck = 3s\n"));
     troupe = TroupeNode.start(system);
     // three messages, then (on its first attempt) a wait for the test, then three more
     troupe.registerBlocking("steps", WorkerConfig.DEFAULT, ctx -> {
