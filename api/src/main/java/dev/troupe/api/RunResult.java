@@ -10,6 +10,12 @@ import java.util.List;
  * {@code finishedAt}, {@code durationMs}, {@code result} and {@code error} are null.
  *
  * @param durationMs from the first attempt's start to the finish; null if it never started
+ * @param priority 0 (lowest) to 9, {@link CallOptions#DEFAULT_PRIORITY} unless the call said
+ * @param concurrencyKey the call's fairness key, or null
+ * @param scheduledFor the instant a delayed run became or becomes due, or null
+ * @param schedule the schedule fire that started the run, or null
+ * @param rerunOf the run this one re-runs, or null
+ * @param parentRunId the run whose handler started this one, or null
  */
 public record RunResult(
     String runId,
@@ -23,11 +29,25 @@ public record RunResult(
     JsonNode payload,
     JsonNode result,
     RunError error,
-    List<String> tags)
+    List<String> tags,
+    int priority,
+    String concurrencyKey,
+    Instant scheduledFor,
+    ScheduleRef schedule,
+    String rerunOf,
+    String parentRunId)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
+  }
+
+  /** A run without any of the call options that came after tags: the default priority, no key. */
+  public RunResult(String runId, String worker, RunStatus status, int attempts, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
+      RunError error, List<String> tags) {
+    this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
+        result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null);
   }
 
   @JsonIgnore

@@ -35,7 +35,9 @@ import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
 import dev.troupe.node.run.JsonDepth;
 import dev.troupe.persistence.DatabaseSettings;
+import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
 import java.time.Duration;
@@ -199,8 +201,27 @@ public final class TroupeNode implements Troupe {
     long askMs = services.settings().askTimeout().toMillis();
     long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
     return entities.call(RunIds.entityId(worker, partition), payload, timeout.toMillis(),
-            opts.idempotencyKey(), opts.tags(), giveUpAt)
+            opts.idempotencyKey(), opts.tags(), spec(opts), giveUpAt)
         .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
+  }
+
+  /** The spec of a call with {@code opts}: its start time checked against the horizon. */
+  private RunSpec spec(CallOptions opts) {
+    RunSpec spec = RunSpec.of(opts, RunClock.now());
+    Duration horizon = services.settings().maxScheduleAhead();
+    if (spec.scheduledFor() != null
+        && spec.scheduledFor().isAfter(RunClock.now().plus(horizon))) {
+      throw new InvalidArgumentException("runAt " + spec.scheduledFor() + " is more than "
+          + horizon.toDays() + " days ahead (troupe.call.max-schedule-ahead)");
+    }
+    for (String id : spec.dependsOn()) {
+      try {
+        RunIds.entityOf(id);
+      } catch (UnknownRunException e) {
+        throw new InvalidArgumentException("dependsOn: " + e.getMessage());
+      }
+    }
+    return spec;
   }
 
   private void validatePayload(JsonNode payload) {

@@ -30,18 +30,20 @@ public record RunRecord(
     JsonNode result,
     RunError error,
     JsonNode checkpoint,
-    long streamSeq) {
+    long streamSeq,
+    RunSpec spec) {
 
   public RunRecord {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     checkpoint = checkpoint == null || checkpoint.isNull() ? null : checkpoint;
     tags = tags == null ? List.of() : List.copyOf(tags);
+    spec = spec == null ? RunSpec.DEFAULT : spec; // snapshots written before runs had a spec
   }
 
   /** The run that {@code e} accepted: queued, no attempt yet. */
   public static RunRecord accepted(WorkerEvent.RunAccepted e) {
     return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
-        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0);
+        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0, e.spec());
   }
 
   /**
@@ -79,29 +81,29 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint, streamSeq);
+        checkpoint, streamSeq, spec);
   }
 
   private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq);
+        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec);
   }
 
   private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, data, streamSeq);
+        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
   private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
-        checkpoint, seq);
+        checkpoint, seq, spec);
   }
 
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, at, res, err, checkpoint, streamSeq);
+        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */
@@ -118,6 +120,8 @@ public record RunRecord(
 
   public RunResult toResult(String worker) {
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
-        durationMs(), payload, result, status.isTerminal() ? error : null, tags);
+        durationMs(), payload, result, status.isTerminal() ? error : null, tags, spec.priority(),
+        spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(), spec.rerunOf(),
+        spec.parentRunId());
   }
 }

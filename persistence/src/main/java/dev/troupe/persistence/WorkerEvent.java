@@ -31,7 +31,17 @@ public sealed interface WorkerEvent extends TroupeSerializable {
 
   /** A call was accepted; the run waits in the queue. */
   record RunAccepted(String runId, JsonNode payload, long timeoutMs, String idempotencyKey,
-      List<String> tags, Instant at) implements WorkerEvent {}
+      List<String> tags, Instant at, RunSpec spec) implements WorkerEvent {
+    public RunAccepted {
+      spec = spec == null ? RunSpec.DEFAULT : spec; // written before runs had a spec
+    }
+
+    /** A run to start at once, with the default priority and no key. */
+    public RunAccepted(String runId, JsonNode payload, long timeoutMs, String idempotencyKey,
+        List<String> tags, Instant at) {
+      this(runId, payload, timeoutMs, idempotencyKey, tags, at, RunSpec.DEFAULT);
+    }
+  }
 
   /** Attempt {@code attempt} of a run started; {@code epoch} fences every older attempt. */
   record AttemptStarted(String runId, int attempt, long epoch, Instant at) implements WorkerEvent {}

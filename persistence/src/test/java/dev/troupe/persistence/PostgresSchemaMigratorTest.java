@@ -99,7 +99,7 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 5;
+    return 6;
   }
 
   @Test

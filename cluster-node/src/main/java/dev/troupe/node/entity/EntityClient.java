@@ -8,6 +8,7 @@ import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -78,9 +79,9 @@ public final class EntityClient {
    *     role is up
    */
   public CompletionStage<WorkerEntity.Accepted> call(String entityId, JsonNode payload,
-      long timeoutMs, String idempotencyKey, List<String> tags, long giveUpAtMillis) {
+      long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec, long giveUpAtMillis) {
     return ask(entityId, r -> new WorkerEntity.Call(payload, timeoutMs, idempotencyKey, tags,
-        giveUpAtMillis, r), services.settings().askTimeout());
+        spec, giveUpAtMillis, r), services.settings().askTimeout());
   }
 
   public CompletionStage<Done> cancel(String runId) {

@@ -58,7 +58,7 @@ final class Intake {
     }
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
-        call.idempotencyKey(), call.tags(), d.now));
+        call.idempotencyKey(), call.tags(), d.now, call.spec()));
     host.status(d, runId, attempts.status(RunStatus.QUEUED, 0, null));
     d.then(() -> call.replyTo().tell(StatusReply.success(new WorkerEntity.Accepted(runId, false))));
   }

@@ -11,6 +11,7 @@ import dev.troupe.api.WorkerStats;
 import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.Outcome;
 import dev.troupe.node.run.RunActor;
+import dev.troupe.persistence.RunSpec;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -81,12 +82,13 @@ public final class WorkerEntity {
    * it failed.
    */
   public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
-      long giveUpAtMillis, ActorRef<StatusReply<Accepted>> replyTo) implements Command {
+      RunSpec spec, long giveUpAtMillis, ActorRef<StatusReply<Accepted>> replyTo)
+      implements Command {
 
-    /** A call without a deadline. */
+    /** A call to run at once, with the default priority, without a deadline. */
     public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
         ActorRef<StatusReply<Accepted>> replyTo) {
-      this(payload, timeoutMs, idempotencyKey, tags, 0, replyTo);
+      this(payload, timeoutMs, idempotencyKey, tags, RunSpec.DEFAULT, 0, replyTo);
     }
   }
 

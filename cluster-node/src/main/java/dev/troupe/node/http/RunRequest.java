@@ -11,6 +11,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -106,18 +108,68 @@ record RunRequest(JsonNode payload, CallOptions options) {
     }
     JsonNode tags = body.get("tags");
     if (tags != null && !tags.isNull()) {
-      if (!tags.isArray()) {
-        throw new InvalidArgumentException("tags must be an array of strings, was " + tags);
+      options = options.withTags(strings(tags, "tags"));
+    }
+    JsonNode priority = body.get("priority");
+    if (priority != null && !priority.isNull()) {
+      if (!priority.isIntegralNumber() || !priority.canConvertToInt()) {
+        throw new InvalidArgumentException("priority must be an integer from "
+            + CallOptions.MIN_PRIORITY + " to " + CallOptions.MAX_PRIORITY + ", was " + priority);
       }
-      List<String> t = new ArrayList<>();
-      for (JsonNode x : tags) {
-        if (!x.isTextual()) {
-          throw new InvalidArgumentException("tags must be an array of strings, had " + x);
-        }
-        t.add(x.asText());
+      options = options.withPriority(priority.asInt());
+    }
+    JsonNode concurrencyKey = body.get("concurrencyKey");
+    if (concurrencyKey != null && !concurrencyKey.isNull()) {
+      if (!concurrencyKey.isTextual()) {
+        throw new InvalidArgumentException("concurrencyKey must be a string, was " + concurrencyKey);
       }
-      options = options.withTags(t);
+      options = options.withConcurrencyKey(concurrencyKey.asText());
+    }
+    options = start(body, options);
+    JsonNode dependsOn = body.get("dependsOn");
+    if (dependsOn != null && !dependsOn.isNull()) {
+      options = options.dependsOn(strings(dependsOn, "dependsOn"));
     }
     return new RunRequest(payload, options);
+  }
+
+  /** With the start time of {@code "delayMs"} or {@code "runAt"}, when the body has one. */
+  private static CallOptions start(JsonNode body, CallOptions options) {
+    JsonNode delay = body.get("delayMs");
+    JsonNode runAt = body.get("runAt");
+    boolean hasDelay = delay != null && !delay.isNull();
+    boolean hasRunAt = runAt != null && !runAt.isNull();
+    if (hasDelay && hasRunAt) {
+      throw new InvalidArgumentException("give delayMs or runAt, not both");
+    }
+    if (hasDelay) {
+      if (!delay.isIntegralNumber() || !delay.canConvertToLong() || delay.asLong() <= 0) {
+        throw new InvalidArgumentException("delayMs must be a positive integer, was " + delay);
+      }
+      return options.delay(Duration.ofMillis(delay.asLong()));
+    }
+    if (hasRunAt) {
+      try {
+        return options.runAt(Instant.parse(runAt.asText()));
+      } catch (DateTimeParseException e) {
+        throw new InvalidArgumentException("runAt must be an ISO-8601 instant like"
+            + " 2026-01-31T10:00:00Z, was " + runAt);
+      }
+    }
+    return options;
+  }
+
+  private static List<String> strings(JsonNode array, String field) {
+    if (!array.isArray()) {
+      throw new InvalidArgumentException(field + " must be an array of strings, was " + array);
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode x : array) {
+      if (!x.isTextual()) {
+        throw new InvalidArgumentException(field + " must be an array of strings, had " + x);
+      }
+      out.add(x.asText());
+    }
+    return out;
   }
 }

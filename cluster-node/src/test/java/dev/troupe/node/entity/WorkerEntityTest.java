@@ -35,6 +35,7 @@ import dev.troupe.node.stream.RunStream;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.TroupeJson;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
@@ -875,7 +876,7 @@ class WorkerEntityTest {
     // when it arrives
     CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> result =
         e.kit.runCommand((ActorRef<StatusReply<Accepted>> replyTo) -> new WorkerEntity.Call(
-            json("{}"), LONG_TIMEOUT_MS, null, List.of(), gaveUp, replyTo));
+            json("{}"), LONG_TIMEOUT_MS, null, List.of(), RunSpec.DEFAULT, gaveUp, replyTo));
 
     // then nothing is written and the reply says why
     assertThat(result.events()).isEmpty();

@@ -12,6 +12,7 @@ import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.persistence.RunSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +30,7 @@ final class HistoryQueries {
   private static final String COLUMNS = "\"run_id\", \"worker\", \"entity_id\", \"status\","
       + " \"attempts\", \"created_at\", \"started_at\", \"finished_at\", \"duration_ms\","
       + " \"payload\", \"result\", \"error_code\", \"error_message\", \"error_label\", \"tags\","
-      + " \"last_seq_nr\"";
+      + " \"last_seq_nr\", \"spec\"";
 
   private HistoryQueries() {}
 
@@ -155,9 +156,20 @@ final class HistoryQueries {
     RunError error = code == null ? null
         : new RunError(ErrorCode.valueOf(code), rs.getString("error_message"),
             rs.getString("error_label"));
+    RunSpec spec = spec(rs.getString("spec"));
     return new RunResult(rs.getString("run_id"), rs.getString("worker"), status,
         rs.getInt("attempts"), instant(rs, "created_at"), instant(rs, "started_at"),
         instant(rs, "finished_at"), durationMs, tree(rs.getString("payload")),
-        tree(rs.getString("result")), status.isTerminal() ? error : null, tagList);
+        tree(rs.getString("result")), status.isTerminal() ? error : null, tagList,
+        spec.priority(), spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(),
+        spec.rerunOf(), spec.parentRunId());
+  }
+
+  private static RunSpec spec(String json) {
+    try {
+      return json == null ? RunSpec.DEFAULT : SqlValues.MAPPER.readValue(json, RunSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("troupe_runs holds a malformed spec: " + json, e);
+    }
   }
 }

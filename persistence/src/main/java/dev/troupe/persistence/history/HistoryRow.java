@@ -10,6 +10,7 @@ import dev.troupe.api.RunError;
 import dev.troupe.api.RunStatus;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.WorkerEvent;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,8 +34,8 @@ final class HistoryRow {
   static final String INSERT = "INSERT INTO \"troupe_runs\" (\"run_id\", \"worker\","
       + " \"entity_id\", \"status\", \"attempts\", \"created_at\", \"started_at\", \"finished_at\","
       + " \"duration_ms\", \"payload\", \"result\", \"error_code\", \"error_message\", \"tags\","
-      + " \"last_seq_nr\", \"stream_events\", \"error_label\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-      + " ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " \"last_seq_nr\", \"stream_events\", \"error_label\", \"spec\", \"parent_run_id\")"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // never over a row that a later entry already changed (another writer of the same history)
   static final String UPDATE = "UPDATE \"troupe_runs\" SET \"status\" = ?,"
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
@@ -115,6 +116,8 @@ final class HistoryRow {
     ps.setLong(15, lastSeqNr);
     ps.setString(16, ownEventsColumn());
     ps.setString(17, label(run.error()));
+    ps.setString(18, RunSpec.DEFAULT.equals(run.spec()) ? null : json(run.spec()));
+    ps.setString(19, run.spec().parentRunId());
   }
 
   void bindUpdate(PreparedStatement ps) throws SQLException {
@@ -149,7 +152,7 @@ final class HistoryRow {
             rs.getString("error_label"));
     RunRecord run = new RunRecord(rs.getString("run_id"), RunStatus.valueOf(rs.getString("status")),
         rs.getInt("attempts"), 0, null, 0, null, null, null, instant(rs, "started_at"),
-        instant(rs, "finished_at"), null, error, null, 0);
+        instant(rs, "finished_at"), null, error, null, 0, null);
     HistoryRow row = new HistoryRow(run, null, rs.getLong("last_seq_nr"), false);
     row.ownEvents = rs.getString("stream_events");
     return row;

@@ -1,0 +1,61 @@
+package dev.troupe.persistence;
+
+import dev.troupe.api.CallOptions;
+import dev.troupe.api.ScheduleRef;
+import dev.troupe.api.TroupeSerializable;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How and when a run is to start, and where it came from: fixed when the run is accepted, part
+ * of its {@link WorkerEvent.RunAccepted} event. Events written before these options existed read
+ * back as {@link #DEFAULT}.
+ *
+ * @param priority {@link CallOptions#MIN_PRIORITY} to {@link CallOptions#MAX_PRIORITY}
+ * @param concurrencyKey the fairness and per-key limit key, or null
+ * @param scheduledFor the instant the run becomes due, or null for at once
+ * @param dependsOn runs that must succeed before this one is queued
+ * @param parentRunId the run whose handler started this one as a child, or null
+ * @param rerunOf the finished run this one re-runs, or null
+ * @param schedule the schedule fire that started this run, or null
+ */
+public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
+    List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule)
+    implements TroupeSerializable {
+  public static final RunSpec DEFAULT =
+      new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(), null, null, null);
+
+  public RunSpec {
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+  }
+
+  public RunSpec withScheduledFor(Instant at) {
+    return new RunSpec(priority, concurrencyKey, at, dependsOn, parentRunId, rerunOf, schedule);
+  }
+
+  public RunSpec withParent(String runId) {
+    return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, runId, rerunOf,
+        schedule);
+  }
+
+  public RunSpec withRerunOf(String runId) {
+    return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, runId,
+        schedule);
+  }
+
+  public RunSpec withSchedule(ScheduleRef ref) {
+    return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf,
+        ref);
+  }
+
+  /**
+   * The spec a call with {@code options} gets when accepted at {@code now}: a delay becomes the
+   * instant it ends.
+   */
+  public static RunSpec of(CallOptions options, Instant now) {
+    Instant due = options.runAt() != null ? options.runAt()
+        : options.delay() != null ? now.plus(options.delay()) : null;
+    return new RunSpec(options.effectivePriority(), options.concurrencyKey(), due,
+        options.dependsOn(), null, null, null);
+  }
+}
