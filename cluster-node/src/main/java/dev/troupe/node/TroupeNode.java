@@ -137,7 +137,8 @@ public final class TroupeNode implements Troupe {
     List<String> names = node.registry.names();
     names.forEach(n -> node.entities.initRole(node.registry.require(n).definition().config().role()));
     node.history.ifPresent(h ->
-        RunHistoryProjection.init(system, h.store(), historySettings, h.executor()));
+        RunHistoryProjection.init(system, h.store(), historySettings, h.executor(),
+            services.metrics()));
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
     NodeDrain.hook(services);
     Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");

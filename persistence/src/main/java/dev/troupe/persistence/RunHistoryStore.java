@@ -5,7 +5,9 @@ import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,6 +51,24 @@ public interface RunHistoryStore extends AutoCloseable {
    * @throws StoreException when the database refused the batch; nothing of it was stored
    */
   void applyAll(String projection, List<Entry> entries, long newOffset);
+
+  /**
+   * The sequence number of the last entry of each of {@code persistenceIds} that {@code
+   * projection} has applied, to find entries that the tag query skipped: 0 for an entity whose
+   * runs the history has never seen (every entry from the first is expected); absent for an
+   * entity whose runs it holds from before it kept these numbers.
+   *
+   * @throws StoreException when the database could not be read
+   */
+  Map<String, Long> lastSeqNrs(String projection, Collection<String> persistenceIds);
+
+  /**
+   * Sets {@code entries} aside as poison (kept in {@code troupe_history_parked} with {@code
+   * error}, for operators) and stores {@code newOffset}, so that the projection goes on past them.
+   *
+   * @throws StoreException when the database refused it; nothing was stored
+   */
+  void park(String projection, List<Entry> entries, long newOffset, String error);
 
   /** The stored offset of {@code projection}; 0 (the journal's start) when none is stored. */
   long offset(String projection);

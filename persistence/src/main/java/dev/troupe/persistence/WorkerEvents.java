@@ -42,4 +42,19 @@ public final class WorkerEvents {
       return ((WorkerEvent.RunFinished) event).runId();
     }
   }
+
+  /**
+   * The run {@code event} is about, to name it in a log or a table: that of the first event of a
+   * {@code Recorded} batch; null for an event of no one run.
+   */
+  public static String runIdOrNull(WorkerEvent event) {
+    if (event instanceof WorkerEvent.Recorded r) {
+      return r.events().isEmpty() ? null : runIdOrNull(r.events().get(0));
+    }
+    try {
+      return runIdOf(event);
+    } catch (ClassCastException notOfARun) {
+      return null;
+    }
+  }
 }

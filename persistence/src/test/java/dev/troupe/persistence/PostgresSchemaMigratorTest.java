@@ -99,7 +99,7 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 6;
+    return 7;
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -440,6 +441,45 @@ abstract class RunHistoryStoreContract {
     assertThat(store.find(id(1)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
     assertThat(store.find(id(3))).isEmpty();
     assertThat(store.offset(P)).isEqualTo(1);
+  }
+
+  @Test
+  void eachBatchStoresTheLastSequenceNumberOfEachEntity() throws SQLException {
+    // given a new entity: every entry from its first is expected
+    assertThat(store.lastSeqNrs(P, List.of(PID))).containsEntry(PID, 0L);
+
+    // when two entries of it are written
+    store.applyAll(P, List.of(entry(accepted(id(1))), entry(started(id(1), 1, 1, 10))), 2);
+
+    // then the second is its last; another projection knows nothing of it
+    assertThat(store.lastSeqNrs(P, List.of(PID))).containsExactly(Map.entry(PID, 2L));
+    execute("DELETE FROM \"troupe_projection_entities\"");
+    assertThat(store.lastSeqNrs(P, List.of(PID)))
+        .as("an entity whose runs were written before the history kept its continuity")
+        .isEmpty();
+  }
+
+  @Test
+  void parkedEntriesAreKeptWithTheirRunAndTheOffsetMovesOnPastThem() throws SQLException {
+    // given
+    store.applyAll(P, List.of(entry(accepted(id(1)))), 1);
+
+    // when the next entry is set aside
+    store.park(P, List.of(entry(finished(id(1), RunStatus.SUCCEEDED, 5))), 2, "refused\u0000");
+
+    // then the offset and the entity's sequence number moved on, and the entry is kept
+    assertThat(store.offset(P)).isEqualTo(2);
+    assertThat(store.lastSeqNrs(P, List.of(PID))).containsExactly(Map.entry(PID, 2L));
+    assertThat(store.find(id(1)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT \"persistence_id\", \"sequence_nr\","
+            + " \"run_id\", \"error\" FROM \"troupe_history_parked\"")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)))
+          .containsExactly(PID, 2L, id(1), "refused ");
+      assertThat(rs.next()).isFalse();
+    }
   }
 
   @Test

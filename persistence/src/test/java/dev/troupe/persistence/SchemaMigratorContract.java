@@ -80,7 +80,7 @@ abstract class SchemaMigratorContract {
     try (Connection c = connect()) {
       assertThat(tables(c)).contains("event_journal", "event_tag", "snapshot",
           "troupe_schema_history", "troupe_runs", "troupe_projection_offsets",
-          "troupe_run_events");
+          "troupe_run_events", "troupe_projection_entities", "troupe_history_parked");
       assertThat(columns(c, "event_journal")).containsExactlyInAnyOrder("ordering", "deleted",
           "persistence_id", "sequence_number", "writer", "write_timestamp", "adapter_manifest",
           "event_payload", "event_ser_id", "event_ser_manifest", "meta_payload", "meta_ser_id",

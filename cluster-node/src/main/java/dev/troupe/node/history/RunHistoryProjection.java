@@ -2,11 +2,9 @@ package dev.troupe.node.history;
 
 import dev.troupe.api.TroupeSerializable;
 import dev.troupe.node.config.HistorySettings;
+import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunHistoryStore;
-import dev.troupe.persistence.WorkerEvent;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.NotUsed;
@@ -16,10 +14,8 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.RestartSettings;
@@ -37,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * one transaction. One instance runs per cluster, as a sharded daemon process (sharding moves it
  * when its node leaves). Every (re)start reads the stored offset, so a batch whose write failed
  * is read again: at-least-once, and the store's upserts are idempotent. The JDBC calls run on
- * {@code troupe.history.dispatcher}, never on an actor's thread.
+ * {@code troupe.history.dispatcher}, never on an actor's thread. No entry is dropped silently and
+ * none holds up the others: see {@link HistoryBatches}.
  */
 public final class RunHistoryProjection {
   private static final Logger log = LoggerFactory.getLogger(RunHistoryProjection.class);
@@ -50,15 +47,15 @@ public final class RunHistoryProjection {
 
   /** Starts the daemon process on this node (one instance in the whole cluster). */
   public static void init(ActorSystem<?> system, RunHistoryStore store, HistorySettings settings,
-      Executor jdbc) {
+      Executor jdbc, TroupeMetrics metrics) {
     ShardedDaemonProcess.get(system).init(Command.class, NAME, 1,
-        i -> create(system, store, settings, jdbc));
+        i -> create(system, store, settings, jdbc, metrics));
   }
 
   static Behavior<Command> create(ActorSystem<?> system, RunHistoryStore store,
-      HistorySettings settings, Executor jdbc) {
+      HistorySettings settings, Executor jdbc, TroupeMetrics metrics) {
     return Behaviors.setup(ctx -> {
-      UniqueKillSwitch kill = source(system, store, settings, jdbc)
+      UniqueKillSwitch kill = source(system, store, settings, jdbc, metrics)
           .viaMat(KillSwitches.single(), Keep.right())
           .toMat(Sink.ignore(), Keep.left())
           .run(Materializer.matFromSystem(system));
@@ -74,9 +71,11 @@ public final class RunHistoryProjection {
 
   /** The journal's entries from the stored offset, written in batches; emits each new offset. */
   static Source<Long, NotUsed> source(ActorSystem<?> system, RunHistoryStore store,
-      HistorySettings settings, Executor jdbc) {
+      HistorySettings settings, Executor jdbc, TroupeMetrics metrics) {
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    HistoryBatches batches = new HistoryBatches(store, journal,
+        Materializer.matFromSystem(system), jdbc, metrics);
     RestartSettings restart = RestartSettings.create(settings.minBackoff(),
         settings.maxBackoff(), settings.randomFactor());
     return RestartSource.withBackoff(restart, () ->
@@ -88,26 +87,6 @@ public final class RunHistoryProjection {
                       return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset));
                     }))
             .groupedWithin(settings.batchSize(), settings.batchWindow())
-            .mapAsync(1, group -> CompletableFuture.supplyAsync(() -> write(store, group), jdbc)));
-  }
-
-  private static long write(RunHistoryStore store, List<EventEnvelope> group) {
-    List<RunHistoryStore.Entry> entries = new ArrayList<>(group.size());
-    for (EventEnvelope env : group) {
-      if (env.event() instanceof WorkerEvent e) {
-        entries.add(new RunHistoryStore.Entry(env.persistenceId(), env.sequenceNr(), e));
-      } else {
-        log.warn("journal entry {} of {} is tagged {} but holds a {}: ignored", env.sequenceNr(),
-            env.persistenceId(), RunHistory.TAG, env.event().getClass().getName());
-      }
-    }
-    long offset = ((Sequence) group.get(group.size() - 1).offset()).value();
-    long start = System.nanoTime();
-    store.applyAll(RunHistory.PROJECTION, entries, offset);
-    if (log.isDebugEnabled()) {
-      log.debug("run history: {} journal entries written up to ordering {} in {} ms",
-          entries.size(), offset, (System.nanoTime() - start) / 1_000_000);
-    }
-    return offset;
+            .mapAsync(1, batches::write));
   }
 }

@@ -25,16 +25,34 @@ public final class TroupeMetrics {
   private final Map<String, AtomicLong[]> load = new ConcurrentHashMap<>();
   private final Map<String, Gauge[]> loadGauges = new ConcurrentHashMap<>();
   private final AtomicInteger sseSubscribers = new AtomicInteger();
+  private final Counter backfilled;
+  private final Counter parked;
 
   /** Metrics in a registry of their own (one per node). */
   public TroupeMetrics() {
     Gauge.builder("troupe_sse_subscribers", sseSubscribers, AtomicInteger::get)
         .description("SSE streams open on this node").register(registry);
+    backfilled = Counter.builder("troupe_history_backfilled_entries")
+        .description("journal entries the run history's tag query skipped, read back by"
+            + " persistence id").register(registry);
+    parked = Counter.builder("troupe_history_parked_entries")
+        .description("journal entries the run history could not write, set aside in"
+            + " troupe_history_parked").register(registry);
   }
 
   public void attemptStarted(String worker) {
     started.computeIfAbsent(worker, w -> Counter.builder("troupe_runs_started")
         .description("attempts started").tag("worker", w).register(registry)).increment();
+  }
+
+  /** Journal entries the tag query skipped and the history read back by persistence id. */
+  public void historyBackfilled(int entries) {
+    backfilled.increment(entries);
+  }
+
+  /** Journal entries the history could not write and set aside (troupe_history_parked). */
+  public void historyParked(int entries) {
+    parked.increment(entries);
   }
 
   public void runFinished(String worker, RunStatus status, Long durationMs) {

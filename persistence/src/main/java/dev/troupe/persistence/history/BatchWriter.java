@@ -38,6 +38,16 @@ final class BatchWriter {
     BatchFold.fold(rows, entries);
     write(c, rows.values());
     storeOffset(c, projection, newOffset);
+    Continuity.store(c, projection, entries);
+    c.commit();
+  }
+
+  /** Sets {@code entries} aside as poison and stores {@code newOffset}; commits. */
+  static void park(Connection c, String projection, List<Entry> entries, long newOffset,
+      String error) throws SQLException {
+    Continuity.park(c, projection, entries, error);
+    storeOffset(c, projection, newOffset);
+    Continuity.store(c, projection, entries);
     c.commit();
   }
 

@@ -11,7 +11,9 @@ import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -101,6 +103,32 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
     } catch (SQLException e) {
       throw new StoreException("writing " + entries.size() + " journal entries to troupe_runs"
           + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<String, Long> lastSeqNrs(String projection, Collection<String> persistenceIds) {
+    try (Connection c = dataSource.getConnection()) {
+      return Continuity.lastSeqNrs(c, projection, persistenceIds);
+    } catch (SQLException e) {
+      throw new StoreException("reading the continuity of projection '" + projection
+          + "' failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void park(String projection, List<Entry> entries, long newOffset, String error) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        BatchWriter.park(c, projection, entries, newOffset, error);
+      } catch (SQLException | RuntimeException e) {
+        rollback(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("setting " + entries.size() + " journal entries aside in"
+          + " troupe_history_parked failed: " + e.getMessage(), e);
     }
   }
 
