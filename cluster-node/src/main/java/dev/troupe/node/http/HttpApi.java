@@ -61,6 +61,7 @@ public final class HttpApi extends AllDirectives {
   private final TroupeMetrics metrics;
   private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
   private final CorsSupport cors;
+  private final BodyBudget bodies;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -78,6 +79,7 @@ public final class HttpApi extends AllDirectives {
     this.errors = new ApiErrors(mapper);
     this.materializer = Materializer.matFromSystem(troupe.system());
     this.cors = new CorsSupport(settings.cors());
+    this.bodies = new BodyBudget(settings.maxInflightBodyBytes(), settings.maxBodyBytes());
     this.apiRejections = jsonRejections();
   }
 
@@ -236,8 +238,9 @@ public final class HttpApi extends AllDirectives {
     return withSizeLimit(settings.maxBodyBytes(), () -> extractRequestEntity(entity ->
         optionalHeaderValueByName("Accept", accept -> parameterOptional("wait", wait -> {
           long deadline = System.nanoTime() + settings.waitBudget().toNanos();
-          CompletionStage<RunHandle> accepted = RunRequest.read(entity, mapper, materializer,
-              settings.waitTimeout()).thenCompose(r -> troupe.call(name, r.payload(), r.options()));
+          CompletionStage<RunHandle> accepted = bodies.admit(entity, materializer,
+              () -> RunRequest.read(entity, mapper, materializer, settings.waitTimeout())
+                  .thenCompose(r -> troupe.call(name, r.payload(), r.options())));
           if (accept.filter(a -> a.contains(SSE)).isPresent()) {
             // the Location names the run, so that a client that loses the stream can resume it
             return onSuccess(accepted.handle((h, t) -> t), failure -> failure != null

@@ -203,7 +203,8 @@ class OpenApiContractTest {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
     open = base(HttpServer.start(node, settings));
     secured = base(HttpServer.start(node, new HttpSettings(true, "127.0.0.1", 0,
-        settings.maxBodyBytes(), settings.waitTimeout(), settings.requestTimeout(),
+        settings.maxBodyBytes(), settings.maxInflightBodyBytes(), settings.waitTimeout(),
+        settings.requestTimeout(),
         settings.sseKeepAlive(), settings.metricsPublic(), List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN), settings.cors())));
     troupe = new FaultyTroupe(node);
     faulty = base(Http.get(system).newServerAt("127.0.0.1", 0)
