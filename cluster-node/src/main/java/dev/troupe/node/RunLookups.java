@@ -1,5 +1,6 @@
 package dev.troupe.node;
 
+import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
@@ -8,7 +9,9 @@ import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.Failures;
 import dev.troupe.node.history.HistoryReads;
 import dev.troupe.persistence.RunIds;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The facade's reads of single runs wherever they are: from their entity (active ones and its
  * retained finished ones), else from the run history; with their children; their outcomes, for
- * dependencies.
+ * dependencies; and the check that the runs a call depends on exist.
  */
 final class RunLookups {
   private static final Logger log = LoggerFactory.getLogger(RunLookups.class);
@@ -79,6 +82,19 @@ final class RunLookups {
               "run " + runId + " is in the history but not finished there yet")
               : (UnknownRunException) e));
     });
+  }
+
+  /** Completes once each of {@code runIds} is known; fails naming the first that is not. */
+  CompletionStage<Void> requireKnown(List<String> runIds) {
+    List<CompletableFuture<Void>> checks = new ArrayList<>();
+    for (String id : runIds) {
+      checks.add(find(id).thenAccept(r -> {
+        if (r.isEmpty()) {
+          throw new InvalidArgumentException("dependsOn: run " + id + " is not known");
+        }
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
   }
 
   /** A run its entity no longer keeps (older than its retained finished runs), from the history. */

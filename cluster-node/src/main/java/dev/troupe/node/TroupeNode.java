@@ -225,8 +225,10 @@ public final class TroupeNode implements Troupe {
     // the entity refuses the call unrecorded past this, leaving the write up to a second
     long askMs = services.settings().askTimeout().toMillis();
     long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
-    return entities.call(RunIds.entityId(worker, partition), payload, timeout.toMillis(),
-            opts.idempotencyKey(), opts.tags(), link.apply(spec(opts)), giveUpAt)
+    RunSpec spec = link.apply(spec(opts));
+    return lookups.requireKnown(spec.dependsOn())
+        .thenCompose(known -> entities.call(RunIds.entityId(worker, partition), payload,
+            timeout.toMillis(), opts.idempotencyKey(), opts.tags(), spec, giveUpAt))
         .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
   }
 
