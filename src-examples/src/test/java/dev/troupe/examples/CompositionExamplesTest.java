@@ -150,4 +150,49 @@ class CompositionExamplesTest {
     assertThat(run.get("status").asText()).isEqualTo("FAILED");
     assertThat(run.at("/error/message").asText()).contains("'children'");
   }
+
+  // image-pipeline
+
+  @Test
+  void imagePipelineResizesThenFiltersThroughTwoChildRuns() throws Exception {
+    // when
+    String id = start("image-pipeline", "{\"url\": \"https://img.example/cat.png\","
+        + " \"width\": 320}");
+    // then
+    JsonNode run = finished(id);
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+    assertThat(run.get("result")).isEqualTo(JSON.readTree("{\"finalUrl\":"
+        + " \"https://img.example/cat.png?w=320&h=600&filters=sharpen,contrast\"}"));
+    List<String> children = texts(runUntil(id, r -> r.get("children").size() == 2)
+        .get("children"));
+    assertThat(children).extracting(c -> finished(c).get("worker").asText())
+        .containsExactly("resize-image", "apply-filters");
+  }
+
+  @Test
+  void imagePipelineEndsInItsFailedStateWhenAStateFails() throws Exception {
+    // when the resize state's child fails: a width of 0
+    String id = start("image-pipeline", "{\"url\": \"https://img.example/cat.png\","
+        + " \"width\": 0}");
+    // then
+    JsonNode run = finished(id);
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.at("/error/code").asText()).isEqualTo("PERMANENT_ERROR");
+    assertThat(run.at("/error/message").asText()).contains("ended in state 'failed'")
+        .contains("state 'resize'").contains("'width'");
+    assertThat(runUntil(id, r -> r.get("children").size() == 1).get("children")).hasSize(1);
+  }
+
+  @Test
+  void imagePipelineRefusesAUrlThatIsNotAStringNamingTheField() throws Exception {
+    // when
+    String id = start("image-pipeline", "{\"url\": 42}");
+    // then
+    JsonNode run = finished(id);
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.get("attempts").asInt()).isEqualTo(1);
+    assertThat(run.at("/error/code").asText()).isEqualTo("PERMANENT_ERROR");
+    assertThat(run.at("/error/message").asText()).contains("'url'").contains("string");
+    assertThat(run.get("children")).isEmpty();
+  }
 }
