@@ -28,6 +28,7 @@ import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.EntityServices;
 import dev.troupe.node.entity.Failures;
 import dev.troupe.node.entity.NodeDrain;
+import dev.troupe.node.entity.WorkerEntity;
 import dev.troupe.node.history.HistoryReads;
 import dev.troupe.node.history.RunHistoryProjection;
 import dev.troupe.node.metrics.TroupeMetrics;
@@ -52,6 +53,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -222,14 +224,19 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
-    // the entity refuses the call unrecorded past this, leaving the write up to a second
-    long askMs = services.settings().askTimeout().toMillis();
-    long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
     RunSpec spec = link.apply(spec(opts));
-    return lookups.requireKnown(spec.dependsOn())
-        .thenCompose(known -> entities.call(RunIds.entityId(worker, partition), payload,
-            timeout.toMillis(), opts.idempotencyKey(), opts.tags(), spec, giveUpAt))
-        .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
+    String entityId = RunIds.entityId(worker, partition);
+    Supplier<CompletionStage<WorkerEntity.Accepted>> record = () -> {
+      // the entity refuses the call unrecorded past this, leaving the write up to a second
+      long askMs = services.settings().askTimeout().toMillis();
+      long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
+      return entities.call(entityId, payload, timeout.toMillis(), opts.idempotencyKey(),
+          opts.tags(), spec, giveUpAt);
+    };
+    CompletionStage<WorkerEntity.Accepted> accepted = spec.dependsOn().isEmpty() ? record.get()
+        : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
+    return accepted.thenApply(a ->
+        new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
   }
 
   /** The spec of a call with {@code opts}: its start time checked against the horizon. */
