@@ -16,6 +16,8 @@ import java.util.List;
  * @param schedule the schedule fire that started the run, or null
  * @param rerunOf the run this one re-runs, or null
  * @param parentRunId the run whose handler started this one, or null
+ * @param children the runs this one's handler started, oldest first, as far as the run history
+ *     knows them (it follows the journal shortly behind); empty where not looked up
  */
 public record RunResult(
     String runId,
@@ -35,11 +37,23 @@ public record RunResult(
     Instant scheduledFor,
     ScheduleRef schedule,
     String rerunOf,
-    String parentRunId)
+    String parentRunId,
+    List<String> children)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
+    children = children == null ? List.of() : List.copyOf(children);
+  }
+
+  /** A run without its children looked up. */
+  public RunResult(String runId, String worker, RunStatus status, int attempts, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
+      RunError error, List<String> tags, int priority, String concurrencyKey,
+      Instant scheduledFor, ScheduleRef schedule, String rerunOf, String parentRunId) {
+    this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
+        result, error, tags, priority, concurrencyKey, scheduledFor, schedule, rerunOf,
+        parentRunId, List.of());
   }
 
   /** A run without any of the call options that came after tags: the default priority, no key. */
@@ -48,6 +62,13 @@ public record RunResult(
       RunError error, List<String> tags) {
     this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
         result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null);
+  }
+
+  /** This run with {@code ids} as its children. */
+  public RunResult withChildren(List<String> ids) {
+    return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
+        durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
+        schedule, rerunOf, parentRunId, ids);
   }
 
   @JsonIgnore

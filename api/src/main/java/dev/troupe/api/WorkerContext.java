@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -248,4 +249,62 @@ public interface WorkerContext {
 
   /** When this attempt times out. */
   Instant deadline();
+
+  // composition
+
+  /** The run whose handler started this one as a child run, or null. */
+  default String parentRunId() {
+    return null;
+  }
+
+  /**
+   * Starts a child run of {@code worker} anywhere in the cluster, without blocking; the stage
+   * completes once the child is recorded. The child's key is deterministic ({@link
+   * ChildOptions}): a later attempt of this run that makes the same calls in the same order gets
+   * the same children back, finished or not, instead of starting new ones (while their
+   * definition keeps them: see {@link CallOptions#idempotencyKey()}).
+   *
+   * <p>The stage fails with {@link PermanentFailure} when the worker is not registered, the
+   * payload or options are invalid, or this run is already {@code troupe.call.max-child-depth}
+   * calls deep; a handler that lets it propagate fails its run for good, naming why.
+   */
+  default CompletionStage<ChildRun> callAsync(String worker, JsonNode payload,
+      ChildOptions options) {
+    throw new UnsupportedOperationException("this context cannot start child runs");
+  }
+
+  /**
+   * Starts a child run and returns its handle once it is recorded (blocking): {@link
+   * #callAsync} for blocking handlers, {@code payload} written with {@link #json()}.
+   *
+   * @throws PermanentFailure as {@link #callAsync} fails
+   * @throws Cancelled when the attempt is cancelled while it waits
+   */
+  default ChildRun call(String worker, Object payload, ChildOptions options) {
+    JsonNode json = payload instanceof JsonNode n ? n : json().valueToTree(payload);
+    return Stages.await(callAsync(worker, json, options), "a child run of " + worker);
+  }
+
+  default ChildRun call(String worker, Object payload) {
+    return call(worker, payload, ChildOptions.DEFAULT);
+  }
+
+  default ChildRun call(String worker, Object payload, CallOptions options) {
+    return call(worker, payload, ChildOptions.of(options));
+  }
+
+  /**
+   * Fan-out and fan-in: a child run of {@code worker} per payload, at most {@code parallelism}
+   * of them unfinished at a time, started in the payloads' order; completes with the finished
+   * children in that order, whatever their status. Fails as {@link #callAsync} does.
+   */
+  default CompletionStage<List<RunResult>> callAll(String worker,
+      List<?> payloads, int parallelism) {
+    return callAll(payloads.stream().map(p -> new ChildCall(worker, p)).toList(), parallelism);
+  }
+
+  /** As {@link #callAll(String, List, int)}, each child of its own worker. */
+  default CompletionStage<List<RunResult>> callAll(List<ChildCall> calls, int parallelism) {
+    return FanIn.run(this, calls, parallelism);
+  }
 }

@@ -28,6 +28,7 @@ final class ActivePages {
     String after = after(query.cursor());
     List<RunResult> matching = active.stream()
         .filter(r -> r.status() == query.status())
+        .filter(r -> query.parent() == null || query.parent().equals(r.parentRunId()))
         .filter(r -> after == null || r.runId().compareTo(after) < 0)
         .sorted(Comparator.comparing(RunResult::runId).reversed())
         .toList();

@@ -28,12 +28,14 @@ import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.EntityServices;
 import dev.troupe.node.entity.Failures;
 import dev.troupe.node.entity.NodeDrain;
+import dev.troupe.node.entity.WorkerEntity;
 import dev.troupe.node.history.HistoryReads;
 import dev.troupe.node.history.RunHistoryProjection;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
 import dev.troupe.node.run.JsonDepth;
+import dev.troupe.node.run.NodeCalls;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
@@ -50,6 +52,9 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -74,6 +79,7 @@ public final class TroupeNode implements Troupe {
   private final RunStreams streams;
   private final Optional<HistoryReads> history;
   private final ClusterView clusterView;
+  private final RunLookups lookups;
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile boolean started;
 
@@ -82,6 +88,7 @@ public final class TroupeNode implements Troupe {
     this.registry = services.registry();
     this.entities = new EntityClient(services);
     this.history = history;
+    this.lookups = new RunLookups(entities, history);
     this.streams = new RunStreams(services.system(), services.settings(), services.mapper(),
         services.streams(), entities, history);
     this.clusterView = new ClusterView(services.system(), entities::keys,
@@ -120,9 +127,23 @@ public final class TroupeNode implements Troupe {
     var migration = SchemaMigrator.migrate(db);
     TroupeSettings settings = TroupeSettings.fromConfig(config);
     HistorySettings historySettings = HistorySettings.fromConfig(config);
+    AtomicReference<TroupeNode> facade = new AtomicReference<>();
     EntityServices services = EntityServices.of(system, settings, TroupeJson.newMapper(),
-        new WorkerRegistry(), new TroupeMetrics());
+        new WorkerRegistry(), new TroupeMetrics(), new NodeCalls() {
+          @Override
+          public CompletionStage<RunHandle> call(String worker, JsonNode payload,
+              CallOptions options, String parent, int depth) {
+            return facade.get().call(worker, payload, options,
+                spec -> spec.withParent(parent, depth));
+          }
+
+          @Override
+          public CompletionStage<RunResult> outcome(String runId) {
+            return facade.get().lookups.outcome(runId);
+          }
+        });
     TroupeNode node = new TroupeNode(services, HistoryReads.open(system, db, historySettings));
+    facade.set(node);
     if (settings.discoverModules()) {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }
@@ -185,6 +206,12 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options) {
+    return call(worker, payload, options, UnaryOperator.identity());
+  }
+
+  /** A call whose spec {@code link} completes: a child run's parent, say. */
+  private CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options,
+      UnaryOperator<RunSpec> link) {
     WorkerNames.validate(worker);
     Registration reg = registry.require(worker);
     validatePayload(payload);
@@ -198,12 +225,19 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
-    // the entity refuses the call unrecorded past this, leaving the write up to a second
-    long askMs = services.settings().askTimeout().toMillis();
-    long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
-    return entities.call(RunIds.entityId(worker, partition), payload, timeout.toMillis(),
-            opts.idempotencyKey(), opts.tags(), spec(opts), giveUpAt)
-        .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
+    RunSpec spec = link.apply(spec(opts));
+    String entityId = RunIds.entityId(worker, partition);
+    Supplier<CompletionStage<WorkerEntity.Accepted>> record = () -> {
+      // the entity refuses the call unrecorded past this, leaving the write up to a second
+      long askMs = services.settings().askTimeout().toMillis();
+      long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
+      return entities.call(entityId, payload, timeout.toMillis(), opts.idempotencyKey(),
+          opts.tags(), spec, giveUpAt);
+    };
+    CompletionStage<WorkerEntity.Accepted> accepted = spec.dependsOn().isEmpty() ? record.get()
+        : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
+    return accepted.thenApply(a ->
+        new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
   }
 
   /** The spec of a call with {@code opts}: its start time checked against the horizon. */
@@ -254,21 +288,7 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public CompletionStage<Optional<RunResult>> lookup(String runId) {
-    try {
-      RunIds.entityOf(runId); // a malformed id is refused as such, not looked up in the history
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return entities.getRun(runId).thenApply(Optional::of)
-        .exceptionallyCompose(t -> Failures.toException(t) instanceof UnknownRunException
-            ? lookupInHistory(runId)
-            : CompletableFuture.failedFuture(Failures.toException(t)));
-  }
-
-  /** A run its entity no longer keeps (older than its retained finished runs), from the history. */
-  private CompletionStage<Optional<RunResult>> lookupInHistory(String runId) {
-    return history.map(h -> h.find(runId))
-        .orElse(CompletableFuture.completedFuture(Optional.empty()));
+    return lookups.find(runId).thenCompose(lookups::withChildren);
   }
 
   /** Subscribers attached to the live stream of {@code runId} on this node (0 when none here). */

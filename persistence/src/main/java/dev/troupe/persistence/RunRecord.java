@@ -40,9 +40,10 @@ public record RunRecord(
     spec = spec == null ? RunSpec.DEFAULT : spec; // snapshots written before runs had a spec
   }
 
-  /** The run that {@code e} accepted: queued, no attempt yet. */
+  /** The run that {@code e} accepted: queued (waiting when it has dependencies), no attempt yet. */
   public static RunRecord accepted(WorkerEvent.RunAccepted e) {
-    return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
+    RunStatus status = e.spec().dependsOn().isEmpty() ? RunStatus.QUEUED : RunStatus.WAITING;
+    return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(),
         e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0, e.spec());
   }
 
@@ -73,6 +74,8 @@ public record RunRecord(
       return withStreamSeq(e.seq());
     } else if (event instanceof WorkerEvent.StreamReserved e) {
       return withStreamSeq(e.upTo());
+    } else if (event instanceof WorkerEvent.DependenciesMet) {
+      return status == RunStatus.WAITING ? withStatus(RunStatus.QUEUED, error) : this;
     }
     throw new IllegalArgumentException(event.getClass().getSimpleName()
         + " is not a change of an existing run");

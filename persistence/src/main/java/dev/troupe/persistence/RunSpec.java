@@ -18,9 +18,10 @@ import java.util.List;
  * @param parentRunId the run whose handler started this one as a child, or null
  * @param rerunOf the finished run this one re-runs, or null
  * @param schedule the schedule fire that started this run, or null
+ * @param depth how many child calls deep the run is: 0 for a run that no handler started
  */
 public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
-    List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule)
+    List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule, int depth)
     implements TroupeSerializable {
   public static final RunSpec DEFAULT =
       new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(), null, null, null);
@@ -29,23 +30,31 @@ public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
   }
 
-  public RunSpec withScheduledFor(Instant at) {
-    return new RunSpec(priority, concurrencyKey, at, dependsOn, parentRunId, rerunOf, schedule);
+  /** A spec of a run that no handler started (depth 0). */
+  public RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
+      List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule) {
+    this(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf, schedule, 0);
   }
 
-  public RunSpec withParent(String runId) {
+  public RunSpec withScheduledFor(Instant at) {
+    return new RunSpec(priority, concurrencyKey, at, dependsOn, parentRunId, rerunOf, schedule,
+        depth);
+  }
+
+  /** The spec of a child run of {@code runId}, itself {@code parentDepth} calls deep. */
+  public RunSpec withParent(String runId, int parentDepth) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, runId, rerunOf,
-        schedule);
+        schedule, parentDepth + 1);
   }
 
   public RunSpec withRerunOf(String runId) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, runId,
-        schedule);
+        schedule, depth);
   }
 
   public RunSpec withSchedule(ScheduleRef ref) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf,
-        ref);
+        ref, depth);
   }
 
   /**

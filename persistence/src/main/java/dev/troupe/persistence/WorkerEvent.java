@@ -25,11 +25,15 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.RunFinished.class, name = "finished"),
   @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
   @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
-  @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved")
+  @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved"),
+  @JsonSubTypes.Type(value = WorkerEvent.DependenciesMet.class, name = "dependencies-met")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
-  /** A call was accepted; the run waits in the queue. */
+  /**
+   * A call was accepted; the run waits in the queue, or {@code WAITING} for the runs its spec
+   * depends on.
+   */
   record RunAccepted(String runId, JsonNode payload, long timeoutMs, String idempotencyKey,
       List<String> tags, Instant at, RunSpec spec) implements WorkerEvent {
     public RunAccepted {
@@ -91,4 +95,7 @@ public sealed interface WorkerEvent extends TroupeSerializable {
    * failover) starts after it, so it never reuses a number that a client may hold.
    */
   record StreamReserved(String runId, long upTo, Instant at) implements WorkerEvent {}
+
+  /** Every run a {@code WAITING} run depends on has succeeded: it waits in the queue now. */
+  record DependenciesMet(String runId, Instant at) implements WorkerEvent {}
 }

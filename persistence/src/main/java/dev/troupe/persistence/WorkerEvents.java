@@ -38,6 +38,8 @@ public final class WorkerEvents {
       return st.runId();
     } else if (event instanceof WorkerEvent.StreamReserved sr) {
       return sr.runId();
+    } else if (event instanceof WorkerEvent.DependenciesMet m) {
+      return m.runId();
     } else {
       return ((WorkerEvent.RunFinished) event).runId();
     }

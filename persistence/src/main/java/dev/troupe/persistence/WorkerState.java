@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
 import io.vavr.collection.HashMap;
+import io.vavr.collection.HashSet;
 import io.vavr.collection.Queue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,10 +46,21 @@ public final class WorkerState implements TroupeSerializable {
   private final HashMap<String, String> idempotency;
   private final Stats stats;
   private final long nextEpoch;
+  /** The active runs WAITING for their dependencies: neither queued nor executing. */
+  private final HashSet<String> waiting;
 
+  /** A state whose waiting runs are found among {@code active}: a new or a recovered one. */
   private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
       HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch) {
+    this(active, queue, finished, finishedOrder, idempotency, stats, nextEpoch,
+        HashSet.ofAll(active.filterValues(r -> r.status() == RunStatus.WAITING).keySet()));
+  }
+
+  private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
+      HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      HashMap<String, String> idempotency, Stats stats, long nextEpoch,
+      HashSet<String> waiting) {
     this.active = active;
     this.queue = queue;
     this.finished = finished;
@@ -56,6 +68,7 @@ public final class WorkerState implements TroupeSerializable {
     this.idempotency = idempotency;
     this.stats = stats;
     this.nextEpoch = nextEpoch;
+    this.waiting = waiting;
   }
 
   public static WorkerState empty() {
@@ -150,7 +163,13 @@ public final class WorkerState implements TroupeSerializable {
   /** Runs executing or waiting for a retry: each holds a concurrency slot. */
   @JsonIgnore
   public int executingCount() {
-    return active.size() - queue.length();
+    return active.size() - queue.length() - waiting.size();
+  }
+
+  /** The runs {@code WAITING} for their dependencies, copied now. */
+  @JsonIgnore
+  public List<RunRecord> waitingRuns() {
+    return waiting.toJavaList().stream().map(id -> active.get(id).get()).toList();
   }
 
   @JsonIgnore
@@ -176,6 +195,8 @@ public final class WorkerState implements TroupeSerializable {
       return interrupted(e);
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finishedRun(e, limits);
+    } else if (event instanceof WorkerEvent.DependenciesMet e) {
+      return dependenciesMet(e);
     } else if (event instanceof WorkerEvent.Recorded recorded) {
       WorkerState s = this;
       for (WorkerEvent inner : recorded.events()) {
@@ -191,8 +212,19 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord r = RunRecord.accepted(e);
     HashMap<String, String> keys = e.idempotencyKey() == null
         ? idempotency : idempotency.put(e.idempotencyKey(), e.runId());
-    return new WorkerState(active.put(r.runId(), r), queue.enqueue(r.runId()), finished,
-        finishedOrder, keys, stats, nextEpoch);
+    boolean waits = r.status() == RunStatus.WAITING;
+    return new WorkerState(active.put(r.runId(), r), waits ? queue : queue.enqueue(r.runId()),
+        finished, finishedOrder, keys, stats, nextEpoch,
+        waits ? waiting.add(r.runId()) : waiting);
+  }
+
+  private WorkerState dependenciesMet(WorkerEvent.DependenciesMet e) {
+    RunRecord r = active.getOrElse(e.runId(), null);
+    if (r == null || r.status() != RunStatus.WAITING) {
+      return this;
+    }
+    return new WorkerState(active.put(r.runId(), r.next(e)), queue.enqueue(r.runId()), finished,
+        finishedOrder, idempotency, stats, nextEpoch, waiting.remove(r.runId()));
   }
 
   private WorkerState started(WorkerEvent.AttemptStarted e) {
@@ -202,7 +234,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     return new WorkerState(active.put(r.runId(), r.next(e)),
         withoutQueued(r.runId()), finished, finishedOrder, idempotency, stats,
-        Math.max(nextEpoch, e.epoch() + 1));
+        Math.max(nextEpoch, e.epoch() + 1), waiting);
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
@@ -212,7 +244,7 @@ public final class WorkerState implements TroupeSerializable {
       return this; // not active, or queued already
     }
     return new WorkerState(active.put(r.runId(), queuedAgain), queue.prepend(r.runId()),
-        finished, finishedOrder, idempotency, stats, nextEpoch);
+        finished, finishedOrder, idempotency, stats, nextEpoch, waiting);
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -235,7 +267,7 @@ public final class WorkerState implements TroupeSerializable {
       }
     }
     return new WorkerState(active.remove(done.runId()), q, f, order, keys,
-        stats.finished(done, limits.statsWindow()), nextEpoch);
+        stats.finished(done, limits.statsWindow()), nextEpoch, waiting.remove(done.runId()));
   }
 
   /** With active run {@code runId} changed by {@code event}, and {@code newStats}. */
@@ -245,7 +277,7 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(runId, r.next(event)), queue, finished, finishedOrder,
-        idempotency, newStats, nextEpoch);
+        idempotency, newStats, nextEpoch, waiting);
   }
 
   /** The queue without {@code runId}: the head in O(1), any other run (a cancel) in O(n). */

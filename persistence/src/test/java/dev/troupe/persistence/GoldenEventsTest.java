@@ -102,6 +102,8 @@ class GoldenEventsTest {
       9, "result", null, AT.plusMillis(2112));
   private static final WorkerEvent.StreamReserved STREAM_RESERVED =
       new WorkerEvent.StreamReserved(RUN, 4_294_967_296L, AT);
+  private static final WorkerEvent.DependenciesMet DEPENDENCIES_MET =
+      new WorkerEvent.DependenciesMet(RUN, AT.plusMillis(900));
   private static final WorkerEvent.Recorded RECORDED = new WorkerEvent.Recorded(List.of(
       ACCEPTED, ATTEMPT_STARTED, CHECKPOINTED, ATTEMPT_FAILED, INTERRUPTED, FINISHED));
 
@@ -147,6 +149,7 @@ class GoldenEventsTest {
     m.put("streamed", STREAMED);
     m.put("streamed-result", STREAMED_RESULT);
     m.put("stream-reserved", STREAM_RESERVED);
+    m.put("dependencies-met", DEPENDENCIES_MET);
     m.put("worker-state", stateExample());
     return m;
   }

@@ -137,7 +137,7 @@ abstract class RunHistoryStoreContract {
       if (page.nextCursor() == null) {
         return all;
       }
-      q = new RunQuery(q.worker(), q.status(), q.limit(), page.nextCursor());
+      q = new RunQuery(q.worker(), q.status(), q.limit(), page.nextCursor(), q.parent());
     }
     throw new AssertionError("more than 100 pages");
   }
@@ -403,6 +403,24 @@ abstract class RunHistoryStoreContract {
     assertThat(none.runs()).isEmpty();
     assertThat(none.nextCursor()).isNull();
     assertThat(allPages(RunQuery.first(500))).hasSize(7).isSortedAccordingTo(NEWEST_FIRST);
+  }
+
+  @Test
+  void queriesFilterByParent() {
+    // given two children of run 1, the second one finished, and a run that is nobody's child
+    RunSpec childOf1 = RunSpec.DEFAULT.withParent(id(1), 0);
+    store.applyAll(P, List.of(
+        entry(accepted(id(1), null, 0),
+            new WorkerEvent.RunAccepted(id(2), json("n", 2), 0, null, List.of(), at(1), childOf1),
+            new WorkerEvent.RunAccepted(id(3), json("n", 3), 0, null, List.of(), at(2), childOf1),
+            accepted(id(4), null, 3)),
+        entry(finished(id(3), RunStatus.SUCCEEDED, 10))), 2);
+    // then
+    assertThat(allPages(new RunQuery(null, null, 1, null, id(1)))).extracting(RunResult::runId)
+        .containsExactly(id(3), id(2));
+    assertThat(store.page(new RunQuery(null, RunStatus.SUCCEEDED, 10, null, id(1))).runs())
+        .extracting(RunResult::parentRunId).containsExactly(id(1));
+    assertThat(store.page(RunQuery.childrenOf(id(4), 10)).runs()).isEmpty();
   }
 
   @Test

@@ -55,6 +55,38 @@ class WorkerStateTest {
     }
 
     @Test
+    void aRunWithDependenciesWaitsOutsideTheQueueUntilTheyAreMetOrItEnds() {
+      // given two runs that depend on another one
+      RunSpec spec = new RunSpec(4, null, null, List.of(id(9)), null, null, null);
+      WorkerEvent.RunAccepted waits = new WorkerEvent.RunAccepted(id(2), json("n", 2), 0, null,
+          List.of(), at(1), spec);
+      WorkerEvent.RunAccepted alsoWaits = new WorkerEvent.RunAccepted(id(3), json("n", 3), 0,
+          null, List.of(), at(2), spec);
+
+      // when
+      WorkerState s = fold(accepted(id(1)), waits, alsoWaits);
+
+      // then they are WAITING: neither queued nor executing
+      assertThat(s.run(id(2)).orElseThrow().status()).isEqualTo(RunStatus.WAITING);
+      assertThat(s.queue()).containsExactly(id(1));
+      assertThat(s.executingCount()).isZero();
+      assertThat(s.waitingRuns()).extracting(RunRecord::runId)
+          .containsExactlyInAnyOrder(id(2), id(3));
+
+      // when one is released and the other cancelled
+      WorkerState after = fold(s, LIMITS, new WorkerEvent.DependenciesMet(id(2), at(3)),
+          finished(id(3), RunStatus.CANCELLED, 4));
+
+      // then
+      assertThat(after.queue()).containsExactly(id(1), id(2));
+      assertThat(after.run(id(2)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(after.waitingRuns()).isEmpty();
+      assertThat(after.executingCount()).isZero();
+      assertThat(fold(after, LIMITS, new WorkerEvent.DependenciesMet(id(2), at(5))).queue())
+          .as("a second release changes nothing").containsExactly(id(1), id(2));
+    }
+
+    @Test
     void startedAttemptRunsTheRunAndTakesItOutOfTheQueue() {
       // given
       WorkerState s = fold(accepted(id(1)), accepted(id(2)), accepted(id(3)));

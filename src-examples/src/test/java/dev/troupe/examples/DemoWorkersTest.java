@@ -133,7 +133,8 @@ class DemoWorkersTest {
     // then
     assertThat(workers).extracting(WorkerDefinition::name).containsExactlyInAnyOrder(
         "echo", "send-email", "progress-reporter", "slow-worker", "flaky", "batch-processor",
-        "stateful", "checkpointed-batch");
+        "stateful", "checkpointed-batch", "fan-out", "always-fails",
+        "image-pipeline", "resize-image", "apply-filters");
     assertThat(workers).allSatisfy(d -> assertThat(d.config().description()).isNotBlank());
   }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** What the context of an attempt starts from. All optional but the worker's name. */
 public final class TestContextBuilder {
@@ -21,6 +22,7 @@ public final class TestContextBuilder {
   private String environment = "development";
   private WorkerConfig workerConfig = WorkerConfig.DEFAULT;
   private Duration timeout = Duration.ofSeconds(30);
+  private final Map<String, Function<JsonNode, ?>> children = new ConcurrentHashMap<>();
 
   TestContextBuilder(String workerName) {
     this.workerName = workerName;
@@ -88,8 +90,19 @@ public final class TestContextBuilder {
     return this;
   }
 
+  /**
+   * What a child run of {@code worker} started with {@code ctx.call} returns: {@code handler}'s
+   * value, written as JSON, for a SUCCEEDED child; a handler that throws makes a FAILED child.
+   * A call of a worker without a handler fails permanently.
+   */
+  public TestContextBuilder child(String worker, Function<JsonNode, ?> handler) {
+    children.put(worker, handler);
+    return this;
+  }
+
   public TestWorkerContext build() {
     return new TestWorkerContext(new TestWorkerContext.Spec(workerName, runId, payload, config,
-        environment, workerConfig, timeout), attempt, checkpoint, new ConcurrentHashMap<>(state));
+        environment, workerConfig, timeout, new FakeChildren(children)), attempt, checkpoint,
+        new ConcurrentHashMap<>(state));
   }
 }

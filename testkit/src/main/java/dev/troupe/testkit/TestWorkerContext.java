@@ -7,6 +7,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.typesafe.config.Config;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.Cancelled;
+import dev.troupe.api.ChildCall;
+import dev.troupe.api.ChildOptions;
+import dev.troupe.api.ChildRun;
 import dev.troupe.api.JobHandler;
 import dev.troupe.api.Jobs;
 import dev.troupe.api.PayloadBinder;
@@ -25,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 
 /**
@@ -55,7 +59,7 @@ public final class TestWorkerContext implements WorkerContext {
 
   /** What every attempt of the run shares. */
   record Spec(String workerName, String runId, JsonNode payload, Config config,
-      String environment, WorkerConfig workerConfig, Duration timeout) {}
+      String environment, WorkerConfig workerConfig, Duration timeout, FakeChildren children) {}
 
   private final Spec spec;
   private final int attempt;
@@ -68,6 +72,8 @@ public final class TestWorkerContext implements WorkerContext {
   private final List<Runnable> cancelCallbacks = new ArrayList<>();
   private volatile JsonNode lastCheckpoint;
   private volatile String cancelReason;
+  private final AtomicInteger childOrdinal = new AtomicInteger();
+  private final List<ChildCall> childCalls = new CopyOnWriteArrayList<>();
 
   TestWorkerContext(Spec spec, int attempt, JsonNode checkpoint,
       Map<String, Object> state) {
@@ -313,6 +319,25 @@ public final class TestWorkerContext implements WorkerContext {
         .execute(() -> done.complete(true));
     onCancel(() -> done.complete(false));
     return done;
+  }
+
+  /** The child runs this attempt called, in order, existing ones included. */
+  public List<ChildCall> childCalls() {
+    return List.copyOf(childCalls);
+  }
+
+  /**
+   * Answers at once with the handler the test registered for {@code worker} ({@link
+   * TestContextBuilder#child}); a call of an earlier attempt with the same key gets its child back.
+   */
+  @Override
+  public CompletionStage<ChildRun> callAsync(String worker, JsonNode payload,
+      ChildOptions options) {
+    ChildOptions opts = options == null ? ChildOptions.DEFAULT : options;
+    String name = opts.name() != null ? opts.name() : String.valueOf(childOrdinal.getAndIncrement());
+    childCalls.add(new ChildCall(worker, payload));
+    return spec.children().call(spec.runId(), "child:" + spec.runId() + ":" + name, worker,
+        payload);
   }
 
   @Override

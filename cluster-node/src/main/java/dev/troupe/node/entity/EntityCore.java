@@ -55,6 +55,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private final ActorRef<WorkerEntity.Command> front;
   private final RunHost host;
   private final Attempts attempts;
+  private final Dependencies dependencies;
   private final Map<Class<?>, BiConsumer<Decision, WorkerEntity.Command>> handlers = new HashMap<>();
   /** The state a batch's decision already computed, so the event handler need not fold again. */
   private Decided decided;
@@ -73,7 +74,8 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     this.front = front;
     this.host = new RunHost(worker, services, ctx, front);
     this.attempts = new Attempts(worker, services, host, ctx.getLog());
-    Intake intake = new Intake(entityId, services, host, attempts, ctx.getLog());
+    this.dependencies = new Dependencies(services, host, attempts, front, ctx.getLog());
+    Intake intake = new Intake(entityId, services, host, attempts, dependencies, ctx.getLog());
     on(WorkerEntity.Call.class, intake::onCall);
     on(WorkerEntity.Cancel.class, intake::onCancel);
     on(WorkerEntity.GetRun.class, intake::onGetRun);
@@ -89,7 +91,9 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     on(WorkerEntity.Drain.class, attempts::onDrain);
     on(WorkerEntity.CancelExecuting.class, attempts::onCancelExecuting);
     on(WorkerEntity.RequeueExecuting.class, attempts::onRequeueExecuting);
-    // SlotsFreed and Resume only make the batch dispatch()
+    on(WorkerEntity.DependencyEnded.class, dependencies::onDependencyEnded);
+    on(WorkerEntity.Resume.class, dependencies::onResume); // and the batch dispatches
+    // SlotsFreed only makes the batch dispatch()
   }
 
   private <C extends WorkerEntity.Command> void on(Class<C> type, BiConsumer<Decision, C> handler) {
@@ -180,5 +184,6 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private void letGo(String reason) {
     host.letGo(reason);
     attempts.letGo();
+    dependencies.letGo();
   }
 }

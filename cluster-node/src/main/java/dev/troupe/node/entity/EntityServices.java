@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.NodeCalls;
 import dev.troupe.node.run.NodeSlots;
 import dev.troupe.node.run.RunServices;
 import dev.troupe.node.stream.LocalStreams;
@@ -19,11 +20,20 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
     Materializer materializer, WorkerRegistry registry, NodeSlots slots, TroupeMetrics metrics,
     LocalStreams streams, LocalEntities entities, RunServices runs) {
 
-  /** The services of a node, with its own slots, streams and entities. */
+  /**
+   * The services of a node, with its own slots, streams and entities; its runs and entities ask
+   * the node's facade through {@code node}.
+   */
   public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
-      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics) {
+      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics, NodeCalls node) {
     return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
         registry, new NodeSlots(settings.maxExecutingRuns()), metrics, new LocalStreams(),
-        new LocalEntities(), new RunServices(system, settings, mapper));
+        new LocalEntities(), new RunServices(system, settings, mapper, node));
+  }
+
+  /** The services of a node without a facade: no child runs, no dependencies (entity tests). */
+  public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
+      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics) {
+    return of(system, settings, mapper, registry, metrics, NodeCalls.NONE);
   }
 }

@@ -28,14 +28,17 @@ final class Intake {
   private final EntityServices services;
   private final RunHost host;
   private final Attempts attempts;
+  private final Dependencies dependencies;
   private final Logger log;
 
-  Intake(String entityId, EntityServices services, RunHost host, Attempts attempts, Logger log) {
+  Intake(String entityId, EntityServices services, RunHost host, Attempts attempts,
+      Dependencies dependencies, Logger log) {
     this.entityId = entityId;
     this.worker = RunIds.workerOf(entityId);
     this.services = services;
     this.host = host;
     this.attempts = attempts;
+    this.dependencies = dependencies;
     this.log = log;
   }
 
@@ -59,7 +62,11 @@ final class Intake {
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
         call.idempotencyKey(), call.tags(), d.now, call.spec()));
-    host.status(d, runId, attempts.status(RunStatus.QUEUED, 0, null));
+    if (call.spec().dependsOn().isEmpty()) {
+      host.status(d, runId, attempts.status(RunStatus.QUEUED, 0, null));
+    } else {
+      dependencies.accepted(d, runId, call.spec().dependsOn());
+    }
     d.then(() -> call.replyTo().tell(StatusReply.success(new WorkerEntity.Accepted(runId, false))));
   }
 

@@ -200,7 +200,7 @@ final class RunHost {
   void spawn(Registration reg, RunRecord r, Granted grant) {
     RetryPolicy p = reg.definition().config().retry();
     RunActor.Init init = new RunActor.Init(services.runs(), live.get(r.runId()), reg, channel,
-        r.payload(), r.timeoutMs(), new AtomicReference<>(grant));
+        r.payload(), r.timeoutMs(), new AtomicReference<>(grant), r.spec());
     Behavior<RunActor.Command> supervised = Behaviors.supervise(RunActor.create(init))
         .onFailure(RunActor.RetryAttempt.class,
             SupervisorStrategy.restartWithBackoff(p.initialBackoff(), p.maxBackoff(), p.jitter())

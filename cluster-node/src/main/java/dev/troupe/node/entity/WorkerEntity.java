@@ -66,7 +66,8 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = CoreRecovered.class, name = "core-recovered"),
     @JsonSubTypes.Type(value = Resume.class, name = "resume"),
     @JsonSubTypes.Type(value = Unregistered.class, name = "unregistered"),
-    @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped")
+    @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped"),
+    @JsonSubTypes.Type(value = DependencyEnded.class, name = "dependency-ended")
   })
   public sealed interface Command extends TroupeSerializable {}
 
@@ -180,4 +181,10 @@ public final class WorkerEntity {
 
   /** A run actor stopped; without an outcome, its attempt failed. */
   record ChildStopped(String runId, ActorRef<RunActor.Command> child) implements Internal {}
+
+  /**
+   * Run {@code dependency}, which the waiting run {@code runId} depends on, ended with status
+   * {@code endedAs} (a {@code RunStatus} name), or is not known anywhere (null).
+   */
+  record DependencyEnded(String runId, String dependency, String endedAs) implements Internal {}
 }

@@ -283,11 +283,12 @@ public final class HttpApi extends AllDirectives {
   private Route listRuns() {
     return parameterOptional("worker", worker -> parameterOptional("status", status ->
         parameterOptional("limit", limit -> parameterOptional("cursor", cursor ->
-            completeWithFuture(runPage(worker, status, limit, cursor))))));
+            parameterOptional("parent", parent ->
+                completeWithFuture(runPage(worker, status, limit, cursor, parent)))))));
   }
 
   private CompletionStage<HttpResponse> runPage(Optional<String> worker, Optional<String> status,
-      Optional<String> limit, Optional<String> cursor) {
+      Optional<String> limit, Optional<String> cursor, Optional<String> parent) {
     return supply(() -> {
       RunStatus s = status.map(x -> {
         try {
@@ -304,7 +305,8 @@ public final class HttpApi extends AllDirectives {
           throw new InvalidArgumentException("limit must be an integer, was '" + x + "'");
         }
       }).orElse(50);
-      return troupe.runs(new RunQuery(worker.orElse(null), s, n, cursor.orElse(null)));
+      return troupe.runs(new RunQuery(worker.orElse(null), s, n, cursor.orElse(null),
+          parent.orElse(null)));
     }).thenApply(page -> ok(mapper.valueToTree(page))).exceptionally(errors::of);
   }
 

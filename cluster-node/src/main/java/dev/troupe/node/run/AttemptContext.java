@@ -6,13 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.Cancelled;
+import dev.troupe.api.ChildOptions;
+import dev.troupe.api.ChildRun;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.LogLine;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
+import dev.troupe.api.RunHandle;
+import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.persistence.RunClock;
+import dev.troupe.persistence.RunSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +36,8 @@ import org.slf4j.MDC;
 
 /** The {@link WorkerContext} of one attempt: fenced by its epoch, cancelled at most once. */
 final class AttemptContext implements WorkerContext, LiveRun.Attempt {
+  /** The reason a cancel of the run itself gives (see the entity's RunHost). */
+  static final String CANCELLED = "cancelled";
   private final RunServices services;
   private final LiveRun liveRun;
   private final EntityChannel entity;
@@ -37,6 +45,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private final int attempt;
   private final long epoch;
   private final JsonNode payload;
+  private final RunSpec spec;
   private final long timeoutMs;
   /** When the attempt times out: set when the handler starts, an estimate until then. */
   private volatile Instant deadline;
@@ -46,9 +55,13 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private volatile JsonNode lastCheckpoint;
   private volatile String cancelReason;
   private Thread boundThread;
+  /** The ordinal of the next unnamed child call: its key is the same in every attempt. */
+  private final AtomicInteger childOrdinal = new AtomicInteger();
+  /** Children that a cancel of the run cancels with it. */
+  private final List<ChildRun> cancelledWithRun = new ArrayList<>();
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
-      String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
+      String worker, int attempt, long epoch, JsonNode payload, RunSpec spec, JsonNode checkpoint,
       long timeoutMs) {
     this.services = services;
     this.liveRun = liveRun;
@@ -57,6 +70,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     this.attempt = attempt;
     this.epoch = epoch;
     this.payload = payload;
+    this.spec = spec;
     this.lastCheckpoint = checkpoint;
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
@@ -77,6 +91,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   @Override
   public void cancel(String reason) {
     List<Runnable> callbacks;
+    List<ChildRun> children = List.of();
     synchronized (this) {
       if (cancelReason != null) {
         return;
@@ -88,8 +103,13 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
       }
       callbacks = new ArrayList<>(cancelCallbacks);
       cancelCallbacks.clear();
+      if (CANCELLED.equals(reason)) { // the run is cancelled: not a timeout, drain or move
+        children = List.copyOf(cancelledWithRun);
+      }
     }
     callbacks.forEach(services.handlerExecutor::execute);
+    // a finished child refuses: nothing to do for it
+    children.forEach(c -> c.cancel().exceptionally(refused -> null));
   }
 
   /**
@@ -287,5 +307,61 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   @Override
   public Instant deadline() {
     return deadline;
+  }
+
+  // composition
+
+  @Override
+  public String parentRunId() {
+    return spec.parentRunId();
+  }
+
+  @Override
+  public CompletionStage<ChildRun> callAsync(String childWorker, JsonNode childPayload,
+      ChildOptions options) {
+    ChildOptions opts = options == null ? ChildOptions.DEFAULT : options;
+    String name = opts.name() != null ? opts.name() : String.valueOf(childOrdinal.getAndIncrement());
+    int max = services.composition.maxChildDepth();
+    if (spec.depth() >= max) {
+      return CompletableFuture.failedFuture(new PermanentFailure("run " + runId() + " is "
+          + spec.depth() + " child calls deep and may not call " + childWorker
+          + " (troupe.call.max-child-depth = " + max + "): does it call its own ancestors?"));
+    }
+    if (cancelReason != null) {
+      return CompletableFuture.failedFuture(new Cancelled(cancelReason));
+    }
+    CompletionStage<RunHandle> started;
+    try {
+      started = services.node.call(childWorker, childPayload,
+          opts.call().withIdempotencyKey("child:" + runId() + ":" + name), runId(), spec.depth());
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
+    }
+    // completed on the handler dispatcher: the reply arrives on an actor's thread
+    return started.handleAsync((run, failure) -> {
+      if (failure != null) {
+        throw new CompletionException(childFailure(childWorker, failure));
+      }
+      ChildRun child = new ChildHandle(run);
+      if (opts.cancelWithParent()) {
+        boolean runCancelled;
+        synchronized (this) {
+          cancelledWithRun.add(child);
+          runCancelled = CANCELLED.equals(cancelReason);
+        }
+        if (runCancelled) { // started while the run was being cancelled
+          child.cancel().exceptionally(refused -> null);
+        }
+      }
+      return child;
+    }, services.handlerExecutor);
+  }
+
+  /** A child call's failure: a mistake of the handler's (no such worker, bad input) is permanent. */
+  private static Throwable childFailure(String childWorker, Throwable failure) {
+    Throwable t = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return t instanceof UnknownWorkerException || t instanceof InvalidArgumentException
+        ? new PermanentFailure("child call of " + childWorker + ": " + t.getMessage(), t) : t;
   }
 }

@@ -7,6 +7,7 @@ import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.node.registry.Registration;
+import dev.troupe.persistence.RunSpec;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +57,7 @@ public final class RunActor {
    */
   public record Init(RunServices services, LiveRun liveRun, Registration registration,
       EntityChannel entity, JsonNode payload, long timeoutMs,
-      AtomicReference<Granted> firstGrant) {}
+      AtomicReference<Granted> firstGrant, RunSpec spec) {}
 
   public static Behavior<Command> create(Init init) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new RunActor(init, ctx, t).begin()));
@@ -90,8 +91,8 @@ public final class RunActor {
 
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
-        init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
-        init.timeoutMs());
+        init.registration().name(), g.attempt(), g.epoch(), init.payload(), init.spec(),
+        g.checkpoint(), init.timeoutMs());
     init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),

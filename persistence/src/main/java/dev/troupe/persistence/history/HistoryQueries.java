@@ -98,6 +98,9 @@ final class HistoryQueries {
     if (query.status() != null) {
       sql.append(" AND \"status\" = ?");
     }
+    if (query.parent() != null) {
+      sql.append(" AND \"parent_run_id\" = ?");
+    }
     if (after != null) {
       sql.append(" AND (\"created_at\" < ? OR (\"created_at\" = ? AND \"run_id\" < ?))");
     }
@@ -109,6 +112,9 @@ final class HistoryQueries {
       }
       if (query.status() != null) {
         ps.setString(i++, query.status().name());
+      }
+      if (query.parent() != null) {
+        ps.setString(i++, query.parent());
       }
       if (after != null) {
         LocalDateTime at = SqlValues.utc(Instant.ofEpochMilli(after.createdAtMillis()));

@@ -23,5 +23,6 @@ public final class DemoWorkers implements WorkerModule {
     registrar.register(StatefulWorker.NAME, StatefulWorker.CONFIG, new StatefulWorker());
     registrar.registerBlocking(CheckpointedBatchWorker.NAME, CheckpointedBatchWorker.CONFIG,
         new CheckpointedBatchWorker());
+    new dev.troupe.examples.composition.CompositionWorkers().install(registrar);
   }
 }

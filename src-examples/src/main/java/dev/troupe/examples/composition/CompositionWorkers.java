@@ -1,0 +1,22 @@
+package dev.troupe.examples.composition;
+
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
+
+/**
+ * The examples of runs made of runs: {@code fan-out} (child runs, fan-in) and the {@code
+ * always-fails} child it uses; {@code image-pipeline} (a state machine) and its tasks' workers
+ * {@code resize-image} and {@code apply-filters}. Each worker's class documents its contract.
+ */
+public final class CompositionWorkers implements WorkerModule {
+  @Override
+  public void install(WorkerRegistrar registrar) {
+    registrar.register(FanOutWorker.NAME, FanOutWorker.CONFIG, new FanOutWorker());
+    registrar.register(AlwaysFailsWorker.NAME, AlwaysFailsWorker.CONFIG, new AlwaysFailsWorker());
+    registrar.register(ImagePipelineWorker.NAME, ImagePipelineWorker.CONFIG,
+        new ImagePipelineWorker());
+    registrar.register(ResizeImageWorker.NAME, ResizeImageWorker.CONFIG, new ResizeImageWorker());
+    registrar.register(ApplyFiltersWorker.NAME, ApplyFiltersWorker.CONFIG,
+        new ApplyFiltersWorker());
+  }
+}
