@@ -56,7 +56,8 @@ public final class Transcode4k implements WorkerModule {
             }
           }
           if (ffmpeg.waitFor() != 0) {
-            throw PermanentFailure.coded("ffmpeg-failed", "ffmpeg exited with " + ffmpeg.exitValue());
+            throw PermanentFailure.coded("ffmpeg-failed",
+                "ffmpeg exited with " + ffmpeg.exitValue());
           }
           return new Transcoded(job.outputPath());
         });

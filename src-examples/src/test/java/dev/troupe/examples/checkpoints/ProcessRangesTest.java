@@ -44,7 +44,8 @@ class ProcessRangesTest {
     TestOutcome resumed = jobs.run("process-ranges", retry);
     // then
     assertThat(failed.status()).isEqualTo(RunStatus.RETRYING);
-    assertThat(failed.error().message()).isEqualTo("ConnectException: lost the connection at item 15");
+    assertThat(failed.error().message())
+        .isEqualTo("ConnectException: lost the connection at item 15");
     assertThat(first.emits()).extracting(m -> m.path("batch").asText())
         .containsExactly("batch_0");
     assertThat(resumed.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -76,6 +77,7 @@ class ProcessRangesTest {
     // then
     assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
     assertThat(outcome.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
-    assertThat(outcome.error().message()).isEqualTo("IllegalArgumentException: batchSize must be positive, was 0");
+    assertThat(outcome.error().message())
+        .isEqualTo("IllegalArgumentException: batchSize must be positive, was 0");
   }
 }

@@ -51,7 +51,8 @@ class RiskyTaskTest {
     assertThat(two.status()).isEqualTo(RunStatus.RETRYING);
     assertThat(three.status()).isEqualTo(RunStatus.FAILED);
     assertThat(three.error().code()).isEqualTo(ErrorCode.TRANSIENT_ERROR);
-    assertThat(three.error().message()).startsWith("failed after 3 attempts: Server error 500 from ");
+    assertThat(three.error().message())
+        .startsWith("failed after 3 attempts: Server error 500 from ");
   }
 
   @Test
