@@ -44,12 +44,14 @@ class SeedExamplesNodeTest {
 
   private final FakeHttp http = FakeHttp.start();
   private Path dir;
+  private Path uploads;
   private ActorSystem<Void> system;
   private TroupeNode troupe;
 
   @BeforeAll
   void startNode() throws IOException {
     dir = Files.createTempDirectory("troupe-seed-examples");
+    uploads = Files.createDirectory(dir.resolve("uploads"));
     // a stand-in for ffmpeg that talks as ffmpeg does and writes its output file
     Path ffmpeg = Files.writeString(dir.resolve("ffmpeg.sh"), "printf '  Duration: 00:00:10.00\\n"
         + "time=00:00:05.00 bitrate=1\\rtime=00:00:10.00 bitrate=1\\n' >&2\ntouch \"${@: -1}\"\n");
@@ -60,7 +62,9 @@ class SeedExamplesNodeTest {
             .withValue("troupe.workers.payment-processor.api-key",
                 ConfigValueFactory.fromAnyRef("k-1"))
             .withValue("troupe.workers.transcode-4k.command",
-                ConfigValueFactory.fromIterable(List.of("bash", ffmpeg.toString()))));
+                ConfigValueFactory.fromIterable(List.of("bash", ffmpeg.toString())))
+            .withValue("troupe.workers.cleanup-temp-files.directory",
+                ConfigValueFactory.fromAnyRef(uploads.toString())));
     troupe = TroupeNode.start(system);
     new SeedExamples().install(troupe);
   }
@@ -147,13 +151,12 @@ class SeedExamplesNodeTest {
   }
 
   @Test
-  void cleanupRemovesOldFiles() throws IOException {
+  void cleanupRemovesOldFilesFromTheConfiguredDirectory() throws IOException {
     // given
-    Path uploads = Files.createDirectory(dir.resolve("uploads"));
     Files.setLastModifiedTime(Files.writeString(uploads.resolve("old"), "x"),
         FileTime.from(Instant.now().minus(Duration.ofDays(3))));
     // when
-    RunResult r = run("cleanup-temp-files", "{\"directory\":\"" + uploads + "\"}");
+    RunResult r = run("cleanup-temp-files", "{}");
     // then
     assertThat(resultOf(r)).isEqualTo(
         json("{\"filesRemoved\":1,\"directory\":\"" + uploads + "\"}"));

@@ -1,43 +1,38 @@
 package dev.troupe.examples.maintenance;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.File;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * {@code cleanup-temp-files}: deletes the regular files of {@code payload.directory} (default
- * {@code /tmp/app_uploads}) last modified more than 24 hours ago; subdirectories are left alone
- * and a missing directory counts as empty. Emits and returns {@code {"filesRemoved": n,
- * "directory": …}}. Deleting is idempotent, so a retry after a crash just finishes the job.
+ * {@code cleanup-temp-files}: deletes the regular files of the node's upload directory that were
+ * last modified more than 24 hours ago; subdirectories are left alone and a missing directory
+ * counts as empty. The directory is {@code troupe.workers.cleanup-temp-files.directory} (default
+ * {@code /tmp/app_uploads}): a scheduled job has no caller to pass it. Returns {@code
+ * {"filesRemoved": n, "directory": …}} (the seed emits it: its workers have no result).
+ * Deleting is idempotent, so a retry after a crash just finishes the job.
  *
  * <p>The seed runs it every hour. Troupe has no schedules yet: once they land, this worker is
  * meant to be scheduled hourly; until then, call it from a timer of your own.
  */
 public final class CleanupTempFiles implements WorkerModule {
-  record Cleanup(String directory) {}
-
   record Cleaned(long filesRemoved, String directory) {}
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job("cleanup-temp-files", Cleanup.class, (job, ctx) -> {
+    troupe.job("cleanup-temp-files", JsonNode.class, (payload, ctx) -> {
       ctx.info("Starting cleanup task");
-      Path dir = Path.of(Objects.requireNonNullElse(job.directory(), "/tmp/app_uploads"));
-      long cutoff = Instant.now().minus(Duration.ofHours(24)).toEpochMilli();
-      long removed;
-      try (Stream<Path> entries = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-        removed = entries.map(Path::toFile)
-            .filter(f -> f.isFile() && f.lastModified() < cutoff && f.delete()).count();
-      }
-      Cleaned cleaned = new Cleaned(removed, dir.toString());
-      ctx.emit(cleaned);
+      File dir = new File(ctx.config().hasPath("directory")
+          ? ctx.config().getString("directory") : "/tmp/app_uploads");
+      long cutoff = System.currentTimeMillis() - Duration.ofHours(24).toMillis();
+      long removed = Stream.of(Objects.requireNonNullElse(dir.listFiles(), new File[0]))
+          .filter(f -> f.isFile() && f.lastModified() < cutoff && f.delete()).count();
       ctx.info("Cleanup complete: {} files removed", removed);
-      return cleaned;
+      return new Cleaned(removed, dir.getPath());
     });
   }
 }

@@ -7,6 +7,7 @@ import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
 import java.io.BufferedReader;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -24,8 +25,7 @@ import java.util.regex.Pattern;
  * definition: the seed's limit is per worker process, and Troupe has no per-node limits yet.
  */
 public final class Transcode4k implements WorkerModule {
-  private static final Pattern DURATION = Pattern.compile("Duration: (\\d+):(\\d+):([\\d.]+)");
-  private static final Pattern TIME = Pattern.compile("time=(\\d+):(\\d+):([\\d.]+)");
+  private static final Pattern CLOCK = Pattern.compile("(Duration: |time=)([\\d:]{8}\\.\\d+)");
 
   record Transcode(@Required String inputPath, @Required String outputPath) {}
 
@@ -42,16 +42,17 @@ public final class Transcode4k implements WorkerModule {
           Process ffmpeg = new ProcessBuilder(command)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
           ctx.onCancel(ffmpeg::destroyForcibly);
-          double duration = 0;
+          long durationMs = 0;
           try (BufferedReader stderr = ffmpeg.errorReader()) {
             for (String line = stderr.readLine(); line != null; line = stderr.readLine()) {
-              Matcher d = DURATION.matcher(line);
-              Matcher t = TIME.matcher(line);
-              if (d.find()) {
-                duration = seconds(d);
-              } else if (t.find() && duration > 0) {
-                ctx.progress(Math.round(seconds(t) * 1000), Math.round(duration * 1000),
-                    "transcoding");
+              Matcher m = CLOCK.matcher(line);
+              if (m.find()) {
+                long ms = LocalTime.parse(m.group(2)).toNanoOfDay() / 1_000_000;
+                if (m.group(1).startsWith("Duration")) {
+                  durationMs = ms;
+                } else {
+                  ctx.progress(ms, durationMs, "transcoding");
+                }
               }
             }
           }
@@ -61,10 +62,5 @@ public final class Transcode4k implements WorkerModule {
           }
           return new Transcoded(job.outputPath());
         });
-  }
-
-  private static double seconds(Matcher m) {
-    return Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60
-        + Double.parseDouble(m.group(3));
   }
 }

@@ -14,25 +14,21 @@ import java.util.Map;
  * returns {@code {"processed":n}}. Items are processed in memory, within the call.
  */
 public final class BatchProcessorWorker implements WorkerModule {
-  public static final String NAME = "batch-processor";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Reports progress over payload.items, one message per item");
-
   record ItemDone(int current, int total, int progress, JsonNode item) {}
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
-      JsonNode items = payload.path("items");
-      if (!items.isArray()) {
-        throw new PermanentFailure("items must be an array");
-      }
-      int total = items.size();
-      for (int i = 1; i <= total; i++) {
-        ctx.emit(new ItemDone(i, total, (int) (i * 100L / total), items.get(i - 1)));
-      }
-      return Map.of("processed", total);
-    });
+    troupe.job("batch-processor", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Reports progress over payload.items, one message per item"), (payload, ctx) -> {
+          JsonNode items = payload.path("items");
+          if (!items.isArray()) {
+            throw new PermanentFailure("items must be an array");
+          }
+          int total = items.size();
+          for (int i = 1; i <= total; i++) {
+            ctx.emit(new ItemDone(i, total, (int) (i * 100L / total), items.get(i - 1)));
+          }
+          return Map.of("processed", total);
+        });
   }
 }

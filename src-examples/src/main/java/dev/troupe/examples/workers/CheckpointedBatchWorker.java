@@ -16,8 +16,6 @@ import java.time.Duration;
  * Retried up to 5 attempts, each resuming where the last one stopped.
  */
 public final class CheckpointedBatchWorker implements WorkerModule {
-  public static final String NAME = "checkpointed-batch";
-
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withRetry(RetryPolicy.of(5, Duration.ofMillis(200), Duration.ofSeconds(5)))
       .withDescription("Works through batches, checkpointing each so a retry resumes after it");
@@ -30,7 +28,7 @@ public final class CheckpointedBatchWorker implements WorkerModule {
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
+    troupe.job("checkpointed-batch", JsonNode.class, CONFIG, (payload, ctx) -> {
       int batches = Payloads.nonNegativeInt(payload, "batches", 20);
       Duration batchTime = Duration.ofMillis(Payloads.nonNegativeInt(payload, "batchMs", 100));
       int resumedFrom = ctx.lastCheckpoint(Completed.class).map(Completed::completed).orElse(0);

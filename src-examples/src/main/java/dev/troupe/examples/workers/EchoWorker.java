@@ -13,8 +13,6 @@ import java.util.concurrent.CompletableFuture;
  * completes on the calling thread instead of taking one from the blocking pool.
  */
 public final class EchoWorker implements WorkerModule {
-  public static final String NAME = "echo";
-
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withMaxConcurrent(1000)
       .withRetry(RetryPolicy.NONE)
@@ -22,7 +20,7 @@ public final class EchoWorker implements WorkerModule {
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.asyncJob(NAME, JsonNode.class, CONFIG,
+    troupe.asyncJob("echo", JsonNode.class, CONFIG,
         (payload, ctx) -> CompletableFuture.completedStage(payload));
   }
 }

@@ -16,15 +16,13 @@ import java.util.Map;
  * {@code failTimes} of 5 or more ends the run failed.
  */
 public final class FlakyWorker implements WorkerModule {
-  public static final String NAME = "flaky";
-
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withRetry(RetryPolicy.of(5, Duration.ofMillis(100), Duration.ofSeconds(2)))
       .withDescription("Fails transiently on its first failTimes attempts, then succeeds");
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
+    troupe.job("flaky", JsonNode.class, CONFIG, (payload, ctx) -> {
       int failTimes = Payloads.nonNegativeInt(payload, "failTimes", 2);
       if (ctx.attempt() <= failTimes) {
         throw new TransientFailure(

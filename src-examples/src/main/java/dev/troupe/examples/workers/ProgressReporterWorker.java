@@ -15,22 +15,19 @@ import java.util.Map;
  * cancelled run stops at once, with no further messages and no result.
  */
 public final class ProgressReporterWorker implements WorkerModule {
-  public static final String NAME = "progress-reporter";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Emits a progress message every intervalMs for the given number of steps");
-
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
-      int steps = Payloads.nonNegativeInt(payload, "steps", 10);
-      Duration interval = Duration.ofMillis(Payloads.nonNegativeInt(payload, "intervalMs", 200));
-      for (int i = 1; i <= steps; i++) {
-        ctx.sleep(interval); // a cancel ends the handler here
-        ctx.progress(i, steps, "Processing item " + i + "/" + steps);
-      }
-      ctx.emit(Map.of("status", "complete"));
-      return Map.of("steps", steps);
-    });
+    troupe.job("progress-reporter", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Emits a progress message every intervalMs for the given number of steps"),
+        (payload, ctx) -> {
+          int steps = Payloads.nonNegativeInt(payload, "steps", 10);
+          int intervalMs = Payloads.nonNegativeInt(payload, "intervalMs", 200);
+          for (int i = 1; i <= steps; i++) {
+            ctx.sleep(Duration.ofMillis(intervalMs)); // a cancel ends the handler here
+            ctx.progress(i, steps, "Processing item " + i + "/" + steps);
+          }
+          ctx.emit(Map.of("status", "complete"));
+          return Map.of("steps", steps);
+        });
   }
 }

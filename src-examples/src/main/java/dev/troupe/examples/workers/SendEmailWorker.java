@@ -18,18 +18,14 @@ import java.time.Instant;
  * A cancel during the wait ends the run with no message and no result.
  */
 public final class SendEmailWorker implements WorkerModule {
-  public static final String NAME = "send-email";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Simulates sending an email to payload.to after payload.delayMs");
-
   record SentAt(String status, String to, String timestamp) {}
 
   record Sent(String status, String to) {}
 
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, SendEmailWorker::send);
+    troupe.job("send-email", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Simulates sending an email to payload.to after payload.delayMs"), SendEmailWorker::send);
   }
 
   static Sent send(JsonNode payload, WorkerContext ctx) {

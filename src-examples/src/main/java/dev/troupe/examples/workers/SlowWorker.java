@@ -15,17 +15,14 @@ import java.util.Map;
  * demos.
  */
 public final class SlowWorker implements WorkerModule {
-  public static final String NAME = "slow-worker";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Sleeps for payload.ms (default 10 s); cut short by cancel or timeout");
-
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
-      int ms = Payloads.nonNegativeInt(payload, "ms", 10_000);
-      ctx.sleep(Duration.ofMillis(ms)); // a cancel ends the handler here
-      return Map.of("sleptMs", ms);
-    });
+    troupe.job("slow-worker", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Sleeps for payload.ms (default 10 s); cut short by cancel or timeout"),
+        (payload, ctx) -> {
+          int ms = Payloads.nonNegativeInt(payload, "ms", 10_000);
+          ctx.sleep(Duration.ofMillis(ms)); // a cancel ends the handler here
+          return Map.of("sleptMs", ms);
+        });
   }
 }

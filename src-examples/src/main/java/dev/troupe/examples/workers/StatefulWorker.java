@@ -12,22 +12,17 @@ import java.util.Map;
  * the state, then clears the state and returns {@code {"progress":100}}.
  */
 public final class StatefulWorker implements WorkerModule {
-  public static final String NAME = "stateful";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Writes, reads back and clears per-run state");
-
   @Override
   public void install(WorkerRegistrar troupe) {
-    troupe.job(NAME, JsonNode.class, CONFIG, (payload, ctx) -> {
-      for (int p = 20; p <= 100; p += 20) {
-        ctx.setState("progress", p);
-        int stored = ctx.getState("progress", Integer.class)
-            .orElseThrow(() -> new IllegalStateException("state 'progress' was not kept"));
-        ctx.emit(Map.of("progress", stored));
-      }
-      ctx.clearState();
-      return Map.of("progress", 100);
-    });
+    troupe.job("stateful", JsonNode.class,
+        WorkerConfig.DEFAULT.withDescription("Writes, reads back and clears per-run state"),
+        (payload, ctx) -> {
+          for (int p = 20; p <= 100; p += 20) {
+            ctx.setState("progress", p);
+            ctx.emit(Map.of("progress", ctx.getState("progress", Integer.class).orElseThrow()));
+          }
+          ctx.clearState();
+          return Map.of("progress", 100);
+        });
   }
 }

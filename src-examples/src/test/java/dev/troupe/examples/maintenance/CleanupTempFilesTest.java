@@ -2,9 +2,11 @@ package dev.troupe.examples.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.RunStatus;
 import dev.troupe.examples.maintenance.CleanupTempFiles.Cleaned;
 import dev.troupe.examples.testing.InstalledJobs;
+import dev.troupe.testkit.LoggedLine;
 import dev.troupe.testkit.TestOutcome;
 import dev.troupe.testkit.TestWorkerContext;
 import java.nio.file.Files;
@@ -22,6 +24,11 @@ class CleanupTempFilesTest {
   @TempDir
   Path dir;
 
+  private TestWorkerContext cleaning(Path directory) {
+    return jobs.context("cleanup-temp-files")
+        .config(ConfigFactory.parseMap(Map.of("directory", directory.toString()))).build();
+  }
+
   @Test
   void removesTheFilesOlderThanADayAndKeepsTheRest() throws Exception {
     // given two old files, a fresh one and an old subdirectory
@@ -33,15 +40,14 @@ class CleanupTempFilesTest {
     Path fresh = Files.writeString(dir.resolve("fresh.tmp"), "x");
     Path sub = Files.createDirectory(dir.resolve("keep"));
     Files.setLastModifiedTime(sub, FileTime.from(twoDaysAgo));
-    TestWorkerContext ctx = jobs.context("cleanup-temp-files")
-        .payload(Map.of("directory", dir.toString())).build();
+    TestWorkerContext ctx = cleaning(dir);
     // when
     TestOutcome outcome = jobs.run("cleanup-temp-files", ctx);
     // then
-    Cleaned expected = new Cleaned(2, dir.toString());
     assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(outcome.resultAs(Cleaned.class)).isEqualTo(expected);
-    assertThat(ctx.emitsAs(Cleaned.class)).containsExactly(expected);
+    assertThat(outcome.resultAs(Cleaned.class)).isEqualTo(new Cleaned(2, dir.toString()));
+    assertThat(ctx.logs()).extracting(LoggedLine::message)
+        .containsExactly("Starting cleanup task", "Cleanup complete: 2 files removed");
     try (var left = Files.list(dir)) {
       assertThat(left).containsExactlyInAnyOrder(fresh, sub);
     }
@@ -51,10 +57,8 @@ class CleanupTempFilesTest {
   void aMissingDirectoryHasNothingToRemove() {
     // given
     Path missing = dir.resolve("nowhere");
-    TestWorkerContext ctx = jobs.context("cleanup-temp-files")
-        .payload(Map.of("directory", missing.toString())).build();
     // when
-    TestOutcome outcome = jobs.run("cleanup-temp-files", ctx);
+    TestOutcome outcome = jobs.run("cleanup-temp-files", cleaning(missing));
     // then
     assertThat(outcome.resultAs(Cleaned.class)).isEqualTo(new Cleaned(0, missing.toString()));
   }
