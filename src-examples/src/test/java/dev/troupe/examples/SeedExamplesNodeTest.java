@@ -189,6 +189,17 @@ class SeedExamplesNodeTest {
   }
 
   @Test
+  void validateOrderNamesTheBrokenConstraint() {
+    // when
+    RunResult r = run("validate-order", "{\"orderId\":\"o\",\"customerId\":\"c\","
+        + "\"items\":[{\"productId\":\"p\",\"quantity\":0,\"price\":1}]}");
+    // then
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.attempts()).isEqualTo(1);
+    assertThat(r.error().message()).isEqualTo("payload.items[0].quantity: must be greater than 0");
+  }
+
+  @Test
   void paymentProcessorRetriesABusyGateway() {
     // given
     http.on("/v1/charges", Reply.json(503, "{\"error_code\":\"busy\",\"message\":\"later\"}"),

@@ -51,14 +51,27 @@ class ValidateOrderTest {
   }
 
   @Test
-  void businessRulesFailPermanentlyWithTheirLabel() {
+  void everyBrokenConstraintIsNamedByItsPath() {
     // when
+    TestOutcome outcome = validate("{\"orderId\":\"o-1\",\"customerId\":\" \",\"items\":["
+        + "{\"productId\":\"p-1\",\"quantity\":1,\"price\":1},"
+        + "{\"productId\":\"p-2\",\"quantity\":0,\"price\":-1}]}");
     TestOutcome empty = validate("{\"orderId\":\"o-1\",\"customerId\":\"c-1\",\"items\":[]}");
+    // then
+    assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(outcome.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
+    assertThat(outcome.error().message()).isEqualTo("payload.customerId: must not be blank; "
+        + "payload.items[1].price: must be greater than or equal to 0; "
+        + "payload.items[1].quantity: must be greater than 0");
+    assertThat(empty.error().message()).isEqualTo("payload.items: must not be empty");
+  }
+
+  @Test
+  void aTotalThatDoesNotMatchFailsWithTheBusinessRuleLabel() {
+    // when
     TestOutcome wrongTotal = validate("{\"orderId\":\"o-1\",\"customerId\":\"c-1\",\"total\":9,"
         + "\"items\":[{\"productId\":\"p-1\",\"quantity\":1,\"price\":10}]}");
     // then
-    assertThat(empty.error().label()).isEqualTo("business-rule");
-    assertThat(empty.error().message()).isEqualTo("Order must contain at least one item");
     assertThat(wrongTotal.status()).isEqualTo(RunStatus.FAILED);
     assertThat(wrongTotal.error().label()).isEqualTo("business-rule");
     assertThat(wrongTotal.error().message()).isEqualTo("Order total doesn't match item prices");
