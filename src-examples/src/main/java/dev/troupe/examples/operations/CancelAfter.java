@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cancelling a run from application code: start {@code slow-worker}, cancel it after a while,
  * and answer "completed" or "cancelled" by how it ended. The handler needs nothing for this: its
- * {@code ctx.sleep} ends it on cancel. Over HTTP the cancel is {@code POST /runs/{id}/cancel}.
+ * {@code ctx.sleep} ends it on cancel. Over HTTP the cancel is {@code POST
+ * /api/v1/runs/{id}/cancel}.
  */
 public final class CancelAfter {
   private CancelAfter() {}

@@ -11,8 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * Listing workers and their statistics from application code, through the {@link Troupe}
- * facade; over HTTP the same comes from {@code GET /workers}, {@code GET /runs} and {@code GET
- * /workers/{name}/stats}. Statistics come from the journal, so they survive restarts.
+ * facade; over HTTP the same comes from {@code GET /api/v1/workers}, {@code GET /api/v1/runs}
+ * and {@code GET /api/v1/workers/{name}/stats}. Statistics come from the journal, so they
+ * survive restarts.
  */
 public final class WorkerDashboard {
   private WorkerDashboard() {}
