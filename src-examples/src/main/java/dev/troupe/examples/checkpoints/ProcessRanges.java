@@ -20,9 +20,9 @@ import java.util.function.LongPredicate;
  *
  * <p>Errors are classified as the seed's {@code classify_error} does: an {@code
  * IllegalArgumentException} (a bad {@code batchSize}, the seed's {@code ValueError}) is permanent,
- * anything else transient. Cancellation needs no flag: {@code ctx.sleep} ends the handler. Items
- * listed in {@code payload.failOn} fail with a {@link ConnectException} on the first attempt, to
- * show a retry resuming from its checkpoint.
+ * anything else transient. Cancellation needs no flag: {@code ctx.sleep} ends the handler. The
+ * item {@code payload.failOn}, when given, fails with a {@link ConnectException} on the first
+ * attempt, to show a retry resuming from its checkpoint.
  */
 public final class ProcessRanges implements WorkerModule {
   static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
