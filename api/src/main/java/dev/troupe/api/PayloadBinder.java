@@ -25,6 +25,13 @@ import java.util.WeakHashMap;
  * with a {@link PermanentFailure} whose message names the field by its JSON path and says what
  * was expected and what came: {@code payload.items[2].qty: expected a number, got "two"}.
  *
+ * <p>When a Bean Validation implementation is on the class path ({@code jakarta.validation}:
+ * hibernate-validator with an Expression Language implementation, say), the bound value's
+ * constraints are checked too ({@code @NotBlank}, {@code @Positive}, {@code @Valid} to descend
+ * into nested records and lists), and a violation fails the same way, naming each field by its
+ * JSON path: {@code payload.items[1].qty: must be greater than 0}. Without one, constraint
+ * annotations are ignored.
+ *
  * <p>One binder per mapper ({@link #of}): it holds a configured copy of that mapper, so the
  * caller's mapper is never changed and its deserializers are built once.
  */
@@ -33,6 +40,9 @@ public final class PayloadBinder {
       Collections.synchronizedMap(new WeakHashMap<>());
   private static final int MAX_SHOWN_CHARS = 40;
   private static final String MISSING_CREATOR_PROPERTY = "Missing required creator property '";
+
+  /** Whether the Bean Validation API is on the class path; {@link BeanValidation} needs it. */
+  private static final boolean BEAN_VALIDATION = onClassPath("jakarta.validation.Validation");
 
   private final ObjectMapper mapper;
 
@@ -53,12 +63,21 @@ public final class PayloadBinder {
    * {@code json} bound to {@code type}; {@code JsonNode} itself is returned as is.
    *
    * @param root how the message names the document: {@code payload}, {@code checkpoint}
-   * @throws PermanentFailure naming the field path when {@code json} does not fit {@code type}
+   * @throws PermanentFailure naming the field path when {@code json} does not fit {@code type},
+   *     or breaks one of its Bean Validation constraints
    */
   public <T> T bind(JsonNode json, Class<T> type, String root) {
     if (type.isInstance(json) && JsonNode.class.isAssignableFrom(type)) {
       return type.cast(json);
     }
+    T value = read(json, type, root);
+    if (BEAN_VALIDATION) {
+      BeanValidation.check(value, root);
+    }
+    return value;
+  }
+
+  private <T> T read(JsonNode json, Class<T> type, String root) {
     try {
       return mapper.readerFor(type).readValue(json);
     } catch (JsonMappingException e) {
@@ -66,6 +85,15 @@ public final class PayloadBinder {
     } catch (IOException e) {
       throw new PermanentFailure(root + ": does not fit " + type.getSimpleName() + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  private static boolean onClassPath(String className) {
+    try {
+      Class.forName(className, false, PayloadBinder.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
     }
   }
 

@@ -1,13 +1,11 @@
 package dev.troupe.examples.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.PermanentFailure;
-import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.api.WorkerContext;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
+import java.util.Map;
 
 /**
  * {@code batch-processor}: payload {@code {items:[…]}}; a missing or non-array {@code items}
@@ -15,27 +13,22 @@ import java.util.concurrent.CompletionStage;
  * {@code {"current":i,"total":n,"progress":i*100/n,"item":item}} (an integer percent) and
  * returns {@code {"processed":n}}. Items are processed in memory, within the call.
  */
-public final class BatchProcessorWorker implements Worker {
-  public static final String NAME = "batch-processor";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Reports progress over payload.items, one message per item");
+public final class BatchProcessorWorker implements WorkerModule {
+  record ItemDone(int current, int total, int progress, JsonNode item) {}
 
   @Override
-  public CompletionStage<JsonNode> run(WorkerContext ctx) throws PermanentFailure {
-    JsonNode items = ctx.payload().path("items");
-    if (!items.isArray()) {
-      throw new PermanentFailure("items must be an array");
-    }
-    int total = items.size();
-    for (int i = 1; i <= total; i++) {
-      ObjectNode message = ctx.newObject()
-          .put("current", i)
-          .put("total", total)
-          .put("progress", (int) (i * 100L / total));
-      message.set("item", items.get(i - 1));
-      ctx.emit(message);
-    }
-    return CompletableFuture.completedFuture(ctx.newObject().put("processed", total));
+  public void install(WorkerRegistrar troupe) {
+    troupe.job("batch-processor", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Reports progress over payload.items, one message per item"), (payload, ctx) -> {
+          JsonNode items = payload.path("items");
+          if (!items.isArray()) {
+            throw new PermanentFailure("items must be an array");
+          }
+          int total = items.size();
+          for (int i = 1; i <= total; i++) {
+            ctx.emit(new ItemDone(i, total, (int) (i * 100L / total), items.get(i - 1)));
+          }
+          return Map.of("processed", total);
+        });
   }
 }

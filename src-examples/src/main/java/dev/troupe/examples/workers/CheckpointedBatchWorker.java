@@ -1,11 +1,10 @@
 package dev.troupe.examples.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.api.BlockingWorker;
-import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.api.WorkerContext;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
 import java.time.Duration;
 
 /**
@@ -16,27 +15,32 @@ import java.time.Duration;
  * {@code {"batches":batches,"resumedFrom":k}}; a cancelled run stops at once with no result.
  * Retried up to 5 attempts, each resuming where the last one stopped.
  */
-public final class CheckpointedBatchWorker implements BlockingWorker {
-  public static final String NAME = "checkpointed-batch";
-
+public final class CheckpointedBatchWorker implements WorkerModule {
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withRetry(RetryPolicy.of(5, Duration.ofMillis(200), Duration.ofSeconds(5)))
       .withDescription("Works through batches, checkpointing each so a retry resumes after it");
 
+  record Completed(int completed) {}
+
+  record BatchDone(int batch, int of) {}
+
+  record Finished(int batches, int resumedFrom) {}
+
   @Override
-  public JsonNode run(WorkerContext ctx) throws PermanentFailure {
-    int batches = Payloads.nonNegativeInt(ctx.payload(), "batches", 20);
-    Duration batchTime = Duration.ofMillis(Payloads.nonNegativeInt(ctx.payload(), "batchMs", 100));
-    int resumedFrom = ctx.lastCheckpoint().map(c -> c.path("completed").asInt(0)).orElse(0);
-    if (resumedFrom > 0) {
-      ctx.info("Resuming after batch " + resumedFrom + " of " + batches);
-    }
-    for (int b = resumedFrom + 1; b <= batches; b++) {
-      // the simulated work of one batch, cut short by a cancel
-      ctx.sleep(batchTime);
-      ctx.emit(ctx.newObject().put("batch", b).put("of", batches));
-      ctx.checkpoint(ctx.newObject().put("completed", b)); // returns once durable
-    }
-    return ctx.newObject().put("batches", batches).put("resumedFrom", resumedFrom);
+  public void install(WorkerRegistrar troupe) {
+    troupe.job("checkpointed-batch", JsonNode.class, CONFIG, (payload, ctx) -> {
+      int batches = Payloads.nonNegativeInt(payload, "batches", 20);
+      Duration batchTime = Duration.ofMillis(Payloads.nonNegativeInt(payload, "batchMs", 100));
+      int resumedFrom = ctx.lastCheckpoint(Completed.class).map(Completed::completed).orElse(0);
+      if (resumedFrom > 0) {
+        ctx.info("Resuming after batch {} of {}", resumedFrom, batches);
+      }
+      for (int b = resumedFrom + 1; b <= batches; b++) {
+        ctx.sleep(batchTime); // the simulated work of one batch, cut short by a cancel
+        ctx.emit(new BatchDone(b, batches));
+        ctx.checkpoint(new Completed(b)); // returns once durable
+      }
+      return new Finished(batches, resumedFrom);
+    });
   }
 }

@@ -1,28 +1,34 @@
 package dev.troupe.examples.workers;
 
 import dev.troupe.api.WorkerModule;
+import dev.troupe.examples.composition.CompositionWorkers;
 import dev.troupe.api.WorkerRegistrar;
+import java.util.List;
 
 /**
- * The demo workers ported from the seed worker systems, discovered through {@link
- * java.util.ServiceLoader}: {@code echo}, {@code send-email}, {@code progress-reporter},
- * {@code slow-worker}, {@code flaky}, {@code batch-processor}, {@code stateful} and
- * {@code checkpointed-batch}. Each worker's class documents its contract.
+ * The demo node's workers, discovered through {@link java.util.ServiceLoader}: {@code echo},
+ * {@code send-email}, {@code progress-reporter}, {@code slow-worker}, {@code flaky},
+ * {@code batch-processor}, {@code stateful} and {@code checkpointed-batch}; and the composition
+ * examples ({@link CompositionWorkers}: {@code fan-out}, {@code image-pipeline} and the workers
+ * they call). Each is a {@link
+ * WorkerModule} of its own whose class documents its contract; to add an example to the demo
+ * node, add its module to {@link #MODULES}.
  */
 public final class DemoWorkers implements WorkerModule {
+  /** The modules the demo node installs, in order. */
+  static final List<WorkerModule> MODULES = List.of(
+      new EchoWorker(),
+      new SendEmailWorker(),
+      new ProgressReporterWorker(),
+      new SlowWorker(),
+      new FlakyWorker(),
+      new BatchProcessorWorker(),
+      new StatefulWorker(),
+      new CheckpointedBatchWorker(),
+      new CompositionWorkers());
+
   @Override
   public void install(WorkerRegistrar registrar) {
-    registrar.register(EchoWorker.NAME, EchoWorker.CONFIG, new EchoWorker());
-    registrar.register(SendEmailWorker.NAME, SendEmailWorker.CONFIG, new SendEmailWorker());
-    registrar.register(ProgressReporterWorker.NAME, ProgressReporterWorker.CONFIG,
-        new ProgressReporterWorker());
-    registrar.registerBlocking(SlowWorker.NAME, SlowWorker.CONFIG, new SlowWorker());
-    registrar.register(FlakyWorker.NAME, FlakyWorker.CONFIG, new FlakyWorker());
-    registrar.register(BatchProcessorWorker.NAME, BatchProcessorWorker.CONFIG,
-        new BatchProcessorWorker());
-    registrar.register(StatefulWorker.NAME, StatefulWorker.CONFIG, new StatefulWorker());
-    registrar.registerBlocking(CheckpointedBatchWorker.NAME, CheckpointedBatchWorker.CONFIG,
-        new CheckpointedBatchWorker());
-    new dev.troupe.examples.composition.CompositionWorkers().install(registrar);
+    MODULES.forEach(module -> module.install(registrar));
   }
 }

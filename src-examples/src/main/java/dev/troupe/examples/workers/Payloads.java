@@ -14,8 +14,7 @@ final class Payloads {
    * @throws PermanentFailure naming the field when the value is negative, not a number, or too
    *     large for an int
    */
-  static int nonNegativeInt(JsonNode payload, String field, int defaultValue)
-      throws PermanentFailure {
+  static int nonNegativeInt(JsonNode payload, String field, int defaultValue) {
     JsonNode node = payload.path(field);
     if (node.isMissingNode() || node.isNull()) {
       return defaultValue;

@@ -1,51 +1,33 @@
 package dev.troupe.examples.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.api.PermanentFailure;
-import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.api.WorkerContext;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 
 /**
  * {@code progress-reporter}: payload {@code {steps?:10, intervalMs?:200}}. For each step i of
- * 1..steps it waits {@code intervalMs} without blocking, then emits
+ * 1..steps it waits {@code intervalMs}, then emits
  * {@code {"progress":i*100/steps,"message":"Processing item i/steps"}} (an integer percent);
  * finally it emits {@code {"status":"complete"}} and returns {@code {"steps":steps}}. A
  * cancelled run stops at once, with no further messages and no result.
  */
-public final class ProgressReporterWorker implements Worker {
-  public static final String NAME = "progress-reporter";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Emits a progress message every intervalMs for the given number of steps");
-
+public final class ProgressReporterWorker implements WorkerModule {
   @Override
-  public CompletionStage<JsonNode> run(WorkerContext ctx) throws PermanentFailure {
-    int steps = Payloads.nonNegativeInt(ctx.payload(), "steps", 10);
-    Duration interval =
-        Duration.ofMillis(Payloads.nonNegativeInt(ctx.payload(), "intervalMs", 200));
-    return step(ctx, 1, steps, interval)
-        .thenApply(finished -> finished ? ctx.newObject().put("steps", steps) : null);
-  }
-
-  /** Waits, reports step {@code i}, then chains the next step; completes false once cancelled. */
-  private static CompletionStage<Boolean> step(WorkerContext ctx, int i, int steps,
-      Duration interval) {
-    if (i > steps) {
-      ctx.emit(ctx.newObject().put("status", "complete"));
-      return CompletableFuture.completedFuture(true);
-    }
-    return ctx.delay(interval).thenCompose(waited -> {
-      if (!waited || ctx.isCancelled()) {
-        return CompletableFuture.completedFuture(false);
-      }
-      ctx.emit(ctx.newObject()
-          .put("progress", (int) (i * 100L / steps))
-          .put("message", "Processing item " + i + "/" + steps));
-      return step(ctx, i + 1, steps, interval);
-    });
+  public void install(WorkerRegistrar troupe) {
+    troupe.job("progress-reporter", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Emits a progress message every intervalMs for the given number of steps"),
+        (payload, ctx) -> {
+          int steps = Payloads.nonNegativeInt(payload, "steps", 10);
+          int intervalMs = Payloads.nonNegativeInt(payload, "intervalMs", 200);
+          for (int i = 1; i <= steps; i++) {
+            ctx.sleep(Duration.ofMillis(intervalMs)); // a cancel ends the handler here
+            ctx.progress(i, steps, "Processing item " + i + "/" + steps);
+          }
+          ctx.emit(Map.of("status", "complete"));
+          return Map.of("steps", steps);
+        });
   }
 }

@@ -2,46 +2,44 @@ package dev.troupe.examples.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.PermanentFailure;
-import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerContext;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletionStage;
 
 /**
  * {@code send-email}: simulates sending an email. Payload {@code {to, subject?, body?,
  * delayMs?}}; {@code to} is required and must contain '@', otherwise the run fails permanently
- * naming the field. Logs "Sending email to …", waits {@code delayMs} (default 100) without
- * blocking, emits {@code {"status":"sent","to":…,"timestamp":<ISO-8601>}} and returns
+ * naming the field. Logs "Sending email to …", waits {@code delayMs} (default 100), emits
+ * {@code {"status":"sent","to":…,"timestamp":<ISO-8601>}} and returns
  * {@code {"status":"sent","to":…}}. {@code body} is accepted but the simulation does not use it.
+ * A cancel during the wait ends the run with no message and no result.
  */
-public final class SendEmailWorker implements Worker {
-  public static final String NAME = "send-email";
+public final class SendEmailWorker implements WorkerModule {
+  record SentAt(String status, String to, String timestamp) {}
 
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Simulates sending an email to payload.to after payload.delayMs");
+  record Sent(String status, String to) {}
 
   @Override
-  public CompletionStage<JsonNode> run(WorkerContext ctx) throws PermanentFailure {
-    JsonNode payload = ctx.payload();
+  public void install(WorkerRegistrar troupe) {
+    troupe.job("send-email", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Simulates sending an email to payload.to after payload.delayMs"), SendEmailWorker::send);
+  }
+
+  static Sent send(JsonNode payload, WorkerContext ctx) {
     String to = recipient(payload);
     String subject = payload.path("subject").asText("(no subject)");
     int delayMs = Payloads.nonNegativeInt(payload, "delayMs", 100);
 
-    ctx.info("Sending email to " + to + " (subject: '" + subject + "')");
-    return ctx.delay(Duration.ofMillis(delayMs)).<JsonNode>thenApply(sent -> {
-      // a cancelled run has no result and must not report the email as sent
-      if (!sent) {
-        return null;
-      }
-      ctx.emit(ctx.newObject().put("status", "sent").put("to", to)
-          .put("timestamp", Instant.now().toString()));
-      return ctx.newObject().put("status", "sent").put("to", to);
-    });
+    ctx.info("Sending email to {} (subject: '{}')", to, subject);
+    ctx.sleep(Duration.ofMillis(delayMs)); // a cancel ends the handler here: nothing was sent
+    ctx.emit(new SentAt("sent", to, Instant.now().toString()));
+    return new Sent("sent", to);
   }
 
-  private static String recipient(JsonNode payload) throws PermanentFailure {
+  private static String recipient(JsonNode payload) {
     JsonNode node = payload.path("to");
     if (node.isMissingNode() || node.isNull()) {
       throw new PermanentFailure("field 'to' is required");

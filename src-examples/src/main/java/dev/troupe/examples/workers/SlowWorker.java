@@ -1,11 +1,12 @@
 package dev.troupe.examples.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.api.BlockingWorker;
-import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerContext;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * {@code slow-worker}: payload {@code {ms?:10000}}. Blocks for {@code ms} milliseconds with the
@@ -13,16 +14,15 @@ import java.time.Duration;
  * or timeout cuts the sleep short and the run then has no result. For cancellation and timeout
  * demos.
  */
-public final class SlowWorker implements BlockingWorker {
-  public static final String NAME = "slow-worker";
-
-  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
-      .withDescription("Sleeps for payload.ms (default 10 s); cut short by cancel or timeout");
-
+public final class SlowWorker implements WorkerModule {
   @Override
-  public JsonNode run(WorkerContext ctx) throws PermanentFailure {
-    int ms = Payloads.nonNegativeInt(ctx.payload(), "ms", 10_000);
-    ctx.sleep(Duration.ofMillis(ms)); // a cancel ends the handler here
-    return ctx.newObject().put("sleptMs", ms);
+  public void install(WorkerRegistrar troupe) {
+    troupe.job("slow-worker", JsonNode.class, WorkerConfig.DEFAULT.withDescription(
+        "Sleeps for payload.ms (default 10 s); cut short by cancel or timeout"),
+        (payload, ctx) -> {
+          int ms = Payloads.nonNegativeInt(payload, "ms", 10_000);
+          ctx.sleep(Duration.ofMillis(ms)); // a cancel ends the handler here
+          return Map.of("sleptMs", ms);
+        });
   }
 }

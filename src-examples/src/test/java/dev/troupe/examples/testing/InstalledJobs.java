@@ -1,0 +1,78 @@
+package dev.troupe.examples.testing;
+
+import dev.troupe.api.BlockingWorker;
+import dev.troupe.api.Worker;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerModule;
+import dev.troupe.api.WorkerRegistrar;
+import dev.troupe.testkit.TestContextBuilder;
+import dev.troupe.testkit.TestOutcome;
+import dev.troupe.testkit.TestWorkerContext;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link WorkerRegistrar} that keeps what a module registers, so that a unit test runs a job
+ * exactly as the module installs it (its handler and its {@link WorkerConfig}) on the test kit's
+ * {@link TestWorkerContext}, without a node.
+ */
+public final class InstalledJobs implements WorkerRegistrar {
+  private record Installed(WorkerConfig config, Worker async, BlockingWorker blocking) {}
+
+  private final Map<String, Installed> jobs = new ConcurrentHashMap<>();
+
+  /** Installs {@code module} here. */
+  public static InstalledJobs of(WorkerModule module) {
+    InstalledJobs installed = new InstalledJobs();
+    module.install(installed);
+    return installed;
+  }
+
+  @Override
+  public void register(String name, WorkerConfig config, Worker worker) {
+    add(name, new Installed(config, worker, null));
+  }
+
+  @Override
+  public void registerBlocking(String name, WorkerConfig config, BlockingWorker worker) {
+    add(name, new Installed(config, null, worker));
+  }
+
+  private void add(String name, Installed job) {
+    if (jobs.putIfAbsent(name, job) != null) {
+      throw new IllegalStateException(name + " is registered twice");
+    }
+  }
+
+  /** The names registered. */
+  public Set<String> names() {
+    return Set.copyOf(jobs.keySet());
+  }
+
+  /** A context for an attempt of {@code name}, with the definition's configuration. */
+  public TestContextBuilder context(String name) {
+    return TestWorkerContext.builder(name).config(get(name).config());
+  }
+
+  /** Runs one attempt of {@code name} in {@code ctx}. */
+  public TestOutcome run(String name, TestWorkerContext ctx) {
+    Installed job = get(name);
+    return job.blocking() != null ? ctx.runBlocking(job.blocking()) : ctx.runWorker(job.async());
+  }
+
+  /** Starts one attempt on a thread of its own, so that the test can cancel it meanwhile. */
+  public CompletableFuture<TestOutcome> start(String name, TestWorkerContext ctx) {
+    return CompletableFuture.supplyAsync(() -> run(name, ctx),
+        task -> new Thread(task, "test-" + name).start());
+  }
+
+  private Installed get(String name) {
+    Installed job = jobs.get(name);
+    if (job == null) {
+      throw new IllegalArgumentException(name + " is not registered; registered: " + names());
+    }
+    return job;
+  }
+}
