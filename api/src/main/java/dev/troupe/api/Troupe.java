@@ -64,6 +64,9 @@ public interface Troupe extends WorkerRegistrar {
   /** Statistics of one worker (its partitions summed). */
   CompletionStage<WorkerStats> stats(String worker);
 
+  /** The cluster's schedules: create, replace, pause, resume, trigger and delete them. */
+  Schedules schedules();
+
   /** The actor system this node runs in. */
   ActorSystem<?> system();
 

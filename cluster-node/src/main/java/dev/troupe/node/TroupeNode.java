@@ -11,6 +11,8 @@ import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.Schedule;
+import dev.troupe.api.Schedules;
 import dev.troupe.api.Troupe;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
@@ -34,6 +36,7 @@ import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
 import dev.troupe.node.run.JsonDepth;
+import dev.troupe.node.schedule.Cron;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
@@ -50,6 +53,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -75,6 +79,9 @@ public final class TroupeNode implements Troupe {
   private final Optional<HistoryReads> history;
   private final ClusterView clusterView;
   private final AtomicInteger roundRobin = new AtomicInteger();
+  /** Schedules declared in code before the node started: put once it has. */
+  private final List<Schedule> declared = new ArrayList<>();
+  private volatile NodeSchedules schedules;
   private volatile boolean started;
 
   private TroupeNode(EntityServices services, Optional<HistoryReads> history) {
@@ -139,6 +146,11 @@ public final class TroupeNode implements Troupe {
     node.history.ifPresent(h ->
         RunHistoryProjection.init(system, h.store(), historySettings, h.executor()));
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
+    synchronized (node) {
+      node.schedules = NodeSchedules.start(system, settings.askTimeout(), node.registry,
+          node::start, node::validatePayload, node::lookup, node::attach);
+      node.declared.forEach(node.schedules::declare);
+    }
     NodeDrain.hook(services);
     Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
     if (phase.compareTo(settings.drainTimeout().plus(settings.askTimeout())) < 0) {
@@ -180,10 +192,31 @@ public final class TroupeNode implements Troupe {
     }
   }
 
+  @Override
+  public synchronized void schedule(Schedule schedule) {
+    Cron.parse(Objects.requireNonNull(schedule, "schedule").cron(), schedule.zoneId());
+    if (schedules == null) {
+      declared.add(schedule); // its worker may be registered later: checked when it is put
+    } else {
+      schedules.declare(schedule);
+    }
+  }
+
+  @Override
+  public Schedules schedules() {
+    return schedules;
+  }
+
   // calls
 
   @Override
   public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options) {
+    return start(worker, payload, options, UnaryOperator.identity());
+  }
+
+  /** A call whose spec {@code linked} completes: with a schedule fire, or the run it re-runs. */
+  private CompletionStage<RunHandle> start(String worker, JsonNode payload, CallOptions options,
+      UnaryOperator<RunSpec> linked) {
     WorkerNames.validate(worker);
     Registration reg = registry.require(worker);
     validatePayload(payload);
@@ -201,7 +234,7 @@ public final class TroupeNode implements Troupe {
     long askMs = services.settings().askTimeout().toMillis();
     long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
     return entities.call(RunIds.entityId(worker, partition), payload, timeout.toMillis(),
-            opts.idempotencyKey(), opts.tags(), spec(opts), giveUpAt)
+            opts.idempotencyKey(), opts.tags(), linked.apply(spec(opts)), giveUpAt)
         .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
   }
 

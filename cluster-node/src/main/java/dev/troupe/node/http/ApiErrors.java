@@ -7,6 +7,7 @@ import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.UnknownRunException;
+import dev.troupe.api.UnknownScheduleException;
 import dev.troupe.api.UnknownWorkerException;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -53,6 +54,9 @@ final class ApiErrors {
     }
     if (e instanceof UnknownRunException) {
       return response(StatusCodes.NOT_FOUND, "UNKNOWN_RUN", e.getMessage());
+    }
+    if (e instanceof UnknownScheduleException) {
+      return response(StatusCodes.NOT_FOUND, "UNKNOWN_SCHEDULE", e.getMessage());
     }
     if (e instanceof RunFinishedException) {
       return response(StatusCodes.CONFLICT, "RUN_FINISHED", e.getMessage());

@@ -61,6 +61,7 @@ public final class HttpApi extends AllDirectives {
   private final TroupeMetrics metrics;
   private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
   private final CorsSupport cors;
+  private final ScheduleRoutes schedules;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -79,6 +80,7 @@ public final class HttpApi extends AllDirectives {
     this.materializer = Materializer.matFromSystem(troupe.system());
     this.cors = new CorsSupport(settings.cors());
     this.apiRejections = jsonRejections();
+    this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
   }
 
   /**
@@ -132,6 +134,7 @@ public final class HttpApi extends AllDirectives {
             path("runs", () -> post(() -> validName(name, () -> startRun(name))))))),
         path("runs", () -> get(() -> listRuns())),
         path("cluster", () -> get(() -> completeWithFuture(json(supply(cluster))))),
+        schedules.routes(admin),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
             pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
             path("events", () -> get(() -> optionalHeaderValueByName("Last-Event-ID",

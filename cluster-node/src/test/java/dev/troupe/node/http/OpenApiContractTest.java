@@ -934,6 +934,16 @@ class OpenApiContractTest {
     }
 
     @Override
+    public void schedule(dev.troupe.api.Schedule schedule) {
+      node.schedule(schedule);
+    }
+
+    @Override
+    public dev.troupe.api.Schedules schedules() {
+      return node.schedules();
+    }
+
+    @Override
     public ActorSystem<?> system() {
       return node.system();
     }
