@@ -44,6 +44,7 @@ import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -78,6 +79,7 @@ public final class TroupeNode implements Troupe {
   private final RunStreams streams;
   private final Optional<HistoryReads> history;
   private final ClusterView clusterView;
+  private final Reruns reruns;
   private final AtomicInteger roundRobin = new AtomicInteger();
   /** Schedules declared in code before the node started: put once it has. */
   private final List<Schedule> declared = new ArrayList<>();
@@ -93,6 +95,7 @@ public final class TroupeNode implements Troupe {
         services.streams(), entities, history);
     this.clusterView = new ClusterView(services.system(), entities::keys,
         ClusterSettings.fromConfig(services.system().settings().config()).viewTimeout());
+    this.reruns = new Reruns(this::start, this::lookup, this::runs, registry);
   }
 
   /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
@@ -301,6 +304,16 @@ public final class TroupeNode implements Troupe {
   private CompletionStage<Optional<RunResult>> lookupInHistory(String runId) {
     return history.map(h -> h.find(runId))
         .orElse(CompletableFuture.completedFuture(Optional.empty()));
+  }
+
+  @Override
+  public CompletionStage<RunHandle> rerun(String runId) {
+    return reruns.rerun(runId);
+  }
+
+  @Override
+  public CompletionStage<Integer> rerunFailed(String worker, Instant since) {
+    return reruns.failed(worker, since);
   }
 
   /** Subscribers attached to the live stream of {@code runId} on this node (0 when none here). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.DuplicateWorkerException;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunFinishedException;
+import dev.troupe.api.RunNotFinishedException;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownScheduleException;
@@ -60,6 +61,9 @@ final class ApiErrors {
     }
     if (e instanceof RunFinishedException) {
       return response(StatusCodes.CONFLICT, "RUN_FINISHED", e.getMessage());
+    }
+    if (e instanceof RunNotFinishedException) {
+      return response(StatusCodes.CONFLICT, "RUN_NOT_FINISHED", e.getMessage());
     }
     if (e instanceof DuplicateWorkerException) {
       return response(StatusCodes.CONFLICT, "DUPLICATE_WORKER", e.getMessage());

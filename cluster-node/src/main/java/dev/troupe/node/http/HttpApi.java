@@ -62,6 +62,7 @@ public final class HttpApi extends AllDirectives {
   private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
   private final CorsSupport cors;
   private final ScheduleRoutes schedules;
+  private final RerunRoutes reruns;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -81,6 +82,7 @@ public final class HttpApi extends AllDirectives {
     this.cors = new CorsSupport(settings.cors());
     this.apiRejections = jsonRejections();
     this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
+    this.reruns = new RerunRoutes(troupe, settings, mapper, errors, materializer);
   }
 
   /**
@@ -126,6 +128,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route api(boolean admin) {
     return concat(
+        reruns.routes(admin),
         path("workers", () -> get(() -> completeWithFuture(listWorkers()))),
         pathPrefix("workers", () -> pathPrefix(PathMatchers.segment(), name -> concat(
             pathEnd(() -> get(() -> validName(name, () -> completeWithFuture(worker(name))))),

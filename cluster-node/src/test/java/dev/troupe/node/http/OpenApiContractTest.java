@@ -944,6 +944,16 @@ class OpenApiContractTest {
     }
 
     @Override
+    public CompletionStage<RunHandle> rerun(String runId) {
+      return or(() -> node.rerun(runId));
+    }
+
+    @Override
+    public CompletionStage<Integer> rerunFailed(String worker, java.time.Instant since) {
+      return or(() -> node.rerunFailed(worker, since));
+    }
+
+    @Override
     public ActorSystem<?> system() {
       return node.system();
     }
