@@ -71,11 +71,7 @@ final class NodeSchedules implements Schedules {
     ScheduleEntities entities = ScheduleEntities.init(system,
         ScheduleSettings.fromConfig(system.settings().config()), askTimeout, Clock.systemUTC(),
         fire(calls));
-    entities.wakeAll().whenComplete((d, t) -> {
-      if (t != null) {
-        log.warn("could not wake the cluster's schedules at start: {}", t.toString());
-      }
-    });
+    entities.wakeAll();
     return new NodeSchedules(entities, registry, payloadCheck, lookup, attach);
   }
 

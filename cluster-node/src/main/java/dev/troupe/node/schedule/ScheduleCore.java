@@ -103,6 +103,10 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
   @Override
   public SignalHandler<ScheduleState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+      if (state.exists()) {
+        ctx.getLog().info("schedule {} runs on this node ({} fire(s) to start again)", name,
+            state.pending().size());
+      }
       state.pending().forEach(f -> call(state, f));
       ctx.getSelf().tell(ScheduleEntity.Tick.INSTANCE);
     }).build();
@@ -136,6 +140,9 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
   private Effect<ScheduleEvent, ScheduleState> onPut(ScheduleState s, ScheduleEntity.Put c) {
     if (s.exists() && s.schedule().equals(c.schedule())) {
       return current(s, c.replyTo());
+    }
+    if (!s.exists()) {
+      ctx.getLog().info("schedule {} runs on this node (created)", name);
     }
     return Effect().persist(new ScheduleEvent.Defined(c.schedule(), now()))
         .thenRun(this::arm).thenRun(after -> c.replyTo().tell(view(after)));

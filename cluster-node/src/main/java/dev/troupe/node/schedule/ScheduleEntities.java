@@ -27,9 +27,11 @@ public final class ScheduleEntities {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Executor callbacks;
+  private final ActorRef<Done> ignore;
 
   private ScheduleEntities(ActorSystem<?> system, Duration timeout) {
     this.sharding = ClusterSharding.get(system);
+    this.ignore = system.ignoreRef();
     this.timeout = timeout;
     this.callbacks = system.dispatchers()
         .lookup(DispatcherSelector.fromConfig("troupe.callback-dispatcher"));
@@ -51,10 +53,13 @@ public final class ScheduleEntities {
     return new ScheduleEntities(system, askTimeout);
   }
 
-  /** Wakes every listed schedule (a node calls it once at start). */
-  public CompletionStage<Done> wakeAll() {
-    return off(sharding.entityRefFor(ScheduleDirectory.KEY, ScheduleDirectory.ID)
-        .ask(ScheduleDirectory.WakeAll::new, timeout));
+  /**
+   * Wakes every listed schedule (a node calls it once at start). Told, not asked: sharding keeps
+   * the message until the cluster has formed, however long that takes.
+   */
+  public void wakeAll() {
+    sharding.entityRefFor(ScheduleDirectory.KEY, ScheduleDirectory.ID)
+        .tell(new ScheduleDirectory.WakeAll(ignore));
   }
 
   public CompletionStage<List<String>> names() {
