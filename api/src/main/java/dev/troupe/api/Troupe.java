@@ -43,6 +43,29 @@ public interface Troupe extends WorkerRegistrar {
   /** Cancels a run: fails with {@link UnknownRunException} or {@link RunFinishedException}. */
   CompletionStage<Done> cancel(String runId);
 
+  /**
+   * Re-runs a finished run: a new run of the same worker with the same payload, priority,
+   * concurrency key and tags (not its idempotency key, start time, dependencies or per-call
+   * timeout), whose {@link RunResult#rerunOf()} is {@code runId}. Each call starts a new run.
+   *
+   * @return completes once the new run is recorded; fails with {@link UnknownRunException}, or
+   *     {@link RunNotFinishedException} when the run has not finished
+   */
+  CompletionStage<RunHandle> rerun(String runId);
+
+  /**
+   * Re-runs the worker's {@link RunStatus#FAILED} runs created at or after {@code since} (null:
+   * any), newest first, at most {@link #MAX_RERUN_FAILED} per call, each as {@link #rerun} does,
+   * under the idempotency key {@code rerun:<runId>}: calling again does not re-run a failed run
+   * twice while its worker still retains the re-run. Reads the run history.
+   *
+   * @return completes with the number of runs re-run by this call
+   */
+  CompletionStage<Integer> rerunFailed(String worker, java.time.Instant since);
+
+  /** The most failed runs {@link #rerunFailed} re-runs in one call. */
+  int MAX_RERUN_FAILED = 1000;
+
   /** Looks a run up by id, running or finished. */
   CompletionStage<Optional<RunResult>> lookup(String runId);
 
@@ -63,6 +86,9 @@ public interface Troupe extends WorkerRegistrar {
 
   /** Statistics of one worker (its partitions summed). */
   CompletionStage<WorkerStats> stats(String worker);
+
+  /** The cluster's schedules: create, replace, pause, resume, trigger and delete them. */
+  Schedules schedules();
 
   /** The actor system this node runs in. */
   ActorSystem<?> system();

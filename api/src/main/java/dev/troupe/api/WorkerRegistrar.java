@@ -50,4 +50,14 @@ public interface WorkerRegistrar {
       AsyncJobHandler<P> handler) {
     register(name, config, Jobs.async(payloadType, handler));
   }
+
+  /**
+   * Declares a schedule in code: when the node starts (or at once, on a started node) it is
+   * created, or replaced when its definition differs, through {@link Schedules#put}. A declared
+   * schedule that a later version no longer declares is not deleted: delete it through {@link
+   * Schedules#delete} or the HTTP API.
+   *
+   * @throws InvalidArgumentException when its cron expression does not parse
+   */
+  void schedule(Schedule schedule);
 }

@@ -1,18 +1,17 @@
 package dev.troupe.node;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.CallOptions;
-import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.Schedule;
+import dev.troupe.api.Schedules;
 import dev.troupe.api.Troupe;
-import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
@@ -26,7 +25,6 @@ import dev.troupe.node.config.HistorySettings;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.EntityServices;
-import dev.troupe.node.entity.Failures;
 import dev.troupe.node.entity.NodeDrain;
 import dev.troupe.node.entity.WorkerEntity;
 import dev.troupe.node.history.HistoryReads;
@@ -34,15 +32,14 @@ import dev.troupe.node.history.RunHistoryProjection;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
-import dev.troupe.node.run.JsonDepth;
-import dev.troupe.node.run.NodeCalls;
+import dev.troupe.node.schedule.Cron;
 import dev.troupe.persistence.DatabaseSettings;
-import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -52,7 +49,6 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
@@ -80,7 +76,12 @@ public final class TroupeNode implements Troupe {
   private final Optional<HistoryReads> history;
   private final ClusterView clusterView;
   private final RunLookups lookups;
+  private final Reruns reruns;
+  private final CallChecks checks;
   private final AtomicInteger roundRobin = new AtomicInteger();
+  /** Schedules declared in code before the node started: put once it has. */
+  private final List<Schedule> declared = new ArrayList<>();
+  private volatile NodeSchedules schedules;
   private volatile boolean started;
 
   private TroupeNode(EntityServices services, Optional<HistoryReads> history) {
@@ -93,6 +94,8 @@ public final class TroupeNode implements Troupe {
         services.streams(), entities, history);
     this.clusterView = new ClusterView(services.system(), entities::keys,
         ClusterSettings.fromConfig(services.system().settings().config()).viewTimeout());
+    this.checks = new CallChecks(services.settings(), services.mapper());
+    this.reruns = new Reruns(this::start, this::lookup, this::runs, registry);
   }
 
   /** Starts a node in a new actor system named "troupe", configured by {@link TroupeConfig#load()}. */
@@ -127,23 +130,11 @@ public final class TroupeNode implements Troupe {
     var migration = SchemaMigrator.migrate(db);
     TroupeSettings settings = TroupeSettings.fromConfig(config);
     HistorySettings historySettings = HistorySettings.fromConfig(config);
-    AtomicReference<TroupeNode> facade = new AtomicReference<>();
+    FacadeCalls calls = new FacadeCalls();
     EntityServices services = EntityServices.of(system, settings, TroupeJson.newMapper(),
-        new WorkerRegistry(), new TroupeMetrics(), new NodeCalls() {
-          @Override
-          public CompletionStage<RunHandle> call(String worker, JsonNode payload,
-              CallOptions options, String parent, int depth) {
-            return facade.get().call(worker, payload, options,
-                spec -> spec.withParent(parent, depth));
-          }
-
-          @Override
-          public CompletionStage<RunResult> outcome(String runId) {
-            return facade.get().lookups.outcome(runId);
-          }
-        });
+        new WorkerRegistry(), new TroupeMetrics(), calls);
     TroupeNode node = new TroupeNode(services, HistoryReads.open(system, db, historySettings));
-    facade.set(node);
+    calls.set(node);
     if (settings.discoverModules()) {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }
@@ -161,6 +152,11 @@ public final class TroupeNode implements Troupe {
         RunHistoryProjection.init(system, h.store(), historySettings, h.executor(),
             services.metrics()));
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
+    synchronized (node) {
+      node.schedules = NodeSchedules.start(system, settings.askTimeout(), node.registry,
+          node::start, node.checks::payload, node::lookup, node::attach);
+      node.declared.forEach(node.schedules::declare);
+    }
     NodeDrain.hook(services);
     Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
     if (phase.compareTo(settings.drainTimeout().plus(settings.askTimeout())) < 0) {
@@ -202,19 +198,37 @@ public final class TroupeNode implements Troupe {
     }
   }
 
+  @Override
+  public synchronized void schedule(Schedule schedule) {
+    Cron.parse(Objects.requireNonNull(schedule, "schedule").cron(), schedule.zoneId());
+    if (schedules == null) {
+      declared.add(schedule); // its worker may be registered later: checked when it is put
+    } else {
+      schedules.declare(schedule);
+    }
+  }
+
+  @Override
+  public Schedules schedules() {
+    return schedules;
+  }
+
   // calls
 
   @Override
   public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options) {
-    return call(worker, payload, options, UnaryOperator.identity());
+    return start(worker, payload, options, UnaryOperator.identity());
   }
 
-  /** A call whose spec {@code link} completes: a child run's parent, say. */
-  private CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options,
-      UnaryOperator<RunSpec> link) {
+  /**
+   * A call whose spec {@code linked} completes: with its parent run, a schedule fire, or the run
+   * it re-runs.
+   */
+  CompletionStage<RunHandle> start(String worker, JsonNode payload, CallOptions options,
+      UnaryOperator<RunSpec> linked) {
     WorkerNames.validate(worker);
     Registration reg = registry.require(worker);
-    validatePayload(payload);
+    checks.payload(payload);
     if (!services.entities().accepting()) {
       throw new RunRejectedException(RunRejectedException.Reason.SHUTTING_DOWN,
           "the node is shutting down and accepts no new runs");
@@ -225,7 +239,7 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
-    RunSpec spec = link.apply(spec(opts));
+    RunSpec spec = linked.apply(checks.spec(opts));
     String entityId = RunIds.entityId(worker, partition);
     Supplier<CompletionStage<WorkerEntity.Accepted>> record = () -> {
       // the entity refuses the call unrecorded past this, leaving the write up to a second
@@ -238,41 +252,6 @@ public final class TroupeNode implements Troupe {
         : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
     return accepted.thenApply(a ->
         new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
-  }
-
-  /** The spec of a call with {@code opts}: its start time checked against the horizon. */
-  private RunSpec spec(CallOptions opts) {
-    RunSpec spec = RunSpec.of(opts, RunClock.now());
-    Duration horizon = services.settings().maxScheduleAhead();
-    if (spec.scheduledFor() != null
-        && spec.scheduledFor().isAfter(RunClock.now().plus(horizon))) {
-      throw new InvalidArgumentException("runAt " + spec.scheduledFor() + " is more than "
-          + horizon.toDays() + " days ahead (troupe.call.max-schedule-ahead)");
-    }
-    for (String id : spec.dependsOn()) {
-      try {
-        RunIds.entityOf(id);
-      } catch (UnknownRunException e) {
-        throw new InvalidArgumentException("dependsOn: " + e.getMessage());
-      }
-    }
-    return spec;
-  }
-
-  private void validatePayload(JsonNode payload) {
-    if (payload == null || payload.isMissingNode()) {
-      throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
-    }
-    JsonDepth.check("payload", payload, services.settings().maxJsonDepth());
-    try {
-      int size = services.mapper().writeValueAsBytes(payload).length;
-      if (size > services.settings().maxPayloadBytes()) {
-        throw new InvalidArgumentException("payload is " + size + " bytes, over the limit of "
-            + services.settings().maxPayloadBytes() + " (troupe.call.max-payload-bytes)");
-      }
-    } catch (JsonProcessingException e) {
-      throw new InvalidArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
-    }
   }
 
   @Override
@@ -289,6 +268,21 @@ public final class TroupeNode implements Troupe {
   @Override
   public CompletionStage<Optional<RunResult>> lookup(String runId) {
     return lookups.find(runId).thenCompose(lookups::withChildren);
+  }
+
+  /** The run once it has finished, from its entity wherever it is or from the history. */
+  CompletionStage<RunResult> outcome(String runId) {
+    return lookups.outcome(runId);
+  }
+
+  @Override
+  public CompletionStage<RunHandle> rerun(String runId) {
+    return reruns.rerun(runId);
+  }
+
+  @Override
+  public CompletionStage<Integer> rerunFailed(String worker, Instant since) {
+    return reruns.failed(worker, since);
   }
 
   /** Subscribers attached to the live stream of {@code runId} on this node (0 when none here). */

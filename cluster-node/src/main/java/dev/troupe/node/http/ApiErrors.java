@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.DuplicateWorkerException;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunFinishedException;
+import dev.troupe.api.RunNotFinishedException;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.UnknownRunException;
+import dev.troupe.api.UnknownScheduleException;
 import dev.troupe.api.UnknownWorkerException;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -54,8 +56,14 @@ final class ApiErrors {
     if (e instanceof UnknownRunException) {
       return response(StatusCodes.NOT_FOUND, "UNKNOWN_RUN", e.getMessage());
     }
+    if (e instanceof UnknownScheduleException) {
+      return response(StatusCodes.NOT_FOUND, "UNKNOWN_SCHEDULE", e.getMessage());
+    }
     if (e instanceof RunFinishedException) {
       return response(StatusCodes.CONFLICT, "RUN_FINISHED", e.getMessage());
+    }
+    if (e instanceof RunNotFinishedException) {
+      return response(StatusCodes.CONFLICT, "RUN_NOT_FINISHED", e.getMessage());
     }
     if (e instanceof DuplicateWorkerException) {
       return response(StatusCodes.CONFLICT, "DUPLICATE_WORKER", e.getMessage());

@@ -62,6 +62,8 @@ public final class HttpApi extends AllDirectives {
   private final Supplier<CompletionStage<ClusterView.Snapshot>> cluster;
   private final CorsSupport cors;
   private final BodyBudget bodies;
+  private final ScheduleRoutes schedules;
+  private final RerunRoutes reruns;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -81,6 +83,8 @@ public final class HttpApi extends AllDirectives {
     this.cors = new CorsSupport(settings.cors());
     this.bodies = new BodyBudget(settings.maxInflightBodyBytes(), settings.maxBodyBytes());
     this.apiRejections = jsonRejections();
+    this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
+    this.reruns = new RerunRoutes(troupe, settings, mapper, errors, materializer);
   }
 
   /**
@@ -126,6 +130,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route api(boolean admin) {
     return concat(
+        reruns.routes(admin),
         path("workers", () -> get(() -> completeWithFuture(listWorkers()))),
         pathPrefix("workers", () -> pathPrefix(PathMatchers.segment(), name -> concat(
             pathEnd(() -> get(() -> validName(name, () -> completeWithFuture(worker(name))))),
@@ -134,6 +139,7 @@ public final class HttpApi extends AllDirectives {
             path("runs", () -> post(() -> validName(name, () -> startRun(name))))))),
         path("runs", () -> get(() -> listRuns())),
         path("cluster", () -> get(() -> completeWithFuture(json(supply(cluster))))),
+        schedules.routes(admin),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
             pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
             path("events", () -> get(() -> optionalHeaderValueByName("Last-Event-ID",

@@ -35,6 +35,15 @@ record RunRequest(JsonNode payload, CallOptions options) {
    */
   static CompletionStage<RunRequest> read(HttpEntity entity, ObjectMapper mapper,
       Materializer materializer, Duration strictTimeout) {
+    return object(entity, mapper, materializer, strictTimeout).thenApply(n -> of(n, mapper));
+  }
+
+  /**
+   * A body that must be a JSON object (empty is an empty object), declared JSON or refused (415);
+   * UTF-8, numbers that fit a double.
+   */
+  static CompletionStage<JsonNode> object(HttpEntity entity, ObjectMapper mapper,
+      Materializer materializer, Duration strictTimeout) {
     if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
       entity.discardBytes(materializer);
       return CompletableFuture.failedFuture(new UnsupportedContentType(entity.getContentType().toString()));
@@ -42,7 +51,7 @@ record RunRequest(JsonNode payload, CallOptions options) {
     return entity.toStrict(strictTimeout.toMillis(), materializer).thenApply(strict -> {
       String text = utf8(strict.getData().toArray());
       if (text.isBlank()) {
-        return of(mapper.createObjectNode(), mapper);
+        return mapper.createObjectNode();
       }
       try {
         JsonNode n = mapper.readTree(text);
@@ -50,7 +59,7 @@ record RunRequest(JsonNode payload, CallOptions options) {
           throw new InvalidArgumentException("the body must be a JSON object like {\"payload\": {...}}");
         }
         rejectInfinite(n, "");
-        return of(n, mapper);
+        return n;
       } catch (JsonProcessingException e) {
         throw new InvalidArgumentException("malformed JSON body: " + e.getOriginalMessage());
       }

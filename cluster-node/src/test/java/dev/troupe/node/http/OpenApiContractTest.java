@@ -935,6 +935,26 @@ class OpenApiContractTest {
     }
 
     @Override
+    public void schedule(dev.troupe.api.Schedule schedule) {
+      node.schedule(schedule);
+    }
+
+    @Override
+    public dev.troupe.api.Schedules schedules() {
+      return node.schedules();
+    }
+
+    @Override
+    public CompletionStage<RunHandle> rerun(String runId) {
+      return or(() -> node.rerun(runId));
+    }
+
+    @Override
+    public CompletionStage<Integer> rerunFailed(String worker, java.time.Instant since) {
+      return or(() -> node.rerunFailed(worker, since));
+    }
+
+    @Override
     public ActorSystem<?> system() {
       return node.system();
     }

@@ -758,6 +758,75 @@ class ClusterProcessTest {
     }
   }
 
+  // schedules
+
+  @Test
+  @Order(5)
+  void aScheduleStartsOneRunPerFireTimeWhileItsNodeIsKilled() throws Exception {
+    awaitCluster(nodes, Duration.ofSeconds(120));
+    String name = "proc-tick";
+    // given a schedule every second, through one node, that has fired a few times
+    HttpResponse<String> put = http.send(request(nodes.get(0), "/api/v1/schedules/" + name)
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+            "{\"worker\":\"" + ClusterTestWorkers.SCHEDULED + "\",\"cron\":\"*/1 * * * * *\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    body(put, 200);
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> fired(nodes.get(0), name).size() >= 3);
+    // and the node it runs on (it says so in its log)
+    Node host = await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
+        .filter(n -> logHas(n, "schedule " + name + " runs on this node")).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
+    Node survivor = someNodeBut(host);
+
+    // when that node is killed with SIGKILL
+    Instant killedAt = Instant.now();
+    host.process.destroyForcibly();
+    assertThat(host.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+    // then the schedule fires on a survivor, every fire time once, none lost (late, within the
+    // misfire threshold of 60 s, they each fire)
+    await().atMost(FAILOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions().until(() -> fired(survivor, name).stream()
+            .anyMatch(t -> t.isAfter(killedAt.plus(FAILOVER_BOUND))));
+    body(post(survivor, "/api/v1/schedules/" + name + "/pause", ""), 200);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      List<Instant> times = fired(survivor, name);
+      assertThat(times).doesNotHaveDuplicates();
+      for (int i = 1; i < times.size(); i++) {
+        assertThat(Duration.between(times.get(i - 1), times.get(i)))
+            .as("no fire time missing before %s", times.get(i)).isEqualTo(Duration.ofSeconds(1));
+      }
+    });
+    System.out.printf("[schedule] %s killed at %s; %d fire times, each one run, none missing%n",
+        host, killedAt, fired(survivor, name).size());
+
+    // and the killed node comes back
+    host.start(endpoints());
+    awaitCluster(nodes, Duration.ofSeconds(120));
+  }
+
+  /** The fire times of the runs schedule {@code name} started, from the run history. */
+  private List<Instant> fired(Node n, String name) throws Exception {
+    List<Instant> out = new ArrayList<>();
+    get(n, "/api/v1/runs?worker=" + ClusterTestWorkers.SCHEDULED + "&limit=500").get("runs")
+        .forEach(r -> {
+          if (r.path("schedule").path("name").asText().equals(name)) {
+            out.add(Instant.parse(r.get("schedule").get("fireTime").asText()));
+          }
+        });
+    out.sort(null);
+    return out;
+  }
+
+  private static boolean logHas(Node n, String text) {
+    try {
+      return Files.readString(n.log).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   // HTTP
 
   private HttpRequest.Builder request(Node n, String path) {

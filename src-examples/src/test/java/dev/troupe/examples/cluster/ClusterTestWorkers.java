@@ -18,6 +18,8 @@ public final class ClusterTestWorkers implements WorkerModule {
   static final String FAILOVER = "failover-sleeper";
   static final String ROLLING = "rolling-sleeper";
   static final String PAUSE = "pause-sleeper";
+  /** What the schedule of the schedule scenario calls: returns at once. */
+  static final String SCHEDULED = "scheduled-noop";
   /** Entities per definition: enough that every node hosts some. */
   static final int PARTITIONS = 6;
 
@@ -40,5 +42,6 @@ public final class ClusterTestWorkers implements WorkerModule {
     for (String name : List.of(FAILOVER, ROLLING, PAUSE)) {
       registrar.registerBlocking(name, CONFIG, SLEEPER);
     }
+    registrar.registerBlocking(SCHEDULED, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
   }
 }

@@ -1,0 +1,63 @@
+package dev.troupe.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.api.CallOptions;
+import dev.troupe.api.InvalidArgumentException;
+import dev.troupe.api.UnknownRunException;
+import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.run.JsonDepth;
+import dev.troupe.persistence.RunClock;
+import dev.troupe.persistence.RunIds;
+import dev.troupe.persistence.RunSpec;
+import java.time.Duration;
+
+/**
+ * The facade's checks of a call before anything is asked of an entity: the payload's nesting and
+ * size, and the options' start time and dependencies. Each refusal names what is wrong.
+ */
+final class CallChecks {
+  private final TroupeSettings settings;
+  private final ObjectMapper mapper;
+
+  CallChecks(TroupeSettings settings, ObjectMapper mapper) {
+    this.settings = settings;
+    this.mapper = mapper;
+  }
+
+  /** The spec of a call with {@code opts}: its start time checked against the horizon. */
+  RunSpec spec(CallOptions opts) {
+    RunSpec spec = RunSpec.of(opts, RunClock.now());
+    Duration horizon = settings.maxScheduleAhead();
+    if (spec.scheduledFor() != null
+        && spec.scheduledFor().isAfter(RunClock.now().plus(horizon))) {
+      throw new InvalidArgumentException("runAt " + spec.scheduledFor() + " is more than "
+          + horizon.toDays() + " days ahead (troupe.call.max-schedule-ahead)");
+    }
+    for (String id : spec.dependsOn()) {
+      try {
+        RunIds.entityOf(id);
+      } catch (UnknownRunException e) {
+        throw new InvalidArgumentException("dependsOn: " + e.getMessage());
+      }
+    }
+    return spec;
+  }
+
+  void payload(JsonNode payload) {
+    if (payload == null || payload.isMissingNode()) {
+      throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
+    }
+    JsonDepth.check("payload", payload, settings.maxJsonDepth());
+    try {
+      int size = mapper.writeValueAsBytes(payload).length;
+      if (size > settings.maxPayloadBytes()) {
+        throw new InvalidArgumentException("payload is " + size + " bytes, over the limit of "
+            + settings.maxPayloadBytes() + " (troupe.call.max-payload-bytes)");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
+    }
+  }
+}
