@@ -1,6 +1,7 @@
 package dev.troupe.examples.maintenance;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.Schedule;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
 import java.io.File;
@@ -16,8 +17,8 @@ import java.util.stream.Stream;
  * {"filesRemoved": n, "directory": …}} (the seed emits it: its workers have no result).
  * Deleting is idempotent, so a retry after a crash just finishes the job.
  *
- * <p>The seed runs it every hour. Troupe has no schedules yet: once they land, this worker is
- * meant to be scheduled hourly; until then, call it from a timer of your own.
+ * <p>The seed runs it every hour: the module declares the schedule {@code cleanup-hourly} (at
+ * minute 0 of every hour, UTC), which the node keeps in sync at start.
  */
 public final class CleanupTempFiles implements WorkerModule {
   record Cleaned(long filesRemoved, String directory) {}
@@ -34,5 +35,6 @@ public final class CleanupTempFiles implements WorkerModule {
       ctx.info("Cleanup complete: {} files removed", removed);
       return new Cleaned(removed, dir.getPath());
     });
+    troupe.schedule(Schedule.of("cleanup-hourly", "cleanup-temp-files", "0 * * * *"));
   }
 }

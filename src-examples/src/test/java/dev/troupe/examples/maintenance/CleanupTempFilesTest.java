@@ -62,4 +62,14 @@ class CleanupTempFilesTest {
     // then
     assertThat(outcome.resultAs(Cleaned.class)).isEqualTo(new Cleaned(0, missing.toString()));
   }
+
+  @Test
+  void runsEveryHourOnTheScheduleItsModuleDeclares() {
+    // given the module as installed, when its schedules are read
+    // then it is called at minute 0 of every hour
+    assertThat(jobs.schedules()).singleElement().satisfies(s -> {
+      assertThat(s.worker()).isEqualTo("cleanup-temp-files");
+      assertThat(s.cron()).isEqualTo("0 * * * *");
+    });
+  }
 }

@@ -2,16 +2,19 @@ package dev.troupe.examples.testing;
 
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.Worker;
+import dev.troupe.api.Schedule;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
 import dev.troupe.testkit.TestContextBuilder;
 import dev.troupe.testkit.TestOutcome;
 import dev.troupe.testkit.TestWorkerContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A {@link WorkerRegistrar} that keeps what a module registers, so that a unit test runs a job
@@ -22,6 +25,7 @@ public final class InstalledJobs implements WorkerRegistrar {
   private record Installed(WorkerConfig config, Worker async, BlockingWorker blocking) {}
 
   private final Map<String, Installed> jobs = new ConcurrentHashMap<>();
+  private final List<Schedule> schedules = new CopyOnWriteArrayList<>();
 
   /** Installs {@code module} here. */
   public static InstalledJobs of(WorkerModule module) {
@@ -38,6 +42,17 @@ public final class InstalledJobs implements WorkerRegistrar {
   @Override
   public void registerBlocking(String name, WorkerConfig config, BlockingWorker worker) {
     add(name, new Installed(config, null, worker));
+  }
+
+  /** The schedules a module declares are the node's business, not its jobs': kept, not run. */
+  @Override
+  public void schedule(Schedule schedule) {
+    schedules.add(schedule);
+  }
+
+  /** The schedules the module declared, in order. */
+  public List<Schedule> schedules() {
+    return List.copyOf(schedules);
   }
 
   private void add(String name, Installed job) {
