@@ -16,6 +16,7 @@ import java.util.List;
  * @param schedule the schedule fire that started the run, or null
  * @param rerunOf the run this one re-runs, or null
  * @param parentRunId the run whose handler started this one, or null
+ * @param steps the run's durable steps in the order they first ran (empty when it has none)
  */
 public record RunResult(
     String runId,
@@ -35,11 +36,13 @@ public record RunResult(
     Instant scheduledFor,
     ScheduleRef schedule,
     String rerunOf,
-    String parentRunId)
+    String parentRunId,
+    List<RunStep> steps)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
+    steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
   /** A run without any of the call options that came after tags: the default priority, no key. */
@@ -47,7 +50,7 @@ public record RunResult(
       Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
       RunError error, List<String> tags) {
     this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
-        result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null);
+        result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null, List.of());
   }
 
   @JsonIgnore

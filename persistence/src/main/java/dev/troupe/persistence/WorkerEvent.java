@@ -25,7 +25,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.RunFinished.class, name = "finished"),
   @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
   @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
-  @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved")
+  @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved"),
+  @JsonSubTypes.Type(value = WorkerEvent.StepRecorded.class, name = "step-recorded")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
@@ -91,4 +92,12 @@ public sealed interface WorkerEvent extends TroupeSerializable {
    * failover) starts after it, so it never reuses a number that a client may hold.
    */
   record StreamReserved(String runId, long upTo, Instant at) implements WorkerEvent {}
+
+  /**
+   * A durable step of attempt {@code epoch} changed: it succeeded (with its result), failed, or
+   * its compensation ran. {@code step} is the step's whole record after the change; it replaces
+   * the run's record of the step of that name.
+   */
+  record StepRecorded(String runId, long epoch, StepRecord step, Instant at)
+      implements WorkerEvent {}
 }

@@ -38,6 +38,8 @@ public final class WorkerEvents {
       return st.runId();
     } else if (event instanceof WorkerEvent.StreamReserved sr) {
       return sr.runId();
+    } else if (event instanceof WorkerEvent.StepRecorded st) {
+      return st.runId();
     } else {
       return ((WorkerEvent.RunFinished) event).runId();
     }

@@ -90,6 +90,7 @@ public final class TestContextBuilder {
 
   public TestWorkerContext build() {
     return new TestWorkerContext(new TestWorkerContext.Spec(workerName, runId, payload, config,
-        environment, workerConfig, timeout), attempt, checkpoint, new ConcurrentHashMap<>(state));
+        environment, workerConfig, timeout), attempt, checkpoint, new ConcurrentHashMap<>(state),
+        new TestSteps(TestWorkerContext.MAPPER));
   }
 }

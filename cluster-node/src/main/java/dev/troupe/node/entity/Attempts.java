@@ -93,6 +93,19 @@ final class Attempts {
     d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
   }
 
+  /** Records a step change of the attempt in progress, with its {@code step} stream event. */
+  void onRecordStep(Decision d, WorkerEntity.RecordStep s) {
+    if (!isCurrent(d, s.runId(), s.epoch())) {
+      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
+          "step refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
+              + " is superseded")));
+      return;
+    }
+    d.persist(new WorkerEvent.StepRecorded(s.runId(), s.epoch(), s.step(), d.now));
+    host.event(d, s.runId(), RunEvent.STEP, s.step().toEvent(services.mapper()));
+    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+  }
+
   void onEmit(Decision d, WorkerEntity.Emit e) {
     LiveRun r = host.find(e.runId());
     if (r == null || !isCurrent(d, e.runId(), e.epoch())) {
@@ -181,7 +194,7 @@ final class Attempts {
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
     d.then(() -> services.metrics().attemptStarted(worker));
     host.status(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
-    return new Granted(attempt, epoch, r.checkpoint());
+    return new Granted(attempt, epoch, r.checkpoint(), r.steps());
   }
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */

@@ -110,13 +110,18 @@ final class RunHost {
    * reservation, if it had none yet) is written.
    */
   void status(Decision d, String runId, ObjectNode data) {
+    event(d, runId, RunEvent.STATUS, data);
+  }
+
+  /** Adds an event the entity makes ({@code type} status or step) to the run's stream, as above. */
+  void event(Decision d, String runId, String type, ObjectNode data) {
     LiveRun r = live(d, runId);
     if (r.stream().durable()) {
-      RunEvent e = written(d, runId, RunEvent.STATUS, data, d.now);
+      RunEvent e = written(d, runId, type, data, d.now);
       d.then(() -> r.deliver(e, false));
     } else {
       reserve(d, r);
-      d.then(() -> r.publishStatus(data));
+      d.then(() -> r.publishOwn(type, data));
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.Cancelled;
+import dev.troupe.api.Compensation;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.LogLine;
 import dev.troupe.api.PermanentFailure;
@@ -13,6 +14,7 @@ import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.persistence.RunClock;
+import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +49,11 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private volatile JsonNode lastCheckpoint;
   private volatile String cancelReason;
   private Thread boundThread;
+  private final DurableSteps steps;
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
-      long timeoutMs) {
+      List<StepRecord> steps, long timeoutMs) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
@@ -61,6 +65,12 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps);
+  }
+
+  /** The attempt's durable steps and the compensations it registered. */
+  DurableSteps steps() {
+    return steps;
   }
 
   @Override
@@ -223,6 +233,19 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   @Override
   public Optional<JsonNode> lastCheckpoint() {
     return Optional.ofNullable(lastCheckpoint);
+  }
+
+  // durable steps
+
+  @Override
+  public <T> T step(String name, Class<T> type, Supplier<T> action,
+      Compensation<T> compensation) {
+    return steps.step(this, name, type, action, compensation);
+  }
+
+  /** Publishes a step's {@code STARTED} event: not recorded, as a handler's emitted events. */
+  void publishStep(JsonNode data) {
+    publish(RunEvent.STEP, data);
   }
 
   // messaging
