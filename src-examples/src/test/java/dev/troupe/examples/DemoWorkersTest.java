@@ -133,7 +133,7 @@ class DemoWorkersTest {
     // then
     assertThat(workers).extracting(WorkerDefinition::name).containsExactlyInAnyOrder(
         "echo", "send-email", "progress-reporter", "slow-worker", "flaky", "batch-processor",
-        "stateful", "checkpointed-batch");
+        "stateful", "checkpointed-batch", "order-saga");
     assertThat(workers).allSatisfy(d -> assertThat(d.config().description()).isNotBlank());
   }
 
