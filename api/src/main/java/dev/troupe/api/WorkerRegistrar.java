@@ -50,4 +50,22 @@ public interface WorkerRegistrar {
       AsyncJobHandler<P> handler) {
     register(name, config, Jobs.async(payloadType, handler));
   }
+
+  /**
+   * Registers a batch worker with the default configuration: Troupe runs its loop, with a
+   * durable checkpoint after every batch and resumption after the last one (see {@link
+   * BatchWorker}).
+   *
+   * @throws InvalidArgumentException when the name breaks {@link WorkerNames#RULE}
+   * @throws DuplicateWorkerException when the name is already registered
+   */
+  default <P> void batch(String name, Class<P> payloadType, BatchWorker<P, ?, ?, ?> worker) {
+    batch(name, payloadType, WorkerConfig.DEFAULT, worker);
+  }
+
+  /** Registers a batch worker with {@code config}. */
+  default <P> void batch(String name, Class<P> payloadType, WorkerConfig config,
+      BatchWorker<P, ?, ?, ?> worker) {
+    registerBlocking(name, config, Batches.blocking(payloadType, worker));
+  }
 }

@@ -229,4 +229,55 @@ class CompositionExamplesHttpTest {
     assertThat(run.get("error").get("message").asText()).contains("payload.orderId");
     assertThat(run.get("steps").get(0).get("status").asText()).isEqualTo("FAILED");
   }
+
+  // range-batch
+
+  @Test
+  void rangeBatchWorksThroughItsBatchesReportingProgress() throws Exception {
+    // when
+    JsonNode run = run("range-batch", "{\"total\":25,\"batchSize\":10,\"batchMs\":5}");
+    List<Frame> frames = events(run.get("runId").asText());
+
+    // then
+    assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.get("result"))
+        .isEqualTo(json("{\"totalItems\":25,\"batches\":3,\"resumedFrom\":0}"));
+    assertThat(frames.stream().filter(f -> f.event().equals("message")).map(Frame::data))
+        .containsExactly(json("{\"progress\":33,\"batch\":1,\"of\":3}"),
+            json("{\"progress\":66,\"batch\":2,\"of\":3}"),
+            json("{\"progress\":100,\"batch\":3,\"of\":3}"));
+  }
+
+  @Test
+  void rangeBatchWithItsDefaultsDoesTenBatchesOfTen() throws Exception {
+    // when
+    JsonNode run = run("range-batch", "{}");
+
+    // then
+    assertThat(run.get("result"))
+        .isEqualTo(json("{\"totalItems\":100,\"batches\":10,\"resumedFrom\":0}"));
+  }
+
+  @Test
+  void rangeBatchInParallelIsRefusedAsNotSupportedYet() throws Exception {
+    // when
+    JsonNode run = run("range-batch", "{\"total\":20,\"parallel\":2}");
+
+    // then
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.get("attempts").asInt()).isEqualTo(1);
+    assertThat(run.get("error").get("code").asText()).isEqualTo("PERMANENT_ERROR");
+    assertThat(run.get("error").get("message").asText()).contains("payload.parallel")
+        .contains("not supported yet");
+  }
+
+  @Test
+  void rangeBatchWithABadFieldFailsNamingIt() throws Exception {
+    // when
+    JsonNode run = run("range-batch", "{\"batchSize\":\"ten\"}");
+
+    // then
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.get("error").get("message").asText()).contains("batchSize");
+  }
 }

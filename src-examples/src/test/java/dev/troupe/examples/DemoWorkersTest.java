@@ -127,13 +127,13 @@ class DemoWorkersTest {
   // discovery
 
   @Test
-  void theDemoModuleIsDiscoveredWithAllEightWorkers() {
+  void theDemoAndCompositionModulesAreDiscoveredWithAllTheirWorkers() {
     // when
     List<WorkerDefinition> workers = troupe.workers();
     // then
     assertThat(workers).extracting(WorkerDefinition::name).containsExactlyInAnyOrder(
         "echo", "send-email", "progress-reporter", "slow-worker", "flaky", "batch-processor",
-        "stateful", "checkpointed-batch", "order-saga");
+        "stateful", "checkpointed-batch", "order-saga", "range-batch");
     assertThat(workers).allSatisfy(d -> assertThat(d.config().description()).isNotBlank());
   }
 

@@ -12,5 +12,7 @@ public final class CompositionWorkers implements WorkerModule {
   @Override
   public void install(WorkerRegistrar registrar) {
     registrar.registerBlocking(OrderSagaWorker.NAME, OrderSagaWorker.CONFIG, new OrderSagaWorker());
+    registrar.batch(RangeBatchWorker.NAME, RangeBatchWorker.Payload.class, RangeBatchWorker.CONFIG,
+        new RangeBatchWorker());
   }
 }
