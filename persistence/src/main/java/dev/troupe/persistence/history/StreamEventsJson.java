@@ -37,7 +37,7 @@ final class StreamEventsJson {
    * but {@code STARTED} says, in the order the steps first ended. Empty without step events.
    */
   static List<RunStep> steps(String json) {
-    if (json == null || !json.contains("\"type\":\"" + RunEvent.STEP + "\"")) {
+    if (json == null || !json.contains("\"" + RunEvent.STEP + "\"")) {
       return List.of();
     }
     Map<String, RunStep> steps = new LinkedHashMap<>();

@@ -36,12 +36,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Durable steps and their compensations on a real node and journal (H2): a step runs at most once
+ * Durable steps and their compensations on a real node and journal: a step runs at most once
  * with success per run, across retries and a crash of its node; compensations run in reverse
- * order when the run fails for good, once each, also when a crash interrupts them.
+ * order when the run fails for good, and one that succeeded never runs again, also when a crash
+ * interrupts them. See {@link H2DurableStepsTest} and {@link PostgresDurableStepsTest}.
  */
 @ExtendWith(LogCapturingExtension.class)
-class DurableStepsTest {
+abstract class DurableStepsContract {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final String CRASH =
       "pekko.coordinated-shutdown.run-by-actor-system-terminate = off";
@@ -51,6 +52,8 @@ class DurableStepsTest {
   /** How often each step's action (or compensation) ran, over every node of a test. */
   private final Map<String, AtomicInteger> ran = new ConcurrentHashMap<>();
   private final List<String> order = new CopyOnWriteArrayList<>();
+
+  abstract String newDatabaseUrl();
 
   private TroupeNode start(String dbUrl, String extra) {
     ActorSystem<Void> system = TestNodes.system(TestNodes.config(dbUrl, extra));
@@ -91,7 +94,7 @@ class DurableStepsTest {
   @Test
   void aStepRunsOnceWhenItsRunIsRetriedAndItsResultComesBackTyped() {
     // given a handler whose first attempt fails transiently after its step
-    TroupeNode node = start(TestNodes.newH2Url(), "");
+    TroupeNode node = start(newDatabaseUrl(), "");
     node.registerBlocking("once", RETRY_3, ctx -> {
       Integer n = ctx.step("pick", Integer.class, () -> count("pick", 42));
       if (ctx.attempt() == 1) {
@@ -114,7 +117,7 @@ class DurableStepsTest {
   @Test
   void aStepNameReusedWithAnotherTypeOrAResultOverTheLimitFailsThatRunAlone() {
     // given a node whose run data may be 300 bytes at most
-    TroupeNode node = start(TestNodes.newH2Url(), "troupe.call.max-payload-bytes = 300");
+    TroupeNode node = start(newDatabaseUrl(), "troupe.call.max-payload-bytes = 300");
     node.registerBlocking("reuse", RETRY_3, ctx -> {
       ctx.step("a", Integer.class, () -> 1);
       return JSON.textNode(ctx.step("a", String.class, () -> "one"));
@@ -149,7 +152,7 @@ class DurableStepsTest {
   void aRunThatFailsForGoodRunsItsCompensationsInReverseOrderAndReportsTheOneThatFails() {
     // given a saga whose third step fails permanently, the compensation of its second step
     // failing every time
-    TroupeNode node = start(TestNodes.newH2Url(), "");
+    TroupeNode node = start(newDatabaseUrl(), "");
     node.registerBlocking("saga", RETRY_3, ctx -> {
       ctx.step("a", String.class, () -> count("a", "A"), undo("undo-a"));
       ctx.step("b", String.class, () -> count("b", "B"), Compensation.of("undo-b", r -> {
@@ -234,7 +237,7 @@ class DurableStepsTest {
   @Test
   void afterCrashesNoCompletedStepRunsAgainAndNoCompensationThatSucceededRunsAgain() {
     // given a run with two completed steps, its third under way, when its node crashes
-    String db = TestNodes.newH2Url();
+    String db = newDatabaseUrl();
     TroupeNode first = start(db, CRASH);
     registerSaga(first, false, new CountDownLatch(1), Duration.ZERO);
     RunHandle h = Await.result(first.call("blocked-saga", JSON.objectNode()));
@@ -269,7 +272,7 @@ class DurableStepsTest {
   @Test
   void stepsAreRecordedWithTheRunOnAQueuedRunAsWellAsARunningOne() {
     // given a worker of one run at a time, a step-less run queued behind a run with a step
-    TroupeNode node = start(TestNodes.newH2Url(), "");
+    TroupeNode node = start(newDatabaseUrl(), "");
     node.registerBlocking("plain", WorkerConfig.DEFAULT, ctx -> JSON.objectNode());
     node.registerBlocking("with-step", WorkerConfig.DEFAULT,
         ctx -> (ObjectNode) ctx.step("s", JsonNode.class, () -> JSON.objectNode().put("x", 1)));
