@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * What undoes a durable step once its run fails for good: a name (shown on the run's stream and in
- * its JSON) and an action that receives the step's result. Registered with {@link
+ * What undoes a durable step once its run fails for good or is cancelled: a name (shown on the
+ * run's stream and in its JSON) and an action that receives the step's result. Registered with {@link
  * WorkerContext#step(String, Class, java.util.function.Supplier, Compensation)}.
  *
  * <p>An action must be safe to run again: it is retried per the definition's {@link RetryPolicy},

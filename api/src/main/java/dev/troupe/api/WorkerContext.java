@@ -196,7 +196,7 @@ public interface WorkerContext {
    * stream as {@code step} events and in the run's {@code steps}.
    *
    * <p>With a {@code compensation}: when the run fails for good (a permanent failure, its
-   * attempts exhausted or its timeout), the compensations of its succeeded steps run in reverse
+   * attempts exhausted or its timeout) or is cancelled, the compensations of its succeeded steps run in reverse
    * order, after the handler, each retried per the retry policy; one that keeps failing is
    * recorded {@code FAILED} and the others still run. Only the compensations that the failing
    * attempt registered can run: a handler must reach its steps the same way on every attempt.

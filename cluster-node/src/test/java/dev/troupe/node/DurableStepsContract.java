@@ -204,6 +204,58 @@ abstract class DurableStepsContract {
             }));
   }
 
+  @Test
+  void aCancelledRunRunsItsCompensationsLastFirstAndEndsCancelled() {
+    // given a run that completed two steps with compensations and waits in its third
+    TroupeNode node = start(newDatabaseUrl(), "");
+    node.registerBlocking("cancelled-saga", RETRY_3, ctx -> {
+      ctx.step("a", String.class, () -> count("a", "A"), undo("undo-a"));
+      ctx.step("b", String.class, () -> count("b", "B"), undo("undo-b"));
+      ctx.step("wait", String.class, () -> {
+        count("wait", "W");
+        ctx.sleep(Duration.ofMinutes(1));
+        return "W";
+      });
+      return JSON.objectNode();
+    });
+    RunHandle h = Await.result(node.call("cancelled-saga", JSON.objectNode()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs("wait") == 1);
+
+    // when
+    Await.result(h.cancel());
+
+    // then the compensations ran, last step first, and the run ended CANCELLED
+    RunResult r = Await.result(h.result());
+    assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(r.error().code()).isEqualTo(ErrorCode.CANCELLED);
+    assertThat(order).containsSubsequence("undo-b", "undo-a");
+    assertThat(runs("undo-a")).isEqualTo(1);
+    assertThat(runs("undo-b")).isEqualTo(1);
+    assertThat(r.steps()).extracting(RunStep::name, RunStep::status).startsWith(
+        tuple("a", StepStatus.COMPENSATED), tuple("b", StepStatus.COMPENSATED));
+  }
+
+  @Test
+  void aCancelledRunWithoutStepsToCompensateEndsAtOnce() {
+    // given a run whose only step has no compensation
+    TroupeNode node = start(newDatabaseUrl(), "");
+    node.registerBlocking("plain-steps", RETRY_3, ctx -> {
+      ctx.step("a", String.class, () -> count("a", "A"));
+      ctx.sleep(Duration.ofMinutes(1));
+      return JSON.objectNode();
+    });
+    RunHandle h = Await.result(node.call("plain-steps", JSON.objectNode()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs("a") == 1);
+
+    // when
+    Await.result(h.cancel());
+
+    // then
+    RunResult r = Await.result(h.result());
+    assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(r.steps()).containsExactly(new RunStep("a", StepStatus.SUCCEEDED, null));
+  }
+
   /**
    * A saga of three steps, the first two with compensations. Step three waits until its attempt
    * is cancelled (a crash) or, with {@code failThree}, fails permanently; undo-one counts down

@@ -16,7 +16,8 @@ import java.util.Optional;
  * the highest sequence number its stream has used: the last persisted one of a durable stream,
  * the last reserved one ({@link WorkerEvent.StreamReserved}) of a non-durable one (0 in snapshots
  * written before streams were persisted). {@code steps} are its durable steps in the order they
- * first ran, each as last recorded.
+ * first ran, each as last recorded; {@code cancelling} once a cancel waits for their compensations
+ * ({@link WorkerEvent.CancelRequested}).
  */
 public record RunRecord(
     String runId,
@@ -35,7 +36,8 @@ public record RunRecord(
     JsonNode checkpoint,
     long streamSeq,
     RunSpec spec,
-    List<StepRecord> steps) {
+    List<StepRecord> steps,
+    boolean cancelling) {
 
   public RunRecord {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
@@ -48,7 +50,7 @@ public record RunRecord(
   /** The run that {@code e} accepted: queued, no attempt yet. */
   public static RunRecord accepted(WorkerEvent.RunAccepted e) {
     return new RunRecord(e.runId(), RunStatus.QUEUED, 0, 0, e.payload(), e.timeoutMs(),
-        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of());
+        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false);
   }
 
   /**
@@ -80,6 +82,10 @@ public record RunRecord(
       return withStreamSeq(e.upTo());
     } else if (event instanceof WorkerEvent.StepRecorded e) {
       return withStep(e.step());
+    } else if (event instanceof WorkerEvent.CancelRequested) {
+      return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey,
+          tags, createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, steps,
+          true);
     }
     throw new IllegalArgumentException(event.getClass().getSimpleName()
         + " is not a change of an existing run");
@@ -88,24 +94,25 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint, streamSeq, spec, steps);
+        checkpoint, streamSeq, spec, steps, cancelling);
   }
 
   private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec, steps);
+        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec, steps,
+        cancelling);
   }
 
   private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps);
+        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps, cancelling);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
   private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
-        checkpoint, seq, spec, steps);
+        checkpoint, seq, spec, steps, cancelling);
   }
 
   /** With {@code step} in place of the step of its name, or after the others if it is new. */
@@ -121,7 +128,8 @@ public record RunRecord(
       changed.add(step);
     }
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, changed);
+        createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, changed,
+        cancelling);
   }
 
   /** The recorded step {@code name}, if any. */
@@ -131,7 +139,7 @@ public record RunRecord(
 
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec, steps);
+        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec, steps, cancelling);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */

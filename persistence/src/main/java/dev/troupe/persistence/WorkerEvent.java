@@ -26,7 +26,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
   @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
   @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved"),
-  @JsonSubTypes.Type(value = WorkerEvent.StepRecorded.class, name = "step-recorded")
+  @JsonSubTypes.Type(value = WorkerEvent.StepRecorded.class, name = "step-recorded"),
+  @JsonSubTypes.Type(value = WorkerEvent.CancelRequested.class, name = "cancel-requested")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
@@ -100,4 +101,10 @@ public sealed interface WorkerEvent extends TroupeSerializable {
    */
   record StepRecorded(String runId, long epoch, StepRecord step, Instant at)
       implements WorkerEvent {}
+
+  /**
+   * A run with steps to compensate was cancelled: it stays active while an attempt runs its
+   * compensations (the one in flight, or the next one), then ends CANCELLED.
+   */
+  record CancelRequested(String runId, Instant at) implements WorkerEvent {}
 }

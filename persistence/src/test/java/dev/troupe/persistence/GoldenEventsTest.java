@@ -107,6 +107,8 @@ class GoldenEventsTest {
       7, new StepRecord("reserve-inventory", StepStatus.COMPENSATED, "java.lang.String",
           JsonNodeFactory.instance.textNode("res-17"), null, "release-inventory",
           StepStatus.SUCCEEDED, null), AT.plusMillis(1800));
+  private static final WorkerEvent.CancelRequested CANCEL_REQUESTED =
+      new WorkerEvent.CancelRequested(RUN, AT.plusMillis(1900));
   private static final WorkerEvent.Recorded RECORDED = new WorkerEvent.Recorded(List.of(
       ACCEPTED, ATTEMPT_STARTED, CHECKPOINTED, ATTEMPT_FAILED, INTERRUPTED, FINISHED));
 
@@ -153,6 +155,7 @@ class GoldenEventsTest {
     m.put("streamed-result", STREAMED_RESULT);
     m.put("stream-reserved", STREAM_RESERVED);
     m.put("step-recorded", STEP_RECORDED);
+    m.put("cancel-requested", CANCEL_REQUESTED);
     m.put("worker-state", stateExample());
     return m;
   }

@@ -12,6 +12,7 @@ import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.LiveRun;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.StepRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ final class Attempts {
       case SUCCEEDED -> finish(d, r, RunStatus.SUCCEEDED, o.result(), null);
       case FAILED -> finish(d, r, RunStatus.FAILED, null, o.error());
       case TIMED_OUT -> finish(d, r, RunStatus.TIMED_OUT, null, o.error());
+      case CANCELLED -> finish(d, r, RunStatus.CANCELLED, null, o.error());
       case RETRY -> {
         d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
         host.status(d, r.runId(), status(RunStatus.RETRYING, r.attempts(), o.error()));
@@ -137,6 +139,26 @@ final class Attempts {
         .filter(r -> r.epoch() == epoch && r.status() == RunStatus.RUNNING).isPresent();
   }
 
+  /**
+   * A cancel of a run with steps to compensate: recorded, the run stays active while an attempt
+   * runs the compensations (the one in flight here is told at once; else the next one, which
+   * replays the handler) and then reports it CANCELLED. False, and nothing recorded, for a run
+   * without steps to compensate: it ends at once.
+   */
+  boolean cancelWithCompensations(Decision d, RunRecord r) {
+    if (r.cancelling()) {
+      return true; // under way already
+    }
+    if (r.steps().stream().noneMatch(StepRecord::awaitsCompensation)) {
+      return false;
+    }
+    d.persist(new WorkerEvent.CancelRequested(r.runId(), d.now));
+    if (r.status() == RunStatus.RUNNING) {
+      d.then(() -> host.compensateCancelled(r.runId(), r.epoch()));
+    }
+    return true;
+  }
+
   // the end of a run
 
   /** Records the run's end; once written, ends its stream and lets its actor and slot go. */
@@ -194,7 +216,7 @@ final class Attempts {
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
     d.then(() -> services.metrics().attemptStarted(worker));
     host.status(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
-    return new Granted(attempt, epoch, r.checkpoint(), r.steps());
+    return new Granted(attempt, epoch, r.checkpoint(), r.steps(), r.cancelling());
   }
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */

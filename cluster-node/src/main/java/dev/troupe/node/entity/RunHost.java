@@ -218,6 +218,14 @@ final class RunHost {
     children.put(r.runId(), child);
   }
 
+  /** Tells the run's actor, if one runs here, to cancel attempt {@code epoch} and compensate. */
+  void compensateCancelled(String runId, long epoch) {
+    ActorRef<RunActor.Command> child = children.get(runId);
+    if (child != null) {
+      child.tell(new RunActor.CancelAndCompensate(epoch));
+    }
+  }
+
   /** Whether {@code child} is the run's actor this incarnation started; it is let go if so. */
   boolean childStopped(String runId, ActorRef<RunActor.Command> child) {
     if (!child.equals(children.get(runId))) {

@@ -53,7 +53,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, JsonNode checkpoint,
-      List<StepRecord> steps, long timeoutMs) {
+      List<StepRecord> steps, boolean cancelling, long timeoutMs) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
@@ -65,7 +65,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
-    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps, cancelling);
   }
 
   /** The attempt's durable steps and the compensations it registered. */

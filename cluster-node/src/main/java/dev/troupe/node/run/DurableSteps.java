@@ -26,7 +26,8 @@ import org.apache.pekko.Done;
  * attempt), each new one recorded by the entity before its result is handed back, and the
  * compensations this attempt registered, run in reverse order once the run fails for good.
  *
- * <p>A run whose compensations have begun (one is recorded) is compensating: its later attempts
+ * <p>A run whose compensations have begun (one is recorded), or that was cancelled while it had
+ * steps to compensate, is compensating: its later attempts
  * (after its node was lost) replay its recorded steps, to register their compensations again, but
  * run no new one, and the run ends FAILED whatever its handler does.
  */
@@ -47,15 +48,23 @@ final class DurableSteps {
   private final Map<String, StepRecord> recorded = new LinkedHashMap<>();
   private final List<Registered> registered = new ArrayList<>();
   private final boolean compensating;
+  private final boolean cancelling;
 
   DurableSteps(RunServices services, EntityChannel entity, String runId, long epoch,
-      List<StepRecord> steps) {
+      List<StepRecord> steps, boolean cancelling) {
     this.services = services;
     this.entity = entity;
     this.runId = runId;
     this.epoch = epoch;
     steps.forEach(s -> recorded.put(s.name(), s));
-    this.compensating = steps.stream().anyMatch(s -> s.compensationStatus() != null);
+    this.cancelling = cancelling;
+    this.compensating = cancelling
+        || steps.stream().anyMatch(s -> s.compensationStatus() != null);
+  }
+
+  /** Whether the run was cancelled before this attempt and waits for its compensations. */
+  boolean cancelling() {
+    return cancelling;
   }
 
   /** Whether the run's compensations had begun before this attempt. */
@@ -98,8 +107,8 @@ final class DurableSteps {
       checkSame(before, type, compName);
     }
     if (compensating) {
-      throw new Compensating("the run failed for good and is being compensated: step '" + name
-          + "' does not run again");
+      throw new Compensating("the run " + (cancelling ? "was cancelled" : "failed for good")
+          + " and is being compensated: step '" + name + "' does not run");
     }
     if (ctx.isCancelled()) {
       throw new Cancelled("the attempt is over: step '" + name + "' does not run");

@@ -41,6 +41,12 @@ public final class RunActor {
 
   private record DeadlineReached(long epoch) implements Command {}
 
+  /**
+   * The run was cancelled while it has steps to compensate: attempt {@code epoch} stops, runs its
+   * compensations and reports CANCELLED.
+   */
+  public record CancelAndCompensate(long epoch) implements Command {}
+
   /** The compensations of attempt {@code epoch} ran: its outcome may be reported. */
   private record Compensated(long epoch, Outcome outcome, RunError error) implements Command {}
 
@@ -95,7 +101,7 @@ public final class RunActor {
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
         init.registration().name(), g.attempt(), g.epoch(), init.payload(), g.checkpoint(),
-        g.steps(), init.timeoutMs());
+        g.steps(), g.cancelling(), init.timeoutMs());
     init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
@@ -104,6 +110,7 @@ public final class RunActor {
         .onMessage(HandlerDone.class, done -> onHandlerDone(actx, done))
         .onMessage(HandlerStarted.class, started -> onStarted(started))
         .onMessage(DeadlineReached.class, d -> onDeadline(actx))
+        .onMessage(CancelAndCompensate.class, c -> onCancelled(actx, c))
         .build();
   }
 
@@ -177,6 +184,9 @@ public final class RunActor {
     timers.cancelAll();
     init.liveRun().endAttempt(done.epoch());
     Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
+    if (actx.steps().cancelling()) {
+      return settle(actx, Outcome.CANCELLED, CANCELLED);
+    }
     if (actx.steps().compensating()) {
       return settle(actx, Outcome.FAILED, new RunError(ErrorCode.PERMANENT_ERROR,
           actx.steps().failureBeforeCompensation() + " (compensated: attempt " + actx.attempt()
@@ -224,8 +234,21 @@ public final class RunActor {
         "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
   }
 
+  private Behavior<Command> onCancelled(AttemptContext actx, CancelAndCompensate c) {
+    if (actx.isCancelled() || c.epoch() != actx.epoch()) {
+      return Behaviors.same();
+    }
+    timers.cancelAll();
+    init.liveRun().endAttempt(actx.epoch());
+    actx.cancel("cancelled");
+    return settle(actx, Outcome.CANCELLED, CANCELLED);
+  }
+
+  private static final RunError CANCELLED =
+      new RunError(ErrorCode.CANCELLED, "cancelled by request");
+
   /**
-   * The run failed for good: its compensations run first (off this actor, each retried per the
+   * The run failed for good or was cancelled: its compensations run first (off this actor, each retried per the
    * definition's policy, without the attempt's deadline), then the outcome is reported. A failed
    * compensation is recorded and does not change the outcome.
    */

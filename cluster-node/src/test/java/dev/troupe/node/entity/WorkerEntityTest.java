@@ -1004,7 +1004,7 @@ class WorkerEntityTest {
     List<Object> replies = List.of(
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
-        new Granted(2, 7, json("{\"i\":9}"), List.of()),
+        new Granted(2, 7, json("{\"i\":9}"), List.of(), false),
         StatusReply.success(new Accepted(runId, false)));
     for (Object r : replies) {
       assertRoundTrips(serialization, r);
