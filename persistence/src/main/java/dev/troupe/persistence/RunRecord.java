@@ -137,9 +137,11 @@ public record RunRecord(
     return steps.stream().filter(s -> s.name().equals(name)).findFirst();
   }
 
+  /** This run ended; its steps' results go (no attempt reads them again). */
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec, steps, cancelling);
+        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec,
+        steps.stream().map(StepRecord::withoutResult).toList(), cancelling);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */

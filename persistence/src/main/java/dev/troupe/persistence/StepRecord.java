@@ -40,6 +40,12 @@ public record StepRecord(String name, StepStatus status, String type, JsonNode r
         compensation, ok ? StepStatus.SUCCEEDED : StepStatus.FAILED, ok ? null : why);
   }
 
+  /** This step without its result: what a finished run keeps (nothing reads it any more). */
+  public StepRecord withoutResult() {
+    return result == null ? this : new StepRecord(name, status, type, null, error, compensation,
+        compensationStatus, compensationError);
+  }
+
   /** Whether the step has a result recorded that a later attempt gets back. */
   public boolean hasResult() {
     return status != StepStatus.FAILED;

@@ -31,6 +31,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the backoff, and the new incarnation asks the entity for the next attempt.
  */
 public final class RunActor {
+  private static final RunError CANCELLED =
+      new RunError(ErrorCode.CANCELLED, "cancelled by request");
 
   public interface Command {}
 
@@ -243,9 +245,6 @@ public final class RunActor {
     actx.cancel("cancelled");
     return settle(actx, Outcome.CANCELLED, CANCELLED);
   }
-
-  private static final RunError CANCELLED =
-      new RunError(ErrorCode.CANCELLED, "cancelled by request");
 
   /**
    * The run failed for good or was cancelled: its compensations run first (off this actor, each retried per the
