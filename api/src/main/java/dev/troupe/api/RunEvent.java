@@ -10,7 +10,7 @@ import java.time.Instant;
  * a {@code result} or {@code error} event, whose {@code data} is the finished run as JSON.
  *
  * @param type one of {@link #MESSAGE}, {@link #LOG}, {@link #STATUS}, {@link #RESULT},
- *     {@link #ERROR}
+ *     {@link #ERROR}, {@link #STEP}
  */
 public record RunEvent(long seq, String type, JsonNode data, Instant at)
     implements TroupeSerializable {
@@ -19,6 +19,12 @@ public record RunEvent(long seq, String type, JsonNode data, Instant at)
   public static final String STATUS = "status";
   public static final String RESULT = "result";
   public static final String ERROR = "error";
+  /**
+   * A durable step changed: {@code {"name", "status", "compensation": {"name", "status"} | null}}
+   * with status {@code STARTED} (not recorded in the run's steps), {@code SUCCEEDED}, {@code
+   * FAILED} or {@code COMPENSATED}, and {@code "error"} when it or its compensation failed.
+   */
+  public static final String STEP = "step";
 
   @JsonIgnore
   public boolean isTerminal() {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param parentRunId the run whose handler started this one, or null
  * @param children the runs this one's handler started, oldest first, as far as the run history
  *     knows them (it follows the journal shortly behind); empty where not looked up
+ * @param steps the run's durable steps in the order they first ran (empty when it has none)
  */
 public record RunResult(
     String runId,
@@ -38,22 +39,24 @@ public record RunResult(
     ScheduleRef schedule,
     String rerunOf,
     String parentRunId,
-    List<String> children)
+    List<String> children,
+    List<RunStep> steps)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
     children = children == null ? List.of() : List.copyOf(children);
+    steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
-  /** A run without its children looked up. */
+  /** A run without its children looked up, and without steps. */
   public RunResult(String runId, String worker, RunStatus status, int attempts, Instant createdAt,
       Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
       RunError error, List<String> tags, int priority, String concurrencyKey,
       Instant scheduledFor, ScheduleRef schedule, String rerunOf, String parentRunId) {
     this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
         result, error, tags, priority, concurrencyKey, scheduledFor, schedule, rerunOf,
-        parentRunId, List.of());
+        parentRunId, List.of(), List.of());
   }
 
   /** A run without any of the call options that came after tags: the default priority, no key. */
@@ -61,14 +64,15 @@ public record RunResult(
       Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
       RunError error, List<String> tags) {
     this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
-        result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null);
+        result, error, tags, CallOptions.DEFAULT_PRIORITY, null, null, null, null, null, List.of(),
+        List.of());
   }
 
   /** This run with {@code ids} as its children. */
   public RunResult withChildren(List<String> ids) {
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
-        schedule, rerunOf, parentRunId, ids);
+        schedule, rerunOf, parentRunId, ids, steps);
   }
 
   @JsonIgnore

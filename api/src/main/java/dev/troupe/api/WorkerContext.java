@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 
 /**
@@ -182,6 +183,39 @@ public interface WorkerContext {
    */
   default <T> Optional<T> lastCheckpoint(Class<T> type) {
     return lastCheckpoint().map(c -> PayloadBinder.of(json()).bind(c, type, "checkpoint"));
+  }
+
+  // durable steps
+
+  /**
+   * Runs {@code action} as the durable step {@code name} of this run and returns its result: at
+   * most once with success per run. The result (written with {@link #json()}) is journaled
+   * before this returns; a later attempt of the run (a retry, or a re-dispatch after its node
+   * died) that reaches the same step gets the recorded result back, bound to {@code type}, without
+   * running {@code action} again. A step that throws is recorded {@code FAILED} and the exception
+   * goes on as the handler's (a later attempt runs the step again). Each step shows on the run's
+   * stream as {@code step} events and in the run's {@code steps}.
+   *
+   * <p>With a {@code compensation}: when the run fails for good (a permanent failure, its
+   * attempts exhausted or its timeout) or is cancelled, the compensations of its succeeded steps run in reverse
+   * order, after the handler, each retried per the retry policy; one that keeps failing is
+   * recorded {@code FAILED} and the others still run. Only the compensations that the failing
+   * attempt registered can run: a handler must reach its steps the same way on every attempt.
+   * A step's name is unique within its run; the handler waits for the write, so steps are for
+   * blocking handlers (an asynchronous one calls it off the node's threads).
+   *
+   * @param type the class of the result ({@code Void.class} for none: the step returns null)
+   * @param compensation what undoes the step, or null for none
+   * @throws PermanentFailure when the name was recorded with another type, or the result is too
+   *     large or too deep for the run's data limits (the run fails)
+   * @throws RunFinishedException when the attempt is superseded
+   * @throws Cancelled when the attempt is cancelled while the result is being written
+   */
+  <T> T step(String name, Class<T> type, Supplier<T> action, Compensation<T> compensation);
+
+  /** A durable step without a compensation: {@link #step(String, Class, Supplier, Compensation)}. */
+  default <T> T step(String name, Class<T> type, Supplier<T> action) {
+    return step(name, type, action, null);
   }
 
   // messaging

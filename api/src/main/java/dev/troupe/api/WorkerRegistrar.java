@@ -60,4 +60,22 @@ public interface WorkerRegistrar {
    * @throws InvalidArgumentException when its cron expression does not parse
    */
   void schedule(Schedule schedule);
+
+  /**
+   * Registers a batch worker with the default configuration: Troupe runs its loop, with a
+   * durable checkpoint after every batch and resumption after the last one (see {@link
+   * BatchWorker}).
+   *
+   * @throws InvalidArgumentException when the name breaks {@link WorkerNames#RULE}
+   * @throws DuplicateWorkerException when the name is already registered
+   */
+  default <P> void batch(String name, Class<P> payloadType, BatchWorker<P, ?, ?, ?> worker) {
+    batch(name, payloadType, WorkerConfig.DEFAULT, worker);
+  }
+
+  /** Registers a batch worker with {@code config}. */
+  default <P> void batch(String name, Class<P> payloadType, WorkerConfig config,
+      BatchWorker<P, ?, ?, ?> worker) {
+    registerBlocking(name, config, Batches.blocking(payloadType, worker));
+  }
 }

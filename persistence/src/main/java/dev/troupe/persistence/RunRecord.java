@@ -7,13 +7,17 @@ import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One run as its entity knows it; immutable, every change returns a copy. {@code streamSeq} is
  * the highest sequence number its stream has used: the last persisted one of a durable stream,
  * the last reserved one ({@link WorkerEvent.StreamReserved}) of a non-durable one (0 in snapshots
- * written before streams were persisted).
+ * written before streams were persisted). {@code steps} are its durable steps in the order they
+ * first ran, each as last recorded; {@code cancelling} once a cancel waits for their compensations
+ * ({@link WorkerEvent.CancelRequested}).
  */
 public record RunRecord(
     String runId,
@@ -31,20 +35,23 @@ public record RunRecord(
     RunError error,
     JsonNode checkpoint,
     long streamSeq,
-    RunSpec spec) {
+    RunSpec spec,
+    List<StepRecord> steps,
+    boolean cancelling) {
 
   public RunRecord {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     checkpoint = checkpoint == null || checkpoint.isNull() ? null : checkpoint;
     tags = tags == null ? List.of() : List.copyOf(tags);
     spec = spec == null ? RunSpec.DEFAULT : spec; // snapshots written before runs had a spec
+    steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
   /** The run that {@code e} accepted: queued (waiting when it has dependencies), no attempt yet. */
   public static RunRecord accepted(WorkerEvent.RunAccepted e) {
     RunStatus status = e.spec().dependsOn().isEmpty() ? RunStatus.QUEUED : RunStatus.WAITING;
-    return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(),
-        e.idempotencyKey(), e.tags(), e.at(), null, null, null, null, null, 0, e.spec());
+    return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(), e.idempotencyKey(),
+        e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false);
   }
 
   /**
@@ -76,6 +83,12 @@ public record RunRecord(
       return withStreamSeq(e.upTo());
     } else if (event instanceof WorkerEvent.DependenciesMet) {
       return status == RunStatus.WAITING ? withStatus(RunStatus.QUEUED, error) : this;
+    } else if (event instanceof WorkerEvent.StepRecorded e) {
+      return withStep(e.step());
+    } else if (event instanceof WorkerEvent.CancelRequested) {
+      return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey,
+          tags, createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, steps,
+          true);
     }
     throw new IllegalArgumentException(event.getClass().getSimpleName()
         + " is not a change of an existing run");
@@ -84,29 +97,54 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint, streamSeq, spec);
+        checkpoint, streamSeq, spec, steps, cancelling);
   }
 
   private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec);
+        createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec, steps,
+        cancelling);
   }
 
   private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec);
+        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps, cancelling);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
   private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
-        checkpoint, seq, spec);
+        checkpoint, seq, spec, steps, cancelling);
   }
 
+  /** With {@code step} in place of the step of its name, or after the others if it is new. */
+  private RunRecord withStep(StepRecord step) {
+    List<StepRecord> changed = new ArrayList<>(steps);
+    int i = 0;
+    while (i < changed.size() && !changed.get(i).name().equals(step.name())) {
+      i++;
+    }
+    if (i < changed.size()) {
+      changed.set(i, step);
+    } else {
+      changed.add(step);
+    }
+    return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
+        createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, changed,
+        cancelling);
+  }
+
+  /** The recorded step {@code name}, if any. */
+  public Optional<StepRecord> step(String name) {
+    return steps.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /** This run ended; its steps' results go (no attempt reads them again). */
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec);
+        createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec,
+        steps.stream().map(StepRecord::withoutResult).toList(), cancelling);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */
@@ -125,6 +163,6 @@ public record RunRecord(
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs(), payload, result, status.isTerminal() ? error : null, tags, spec.priority(),
         spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(), spec.rerunOf(),
-        spec.parentRunId());
+        spec.parentRunId(), List.of(), steps.stream().map(StepRecord::toView).toList());
   }
 }

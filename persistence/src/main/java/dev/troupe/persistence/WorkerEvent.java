@@ -26,7 +26,9 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
   @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
   @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved"),
-  @JsonSubTypes.Type(value = WorkerEvent.DependenciesMet.class, name = "dependencies-met")
+  @JsonSubTypes.Type(value = WorkerEvent.DependenciesMet.class, name = "dependencies-met"),
+  @JsonSubTypes.Type(value = WorkerEvent.StepRecorded.class, name = "step-recorded"),
+  @JsonSubTypes.Type(value = WorkerEvent.CancelRequested.class, name = "cancel-requested")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
@@ -98,4 +100,18 @@ public sealed interface WorkerEvent extends TroupeSerializable {
 
   /** Every run a {@code WAITING} run depends on has succeeded: it waits in the queue now. */
   record DependenciesMet(String runId, Instant at) implements WorkerEvent {}
+
+  /**
+   * A durable step of attempt {@code epoch} changed: it succeeded (with its result), failed, or
+   * its compensation ran. {@code step} is the step's whole record after the change; it replaces
+   * the run's record of the step of that name.
+   */
+  record StepRecorded(String runId, long epoch, StepRecord step, Instant at)
+      implements WorkerEvent {}
+
+  /**
+   * A run with steps to compensate was cancelled: it stays active while an attempt runs its
+   * compensations (the one in flight, or the next one), then ends CANCELLED.
+   */
+  record CancelRequested(String runId, Instant at) implements WorkerEvent {}
 }

@@ -40,6 +40,10 @@ public final class WorkerEvents {
       return sr.runId();
     } else if (event instanceof WorkerEvent.DependenciesMet m) {
       return m.runId();
+    } else if (event instanceof WorkerEvent.StepRecorded st) {
+      return st.runId();
+    } else if (event instanceof WorkerEvent.CancelRequested c) {
+      return c.runId();
     } else {
       return ((WorkerEvent.RunFinished) event).runId();
     }

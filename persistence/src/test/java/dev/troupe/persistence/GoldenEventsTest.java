@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.StepStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -104,6 +105,12 @@ class GoldenEventsTest {
       new WorkerEvent.StreamReserved(RUN, 4_294_967_296L, AT);
   private static final WorkerEvent.DependenciesMet DEPENDENCIES_MET =
       new WorkerEvent.DependenciesMet(RUN, AT.plusMillis(900));
+  private static final WorkerEvent.StepRecorded STEP_RECORDED = new WorkerEvent.StepRecorded(RUN,
+      7, new StepRecord("reserve-inventory", StepStatus.COMPENSATED, "java.lang.String",
+          JsonNodeFactory.instance.textNode("res-17"), null, "release-inventory",
+          StepStatus.SUCCEEDED, null), AT.plusMillis(1800));
+  private static final WorkerEvent.CancelRequested CANCEL_REQUESTED =
+      new WorkerEvent.CancelRequested(RUN, AT.plusMillis(1900));
   private static final WorkerEvent.Recorded RECORDED = new WorkerEvent.Recorded(List.of(
       ACCEPTED, ATTEMPT_STARTED, CHECKPOINTED, ATTEMPT_FAILED, INTERRUPTED, FINISHED));
 
@@ -150,6 +157,8 @@ class GoldenEventsTest {
     m.put("streamed-result", STREAMED_RESULT);
     m.put("stream-reserved", STREAM_RESERVED);
     m.put("dependencies-met", DEPENDENCIES_MET);
+    m.put("step-recorded", STEP_RECORDED);
+    m.put("cancel-requested", CANCEL_REQUESTED);
     m.put("worker-state", stateExample());
     return m;
   }

@@ -1,6 +1,7 @@
 package dev.troupe.persistence;
 
 import static dev.troupe.persistence.Fixtures.accepted;
+import static dev.troupe.persistence.Fixtures.at;
 import static dev.troupe.persistence.Fixtures.failed;
 import static dev.troupe.persistence.Fixtures.finished;
 import static dev.troupe.persistence.Fixtures.id;
@@ -9,6 +10,8 @@ import static dev.troupe.persistence.Fixtures.started;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.troupe.api.RunStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,5 +59,32 @@ class RunRecordTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> queued.next(new WorkerEvent.Recorded(List.of())))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void stepsAreKeptInFirstRunOrderEachAsLastRecordedAndLoseTheirResultsWhenTheRunEnds() {
+    // given a running run
+    RunRecord running = RunRecord.accepted(accepted(id(1), null, 0))
+        .next(started(id(1), 1, 7, 10));
+    StepRecord a = StepRecord.succeeded("a", "java.lang.String",
+        TextNode.valueOf("A"), "undo-a");
+    StepRecord bFailed = StepRecord.failed("b", "java.lang.Integer", "boom", null);
+    StepRecord bDone = StepRecord.succeeded("b", "java.lang.Integer",
+        IntNode.valueOf(2), null);
+    // when
+    RunRecord stepped = running
+        .next(new WorkerEvent.StepRecorded(id(1), 7, a, at(11)))
+        .next(new WorkerEvent.StepRecorded(id(1), 7, bFailed, at(12)))
+        .next(new WorkerEvent.StepRecorded(id(1), 7, bDone, at(13)))
+        .next(new WorkerEvent.StepRecorded(id(1), 7, a.compensated(true, null), at(14)));
+    RunRecord cancelling = stepped.next(new WorkerEvent.CancelRequested(id(1), at(15)));
+    RunRecord done = cancelling.next(finished(id(1), RunStatus.CANCELLED, 20));
+    // then
+    assertThat(stepped.steps()).containsExactly(a.compensated(true, null), bDone);
+    assertThat(stepped.cancelling()).isFalse();
+    assertThat(cancelling.cancelling()).isTrue();
+    assertThat(cancelling.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(done.steps()).extracting(StepRecord::result).containsOnlyNulls();
+    assertThat(done.toResult("w").steps()).isEqualTo(stepped.toResult("w").steps());
   }
 }

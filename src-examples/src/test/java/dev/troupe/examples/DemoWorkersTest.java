@@ -127,14 +127,14 @@ class DemoWorkersTest {
   // discovery
 
   @Test
-  void theDemoModuleIsDiscoveredWithAllEightWorkers() {
+  void theDemoAndCompositionModulesAreDiscoveredWithAllTheirWorkers() {
     // when
     List<WorkerDefinition> workers = troupe.workers();
     // then
     assertThat(workers).extracting(WorkerDefinition::name).containsExactlyInAnyOrder(
         "echo", "send-email", "progress-reporter", "slow-worker", "flaky", "batch-processor",
         "stateful", "checkpointed-batch", "fan-out", "always-fails",
-        "image-pipeline", "resize-image", "apply-filters");
+        "image-pipeline", "resize-image", "apply-filters", "order-saga", "range-batch");
     assertThat(workers).allSatisfy(d -> assertThat(d.config().description()).isNotBlank());
   }
 

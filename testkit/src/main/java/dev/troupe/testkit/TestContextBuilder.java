@@ -103,6 +103,6 @@ public final class TestContextBuilder {
   public TestWorkerContext build() {
     return new TestWorkerContext(new TestWorkerContext.Spec(workerName, runId, payload, config,
         environment, workerConfig, timeout, new FakeChildren(children)), attempt, checkpoint,
-        new ConcurrentHashMap<>(state));
+        new ConcurrentHashMap<>(state), new TestSteps(TestWorkerContext.MAPPER));
   }
 }

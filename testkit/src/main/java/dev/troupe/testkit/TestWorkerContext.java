@@ -10,6 +10,7 @@ import dev.troupe.api.Cancelled;
 import dev.troupe.api.ChildCall;
 import dev.troupe.api.ChildOptions;
 import dev.troupe.api.ChildRun;
+import dev.troupe.api.Compensation;
 import dev.troupe.api.JobHandler;
 import dev.troupe.api.Jobs;
 import dev.troupe.api.PayloadBinder;
@@ -29,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 
 /**
@@ -74,10 +76,14 @@ public final class TestWorkerContext implements WorkerContext {
   private volatile String cancelReason;
   private final AtomicInteger childOrdinal = new AtomicInteger();
   private final List<ChildCall> childCalls = new CopyOnWriteArrayList<>();
+  private final TestSteps steps;
+  private final TestSteps.Attempt attemptSteps;
 
   TestWorkerContext(Spec spec, int attempt, JsonNode checkpoint,
-      Map<String, Object> state) {
+      Map<String, Object> state, TestSteps steps) {
     this.spec = spec;
+    this.steps = steps;
+    this.attemptSteps = steps.new Attempt();
     this.attempt = attempt;
     this.lastCheckpoint = checkpoint;
     this.state = state;
@@ -94,7 +100,7 @@ public final class TestWorkerContext implements WorkerContext {
    * and shares its state, as a retry on the same node does; nothing it records is carried over.
    */
   public TestWorkerContext nextAttempt() {
-    return new TestWorkerContext(spec, attempt + 1, lastCheckpoint, state);
+    return new TestWorkerContext(spec, attempt + 1, lastCheckpoint, state, steps);
   }
 
   // running a handler: on a thread of its own, bounded by the timeout
@@ -184,6 +190,31 @@ public final class TestWorkerContext implements WorkerContext {
     return List.copyOf(checkpoints);
   }
 
+  /**
+   * The results of the run's durable steps ({@link #step}) recorded so far, over every attempt,
+   * by step name in the order they first succeeded (a null value: the step returned null).
+   */
+  public Map<String, JsonNode> steps() {
+    return steps.results();
+  }
+
+  /**
+   * The names of the steps whose action actually ran, over every attempt, in order: a step
+   * replayed by a later attempt is not in it again.
+   */
+  public List<String> stepsRun() {
+    return steps.runs();
+  }
+
+  /**
+   * Runs the compensations this attempt registered, last step first, as a node does once the
+   * run fails for good; returns their names in the order they ran. An exception of one stops
+   * the others here (a node records it and goes on).
+   */
+  public List<String> compensate() {
+    return attemptSteps.compensate();
+  }
+
   /** The run's state as the handler left it. */
   public Map<String, Object> state() {
     return Map.copyOf(state);
@@ -234,6 +265,19 @@ public final class TestWorkerContext implements WorkerContext {
     if (cancelReason == null && !(lvl.equals("debug") && !isDevelopment())) {
       logs.add(new LoggedLine(lvl, message, thrown));
     }
+  }
+
+  // durable steps
+
+  /**
+   * Runs {@code action} once per run: a later call of the same name, in this attempt or a later
+   * one ({@link #nextAttempt()}), gets the recorded result back, bound to {@code type}, as a
+   * node replays a journaled step; another type fails permanently.
+   */
+  @Override
+  public <T> T step(String name, Class<T> type, Supplier<T> action,
+      Compensation<T> compensation) {
+    return attemptSteps.step(name, type, action, compensation);
   }
 
   // state

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.Cancelled;
+import dev.troupe.api.Compensation;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.JobHandler;
 import dev.troupe.api.PermanentFailure;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -230,5 +232,38 @@ class TestWorkerContextTest {
     // then
     assertThat(fromBlocking.result()).hasToString("{\"echo\":\"hi\"}");
     assertThat(fromAsync.result()).hasToString("{\"async\":true}");
+  }
+
+  @Test
+  void aStepRunsOnceAcrossAttemptsAndItsCompensationsRunLastFirst() {
+    // given a job that reserves, then charges, failing transiently on its first attempt
+    List<String> undone = new CopyOnWriteArrayList<>();
+    JobHandler<Map> saga = (p, c) -> {
+      String r = c.step("reserve", String.class, () -> "res-1",
+          Compensation.of("release", undone::add));
+      Integer charged = c.step("charge", Integer.class, () -> 42,
+          Compensation.of("refund", v -> undone.add("refund " + v)));
+      if (c.attempt() == 1) {
+        throw new TransientFailure("try again");
+      }
+      return Map.of("reservation", r, "charged", charged);
+    };
+    TestWorkerContext first = TestWorkerContext.builder("saga").build();
+    // when
+    TestOutcome failed = first.runJob(Map.class, saga);
+    TestWorkerContext second = first.nextAttempt();
+    TestOutcome succeeded = second.runJob(Map.class, saga);
+    // then each step ran once; the second attempt got the recorded results
+    assertThat(failed.status()).isEqualTo(RunStatus.RETRYING);
+    assertThat(succeeded.result().get("reservation").asText()).isEqualTo("res-1");
+    assertThat(succeeded.result().get("charged").asInt()).isEqualTo(42);
+    assertThat(second.stepsRun()).containsExactly("reserve", "charge");
+    assertThat(second.steps()).containsOnlyKeys("reserve", "charge");
+    // and the compensations it registered run last step first
+    assertThat(second.compensate()).containsExactly("refund", "release");
+    assertThat(undone).containsExactly("refund 42", "res-1");
+    // and a step name asked for with another type fails permanently
+    assertThatThrownBy(() -> second.step("charge", String.class, () -> "x"))
+        .isInstanceOf(PermanentFailure.class).hasMessageContaining("step 'charge'");
   }
 }

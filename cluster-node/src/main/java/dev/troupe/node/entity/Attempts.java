@@ -12,6 +12,7 @@ import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.LiveRun;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.StepRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ final class Attempts {
       case SUCCEEDED -> finish(d, r, RunStatus.SUCCEEDED, o.result(), null);
       case FAILED -> finish(d, r, RunStatus.FAILED, null, o.error());
       case TIMED_OUT -> finish(d, r, RunStatus.TIMED_OUT, null, o.error());
+      case CANCELLED -> finish(d, r, RunStatus.CANCELLED, null, o.error());
       case RETRY -> {
         d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
         host.status(d, r.runId(), status(RunStatus.RETRYING, r.attempts(), o.error()));
@@ -90,6 +92,19 @@ final class Attempts {
       return;
     }
     d.persist(new WorkerEvent.Checkpointed(s.runId(), s.epoch(), s.data(), d.now));
+    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+  }
+
+  /** Records a step change of the attempt in progress, with its {@code step} stream event. */
+  void onRecordStep(Decision d, WorkerEntity.RecordStep s) {
+    if (!isCurrent(d, s.runId(), s.epoch())) {
+      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
+          "step refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
+              + " is superseded")));
+      return;
+    }
+    d.persist(new WorkerEvent.StepRecorded(s.runId(), s.epoch(), s.step(), d.now));
+    host.event(d, s.runId(), RunEvent.STEP, s.step().toEvent(services.mapper()));
     d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
   }
 
@@ -122,6 +137,26 @@ final class Attempts {
   private static boolean isCurrent(Decision d, String runId, long epoch) {
     return d.state().activeRun(runId)
         .filter(r -> r.epoch() == epoch && r.status() == RunStatus.RUNNING).isPresent();
+  }
+
+  /**
+   * A cancel of a run with steps to compensate: recorded, the run stays active while an attempt
+   * runs the compensations (the one in flight here is told at once; else the next one, which
+   * replays the handler) and then reports it CANCELLED. False, and nothing recorded, for a run
+   * without steps to compensate: it ends at once.
+   */
+  boolean cancelWithCompensations(Decision d, RunRecord r) {
+    if (r.cancelling()) {
+      return true; // under way already
+    }
+    if (r.steps().stream().noneMatch(StepRecord::awaitsCompensation)) {
+      return false;
+    }
+    d.persist(new WorkerEvent.CancelRequested(r.runId(), d.now));
+    if (r.status() == RunStatus.RUNNING) {
+      d.then(() -> host.compensateCancelled(r.runId(), r.epoch()));
+    }
+    return true;
   }
 
   // the end of a run
@@ -181,7 +216,7 @@ final class Attempts {
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
     d.then(() -> services.metrics().attemptStarted(worker));
     host.status(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
-    return new Granted(attempt, epoch, r.checkpoint());
+    return new Granted(attempt, epoch, r.checkpoint(), r.steps(), r.cancelling());
   }
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */

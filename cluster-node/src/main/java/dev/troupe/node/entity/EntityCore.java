@@ -87,6 +87,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     on(WorkerEntity.RequestNextAttempt.class, attempts::onNextAttempt);
     on(WorkerEntity.SaveCheckpoint.class, attempts::onCheckpoint);
     on(WorkerEntity.Emit.class, attempts::onEmit);
+    on(WorkerEntity.RecordStep.class, attempts::onRecordStep);
     on(WorkerEntity.ChildStopped.class, attempts::onChildStopped);
     on(WorkerEntity.Drain.class, attempts::onDrain);
     on(WorkerEntity.CancelExecuting.class, attempts::onCancelExecuting);

@@ -5,6 +5,7 @@ import dev.troupe.api.RunError;
 import dev.troupe.node.run.EntityChannel;
 import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.Outcome;
+import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
@@ -32,6 +33,16 @@ record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, S
   public CompletionStage<Done> checkpoint(String runId, long epoch, JsonNode data) {
     return AskPattern.<WorkerEntity.Command, Done>askWithStatus(front,
             replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch, data, replyTo), askTimeout,
+            scheduler)
+        .exceptionally(t -> {
+          throw new CompletionException(Failures.toException(t));
+        });
+  }
+
+  @Override
+  public CompletionStage<Done> recordStep(String runId, long epoch, StepRecord step) {
+    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(front,
+            replyTo -> new WorkerEntity.RecordStep(runId, epoch, step, replyTo), askTimeout,
             scheduler)
         .exceptionally(t -> {
           throw new CompletionException(Failures.toException(t));

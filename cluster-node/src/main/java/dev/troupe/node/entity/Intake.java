@@ -99,8 +99,10 @@ final class Intake {
   void onCancel(Decision d, WorkerEntity.Cancel cancel) {
     Optional<RunRecord> active = d.state().activeRun(cancel.runId());
     if (active.isPresent()) {
-      attempts.finish(d, active.get(), RunStatus.CANCELLED, null,
-          new RunError(ErrorCode.CANCELLED, "cancelled by request"));
+      if (!attempts.cancelWithCompensations(d, active.get())) {
+        attempts.finish(d, active.get(), RunStatus.CANCELLED, null,
+            new RunError(ErrorCode.CANCELLED, "cancelled by request"));
+      }
       d.then(() -> cancel.replyTo().tell(StatusReply.success(Done.getInstance())));
       return;
     }

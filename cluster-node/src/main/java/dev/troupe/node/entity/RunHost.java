@@ -110,13 +110,18 @@ final class RunHost {
    * reservation, if it had none yet) is written.
    */
   void status(Decision d, String runId, ObjectNode data) {
+    event(d, runId, RunEvent.STATUS, data);
+  }
+
+  /** Adds an event the entity makes ({@code type} status or step) to the run's stream, as above. */
+  void event(Decision d, String runId, String type, ObjectNode data) {
     LiveRun r = live(d, runId);
     if (r.stream().durable()) {
-      RunEvent e = written(d, runId, RunEvent.STATUS, data, d.now);
+      RunEvent e = written(d, runId, type, data, d.now);
       d.then(() -> r.deliver(e, false));
     } else {
       reserve(d, r);
-      d.then(() -> r.publishStatus(data));
+      d.then(() -> r.publishOwn(type, data));
     }
   }
 
@@ -211,6 +216,14 @@ final class RunHost {
     ActorRef<RunActor.Command> child = ctx.spawn(supervised, "run-" + r.runId() + "-" + grant.epoch());
     ctx.watchWith(child, new WorkerEntity.ChildStopped(r.runId(), child));
     children.put(r.runId(), child);
+  }
+
+  /** Tells the run's actor, if one runs here, to cancel attempt {@code epoch} and compensate. */
+  void compensateCancelled(String runId, long epoch) {
+    ActorRef<RunActor.Command> child = children.get(runId);
+    if (child != null) {
+      child.tell(new RunActor.CancelAndCompensate(epoch));
+    }
   }
 
   /** Whether {@code child} is the run's actor this incarnation started; it is let go if so. */

@@ -12,6 +12,7 @@ import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.Outcome;
 import dev.troupe.node.run.RunActor;
 import dev.troupe.persistence.RunSpec;
+import dev.troupe.persistence.StepRecord;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -67,7 +68,8 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = Resume.class, name = "resume"),
     @JsonSubTypes.Type(value = Unregistered.class, name = "unregistered"),
     @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped"),
-    @JsonSubTypes.Type(value = DependencyEnded.class, name = "dependency-ended")
+    @JsonSubTypes.Type(value = DependencyEnded.class, name = "dependency-ended"),
+    @JsonSubTypes.Type(value = RecordStep.class, name = "record-step")
   })
   public sealed interface Command extends TroupeSerializable {}
 
@@ -144,6 +146,10 @@ public final class WorkerEntity {
       implements Internal {}
 
   record SaveCheckpoint(String runId, long epoch, JsonNode data,
+      ActorRef<StatusReply<Done>> replyTo) implements Internal {}
+
+  /** A durable step of attempt {@code epoch} changed; replies once it is written. */
+  record RecordStep(String runId, long epoch, StepRecord step,
       ActorRef<StatusReply<Done>> replyTo) implements Internal {}
 
   /**

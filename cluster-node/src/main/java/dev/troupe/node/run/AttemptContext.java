@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.Cancelled;
 import dev.troupe.api.ChildOptions;
 import dev.troupe.api.ChildRun;
+import dev.troupe.api.Compensation;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.LogLine;
 import dev.troupe.api.PermanentFailure;
@@ -18,6 +19,7 @@ import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunSpec;
+import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   private volatile JsonNode lastCheckpoint;
   private volatile String cancelReason;
   private Thread boundThread;
+  private final DurableSteps steps;
   /** The ordinal of the next unnamed child call: its key is the same in every attempt. */
   private final AtomicInteger childOrdinal = new AtomicInteger();
   /** Children that a cancel of the run cancels with it. */
@@ -62,7 +66,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, RunSpec spec, JsonNode checkpoint,
-      long timeoutMs) {
+      List<StepRecord> steps, boolean cancelling, long timeoutMs) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
@@ -75,6 +79,12 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps, cancelling);
+  }
+
+  /** The attempt's durable steps and the compensations it registered. */
+  DurableSteps steps() {
+    return steps;
   }
 
   @Override
@@ -243,6 +253,19 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   @Override
   public Optional<JsonNode> lastCheckpoint() {
     return Optional.ofNullable(lastCheckpoint);
+  }
+
+  // durable steps
+
+  @Override
+  public <T> T step(String name, Class<T> type, Supplier<T> action,
+      Compensation<T> compensation) {
+    return steps.step(this, name, type, action, compensation);
+  }
+
+  /** Publishes a step's {@code STARTED} event: not recorded, as a handler's emitted events. */
+  void publishStep(JsonNode data) {
+    publish(RunEvent.STEP, data);
   }
 
   // messaging

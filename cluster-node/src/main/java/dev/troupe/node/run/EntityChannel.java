@@ -2,6 +2,7 @@ package dev.troupe.node.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunError;
+import dev.troupe.persistence.StepRecord;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -25,6 +26,12 @@ public interface EntityChannel {
    * the API's exception (e.g. {@code RunFinishedException} when the attempt is superseded).
    */
   CompletionStage<Done> checkpoint(String runId, long epoch, JsonNode data);
+
+  /**
+   * Records a durable step of attempt {@code epoch} (its result, its failure or its
+   * compensation's); completes once it is written, or fails as {@link #checkpoint} does.
+   */
+  CompletionStage<Done> recordStep(String runId, long epoch, StepRecord step);
 
   /** An event of a durable stream, to be numbered and written by the entity before delivery. */
   void emit(String runId, long epoch, String type, JsonNode data, Instant at);

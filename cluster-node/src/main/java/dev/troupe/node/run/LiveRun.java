@@ -139,9 +139,9 @@ public final class LiveRun {
     entity.emit(runId(), epoch, type, data, RunClock.now());
   }
 
-  /** Publishes a status event of a non-durable stream on the entity's behalf. */
-  public void publishStatus(ObjectNode data) {
-    stream.publishNext(RunEvent.STATUS, data);
+  /** Publishes an event of a non-durable stream on the entity's behalf (a status, a step). */
+  public void publishOwn(String type, ObjectNode data) {
+    stream.publishNext(type, data);
   }
 
   /**

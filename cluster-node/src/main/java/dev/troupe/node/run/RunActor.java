@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.node.registry.Registration;
@@ -31,6 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the backoff, and the new incarnation asks the entity for the next attempt.
  */
 public final class RunActor {
+  private static final RunError CANCELLED =
+      new RunError(ErrorCode.CANCELLED, "cancelled by request");
 
   public interface Command {}
 
@@ -40,6 +43,15 @@ public final class RunActor {
   private record HandlerDone(long epoch, JsonNode result, Throwable failure) implements Command {}
 
   private record DeadlineReached(long epoch) implements Command {}
+
+  /**
+   * The run was cancelled while it has steps to compensate: attempt {@code epoch} stops, runs its
+   * compensations and reports CANCELLED.
+   */
+  public record CancelAndCompensate(long epoch) implements Command {}
+
+  /** The compensations of attempt {@code epoch} ran: its outcome may be reported. */
+  private record Compensated(long epoch, Outcome outcome, RunError error) implements Command {}
 
   /** The handler of attempt {@code epoch} got its thread: its deadline starts now. */
   private record HandlerStarted(long epoch) implements Command {}
@@ -92,7 +104,7 @@ public final class RunActor {
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
         init.registration().name(), g.attempt(), g.epoch(), init.payload(), init.spec(),
-        g.checkpoint(), init.timeoutMs());
+        g.checkpoint(), g.steps(), g.cancelling(), init.timeoutMs());
     init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
@@ -101,6 +113,7 @@ public final class RunActor {
         .onMessage(HandlerDone.class, done -> onHandlerDone(actx, done))
         .onMessage(HandlerStarted.class, started -> onStarted(started))
         .onMessage(DeadlineReached.class, d -> onDeadline(actx))
+        .onMessage(CancelAndCompensate.class, c -> onCancelled(actx, c))
         .build();
   }
 
@@ -174,6 +187,14 @@ public final class RunActor {
     timers.cancelAll();
     init.liveRun().endAttempt(done.epoch());
     Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
+    if (actx.steps().cancelling()) {
+      return settle(actx, Outcome.CANCELLED, CANCELLED);
+    }
+    if (actx.steps().compensating()) {
+      return settle(actx, Outcome.FAILED, new RunError(ErrorCode.PERMANENT_ERROR,
+          actx.steps().failureBeforeCompensation() + " (compensated: attempt " + actx.attempt()
+              + " resumed the compensations of a lost attempt)"));
+    }
     if (cause == null) {
       report(done.epoch(), Outcome.SUCCEEDED, done.result(), null);
       return finished();
@@ -184,15 +205,12 @@ public final class RunActor {
     int maxAttempts = init.registration().definition().config().retry().maxAttempts();
     ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), describe(cause));
     if (permanent) {
-      report(done.epoch(), Outcome.FAILED, null,
+      return settle(actx, Outcome.FAILED,
           new RunError(ErrorCode.PERMANENT_ERROR, describe(cause), label(cause)));
-      return finished();
     }
     if (actx.attempt() >= maxAttempts) {
-      report(done.epoch(), Outcome.FAILED, null, new RunError(
-          ErrorCode.TRANSIENT_ERROR,
+      return settle(actx, Outcome.FAILED, new RunError(ErrorCode.TRANSIENT_ERROR,
           "failed after " + actx.attempt() + " attempts: " + describe(cause), label(cause)));
-      return finished();
     }
     report(done.epoch(), Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause), label(cause)));
@@ -215,9 +233,45 @@ public final class RunActor {
     }
     init.liveRun().endAttempt(actx.epoch());
     actx.cancel("timeout");
-    report(actx.epoch(), Outcome.TIMED_OUT, null, new RunError(ErrorCode.TIMEOUT,
+    return settle(actx, Outcome.TIMED_OUT, new RunError(ErrorCode.TIMEOUT,
         "attempt " + actx.attempt() + " exceeded its timeout of " + init.timeoutMs() + " ms"));
-    return finished();
+  }
+
+  private Behavior<Command> onCancelled(AttemptContext actx, CancelAndCompensate c) {
+    if (actx.isCancelled() || c.epoch() != actx.epoch()) {
+      return Behaviors.same();
+    }
+    timers.cancelAll();
+    init.liveRun().endAttempt(actx.epoch());
+    actx.cancel("cancelled");
+    return settle(actx, Outcome.CANCELLED, CANCELLED);
+  }
+
+  /**
+   * The run failed for good or was cancelled: its compensations run first (off this actor, each retried per the
+   * definition's policy, without the attempt's deadline), then the outcome is reported. A failed
+   * compensation is recorded and does not change the outcome.
+   */
+  private Behavior<Command> settle(AttemptContext actx, Outcome outcome, RunError error) {
+    if (!actx.steps().hasCompensations()) {
+      report(actx.epoch(), outcome, null, error);
+      return finished();
+    }
+    RetryPolicy policy = init.registration().definition().config().retry();
+    ctx.pipeToSelf(CompletableFuture.runAsync(() -> actx.steps().compensate(policy),
+            init.services().blockingExecutor),
+        (ok, failure) -> {
+          if (failure != null) {
+            ctx.getLog().info("run {}: compensations stopped: {}", runId(), describe(unwrap(failure)));
+          }
+          return new Compensated(actx.epoch(), outcome, error);
+        });
+    return Behaviors.receive(Command.class)
+        .onMessage(Compensated.class, c -> {
+          report(c.epoch(), c.outcome(), null, c.error());
+          return finished();
+        })
+        .build();
   }
 
   private void report(long epoch, Outcome outcome, JsonNode result, RunError error) {

@@ -14,6 +14,8 @@ import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.RunStep;
+import dev.troupe.api.StepStatus;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.api.Worker;
 import dev.troupe.api.WorkerConfig;
@@ -36,6 +38,7 @@ import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.RunSpec;
+import dev.troupe.persistence.StepRecord;
 import dev.troupe.persistence.TroupeJson;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
@@ -427,6 +430,45 @@ class WorkerEntityTest {
     assertThat(stale.reply().isError()).isTrue();
     assertThat(stale.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
     assertThat(stale.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void aStepOfTheCurrentAttemptIsRecordedWithItsStreamEventAndGrantedToTheNextAttempt() {
+    // given a running attempt
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    long epoch = e.epochOf(runId);
+    StepRecord step = StepRecord.succeeded("reserve", "java.lang.String", json("\"r-1\""),
+        "release");
+
+    // when it records a step, fails transiently, and the next attempt is asked for
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> recorded =
+        e.kit.runCommand(replyTo -> new WorkerEntity.RecordStep(runId, epoch, step, replyTo));
+    e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
+        new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> stale =
+        e.kit.runCommand(replyTo -> new WorkerEntity.RecordStep(runId, epoch,
+            StepRecord.succeeded("late", "java.lang.String", null, null), replyTo));
+    TestProbe<Granted> runActor = testKit.createTestProbe();
+    e.kit.runCommand(new WorkerEntity.RequestNextAttempt(runId, epoch, runActor.ref()));
+
+    // then the step was written with a step event, the stale one refused, and the next attempt
+    // gets the recorded step
+    assertThat(recorded.reply().isSuccess()).isTrue();
+    assertThat(flatten(recorded.events())).satisfiesExactly(
+        ev -> assertThat(ev).isEqualTo(new WorkerEvent.StepRecorded(runId, epoch, step,
+            ((WorkerEvent.StepRecorded) ev).at())),
+        ev -> assertThat(ev).isInstanceOfSatisfying(WorkerEvent.RunStreamed.class, st -> {
+          assertThat(st.eventType()).isEqualTo(RunEvent.STEP);
+          assertThat(st.data()).isEqualTo(json("{\"name\":\"reserve\",\"status\":\"SUCCEEDED\","
+              + "\"compensation\":{\"name\":\"release\",\"status\":null}}"));
+        }));
+    assertThat(stale.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(stale.hasNoEvents()).isTrue();
+    assertThat(runActor.expectMessageClass(Granted.class).steps()).containsExactly(step);
+    assertThat(e.getRun(runId).steps()).containsExactly(
+        new RunStep("reserve", StepStatus.SUCCEEDED,
+            new RunStep.CompensationState("release", null)));
   }
 
   @Test
@@ -962,7 +1004,7 @@ class WorkerEntityTest {
     List<Object> replies = List.of(
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
-        new Granted(2, 7, json("{\"i\":9}")),
+        new Granted(2, 7, json("{\"i\":9}"), List.of(), false),
         StatusReply.success(new Accepted(runId, false)));
     for (Object r : replies) {
       assertRoundTrips(serialization, r);

@@ -30,7 +30,7 @@ final class HistoryQueries {
   private static final String COLUMNS = "\"run_id\", \"worker\", \"entity_id\", \"status\","
       + " \"attempts\", \"created_at\", \"started_at\", \"finished_at\", \"duration_ms\","
       + " \"payload\", \"result\", \"error_code\", \"error_message\", \"error_label\", \"tags\","
-      + " \"last_seq_nr\", \"spec\"";
+      + " \"last_seq_nr\", \"spec\", \"stream_events\"";
 
   private HistoryQueries() {}
 
@@ -168,7 +168,8 @@ final class HistoryQueries {
         instant(rs, "finished_at"), durationMs, tree(rs.getString("payload")),
         tree(rs.getString("result")), status.isTerminal() ? error : null, tagList,
         spec.priority(), spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(),
-        spec.rerunOf(), spec.parentRunId());
+        spec.rerunOf(), spec.parentRunId(), List.of(),
+        StreamEventsJson.steps(rs.getString("stream_events")));
   }
 
   private static RunSpec spec(String json) {

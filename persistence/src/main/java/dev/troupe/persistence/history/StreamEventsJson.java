@@ -3,12 +3,16 @@ package dev.troupe.persistence.history;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunStep;
+import dev.troupe.api.StepStatus;
 import dev.troupe.persistence.WorkerEvent;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The stored form of a run's stream events: a JSON array of {@code {"seq", "type", "data", "at"}}
@@ -25,7 +29,39 @@ final class StreamEventsJson {
    */
   static boolean isOwnEvent(String type) {
     return RunEvent.STATUS.equals(type) || RunEvent.RESULT.equals(type)
-        || RunEvent.ERROR.equals(type);
+        || RunEvent.ERROR.equals(type) || RunEvent.STEP.equals(type);
+  }
+
+  /**
+   * The run's steps as its stored {@code step} events leave them: each step as its last event
+   * but {@code STARTED} says, in the order the steps first ended. Empty without step events.
+   */
+  static List<RunStep> steps(String json) {
+    if (json == null || !json.contains("\"" + RunEvent.STEP + "\"")) {
+      return List.of();
+    }
+    Map<String, RunStep> steps = new LinkedHashMap<>();
+    for (JsonNode e : SqlValues.tree(json)) {
+      JsonNode data = e.get("data");
+      if (RunEvent.STEP.equals(e.get("type").asText()) && data != null
+          && !"STARTED".equals(data.path("status").asText())) {
+        try {
+          JsonNode c = data.path("compensation");
+          RunStep step = new RunStep(data.get("name").asText(), status(data.get("status")),
+              c.isObject() ? new RunStep.CompensationState(c.get("name").asText(),
+                  status(c.get("status"))) : null);
+          steps.put(step.name(), step);
+        } catch (NullPointerException | IllegalArgumentException malformed) {
+          throw new IllegalStateException("troupe_runs holds a malformed step event: " + data,
+              malformed);
+        }
+      }
+    }
+    return List.copyOf(steps.values());
+  }
+
+  private static StepStatus status(JsonNode n) {
+    return n == null || n.isNull() ? null : StepStatus.valueOf(n.asText());
   }
 
   /** {@code events} (in order) cut where their sequence numbers are not consecutive. */

@@ -4,9 +4,11 @@ import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
 
 /**
- * The examples of runs made of runs: {@code fan-out} (child runs, fan-in) and the {@code
+ * The examples of work made of parts: {@code fan-out} (child runs, fan-in) and the {@code
  * always-fails} child it uses; {@code image-pipeline} (a state machine) and its tasks' workers
- * {@code resize-image} and {@code apply-filters}. Each worker's class documents its contract.
+ * {@code resize-image} and {@code apply-filters}; {@code order-saga} (durable steps with
+ * compensations) and {@code range-batch} (a batch worker). Each worker's class documents its
+ * contract.
  */
 public final class CompositionWorkers implements WorkerModule {
   @Override
@@ -18,5 +20,8 @@ public final class CompositionWorkers implements WorkerModule {
     registrar.register(ResizeImageWorker.NAME, ResizeImageWorker.CONFIG, new ResizeImageWorker());
     registrar.register(ApplyFiltersWorker.NAME, ApplyFiltersWorker.CONFIG,
         new ApplyFiltersWorker());
+    registrar.registerBlocking(OrderSagaWorker.NAME, OrderSagaWorker.CONFIG, new OrderSagaWorker());
+    registrar.batch(RangeBatchWorker.NAME, RangeBatchWorker.Payload.class, RangeBatchWorker.CONFIG,
+        new RangeBatchWorker());
   }
 }

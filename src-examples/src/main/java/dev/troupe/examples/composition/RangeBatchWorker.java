@@ -1,0 +1,80 @@
+package dev.troupe.examples.composition;
+
+import dev.troupe.api.BatchWorker;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code range-batch}, FlowKit's batch handler as a {@link BatchWorker}: payload {@code
+ * {"total"?: 100, "batchSize"?: 10, "batchMs"?: 50, "parallel"?: 0}}. Works through the items
+ * {@code 0..total-1} in batches of {@code batchSize}, each taking {@code batchMs}; Troupe writes
+ * a checkpoint after every batch and emits {@code {"progress": p, "batch": i, "of": n}}. Returns
+ * {@code {"totalItems": total, "batches": ceil(total/batchSize), "resumedFrom": k}}, k being the
+ * batches done before the attempt that finished (0 without a crash or a retry). {@code parallel >
+ * 0} (batches as child runs) is not supported yet: it fails permanently, saying so. Retried up to
+ * 5 attempts, each resuming after the last checkpoint.
+ */
+public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payload,
+    RangeBatchWorker.Range, RangeBatchWorker.Done, RangeBatchWorker.Result> {
+  public static final String NAME = "range-batch";
+
+  public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
+      .withRetry(RetryPolicy.of(5, Duration.ofMillis(200), Duration.ofSeconds(5)))
+      .withDescription("Works through a range of items in batches, resuming after the last one");
+
+  /** The payload; a missing field takes its default. */
+  public record Payload(Integer total, Integer batchSize, Integer batchMs, Integer parallel) {
+    public Payload {
+      total = total == null ? 100 : total;
+      batchSize = batchSize == null ? 10 : batchSize;
+      batchMs = batchMs == null ? 50 : batchMs;
+      parallel = parallel == null ? 0 : parallel;
+    }
+  }
+
+  /** Items {@code from} (inclusive) to {@code to} (exclusive), taking {@code ms} to work. */
+  public record Range(int from, int to, int ms) {}
+
+  /** The checkpoint: the items before {@code next} are done. */
+  public record Done(int next) {}
+
+  public record Result(int totalItems, int batches, int resumedFrom) {}
+
+  @Override
+  public List<Range> batches(Payload p, Done last) {
+    check(p.total() >= 0, "payload.total: expected a number of items of 0 or more, got "
+        + p.total());
+    check(p.batchSize() >= 1, "payload.batchSize: expected 1 or more, got " + p.batchSize());
+    check(p.batchMs() >= 0, "payload.batchMs: expected 0 or more, got " + p.batchMs());
+    check(p.parallel() == 0, "payload.parallel: processing batches as child runs (parallel > 0)"
+        + " is not supported yet; send 0 or leave it out");
+    List<Range> ranges = new ArrayList<>();
+    for (int from = last == null ? 0 : last.next(); from < p.total(); from += p.batchSize()) {
+      ranges.add(new Range(from, Math.min(p.total(), from + p.batchSize()), p.batchMs()));
+    }
+    return ranges;
+  }
+
+  @Override
+  public Done process(Range batch, WorkerContext ctx) {
+    // the simulated work of one batch, cut short by a cancel
+    ctx.sleep(Duration.ofMillis(batch.ms()));
+    return new Done(batch.to());
+  }
+
+  @Override
+  public Result finish(BatchSummary<Payload, Done> summary, WorkerContext ctx) {
+    return new Result(summary.payload().total(), summary.batches(), summary.resumedFrom());
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new PermanentFailure(message);
+    }
+  }
+}
