@@ -1,12 +1,16 @@
 package dev.troupe.node.metrics;
 
 import dev.troupe.api.RunStatus;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,9 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * The node's metrics in Prometheus form (Micrometer): runs started and finished by worker and
  * status, run durations, runs executing and queued per worker entity on this node, SSE
  * subscribers. Thread-safe; meters are created once per worker and status.
+ *
+ * <p>Troupe's meters live in a composite registry over the node's own Prometheus registry (what
+ * {@link #scrape()} and {@code /metrics} show), to which {@link #bindTo} adds an application's
+ * registry, so that both always count the same events.
  */
 public final class TroupeMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CompositeMeterRegistry registry =
+      new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus));
   private final Map<String, Counter> started = new ConcurrentHashMap<>();
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
   private final Map<String, Timer> durations = new ConcurrentHashMap<>();
@@ -79,6 +89,15 @@ public final class TroupeMetrics {
     }
   }
 
+  /**
+   * Publishes Troupe's meters to {@code other} as well, such as a Spring Boot application's
+   * registry: the meters made so far and every one made later, each counting from the moment it
+   * reaches {@code other}. A meter this node removes (an entity that left) is removed there too.
+   */
+  public void bindTo(MeterRegistry other) {
+    registry.add(other);
+  }
+
   /** The gauge of open SSE streams, for the HTTP front end. */
   public AtomicInteger sseSubscribers() {
     return sseSubscribers;
@@ -86,6 +105,6 @@ public final class TroupeMetrics {
 
   /** Every metric in the Prometheus text format. */
   public String scrape() {
-    return registry.scrape();
+    return prometheus.scrape();
   }
 }
