@@ -2,6 +2,7 @@ package dev.troupe.node.history;
 
 import dev.troupe.api.TroupeSerializable;
 import dev.troupe.node.config.HistorySettings;
+import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.WorkerEvent;
@@ -50,15 +51,15 @@ public final class RunHistoryProjection {
 
   /** Starts the daemon process on this node (one instance in the whole cluster). */
   public static void init(ActorSystem<?> system, RunHistoryStore store, HistorySettings settings,
-      Executor jdbc) {
+      Executor jdbc, TroupeMetrics metrics) {
     ShardedDaemonProcess.get(system).init(Command.class, NAME, 1,
-        i -> create(system, store, settings, jdbc));
+        i -> create(system, store, settings, jdbc, metrics));
   }
 
   static Behavior<Command> create(ActorSystem<?> system, RunHistoryStore store,
-      HistorySettings settings, Executor jdbc) {
+      HistorySettings settings, Executor jdbc, TroupeMetrics metrics) {
     return Behaviors.setup(ctx -> {
-      UniqueKillSwitch kill = source(system, store, settings, jdbc)
+      UniqueKillSwitch kill = source(system, store, settings, jdbc, metrics)
           .viaMat(KillSwitches.single(), Keep.right())
           .toMat(Sink.ignore(), Keep.left())
           .run(Materializer.matFromSystem(system));
@@ -72,9 +73,12 @@ public final class RunHistoryProjection {
     });
   }
 
-  /** The journal's entries from the stored offset, written in batches; emits each new offset. */
+  /**
+   * The journal's entries from the stored offset, written in batches; emits each new offset.
+   * Each batch written reports its size and lag to {@code metrics}, each failed one its failure.
+   */
   static Source<Long, NotUsed> source(ActorSystem<?> system, RunHistoryStore store,
-      HistorySettings settings, Executor jdbc) {
+      HistorySettings settings, Executor jdbc, TroupeMetrics metrics) {
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     RestartSettings restart = RestartSettings.create(settings.minBackoff(),
@@ -88,10 +92,11 @@ public final class RunHistoryProjection {
                       return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset));
                     }))
             .groupedWithin(settings.batchSize(), settings.batchWindow())
-            .mapAsync(1, group -> CompletableFuture.supplyAsync(() -> write(store, group), jdbc)));
+            .mapAsync(1, group -> CompletableFuture.supplyAsync(() -> write(store, group, metrics), jdbc)));
   }
 
-  private static long write(RunHistoryStore store, List<EventEnvelope> group) {
+  private static long write(RunHistoryStore store, List<EventEnvelope> group,
+      TroupeMetrics metrics) {
     List<RunHistoryStore.Entry> entries = new ArrayList<>(group.size());
     for (EventEnvelope env : group) {
       if (env.event() instanceof WorkerEvent e) {
@@ -103,7 +108,14 @@ public final class RunHistoryProjection {
     }
     long offset = ((Sequence) group.get(group.size() - 1).offset()).value();
     long start = System.nanoTime();
-    store.applyAll(RunHistory.PROJECTION, entries, offset);
+    try {
+      store.applyAll(RunHistory.PROJECTION, entries, offset);
+    } catch (RuntimeException e) {
+      metrics.projectionFailed();
+      throw e;
+    }
+    metrics.projectionWritten(group.size(),
+        System.currentTimeMillis() - group.get(group.size() - 1).timestamp());
     if (log.isDebugEnabled()) {
       log.debug("run history: {} journal entries written up to ordering {} in {} ms",
           entries.size(), offset, (System.nanoTime() - start) / 1_000_000);
