@@ -62,7 +62,7 @@ class GreetingApplicationTest {
 
   @Test
   void onlyTheApplicationsOwnJobIsRegistered() {
-    // then the demo workers this module lists for ServiceLoader are not (discover-modules off)
+    // then exactly the application's own job, from its bean
     assertThat(troupe.workers()).extracting(w -> w.name()).containsExactly("greet");
   }
 
