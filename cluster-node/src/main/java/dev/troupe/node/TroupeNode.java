@@ -22,6 +22,7 @@ import dev.troupe.api.WorkerStats;
 import dev.troupe.node.cluster.ClusterView;
 import dev.troupe.node.config.ClusterSettings;
 import dev.troupe.node.config.HistorySettings;
+import dev.troupe.node.config.MetricsSettings;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.EntityServices;
@@ -130,10 +131,16 @@ public final class TroupeNode implements Troupe {
     var migration = SchemaMigrator.migrate(db);
     TroupeSettings settings = TroupeSettings.fromConfig(config);
     HistorySettings historySettings = HistorySettings.fromConfig(config);
+    TroupeMetrics metrics = new TroupeMetrics();
+    if (MetricsSettings.fromConfig(config).jvm()) {
+      metrics.bindJvm();
+      system.getWhenTerminated().thenRun(metrics::close);
+    }
     FacadeCalls calls = new FacadeCalls();
     EntityServices services = EntityServices.of(system, settings, TroupeJson.newMapper(),
-        new WorkerRegistry(), new TroupeMetrics(), calls);
-    TroupeNode node = new TroupeNode(services, HistoryReads.open(system, db, historySettings));
+        new WorkerRegistry(), metrics, calls);
+    TroupeNode node = new TroupeNode(services,
+        HistoryReads.open(system, db, historySettings, metrics));
     calls.set(node);
     if (settings.discoverModules()) {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
@@ -149,8 +156,7 @@ public final class TroupeNode implements Troupe {
     List<String> names = node.registry.names();
     names.forEach(n -> node.entities.initRole(node.registry.require(n).definition().config().role()));
     node.history.ifPresent(h ->
-        RunHistoryProjection.init(system, h.store(), historySettings, h.executor(),
-            services.metrics()));
+        RunHistoryProjection.init(system, h.store(), historySettings, h.executor(), metrics));
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
     synchronized (node) {
       node.schedules = NodeSchedules.start(system, settings.askTimeout(), node.registry,

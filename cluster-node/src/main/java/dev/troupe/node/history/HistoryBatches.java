@@ -59,7 +59,14 @@ final class HistoryBatches {
     return CompletableFuture.supplyAsync(() -> store.lastSeqNrs(RunHistory.PROJECTION, pids), jdbc)
         .thenCompose(applied -> withGaps(entries, applied))
         .thenApplyAsync(all -> {
-          apply(all, offset);
+          try {
+            apply(all, offset);
+          } catch (RuntimeException e) {
+            metrics.projectionFailed();
+            throw e;
+          }
+          metrics.projectionWritten(group.size(),
+              System.currentTimeMillis() - group.get(group.size() - 1).timestamp());
           return offset;
         }, jdbc);
   }

@@ -7,7 +7,9 @@ import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.TroupeException;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.troupe.node.config.HistorySettings;
+import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.history.JdbcRunHistoryStore;
@@ -46,16 +48,17 @@ public final class HistoryReads {
   }
 
   /**
-   * The history's store with its own small pool, closed when the actor system stops (in
+   * The history's store with its own small pool (its meters in {@code metrics}), closed when the actor system stops (in
    * CoordinatedShutdown's last phase, or at termination when that does not run); empty when
    * {@code troupe.history.enabled = off}.
    */
   public static Optional<HistoryReads> open(ActorSystem<?> system, DatabaseSettings db,
-      HistorySettings settings) {
+      HistorySettings settings, TroupeMetrics metrics) {
     if (!settings.enabled()) {
       return Optional.empty();
     }
-    RunHistoryStore store = JdbcRunHistoryStore.open(db, settings.poolSize());
+    RunHistoryStore store = JdbcRunHistoryStore.open(db, settings.poolSize(),
+        new MicrometerMetricsTrackerFactory(metrics.registry()));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "troupe-close-run-history", () -> {
           store.close();

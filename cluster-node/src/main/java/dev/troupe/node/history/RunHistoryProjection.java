@@ -69,7 +69,10 @@ public final class RunHistoryProjection {
     });
   }
 
-  /** The journal's entries from the stored offset, written in batches; emits each new offset. */
+  /**
+   * The journal's entries from the stored offset, written in batches; emits each new offset.
+   * Each batch written reports its size and lag to {@code metrics}, each failed one its failure.
+   */
   static Source<Long, NotUsed> source(ActorSystem<?> system, RunHistoryStore store,
       HistorySettings settings, Executor jdbc, TroupeMetrics metrics) {
     JdbcReadJournal journal = PersistenceQuery.get(system)

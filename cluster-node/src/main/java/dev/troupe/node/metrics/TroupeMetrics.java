@@ -1,24 +1,43 @@
 package dev.troupe.node.metrics;
 
 import dev.troupe.api.RunStatus;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The node's metrics in Prometheus form (Micrometer): runs started and finished by worker and
  * status, run durations, runs executing and queued per worker entity on this node, SSE
- * subscribers. Thread-safe; meters are created once per worker and status.
+ * subscribers, the run history projection's lag and failures, and, once bound, the JVM's meters
+ * ({@link #bindJvm}) and connection pools' ({@link #registry()}). Thread-safe; meters are created
+ * once per worker and status.
+ *
+ * <p>Troupe's meters live in a composite registry over the node's own Prometheus registry (what
+ * {@link #scrape()} and {@code /metrics} show), to which {@link #bindTo} adds an application's
+ * registry, so that both always count the same events.
  */
 public final class TroupeMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CompositeMeterRegistry registry =
+      new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus));
   private final Map<String, Counter> started = new ConcurrentHashMap<>();
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
   private final Map<String, Timer> durations = new ConcurrentHashMap<>();
@@ -27,6 +46,10 @@ public final class TroupeMetrics {
   private final AtomicInteger sseSubscribers = new AtomicInteger();
   private final Counter backfilled;
   private final Counter parked;
+  private final AtomicLong projectionLagMs = new AtomicLong();
+  private final Counter projectionEntries;
+  private final Counter projectionFailures;
+  private final AtomicReference<JvmGcMetrics> gc = new AtomicReference<>();
 
   /** Metrics in a registry of their own (one per node). */
   public TroupeMetrics() {
@@ -38,6 +61,54 @@ public final class TroupeMetrics {
     parked = Counter.builder("troupe_history_parked_entries")
         .description("journal entries the run history could not write, set aside in"
             + " troupe_history_parked").register(registry);
+    Gauge.builder("troupe_history_projection_lag_seconds", projectionLagMs, ms -> ms.get() / 1000.0)
+        .description("age of the newest journal entry in the run history's last batch, when"
+            + " that batch was written (the projection runs on one node of the cluster)")
+        .register(registry);
+    projectionEntries = Counter.builder("troupe_history_projection_entries")
+        .description("journal entries written to the run history").register(registry);
+    projectionFailures = Counter.builder("troupe_history_projection_failures")
+        .description("run history batches whose write failed (the projection restarts)")
+        .register(registry);
+  }
+
+  /**
+   * Binds the JVM's meters (memory, GC, threads, class loading, processor, uptime) to the node's
+   * own registry only, not to registries added by {@link #bindTo}, which have their own. {@link
+   * #close()} releases the GC listeners.
+   */
+  public void bindJvm() {
+    new JvmMemoryMetrics().bindTo(prometheus);
+    new JvmThreadMetrics().bindTo(prometheus);
+    new ClassLoaderMetrics().bindTo(prometheus);
+    new ProcessorMetrics().bindTo(prometheus);
+    new UptimeMetrics().bindTo(prometheus);
+    JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(prometheus);
+    JvmGcMetrics earlier = gc.getAndSet(gcMetrics);
+    if (earlier != null) {
+      earlier.close();
+    }
+  }
+
+  /**
+   * The registry Troupe's meters are made in, for the binders of the node's own components (its
+   * connection pools): what is registered here reaches {@code /metrics} and every registry bound
+   * with {@link #bindTo}.
+   */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The run history projection wrote {@code entries}; the newest was written {@code lagMs} ago. */
+  public void projectionWritten(int entries, long lagMs) {
+    projectionEntries.increment(entries);
+    projectionLagMs.set(Math.max(0, lagMs));
+  }
+
+  /** A write of the run history projection failed. */
+  public void projectionFailed() {
+    projectionFailures.increment();
   }
 
   public void attemptStarted(String worker) {
@@ -97,13 +168,30 @@ public final class TroupeMetrics {
     }
   }
 
+  /**
+   * Publishes Troupe's meters to {@code other} as well, such as a Spring Boot application's
+   * registry: the meters made so far and every one made later, each counting from the moment it
+   * reaches {@code other}. A meter this node removes (an entity that left) is removed there too.
+   */
+  public void bindTo(MeterRegistry other) {
+    registry.add(other);
+  }
+
   /** The gauge of open SSE streams, for the HTTP front end. */
   public AtomicInteger sseSubscribers() {
     return sseSubscribers;
   }
 
+  /** Releases what {@link #bindJvm} holds (the GC notification listeners). */
+  public void close() {
+    JvmGcMetrics gcMetrics = gc.getAndSet(null);
+    if (gcMetrics != null) {
+      gcMetrics.close();
+    }
+  }
+
   /** Every metric in the Prometheus text format. */
   public String scrape() {
-    return registry.scrape();
+    return prometheus.scrape();
   }
 }

@@ -2,10 +2,49 @@ package dev.troupe.node.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** The per-entity load gauges of a node: there while the entity lives here, gone after. */
+/**
+ * The node's meters: the per-entity load gauges (there while the entity lives here, gone after),
+ * the JVM's meters on the node's own registry only, and an application's registry bound to it.
+ */
 class TroupeMetricsTest {
+
+  @Test
+  void theJvmsMetersReachTheNodesScrapeButNotABoundRegistry() {
+    // given
+    TroupeMetrics metrics = new TroupeMetrics();
+    SimpleMeterRegistry application = new SimpleMeterRegistry();
+    metrics.bindTo(application);
+    // when
+    metrics.bindJvm();
+    metrics.attemptStarted("echo");
+    // then
+    try {
+      assertThat(metrics.scrape()).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ",
+          "jvm_classes_loaded_classes ", "system_cpu_count ", "process_uptime_seconds ",
+          "troupe_runs_started_total{worker=\"echo\"} 1.0");
+      assertThat(application.find("jvm.memory.used").meters()).isEmpty();
+      assertThat(application.find("troupe_runs_started").counter().count()).isEqualTo(1.0);
+    } finally {
+      metrics.close();
+    }
+  }
+
+  @Test
+  void aBoundRegistryLosesAnEntitysGaugesWithTheNode() {
+    // given
+    TroupeMetrics metrics = new TroupeMetrics();
+    metrics.load("echo", "echo#1", 3, 7);
+    SimpleMeterRegistry application = new SimpleMeterRegistry();
+    metrics.bindTo(application);
+    assertThat(application.find("troupe_runs_queued").gauge().value()).isEqualTo(7.0);
+    // when
+    metrics.forget("echo#1");
+    // then
+    assertThat(application.find("troupe_runs_queued").gauges()).isEmpty();
+  }
 
   @Test
   void anEntitysGaugesLeaveWhenItStopsHereAndComeBackWhenItReturns() {

@@ -2,6 +2,7 @@ package dev.troupe.persistence.history;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class JdbcRunHistoryStore implements RunHistoryStore {
   private static final Logger log = LoggerFactory.getLogger(RunHistoryStore.class);
 
+  /** The name of the history's own connection pool, as its metrics are tagged. */
+  public static final String POOL_NAME = "troupe-run-history";
+
   private final DataSource dataSource;
   private final AutoCloseable owned;
 
@@ -54,9 +58,22 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
    * waits for a database that comes up after the node: the first statement waits, not this call.
    */
   public static JdbcRunHistoryStore open(DatabaseSettings db, int poolSize) {
+    return open(db, poolSize, null);
+  }
+
+  /**
+   * As {@link #open(DatabaseSettings, int)}, with the pool's metrics (connections active, idle,
+   * pending, acquire and usage times, timeouts; pool {@value #POOL_NAME}) reported to {@code
+   * metrics}, none when it is null.
+   */
+  public static JdbcRunHistoryStore open(DatabaseSettings db, int poolSize,
+      MetricsTrackerFactory metrics) {
     SqlDialect dialect = db.dialect();
     HikariConfig c = new HikariConfig();
-    c.setPoolName("troupe-run-history");
+    c.setPoolName(POOL_NAME);
+    if (metrics != null) {
+      c.setMetricsTrackerFactory(metrics);
+    }
     c.setJdbcUrl(db.url());
     c.setUsername(db.user());
     c.setPassword(db.password());
