@@ -30,11 +30,12 @@ class DemoWorkersKitTest {
   }
 
   @Test
-  void theDemoNodeGetsEightWorkers() {
+  void theDemoNodeGetsTheDemoWorkersAndTheCompositionExamples() {
     // then
     assertThat(jobs.names()).containsExactlyInAnyOrder("echo", "send-email",
         "progress-reporter", "slow-worker", "flaky", "batch-processor", "stateful",
-        "checkpointed-batch");
+        "checkpointed-batch", "fan-out", "always-fails", "image-pipeline", "resize-image",
+        "apply-filters", "order-saga", "range-batch");
   }
 
   @Test
