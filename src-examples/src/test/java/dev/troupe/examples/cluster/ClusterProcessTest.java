@@ -763,6 +763,12 @@ class ClusterProcessTest {
   @Test
   @Order(5)
   void aScheduleStartsOneRunPerFireTimeWhileItsNodeIsKilled() throws Exception {
+    // the node frozen by the test before exited: all three again
+    for (Node n : nodes) {
+      if (!n.alive()) {
+        n.start(endpoints());
+      }
+    }
     awaitCluster(nodes, Duration.ofSeconds(120));
     String name = "proc-tick";
     // given a schedule every second, through one node, that has fired a few times
