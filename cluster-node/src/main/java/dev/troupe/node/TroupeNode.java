@@ -41,6 +41,7 @@ import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -202,15 +203,16 @@ public final class TroupeNode implements Troupe {
     long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
     return entities.call(RunIds.entityId(worker, partition), payload, timeout.toMillis(),
             opts.idempotencyKey(), opts.tags(), spec(opts), giveUpAt)
-        .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
+        .thenApply(a -> new RunHandleImpl(streams, entities, a.runId(), worker, a.existing(),
+            a.status()));
   }
 
   /** The spec of a call with {@code opts}: its start time checked against the horizon. */
   private RunSpec spec(CallOptions opts) {
-    RunSpec spec = RunSpec.of(opts, RunClock.now());
+    Instant now = RunClock.now(services.clock());
+    RunSpec spec = RunSpec.of(opts, now);
     Duration horizon = services.settings().maxScheduleAhead();
-    if (spec.scheduledFor() != null
-        && spec.scheduledFor().isAfter(RunClock.now().plus(horizon))) {
+    if (spec.scheduledFor() != null && spec.scheduledFor().isAfter(now.plus(horizon))) {
       throw new InvalidArgumentException("runAt " + spec.scheduledFor() + " is more than "
           + horizon.toDays() + " days ahead (troupe.call.max-schedule-ahead)");
     }
@@ -243,7 +245,7 @@ public final class TroupeNode implements Troupe {
   @Override
   public RunHandle attach(String runId) {
     return new RunHandleImpl(streams, entities, runId, RunIds.workerOf(RunIds.entityOf(runId)),
-        true);
+        true, null);
   }
 
   @Override

@@ -8,19 +8,21 @@ import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.Queue;
+import io.vavr.collection.TreeSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The state of one worker entity, folded from its events: the runs not yet finished (and the
- * order in which the queued ones start), the most recent finished runs, idempotency keys and
- * statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
+ * The state of one worker entity, folded from its events: the runs not yet finished (the order
+ * in which the queued ones start, and the scheduled ones by the time they become due), the most
+ * recent finished runs, idempotency keys and statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
  * so snapshots may be serialized while the entity goes on. Its maps are hash tries and its queues
  * two-list queues (Vavr), so an event costs about as much with 100,000 runs queued as with ten.
  * Its snapshot form is only what the {@code @JsonProperty} members name; the indexes are rebuilt
- * from it.
+ * from it (the scheduled runs from the active runs whose status is {@code SCHEDULED}).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE,
     getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -38,8 +40,41 @@ public final class WorkerState implements TroupeSerializable {
     }
   }
 
+  /**
+   * A scheduled run in the order runs become due: by due time, then in the order they were
+   * scheduled ({@code seq}: the state's count of scheduled runs when it was, or its place in a
+   * snapshot's list).
+   */
+  private record Due(long at, long seq, String runId) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = Long.compare(at, o.at);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** The scheduled runs: in due order, and each one's place in it by run id. */
+  private record Schedule(TreeSet<Due> order, HashMap<String, Due> byRun, long nextSeq) {
+    static final Schedule EMPTY = new Schedule(TreeSet.empty(), HashMap.empty(), 0);
+
+    Schedule add(RunRecord r) {
+      Due d = new Due(r.spec().scheduledFor().toEpochMilli(), nextSeq, r.runId());
+      return new Schedule(order.add(d), byRun.put(r.runId(), d), nextSeq + 1);
+    }
+
+    Schedule remove(String runId) {
+      Due d = byRun.getOrElse(runId, null);
+      return d == null ? this : new Schedule(order.remove(d), byRun.remove(runId), nextSeq);
+    }
+
+    int size() {
+      return byRun.size();
+    }
+  }
+
   private final HashMap<String, RunRecord> active;
   private final Queue<String> queue;
+  private final Schedule scheduled;
   private final HashMap<String, RunRecord> finished;
   private final Queue<String> finishedOrder;
   private final HashMap<String, String> idempotency;
@@ -47,10 +82,11 @@ public final class WorkerState implements TroupeSerializable {
   private final long nextEpoch;
 
   private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
-      HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch) {
     this.active = active;
     this.queue = queue;
+    this.scheduled = scheduled;
     this.finished = finished;
     this.finishedOrder = finishedOrder;
     this.idempotency = idempotency;
@@ -59,8 +95,8 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   public static WorkerState empty() {
-    return new WorkerState(HashMap.empty(), Queue.empty(), HashMap.empty(), Queue.empty(),
-        HashMap.empty(), Stats.EMPTY, 1);
+    return new WorkerState(HashMap.empty(), Queue.empty(), Schedule.EMPTY, HashMap.empty(),
+        Queue.empty(), HashMap.empty(), Stats.EMPTY, 1);
   }
 
   /** Rebuilds a state from its snapshot form. */
@@ -68,6 +104,7 @@ public final class WorkerState implements TroupeSerializable {
   static WorkerState fromSnapshot(
       @JsonProperty("active") List<RunRecord> active,
       @JsonProperty("queue") List<String> queue,
+      @JsonProperty("scheduled") List<String> scheduled,
       @JsonProperty("finished") List<RunRecord> finished,
       @JsonProperty("stats") Stats stats,
       @JsonProperty("nextEpoch") long nextEpoch) {
@@ -84,7 +121,12 @@ public final class WorkerState implements TroupeSerializable {
       order = order.enqueue(r.runId());
       keys = r.idempotencyKey() == null ? keys : keys.put(r.idempotencyKey(), r.runId());
     }
-    return new WorkerState(a, Queue.ofAll(queue), f, order, keys,
+    Schedule due = Schedule.EMPTY;
+    for (String id : scheduled == null ? List.<String>of() : scheduled) {
+      RunRecord r = a.getOrElse(id, null);
+      due = r != null && r.status() == RunStatus.SCHEDULED ? due.add(r) : due;
+    }
+    return new WorkerState(a, Queue.ofAll(queue), due, f, order, keys,
         stats == null ? Stats.EMPTY : stats, nextEpoch);
   }
 
@@ -97,6 +139,12 @@ public final class WorkerState implements TroupeSerializable {
   @JsonProperty("queue")
   public List<String> queue() {
     return queue.toJavaList();
+  }
+
+  /** The scheduled runs in the order they become due (a copy). */
+  @JsonProperty("scheduled")
+  List<String> scheduledForSnapshot() {
+    return scheduled.order().map(Due::runId).toJavaList();
   }
 
   /** The run that starts next, if any is queued. */
@@ -150,7 +198,35 @@ public final class WorkerState implements TroupeSerializable {
   /** Runs executing or waiting for a retry: each holds a concurrency slot. */
   @JsonIgnore
   public int executingCount() {
-    return active.size() - queue.length();
+    return active.size() - queue.length() - scheduled.size();
+  }
+
+  /** Runs waiting for their start time ({@code SCHEDULED}). */
+  @JsonIgnore
+  public int scheduledCount() {
+    return scheduled.size();
+  }
+
+  /** When the earliest scheduled run becomes due, if any is scheduled. */
+  public Optional<Instant> nextDue() {
+    return scheduled.order().isEmpty() ? Optional.empty()
+        : Optional.of(Instant.ofEpochMilli(scheduled.order().head().at()));
+  }
+
+  /**
+   * The scheduled runs due at {@code now} (their start time is not after it), earliest first, at
+   * most {@code max} of them.
+   */
+  public List<String> dueRuns(Instant now, int max) {
+    List<String> out = new ArrayList<>();
+    long t = now.toEpochMilli();
+    for (Due d : scheduled.order()) {
+      if (d.at() > t || out.size() >= max) {
+        break;
+      }
+      out.add(d.runId());
+    }
+    return out;
   }
 
   @JsonIgnore
@@ -168,6 +244,8 @@ public final class WorkerState implements TroupeSerializable {
   public WorkerState apply(WorkerEvent event, Limits limits) {
     if (event instanceof WorkerEvent.RunAccepted e) {
       return accepted(e);
+    } else if (event instanceof WorkerEvent.RunDue e) {
+      return due(e);
     } else if (event instanceof WorkerEvent.AttemptStarted e) {
       return started(e);
     } else if (event instanceof WorkerEvent.AttemptFailed e) {
@@ -191,8 +269,21 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord r = RunRecord.accepted(e);
     HashMap<String, String> keys = e.idempotencyKey() == null
         ? idempotency : idempotency.put(e.idempotencyKey(), e.runId());
-    return new WorkerState(active.put(r.runId(), r), queue.enqueue(r.runId()), finished,
-        finishedOrder, keys, stats, nextEpoch);
+    if (r.status() == RunStatus.SCHEDULED) {
+      return new WorkerState(active.put(r.runId(), r), queue, scheduled.add(r), finished,
+          finishedOrder, keys, stats, nextEpoch);
+    }
+    return new WorkerState(active.put(r.runId(), r), queue.enqueue(r.runId()), scheduled,
+        finished, finishedOrder, keys, stats, nextEpoch);
+  }
+
+  private WorkerState due(WorkerEvent.RunDue e) {
+    RunRecord r = active.getOrElse(e.runId(), null);
+    if (r == null || r.status() != RunStatus.SCHEDULED) {
+      return this;
+    }
+    return new WorkerState(active.put(r.runId(), r.next(e)), queue.enqueue(r.runId()),
+        scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch);
   }
 
   private WorkerState started(WorkerEvent.AttemptStarted e) {
@@ -201,18 +292,19 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(r.runId(), r.next(e)),
-        withoutQueued(r.runId()), finished, finishedOrder, idempotency, stats,
-        Math.max(nextEpoch, e.epoch() + 1));
+        r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue,
+        r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
+        finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1));
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
     RunRecord r = active.getOrElse(e.runId(), null);
     RunRecord queuedAgain = r == null ? null : r.next(e);
     if (queuedAgain == r) {
-      return this; // not active, or queued already
+      return this; // not active, or not executing
     }
     return new WorkerState(active.put(r.runId(), queuedAgain), queue.prepend(r.runId()),
-        finished, finishedOrder, idempotency, stats, nextEpoch);
+        scheduled, finished, finishedOrder, idempotency, stats, nextEpoch);
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -222,6 +314,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     RunRecord done = r.next(e);
     Queue<String> q = r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue;
+    Schedule sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
     HashMap<String, RunRecord> f = finished.put(done.runId(), done);
     Queue<String> order = finishedOrder.enqueue(done.runId());
     HashMap<String, String> keys = idempotency;
@@ -234,7 +327,7 @@ public final class WorkerState implements TroupeSerializable {
         keys = keys.remove(evicted.idempotencyKey());
       }
     }
-    return new WorkerState(active.remove(done.runId()), q, f, order, keys,
+    return new WorkerState(active.remove(done.runId()), q, sch, f, order, keys,
         stats.finished(done, limits.statsWindow()), nextEpoch);
   }
 
@@ -244,8 +337,8 @@ public final class WorkerState implements TroupeSerializable {
     if (r == null) {
       return this;
     }
-    return new WorkerState(active.put(runId, r.next(event)), queue, finished, finishedOrder,
-        idempotency, newStats, nextEpoch);
+    return new WorkerState(active.put(runId, r.next(event)), queue, scheduled, finished,
+        finishedOrder, idempotency, newStats, nextEpoch);
   }
 
   /** The queue without {@code runId}: the head in O(1), any other run (a cancel) in O(n). */

@@ -17,6 +17,7 @@ public record TroupeSettings(
     int maxExecutingRuns,
     boolean selfJoin,
     int maxBatch,
+    int duePerBatch,
     int intakeBuffer,
     Duration batchTimeout,
     WorkerState.Limits limits,
@@ -36,6 +37,10 @@ public record TroupeSettings(
     if (maxJsonDepth < 1 || maxJsonDepth > 900) {
       throw new IllegalArgumentException("troupe.call.max-json-depth must be between 1 and 900"
           + " (the journal refuses documents nested past 1000 levels), was " + maxJsonDepth);
+    }
+    if (duePerBatch < 1) {
+      throw new IllegalArgumentException("troupe.worker.due-per-batch must be at least 1, was "
+          + duePerBatch);
     }
     if (maxUnwrittenEmits < 1 || storagePage < 1) {
       throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
@@ -60,6 +65,7 @@ public record TroupeSettings(
         c.getInt("node.max-executing-runs"),
         c.getBoolean("node.self-join"),
         w.getInt("max-batch"),
+        w.getInt("due-per-batch"),
         w.getInt("intake-buffer"),
         w.getDuration("batch-timeout"),
         new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window")),

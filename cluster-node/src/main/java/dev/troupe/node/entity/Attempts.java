@@ -14,6 +14,7 @@ import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +24,8 @@ import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 
 /**
- * A worker entity's decisions on the attempts of its runs: starting queued runs within the
- * definition's and the node's limits, recording each attempt's outcome (epoch-fenced: a
+ * A worker entity's decisions on the attempts of its runs: moving scheduled runs to the queue
+ * once due, starting queued runs within the definition's and the node's limits, recording each attempt's outcome (epoch-fenced: a
  * superseded attempt's report is ignored), checkpoints, emitted events, interruptions, drains and
  * each run's end. Each decision records events in the batch's {@link Decision} and acts only once
  * they are written.
@@ -149,7 +150,10 @@ final class Attempts {
 
   // starting runs
 
-  /** After each batch: re-queue runs whose attempt was lost, then start queued runs. */
+  /**
+   * After each batch: re-queue runs whose attempt was lost, queue the scheduled runs that are due
+   * (at most {@code troupe.worker.due-per-batch}), then start queued runs.
+   */
   void dispatch(Decision d) {
     Optional<Registration> found = services.registry().find(worker);
     if (found.isEmpty()) {
@@ -162,6 +166,10 @@ final class Attempts {
     }
     if (draining) {
       return;
+    }
+    for (String runId : d.state().dueRuns(d.now, services.settings().duePerBatch())) {
+      d.persist(new WorkerEvent.RunDue(runId, d.now));
+      host.status(d, runId, status(RunStatus.QUEUED, 0, null));
     }
     int max = reg.definition().config().maxConcurrent();
     while (d.state().queuedCount() > 0 && d.state().executingCount() < max) {
@@ -209,6 +217,19 @@ final class Attempts {
     log.info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
     d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
     d.then(() -> host.interrupted(r.runId(), why));
+  }
+
+  /**
+   * When the entity must wake by itself next, its state being {@code s}: when the earliest
+   * scheduled run is due (at once when due runs are left for the next batch). Null when nothing
+   * waits for a time, and while the worker is not registered here or the entity drains: nothing
+   * would start then.
+   */
+  Instant wakeAt(WorkerState s) {
+    if (draining || services.registry().find(worker).isEmpty()) {
+      return null;
+    }
+    return s.nextDue().orElse(null);
   }
 
   // stopping

@@ -257,7 +257,8 @@ public final class HttpApi extends AllDirectives {
   private HttpResponse acceptedResponse(RunHandle h) {
     ObjectNode n = mapper.createObjectNode().put("runId", h.runId()).put("worker", h.worker())
         .put("existing", h.existing());
-    n.put("status", "ACCEPTED");
+    // not the run's status, but for a delayed run: it says that the run waits for its start time
+    n.put("status", h.status() == RunStatus.SCHEDULED ? "SCHEDULED" : "ACCEPTED");
     ObjectNode links = n.putObject("links");
     String self = "/api/v1/runs/" + h.runId();
     links.put("self", self).put("events", self + "/events").put("cancel", self + "/cancel");

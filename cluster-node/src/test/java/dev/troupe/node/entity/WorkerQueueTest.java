@@ -1,0 +1,304 @@
+package dev.troupe.node.entity;
+
+import static dev.troupe.node.entity.WorkerEntityTest.flatten;
+import static dev.troupe.node.entity.WorkerEntityTest.json;
+import static dev.troupe.node.entity.WorkerEntityTest.lifecycle;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.api.WorkerDefinition;
+import dev.troupe.api.WorkerStats;
+import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.entity.WorkerEntity.Accepted;
+import dev.troupe.node.entity.WorkerEntity.Command;
+import dev.troupe.node.entity.WorkerEntityTest.ControlledWorker;
+import dev.troupe.node.metrics.TroupeMetrics;
+import dev.troupe.node.registry.Registration;
+import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.Outcome;
+import dev.troupe.persistence.RunSpec;
+import dev.troupe.persistence.TroupeJson;
+import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The order and the timing of a worker entity's runs: delayed runs, priorities, fairness across
+ * concurrency keys, per-key caps, rate limits and the node's limits. Time is controlled: the
+ * actor system's scheduler is Pekko's {@link ManualTime} (the entity's timers fire when the test
+ * moves it on) and the entity's clock is a {@link TestClock} moved on with it, so nothing here
+ * sleeps. Handlers are {@link ControlledWorker}s; outcomes are sent to the entity by the test.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@ExtendWith(LogCapturingExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkerQueueTest {
+
+  private static final Config CONFIG = ManualTime.config().withFallback(ConfigFactory.parseString(
+          "troupe.worker.snapshot-every = 5\n"
+              + "troupe.worker.due-per-batch = 2\n"
+              + "troupe.discover-modules = off\n"
+              + "pekko.actor.provider = local\n"
+              + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+              + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
+              + "pekko.actor.serialization-bindings {\n"
+              + "  \"dev.troupe.api.TroupeSerializable\" = jackson-json\n"
+              + "}\n"))
+      .withFallback(EventSourcedBehaviorTestKit.config());
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  /** Longer than any time a test moves on: no attempt times out by the manual clock. */
+  private static final long TIMEOUT_MS = Duration.ofHours(1).toMillis();
+
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
+
+  // delayed runs
+
+  @Test
+  void aDelayedRunIsRecordedScheduledAndStartsWhenDueNotBefore() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    Instant due = e.clock.instant().plusSeconds(10);
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+        e.call(RunSpec.DEFAULT.withScheduledFor(due));
+
+    // then it is written SCHEDULED, answered so, and nothing starts
+    Accepted accepted = call.reply().getValue();
+    assertThat(accepted.status()).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(lifecycle(call.events())).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
+    RunResult run = e.getRun(accepted.runId());
+    assertThat(run.status()).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(run.scheduledFor()).isEqualTo(due);
+    WorkerStats stats = e.stats();
+    assertThat(stats.scheduled()).isEqualTo(1);
+    assertThat(stats.queued()).isZero();
+
+    // when the clock reaches a millisecond before it
+    e.advance(Duration.ofMillis(9_999));
+
+    // then
+    assertThat(e.getRun(accepted.runId()).status()).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(e.handler.poll(Duration.ofMillis(100))).isNull();
+
+    // when it is due
+    e.advance(Duration.ofMillis(1));
+
+    // then it starts, having been queued first
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(accepted.runId());
+    assertThat(e.getRun(accepted.runId()).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(e.lifecycleOf(accepted.runId())).extracting(Object::getClass).containsExactly(
+        WorkerEvent.RunAccepted.class, WorkerEvent.RunDue.class, WorkerEvent.AttemptStarted.class);
+    assertThat(e.stats().scheduled()).isZero();
+  }
+
+  @Test
+  void aStartTimeInThePastMeansNow() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+
+    // when
+    Accepted accepted = e.call(RunSpec.DEFAULT.withScheduledFor(e.clock.instant().minusSeconds(5)))
+        .reply().getValue();
+
+    // then
+    assertThat(accepted.status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(accepted.runId());
+  }
+
+  @Test
+  void aDelayedRunSurvivesARestartAndFiresOnceAfterRecovery() {
+    // given a run due in 10 s, and the entity restarted meanwhile
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.schedule(Duration.ofSeconds(10));
+    e.advance(Duration.ofSeconds(3));
+    e.kit.restart();
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(e.handler.poll(Duration.ofMillis(100))).isNull();
+
+    // when it is due
+    e.advance(Duration.ofSeconds(7));
+
+    // then it starts once: one RunDue, one attempt
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(runId);
+    e.advance(Duration.ofSeconds(10));
+    assertThat(e.handler.poll(Duration.ofMillis(200))).isNull();
+    assertThat(e.lifecycleOf(runId)).extracting(Object::getClass).containsExactly(
+        WorkerEvent.RunAccepted.class, WorkerEvent.RunDue.class, WorkerEvent.AttemptStarted.class);
+  }
+
+  @Test
+  void aRunThatBecameDueWhileTheEntityWasDownStartsAsSoonAsItIsBack() {
+    // given a run due in 10 s, when the entity is down past that (its timer went with it)
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.schedule(Duration.ofSeconds(10));
+    e.clock.advance(Duration.ofMinutes(5)); // the entity's clock only: no timer fires
+
+    // when it recovers
+    e.kit.restart();
+
+    // then it starts at once, without any timer
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(runId);
+    assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void aScheduledRunCanBeCancelledAndNeverStarts() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.schedule(Duration.ofSeconds(10));
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+        e.kit.runCommand(replyTo -> new WorkerEntity.Cancel(runId, replyTo));
+    e.advance(Duration.ofSeconds(20));
+
+    // then
+    assertThat(cancel.reply().isSuccess()).isTrue();
+    RunResult run = e.getRun(runId);
+    assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(run.scheduledFor()).isNotNull();
+    assertThat(e.handler.poll(Duration.ofMillis(200))).isNull();
+    assertThat(e.lifecycleOf(runId)).extracting(Object::getClass).containsExactly(
+        WorkerEvent.RunAccepted.class, WorkerEvent.RunFinished.class);
+    WorkerStats stats = e.stats();
+    assertThat(stats.scheduled()).isZero();
+    assertThat(stats.cancelled()).isEqualTo(1);
+  }
+
+  @Test
+  void runsDueAtTheSameInstantAreQueuedInBoundedBatchesAndStartInTheirOrder() {
+    // given five runs due at the same instant (due-per-batch = 2 in this test), one at a time
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    Instant due = e.clock.instant().plusSeconds(1);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(e.call(RunSpec.DEFAULT.withScheduledFor(due)).reply().getValue().runId());
+    }
+
+    // when
+    e.advance(Duration.ofSeconds(1));
+
+    // then all are queued, over three journal writes, and they start in the order accepted
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(ids.get(0));
+    WorkerStats stats = e.stats();
+    assertThat(stats.scheduled()).isZero();
+    assertThat(stats.queued()).isEqualTo(4);
+    assertThat(stats.running()).isEqualTo(1);
+    List<String> order = new ArrayList<>();
+    order.add(ids.get(0));
+    for (int i = 1; i < 5; i++) {
+      e.kit.runCommand(e.outcome(order.get(i - 1), Outcome.SUCCEEDED));
+      order.add(e.handler.next().ctx().runId());
+    }
+    assertThat(order).containsExactlyElementsOf(ids);
+  }
+
+  // helpers
+
+  /** One worker entity under test, with its own name, clock and handler. */
+  private final class Entity {
+    final String name = "queue-" + NAMES.incrementAndGet();
+    final String pid = WorkerEntity.KEY.name() + "|" + name;
+    final TestClock clock = new TestClock(Instant.now());
+    final EntityServices services;
+    final TestProbe<Command> front = testKit.createTestProbe();
+    final ControlledWorker handler = new ControlledWorker();
+    final EventSourcedBehaviorTestKit<Command, WorkerEvent, WorkerState> kit;
+
+    Entity(WorkerConfig config) {
+      this(config, TroupeSettings.fromConfig(testKit.system().settings().config()));
+    }
+
+    Entity(WorkerConfig config, TroupeSettings settings) {
+      services = EntityServices.of(testKit.system(), settings, TroupeJson.newMapper(),
+          new WorkerRegistry(), new TroupeMetrics()).withClock(clock);
+      services.registry().add(new Registration(new WorkerDefinition(name, config), handler, null));
+      kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+          Behaviors.<Command>setup(ctx -> EntityCore.create(name, services, front.ref())),
+          EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    }
+
+    /** Moves the entity's clock and the actor system's scheduler on together. */
+    void advance(Duration d) {
+      clock.advance(d);
+      ManualTime.get(testKit.system()).timePasses(d);
+    }
+
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call(
+        RunSpec spec) {
+      return kit.runCommand(replyTo -> new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null,
+          List.of(), spec, 0, replyTo));
+    }
+
+    /** A run due {@code ahead} from now; its id. */
+    String schedule(Duration ahead) {
+      StatusReply<Accepted> reply =
+          call(RunSpec.DEFAULT.withScheduledFor(clock.instant().plus(ahead))).reply();
+      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
+      assertThat(reply.getValue().status()).isEqualTo(RunStatus.SCHEDULED);
+      return reply.getValue().runId();
+    }
+
+    RunResult getRun(String runId) {
+      StatusReply<RunResult> reply = kit.<StatusReply<RunResult>>runCommand(
+          replyTo -> new WorkerEntity.GetRun(runId, replyTo)).reply();
+      assertThat(reply.isSuccess()).as("run %s found: %s", runId, reply).isTrue();
+      return reply.getValue();
+    }
+
+    WorkerStats stats() {
+      return kit.<WorkerStats>runCommand(WorkerEntity.GetStats::new).reply();
+    }
+
+    /** The current attempt's outcome of {@code runId}, as its run actor would report it. */
+    WorkerEntity.AttemptOutcome outcome(String runId, Outcome outcome) {
+      long epoch = kit.getState().activeRun(runId).orElseThrow().epoch();
+      return new WorkerEntity.AttemptOutcome(runId, epoch, outcome,
+          outcome == Outcome.SUCCEEDED ? json("{}") : null, null);
+    }
+
+    /** The lifecycle events the journal holds of {@code runId}, in order. */
+    List<WorkerEvent> lifecycleOf(String runId) {
+      List<WorkerEvent> all = new ArrayList<>();
+      for (Object o : kit.persistenceTestKit().persistedInStorage(pid)) {
+        all.add((WorkerEvent) o);
+      }
+      return lifecycle(all).stream()
+          .filter(ev -> dev.troupe.persistence.WorkerEvents.runIdOf(ev).equals(runId)).toList();
+    }
+  }
+
+  static List<WorkerEvent> journal(List<Object> entries) {
+    List<WorkerEvent> out = new ArrayList<>();
+    for (Object o : entries) {
+      out.add((WorkerEvent) o);
+    }
+    return flatten(out);
+  }
+}
