@@ -19,8 +19,9 @@ import java.util.Optional;
  * The state of one worker entity, folded from its events: the runs not yet finished (the order
  * in which the queued ones start, and the scheduled ones by the time they become due), the most
  * recent finished runs, idempotency keys and statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
- * so snapshots may be serialized while the entity goes on. Its maps are hash tries and its queues
- * two-list queues (Vavr), so an event costs about as much with 100,000 runs queued as with ten.
+ * so snapshots may be serialized while the entity goes on. Its maps are hash tries, its ready
+ * queue ({@link ReadyQueue}: by priority, fair across concurrency keys) and its scheduled runs
+ * trees (Vavr), so an event costs about as much with 100,000 runs queued as with ten.
  * Its snapshot form is only what the {@code @JsonProperty} members name; the indexes are rebuilt
  * from it (the scheduled runs from the active runs whose status is {@code SCHEDULED}).
  */
@@ -73,7 +74,7 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   private final HashMap<String, RunRecord> active;
-  private final Queue<String> queue;
+  private final ReadyQueue queue;
   private final Schedule scheduled;
   private final HashMap<String, RunRecord> finished;
   private final Queue<String> finishedOrder;
@@ -81,7 +82,7 @@ public final class WorkerState implements TroupeSerializable {
   private final Stats stats;
   private final long nextEpoch;
 
-  private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
+  private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
       Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch) {
     this.active = active;
@@ -95,7 +96,7 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   public static WorkerState empty() {
-    return new WorkerState(HashMap.empty(), Queue.empty(), Schedule.EMPTY, HashMap.empty(),
+    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, Schedule.EMPTY, HashMap.empty(),
         Queue.empty(), HashMap.empty(), Stats.EMPTY, 1);
   }
 
@@ -126,7 +127,18 @@ public final class WorkerState implements TroupeSerializable {
       RunRecord r = a.getOrElse(id, null);
       due = r != null && r.status() == RunStatus.SCHEDULED ? due.add(r) : due;
     }
-    return new WorkerState(a, Queue.ofAll(queue), due, f, order, keys,
+    // a snapshot's queue lists the runs in an order that rebuilds the queue when enqueued again;
+    // one written before priorities and keys is a plain first-in-first-out list, which does too
+    ReadyQueue ready = ReadyQueue.EMPTY;
+    for (String id : queue == null ? List.<String>of() : queue) {
+      RunRecord r = a.getOrElse(id, null);
+      if (r != null && r.status() == RunStatus.QUEUED) {
+        // a queued run that had an attempt was interrupted: it is among the resumed runs
+        ready = r.attempts() > 0 ? ready.enqueueResumed(id, r.spec().concurrencyKey())
+            : ready.enqueue(id, r.spec().priority(), r.spec().concurrencyKey());
+      }
+    }
+    return new WorkerState(a, ready, due, f, order, keys,
         stats == null ? Stats.EMPTY : stats, nextEpoch);
   }
 
@@ -135,10 +147,21 @@ public final class WorkerState implements TroupeSerializable {
     return active.values().toJavaList();
   }
 
-  /** The queued runs in the order they start: a copy (a linked queue has no index). */
+  /**
+   * The queued runs (a copy): by priority from the highest, each priority's lanes (one per
+   * concurrency key) in their turn, each lane first to last. Without keys, the order they start.
+   */
   @JsonProperty("queue")
   public List<String> queue() {
-    return queue.toJavaList();
+    return queue.toList();
+  }
+
+  /**
+   * The first queued run of each lane, in the order lanes are served ({@link ReadyQueue#heads}):
+   * the next run to start is the first whose lane is at no limit.
+   */
+  public io.vavr.collection.Iterator<ReadyQueue.Head> queueHeads() {
+    return queue.heads();
   }
 
   /** The scheduled runs in the order they become due (a copy). */
@@ -149,7 +172,7 @@ public final class WorkerState implements TroupeSerializable {
 
   /** The run that starts next, if any is queued. */
   public Optional<String> nextQueued() {
-    return queue.isEmpty() ? Optional.empty() : Optional.of(queue.head());
+    return queue.isEmpty() ? Optional.empty() : Optional.of(queue.heads().next().runId());
   }
 
   @JsonProperty("finished")
@@ -198,7 +221,7 @@ public final class WorkerState implements TroupeSerializable {
   /** Runs executing or waiting for a retry: each holds a concurrency slot. */
   @JsonIgnore
   public int executingCount() {
-    return active.size() - queue.length() - scheduled.size();
+    return active.size() - queue.size() - scheduled.size();
   }
 
   /** Runs waiting for their start time ({@code SCHEDULED}). */
@@ -231,7 +254,7 @@ public final class WorkerState implements TroupeSerializable {
 
   @JsonIgnore
   public int queuedCount() {
-    return queue.length();
+    return queue.size();
   }
 
   // the event handler
@@ -273,7 +296,7 @@ public final class WorkerState implements TroupeSerializable {
       return new WorkerState(active.put(r.runId(), r), queue, scheduled.add(r), finished,
           finishedOrder, keys, stats, nextEpoch);
     }
-    return new WorkerState(active.put(r.runId(), r), queue.enqueue(r.runId()), scheduled,
+    return new WorkerState(active.put(r.runId(), r), enqueued(r), scheduled,
         finished, finishedOrder, keys, stats, nextEpoch);
   }
 
@@ -282,7 +305,7 @@ public final class WorkerState implements TroupeSerializable {
     if (r == null || r.status() != RunStatus.SCHEDULED) {
       return this;
     }
-    return new WorkerState(active.put(r.runId(), r.next(e)), queue.enqueue(r.runId()),
+    return new WorkerState(active.put(r.runId(), r.next(e)), enqueued(r),
         scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch);
   }
 
@@ -292,7 +315,7 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(r.runId(), r.next(e)),
-        r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue,
+        r.status() == RunStatus.QUEUED ? queue.served(r.runId()) : queue,
         r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
         finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1));
   }
@@ -303,7 +326,8 @@ public final class WorkerState implements TroupeSerializable {
     if (queuedAgain == r) {
       return this; // not active, or not executing
     }
-    return new WorkerState(active.put(r.runId(), queuedAgain), queue.prepend(r.runId()),
+    return new WorkerState(active.put(r.runId(), queuedAgain),
+        queue.resume(r.runId(), r.spec().concurrencyKey()),
         scheduled, finished, finishedOrder, idempotency, stats, nextEpoch);
   }
 
@@ -313,7 +337,7 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     RunRecord done = r.next(e);
-    Queue<String> q = r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue;
+    ReadyQueue q = r.status() == RunStatus.QUEUED ? queue.remove(r.runId()) : queue;
     Schedule sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
     HashMap<String, RunRecord> f = finished.put(done.runId(), done);
     Queue<String> order = finishedOrder.enqueue(done.runId());
@@ -341,11 +365,8 @@ public final class WorkerState implements TroupeSerializable {
         finishedOrder, idempotency, newStats, nextEpoch);
   }
 
-  /** The queue without {@code runId}: the head in O(1), any other run (a cancel) in O(n). */
-  private Queue<String> withoutQueued(String runId) {
-    if (!queue.isEmpty() && queue.head().equals(runId)) {
-      return queue.tail();
-    }
-    return queue.remove(runId);
+  /** The queue with {@code r} last in its lane. */
+  private ReadyQueue enqueued(RunRecord r) {
+    return queue.enqueue(r.runId(), r.spec().priority(), r.spec().concurrencyKey());
   }
 }

@@ -500,6 +500,65 @@ class WorkerStateTest {
   }
 
   @Nested
+  class Priorities {
+
+    private RunSpec priority(int p, String key) {
+      return new RunSpec(p, key, null, List.of(), null, null, null);
+    }
+
+    @Test
+    void queuedRunsStartByPriorityThenInArrivalOrder() {
+      // when
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(2, null)),
+          Fixtures.accepted(id(2), 1, priority(9, null)), accepted(id(3)),
+          Fixtures.accepted(id(4), 3, priority(9, null)), Fixtures.accepted(id(5), 4,
+              priority(2, null)));
+
+      // then
+      assertThat(s.queue()).containsExactly(id(2), id(4), id(3), id(1), id(5));
+      assertThat(s.nextQueued()).contains(id(2));
+      WorkerState afterTwo = fold(s, LIMITS, started(id(2), 1, 1, 10), started(id(4), 1, 2, 11));
+      assertThat(afterTwo.nextQueued()).contains(id(3));
+    }
+
+    @Test
+    void aRunQueuedAgainAfterItsAttemptWasLostGoesFirstOfAll() {
+      // given
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(5, null)),
+          Fixtures.accepted(id(2), 1, priority(5, null)), Fixtures.accepted(id(3), 2,
+              priority(9, null)), started(id(2), 1, 1, 10));
+
+      // when
+      WorkerState again = fold(s, LIMITS, interrupted(id(2), 20));
+
+      // then
+      assertThat(again.queue()).containsExactly(id(2), id(3), id(1));
+      WorkerState back = WorkerState.fromSnapshot(new ArrayList<>(again.activeRuns()),
+          again.queue(), List.of(), List.of(), again.stats(), again.nextEpoch());
+      assertThat(back.queue()).as("from a snapshot").isEqualTo(again.queue());
+    }
+
+    @Test
+    void aSnapshotKeepsPrioritiesAndTheTurnsOfKeys() {
+      // given
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(4, "a")),
+          Fixtures.accepted(id(2), 1, priority(4, "a")), Fixtures.accepted(id(3), 2,
+              priority(4, "b")), Fixtures.accepted(id(4), 3, priority(8, null)),
+          started(id(1), 1, 1, 10));
+
+      // when
+      WorkerState back = WorkerState.fromSnapshot(new ArrayList<>(s.activeRuns()), s.queue(),
+          List.of(), List.of(), s.stats(), s.nextEpoch());
+
+      // then
+      assertThat(back.queue()).isEqualTo(s.queue());
+      assertThat(back.queueHeads().toJavaList()).isEqualTo(s.queueHeads().toJavaList());
+      assertThat(s.queueHeads().map(ReadyQueue.Head::runId).toJavaList())
+          .containsExactly(id(4), id(3), id(2));
+    }
+  }
+
+  @Nested
   class Statistics {
 
     /** Accepts, starts and finishes one run, lasting {@code durationMs}, after {@code s}. */

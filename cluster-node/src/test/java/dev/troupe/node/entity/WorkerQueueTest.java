@@ -219,6 +219,69 @@ class WorkerQueueTest {
     assertThat(order).containsExactlyElementsOf(ids);
   }
 
+  // priorities
+
+  @Test
+  void queuedRunsStartByPriorityHighestFirst() {
+    // given the one slot taken, then runs of priorities 1, 9, 4 (default) and 7 queued
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String first = e.accept(RunSpec.DEFAULT);
+    String low = e.accept(priority(1, null));
+    String top = e.accept(priority(9, null));
+    String normal = e.accept(RunSpec.DEFAULT);
+    String high = e.accept(priority(7, null));
+
+    // when the runs end one after the other
+    List<String> order = e.startsAfter(first, 4);
+
+    // then
+    assertThat(order).containsExactly(top, high, normal, low);
+    assertThat(e.getRun(top).priority()).isEqualTo(9);
+  }
+
+  @Test
+  void runsOfOnePriorityStartFirstInFirstOut() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String first = e.accept(RunSpec.DEFAULT);
+    List<String> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queued.add(e.accept(priority(6, null)));
+      e.accept(priority(2, null));
+    }
+
+    // when
+    List<String> order = e.startsAfter(first, 5);
+
+    // then
+    assertThat(order).containsExactlyElementsOf(queued);
+  }
+
+  @Test
+  void theQueueOrderSurvivesARestartFromASnapshot() {
+    // given (snapshot-every = 5 in this test) runs of several priorities queued, then a restart
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String first = e.accept(RunSpec.DEFAULT);
+    List<String> expected = new ArrayList<>();
+    List<String> later = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      later.add(e.accept(priority(3, null)));
+      expected.add(e.accept(priority(8, null)));
+    }
+    expected.addAll(later);
+    assertThat(e.handler.next().ctx().runId()).isEqualTo(first);
+    e.kit.restart();
+    ControlledWorker.Invocation again = e.handler.next(); // the interrupted run, first in line
+    assertThat(again.ctx().runId()).isEqualTo(first);
+    assertThat(again.ctx().attempt()).isEqualTo(2);
+
+    // when
+    List<String> order = e.startsAfter(first, 8);
+
+    // then
+    assertThat(order).containsExactlyElementsOf(expected);
+  }
+
   // helpers
 
   /** One worker entity under test, with its own name, clock and handler. */
@@ -254,6 +317,34 @@ class WorkerQueueTest {
         RunSpec spec) {
       return kit.runCommand(replyTo -> new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null,
           List.of(), spec, 0, replyTo));
+    }
+
+    /** A run of {@code spec}, accepted; its id. */
+    String accept(RunSpec spec) {
+      StatusReply<Accepted> reply = call(spec).reply();
+      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
+      return reply.getValue().runId();
+    }
+
+    /**
+     * Ends {@code running} (the one run executing), then each run that starts after it, {@code n}
+     * times; the runs in the order they started. Every run's handler starts once.
+     */
+    List<String> startsAfter(String running, int n) {
+      List<String> order = new ArrayList<>();
+      String current = running;
+      java.util.Set<String> seen = new java.util.HashSet<>(List.of(running));
+      for (int i = 0; i < n; i++) {
+        kit.runCommand(outcome(current, Outcome.SUCCEEDED));
+        ControlledWorker.Invocation next = handler.next();
+        while (seen.contains(next.ctx().runId())) {
+          next = handler.next(); // the first run's invocation, still in the queue of invocations
+        }
+        current = next.ctx().runId();
+        seen.add(current);
+        order.add(current);
+      }
+      return order;
     }
 
     /** A run due {@code ahead} from now; its id. */
@@ -292,6 +383,10 @@ class WorkerQueueTest {
       return lifecycle(all).stream()
           .filter(ev -> dev.troupe.persistence.WorkerEvents.runIdOf(ev).equals(runId)).toList();
     }
+  }
+
+  static RunSpec priority(int p, String concurrencyKey) {
+    return new RunSpec(p, concurrencyKey, null, List.of(), null, null, null);
   }
 
   static List<WorkerEvent> journal(List<Object> entries) {
