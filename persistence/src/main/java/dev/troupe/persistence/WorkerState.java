@@ -81,10 +81,13 @@ public final class WorkerState implements TroupeSerializable {
   private final HashMap<String, String> idempotency;
   private final Stats stats;
   private final long nextEpoch;
+  /** Runs executing (or waiting for a retry) by lane: concurrency key, or {@code ""} for none. */
+  private final HashMap<String, Integer> executingByLane;
 
   private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
       Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
-      HashMap<String, String> idempotency, Stats stats, long nextEpoch) {
+      HashMap<String, String> idempotency, Stats stats, long nextEpoch,
+      HashMap<String, Integer> executingByLane) {
     this.active = active;
     this.queue = queue;
     this.scheduled = scheduled;
@@ -93,11 +96,12 @@ public final class WorkerState implements TroupeSerializable {
     this.idempotency = idempotency;
     this.stats = stats;
     this.nextEpoch = nextEpoch;
+    this.executingByLane = executingByLane;
   }
 
   public static WorkerState empty() {
     return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, Schedule.EMPTY, HashMap.empty(),
-        Queue.empty(), HashMap.empty(), Stats.EMPTY, 1);
+        Queue.empty(), HashMap.empty(), Stats.EMPTY, 1, HashMap.empty());
   }
 
   /** Rebuilds a state from its snapshot form. */
@@ -138,8 +142,12 @@ public final class WorkerState implements TroupeSerializable {
             : ready.enqueue(id, r.spec().priority(), r.spec().concurrencyKey());
       }
     }
+    HashMap<String, Integer> byLane = HashMap.empty();
+    for (RunRecord r : active) {
+      byLane = r.isExecuting() ? plus(byLane, r, 1) : byLane;
+    }
     return new WorkerState(a, ready, due, f, order, keys,
-        stats == null ? Stats.EMPTY : stats, nextEpoch);
+        stats == null ? Stats.EMPTY : stats, nextEpoch, byLane);
   }
 
   @JsonProperty("active")
@@ -160,7 +168,7 @@ public final class WorkerState implements TroupeSerializable {
    * The first queued run of each lane, in the order lanes are served ({@link ReadyQueue#heads}):
    * the next run to start is the first whose lane is at no limit.
    */
-  public io.vavr.collection.Iterator<ReadyQueue.Head> queueHeads() {
+  public java.util.Iterator<ReadyQueue.Head> queueHeads() {
     return queue.heads();
   }
 
@@ -222,6 +230,14 @@ public final class WorkerState implements TroupeSerializable {
   @JsonIgnore
   public int executingCount() {
     return active.size() - queue.size() - scheduled.size();
+  }
+
+  /**
+   * Runs of concurrency key {@code key} (null: the runs without a key) executing or waiting for
+   * a retry.
+   */
+  public int executingWithKey(String key) {
+    return executingByLane.getOrElse(ReadyQueue.laneOf(key), 0);
   }
 
   /** Runs waiting for their start time ({@code SCHEDULED}). */
@@ -294,10 +310,10 @@ public final class WorkerState implements TroupeSerializable {
         ? idempotency : idempotency.put(e.idempotencyKey(), e.runId());
     if (r.status() == RunStatus.SCHEDULED) {
       return new WorkerState(active.put(r.runId(), r), queue, scheduled.add(r), finished,
-          finishedOrder, keys, stats, nextEpoch);
+          finishedOrder, keys, stats, nextEpoch, executingByLane);
     }
     return new WorkerState(active.put(r.runId(), r), enqueued(r), scheduled,
-        finished, finishedOrder, keys, stats, nextEpoch);
+        finished, finishedOrder, keys, stats, nextEpoch, executingByLane);
   }
 
   private WorkerState due(WorkerEvent.RunDue e) {
@@ -306,7 +322,8 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(r.runId(), r.next(e)), enqueued(r),
-        scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch);
+        scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch,
+        executingByLane);
   }
 
   private WorkerState started(WorkerEvent.AttemptStarted e) {
@@ -317,7 +334,8 @@ public final class WorkerState implements TroupeSerializable {
     return new WorkerState(active.put(r.runId(), r.next(e)),
         r.status() == RunStatus.QUEUED ? queue.served(r.runId()) : queue,
         r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
-        finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1));
+        finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1),
+        r.isExecuting() ? executingByLane : plus(executingByLane, r, 1));
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
@@ -328,7 +346,8 @@ public final class WorkerState implements TroupeSerializable {
     }
     return new WorkerState(active.put(r.runId(), queuedAgain),
         queue.resume(r.runId(), r.spec().concurrencyKey()),
-        scheduled, finished, finishedOrder, idempotency, stats, nextEpoch);
+        scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
+        plus(executingByLane, r, -1));
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -352,7 +371,8 @@ public final class WorkerState implements TroupeSerializable {
       }
     }
     return new WorkerState(active.remove(done.runId()), q, sch, f, order, keys,
-        stats.finished(done, limits.statsWindow()), nextEpoch);
+        stats.finished(done, limits.statsWindow()), nextEpoch,
+        r.isExecuting() ? plus(executingByLane, r, -1) : executingByLane);
   }
 
   /** With active run {@code runId} changed by {@code event}, and {@code newStats}. */
@@ -362,7 +382,15 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(runId, r.next(event)), queue, scheduled, finished,
-        finishedOrder, idempotency, newStats, nextEpoch);
+        finishedOrder, idempotency, newStats, nextEpoch, executingByLane);
+  }
+
+  /** {@code byLane} with the count of {@code r}'s lane changed by {@code n}; no zero is kept. */
+  private static HashMap<String, Integer> plus(HashMap<String, Integer> byLane, RunRecord r,
+      int n) {
+    String lane = ReadyQueue.laneOf(r.spec().concurrencyKey());
+    int count = byLane.getOrElse(lane, 0) + n;
+    return count <= 0 ? byLane.remove(lane) : byLane.put(lane, count);
   }
 
   /** The queue with {@code r} last in its lane. */

@@ -552,9 +552,15 @@ class WorkerStateTest {
 
       // then
       assertThat(back.queue()).isEqualTo(s.queue());
-      assertThat(back.queueHeads().toJavaList()).isEqualTo(s.queueHeads().toJavaList());
-      assertThat(s.queueHeads().map(ReadyQueue.Head::runId).toJavaList())
-          .containsExactly(id(4), id(3), id(2));
+      List<ReadyQueue.Head> heads = new ArrayList<>();
+      s.queueHeads().forEachRemaining(heads::add);
+      List<ReadyQueue.Head> backHeads = new ArrayList<>();
+      back.queueHeads().forEachRemaining(backHeads::add);
+      assertThat(backHeads).isEqualTo(heads);
+      assertThat(heads).extracting(ReadyQueue.Head::runId).containsExactly(id(4), id(3), id(2));
+      assertThat(s.executingWithKey("a")).isEqualTo(1);
+      assertThat(back.executingWithKey("a")).isEqualTo(1);
+      assertThat(s.executingWithKey("b")).isZero();
     }
   }
 

@@ -7,15 +7,18 @@ import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.LiveRun;
+import dev.troupe.persistence.ReadyQueue;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.Done;
@@ -25,7 +28,8 @@ import org.slf4j.Logger;
 
 /**
  * A worker entity's decisions on the attempts of its runs: moving scheduled runs to the queue
- * once due, starting queued runs within the definition's and the node's limits, recording each attempt's outcome (epoch-fenced: a
+ * once due, starting queued runs (by priority, in turn across concurrency keys) within the
+ * definition's limits ({@code maxConcurrent}, {@code maxConcurrentPerKey}) and the node's, recording each attempt's outcome (epoch-fenced: a
  * superseded attempt's report is ignored), checkpoints, emitted events, interruptions, drains and
  * each run's end. Each decision records events in the batch's {@link Decision} and acts only once
  * they are written.
@@ -171,16 +175,36 @@ final class Attempts {
       d.persist(new WorkerEvent.RunDue(runId, d.now));
       host.status(d, runId, status(RunStatus.QUEUED, 0, null));
     }
-    int max = reg.definition().config().maxConcurrent();
-    while (d.state().queuedCount() > 0 && d.state().executingCount() < max) {
-      String runId = d.state().nextQueued().orElseThrow();
-      if (!host.takeSlot(d, runId)) {
-        return;
+    WorkerConfig cfg = reg.definition().config();
+    while (d.state().queuedCount() > 0 && d.state().executingCount() < cfg.maxConcurrent()) {
+      String runId = next(d.state(), cfg);
+      if (runId == null || !host.takeSlot(d, runId)) {
+        return; // every lane waits for a run of its own to end, or for a node slot
       }
       RunRecord r = d.state().activeRun(runId).orElseThrow();
       Granted grant = startAttempt(d, r);
       d.then(() -> host.spawn(reg, r, grant));
     }
+  }
+
+  /**
+   * The queued run to start next: the first head of a lane ({@link WorkerState#queueHeads}, by
+   * priority, lanes in their turn) whose key is below {@code maxConcurrentPerKey}; null when
+   * every lane is at its cap. Lanes at their cap are walked past, not waited for.
+   */
+  private static String next(WorkerState s, WorkerConfig cfg) {
+    Integer perKey = cfg.maxConcurrentPerKey();
+    for (Iterator<ReadyQueue.Head> heads = s.queueHeads(); heads.hasNext(); ) {
+      ReadyQueue.Head h = heads.next();
+      if (perKey == null || s.executingWithKey(keyOf(h)) < perKey) {
+        return h.runId();
+      }
+    }
+    return null;
+  }
+
+  private static String keyOf(ReadyQueue.Head h) {
+    return h.lane().equals(ReadyQueue.NO_KEY) ? null : h.lane();
   }
 
   private Granted startAttempt(Decision d, RunRecord r) {

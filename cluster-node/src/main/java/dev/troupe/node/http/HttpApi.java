@@ -210,7 +210,8 @@ public final class HttpApi extends AllDirectives {
     ObjectNode cfg = n.putObject("config");
     cfg.put("timeoutMs", c.timeout().toMillis()).put("maxConcurrent", c.maxConcurrent())
         .put("queueCapacity", c.queueCapacity()).put("partitions", c.partitions())
-        .put("role", c.role()).put("durableStream", c.durableStream());
+        .put("role", c.role()).put("durableStream", c.durableStream())
+        .put("maxConcurrentPerKey", c.maxConcurrentPerKey());
     cfg.putObject("retry").put("maxAttempts", c.retry().maxAttempts())
         .put("initialBackoffMs", c.retry().initialBackoff().toMillis())
         .put("maxBackoffMs", c.retry().maxBackoff().toMillis())

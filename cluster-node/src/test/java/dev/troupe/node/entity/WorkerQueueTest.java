@@ -4,6 +4,7 @@ import static dev.troupe.node.entity.WorkerEntityTest.flatten;
 import static dev.troupe.node.entity.WorkerEntityTest.json;
 import static dev.troupe.node.entity.WorkerEntityTest.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -206,8 +207,9 @@ class WorkerQueueTest {
 
     // then all are queued, over three journal writes, and they start in the order accepted
     assertThat(e.handler.next().ctx().runId()).isEqualTo(ids.get(0));
+    // the entity queues the rest in its next writes, each right after the one before
+    await().atMost(Duration.ofSeconds(5)).until(() -> e.stats().scheduled() == 0);
     WorkerStats stats = e.stats();
-    assertThat(stats.scheduled()).isZero();
     assertThat(stats.queued()).isEqualTo(4);
     assertThat(stats.running()).isEqualTo(1);
     List<String> order = new ArrayList<>();
@@ -282,6 +284,107 @@ class WorkerQueueTest {
     assertThat(order).containsExactlyElementsOf(expected);
   }
 
+  // concurrency keys
+
+  @Test
+  void keysAreServedInTurnSoOneKeysBacklogDelaysAnotherKeysRunByOneStartAtMost() {
+    // given the one slot taken, tenant a with 1000 queued runs, then tenant b with one
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(2000));
+    String first = e.accept(RunSpec.DEFAULT);
+    e.acceptAll(1000, priority(4, "tenant-a"));
+    String b = e.accept(priority(4, "tenant-b"));
+
+    // when the runs end one after the other
+    List<String> order = e.startsAfter(first, 3);
+
+    // then b's run starts after one run of a
+    assertThat(order.get(1)).isEqualTo(b);
+    assertThat(e.getRun(order.get(0)).concurrencyKey()).isEqualTo("tenant-a");
+    assertThat(e.getRun(order.get(2)).concurrencyKey()).isEqualTo("tenant-a");
+  }
+
+  @Test
+  void theRunsWithoutAKeyAreALaneOfTheirOwnInTheTurn() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String first = e.accept(RunSpec.DEFAULT);
+    String a1 = e.accept(priority(4, "a"));
+    String a2 = e.accept(priority(4, "a"));
+    String none1 = e.accept(RunSpec.DEFAULT);
+    String none2 = e.accept(RunSpec.DEFAULT);
+    String b1 = e.accept(priority(4, "b"));
+
+    // when
+    List<String> order = e.startsAfter(first, 5);
+
+    // then
+    assertThat(order).containsExactly(a1, none1, b1, a2, none2);
+  }
+
+  @Test
+  void aKeyAtItsCapIsSkippedAndDoesNotHoldUpOtherKeys() {
+    // given at most one run per key, four at once
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(4).withMaxConcurrentPerKey(1));
+
+    // when a has three runs and b one, a's first
+    String a1 = e.accept(priority(4, "a"));
+    String a2 = e.accept(priority(4, "a"));
+    String a3 = e.accept(priority(9, "a"));
+    String b1 = e.accept(priority(4, "b"));
+
+    // then one of a's runs and b's run execute; a's others wait although slots are free
+    assertThat(e.getRun(a1).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(e.getRun(b1).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(e.getRun(a2).status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(e.getRun(a3).status()).isEqualTo(RunStatus.QUEUED);
+    WorkerStats stats = e.stats();
+    assertThat(stats.running()).isEqualTo(2);
+    assertThat(stats.queued()).isEqualTo(2);
+
+    // when a's run ends, its next one by priority starts, one at a time
+    e.kit.runCommand(e.outcome(a1, Outcome.SUCCEEDED));
+
+    // then
+    assertThat(e.getRun(a3).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(e.getRun(a2).status()).isEqualTo(RunStatus.QUEUED);
+  }
+
+  @Test
+  void theRunsWithoutAKeyShareOneCapAsOneKey() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(4).withMaxConcurrentPerKey(2));
+
+    // when
+    for (int i = 0; i < 3; i++) {
+      e.accept(RunSpec.DEFAULT);
+    }
+    e.accept(priority(4, "k"));
+
+    // then
+    WorkerStats stats = e.stats();
+    assertThat(stats.running()).isEqualTo(3);
+    assertThat(stats.queued()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryingRunKeepsItsKeysPlaceAndARestartKeepsTheCounts() {
+    // given one run of key a executing (cap 1), one of a queued
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(4).withMaxConcurrentPerKey(1)
+        .withRetry(dev.troupe.api.RetryPolicy.DEFAULT.withMaxAttempts(3)));
+    String a1 = e.accept(priority(4, "a"));
+    String a2 = e.accept(priority(4, "a"));
+
+    // when the first fails transiently, and the entity restarts
+    e.kit.runCommand(e.outcome(a1, Outcome.RETRY));
+    assertThat(e.getRun(a2).status()).as("a retrying run holds its key's place")
+        .isEqualTo(RunStatus.QUEUED);
+    e.kit.restart();
+
+    // then the first is resumed and still holds its key's place
+    assertThat(e.getRun(a1).status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(e.getRun(a2).status()).isEqualTo(RunStatus.QUEUED);
+  }
+
   // helpers
 
   /** One worker entity under test, with its own name, clock and handler. */
@@ -317,6 +420,20 @@ class WorkerQueueTest {
         RunSpec spec) {
       return kit.runCommand(replyTo -> new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null,
           List.of(), spec, 0, replyTo));
+    }
+
+    /** {@code n} runs of {@code spec}, accepted in one batch (one journal write). */
+    void acceptAll(int n, RunSpec spec) {
+      TestProbe<StatusReply<Accepted>> replies = testKit.createTestProbe();
+      List<Command> calls = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        calls.add(new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null, List.of(), spec, 0,
+            replies.ref()));
+      }
+      kit.<Command>runCommand(replyTo -> new WorkerEntity.Batch(calls, 1, replyTo));
+      for (int i = 0; i < n; i++) {
+        assertThat(replies.receiveMessage().isSuccess()).isTrue();
+      }
     }
 
     /** A run of {@code spec}, accepted; its id. */
@@ -371,7 +488,8 @@ class WorkerQueueTest {
     WorkerEntity.AttemptOutcome outcome(String runId, Outcome outcome) {
       long epoch = kit.getState().activeRun(runId).orElseThrow().epoch();
       return new WorkerEntity.AttemptOutcome(runId, epoch, outcome,
-          outcome == Outcome.SUCCEEDED ? json("{}") : null, null);
+          outcome == Outcome.SUCCEEDED ? json("{}") : null, outcome == Outcome.SUCCEEDED ? null
+              : new dev.troupe.api.RunError(dev.troupe.api.ErrorCode.TRANSIENT_ERROR, "flaky"));
     }
 
     /** The lifecycle events the journal holds of {@code runId}, in order. */
