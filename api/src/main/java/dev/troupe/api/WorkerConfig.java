@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * @param maxConcurrentPerKey runs of one concurrency key executing at once, per partition, or
  *     null for no cap beyond {@code maxConcurrent}; the runs without a key count as one key. A key
  *     at its cap waits without holding up the other keys' runs
+ * @param rateLimit how many runs may start per period, per partition or per key ({@link
+ *     RateLimit}), or null for no limit: runs over it wait in the queue, never fail for it
  */
 public record WorkerConfig(
     Duration timeout,
@@ -37,7 +39,8 @@ public record WorkerConfig(
     String description,
     ErrorClassifier errorClassifier,
     boolean durableStream,
-    Integer maxConcurrentPerKey) {
+    Integer maxConcurrentPerKey,
+    RateLimit rateLimit) {
 
   private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
@@ -54,7 +57,7 @@ public record WorkerConfig(
    */
   public static final WorkerConfig DEFAULT = new WorkerConfig(Duration.ofMinutes(5),
       RetryPolicy.DEFAULT, 16, 10_000, null, 1, List.of(), "", ErrorClassifier.ALL_TRANSIENT,
-      true, null);
+      true, null, null);
 
   public WorkerConfig {
     if (timeout == null || timeout.isNegative() || timeout.isZero()
@@ -91,53 +94,53 @@ public record WorkerConfig(
 
   public WorkerConfig withTimeout(Duration t) {
     return new WorkerConfig(t, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withRetry(RetryPolicy r) {
     return new WorkerConfig(timeout, r, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withMaxConcurrent(int n) {
     return new WorkerConfig(timeout, retry, n, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withQueueCapacity(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, n, role, partitions, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withRole(String r) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, r, partitions, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withPartitions(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, n, tags,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withTags(List<String> t) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, t,
-        description, errorClassifier, durableStream, maxConcurrentPerKey);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withDescription(String d) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        d, errorClassifier, durableStream, maxConcurrentPerKey);
+        d, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withErrorClassifier(ErrorClassifier c) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, c, durableStream, maxConcurrentPerKey);
+        description, c, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   /** With runs' streams persisted ({@code true}, the default) or kept in memory only. */
   public WorkerConfig withDurableStream(boolean durable) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durable, maxConcurrentPerKey);
+        description, errorClassifier, durable, maxConcurrentPerKey, rateLimit);
   }
 
   /**
@@ -146,6 +149,12 @@ public record WorkerConfig(
    */
   public WorkerConfig withMaxConcurrentPerKey(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream, n);
+        description, errorClassifier, durableStream, n, rateLimit);
+  }
+
+  /** With runs held in the queue past {@code limit} starts per period (null: no limit). */
+  public WorkerConfig withRateLimit(RateLimit limit) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier, durableStream, maxConcurrentPerKey, limit);
   }
 }

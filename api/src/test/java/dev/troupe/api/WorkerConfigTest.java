@@ -16,4 +16,20 @@ class WorkerConfigTest {
     assertThatThrownBy(() -> WorkerConfig.DEFAULT.withMaxConcurrentPerKey(0))
         .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("maxConcurrentPerKey");
   }
+
+  @Test
+  void aRateLimitIsCheckedAndKeptByTheOtherBuilders() {
+    RateLimit limit = RateLimit.perKey(10, java.time.Duration.ofSeconds(1));
+    assertThat(WorkerConfig.DEFAULT.rateLimit()).isNull();
+    assertThat(WorkerConfig.DEFAULT.withRateLimit(limit).withMaxConcurrent(2).rateLimit())
+        .isEqualTo(limit);
+    assertThat(limit.perKey()).isTrue();
+    assertThat(RateLimit.of(1, java.time.Duration.ofMillis(1)).perKey()).isFalse();
+    assertThatThrownBy(() -> RateLimit.of(0, java.time.Duration.ofSeconds(1)))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("starts");
+    assertThatThrownBy(() -> RateLimit.of(1, java.time.Duration.ZERO))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("per");
+    assertThatThrownBy(() -> RateLimit.of(1, java.time.Duration.ofDays(31)))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("per");
+  }
 }

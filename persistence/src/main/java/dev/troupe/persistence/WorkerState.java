@@ -211,6 +211,12 @@ public final class WorkerState implements TroupeSerializable {
     return active.values().toJavaList();
   }
 
+  /** The retained finished runs, oldest finish first (a copy). */
+  @JsonIgnore
+  public List<RunRecord> finishedRuns() {
+    return finishedForSnapshot();
+  }
+
   public Optional<RunRecord> activeRun(String runId) {
     return Optional.ofNullable(active.getOrElse(runId, null));
   }

@@ -3,6 +3,7 @@ package dev.troupe.node.entity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RateLimit;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
@@ -40,8 +41,14 @@ final class Attempts {
   private final RunHost host;
   private final Logger log;
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private final StartWindows windows = new StartWindows();
   private boolean draining;
   private boolean resumed;
+  /**
+   * When a rate limit next allows a start that the last dispatch held back for it, or null when
+   * nothing waits for a rate limit (it waits for a run to end, or for a node slot, or for nothing).
+   */
+  private Instant rateWakeAt;
 
   Attempts(String worker, EntityServices services, RunHost host, Logger log) {
     this.worker = worker;
@@ -164,10 +171,13 @@ final class Attempts {
       return; // runs wait until the worker is registered on this node
     }
     Registration reg = found.get();
+    WorkerConfig cfg = reg.definition().config();
     if (!resumed) {
+      seedWindows(d.state(), cfg);
       resumeInterrupted(d, reg);
       resumed = true;
     }
+    rateWakeAt = null;
     if (draining) {
       return;
     }
@@ -175,11 +185,19 @@ final class Attempts {
       d.persist(new WorkerEvent.RunDue(runId, d.now));
       host.status(d, runId, status(RunStatus.QUEUED, 0, null));
     }
-    WorkerConfig cfg = reg.definition().config();
+    RateLimit limit = cfg.rateLimit();
     while (d.state().queuedCount() > 0 && d.state().executingCount() < cfg.maxConcurrent()) {
-      String runId = next(d.state(), cfg);
-      if (runId == null || !host.takeSlot(d, runId)) {
-        return; // every lane waits for a run of its own to end, or for a node slot
+      if (limit != null && !limit.perKey() && !windows.allows(limit, null, d.now)) {
+        rateWakeAt = windows.nextAllowed(limit, null, d.now);
+        return; // the definition's rate limit holds every queued run until then
+      }
+      String runId = next(d, cfg);
+      if (runId == null) {
+        return; // every lane waits for a run of its own to end, or for its rate limit
+      }
+      if (!host.takeSlot(d, runId)) {
+        rateWakeAt = null; // woken when a node slot frees
+        return;
       }
       RunRecord r = d.state().activeRun(runId).orElseThrow();
       Granted grant = startAttempt(d, r);
@@ -189,18 +207,56 @@ final class Attempts {
 
   /**
    * The queued run to start next: the first head of a lane ({@link WorkerState#queueHeads}, by
-   * priority, lanes in their turn) whose key is below {@code maxConcurrentPerKey}; null when
-   * every lane is at its cap. Lanes at their cap are walked past, not waited for.
+   * priority, lanes in their turn) whose key is below {@code maxConcurrentPerKey} and within its
+   * per-key rate limit; null when every lane is held. Held lanes are walked past, not waited for;
+   * {@link #rateWakeAt} becomes the earliest instant a lane held by its rate limit may start.
    */
-  private static String next(WorkerState s, WorkerConfig cfg) {
+  private String next(Decision d, WorkerConfig cfg) {
+    WorkerState s = d.state();
     Integer perKey = cfg.maxConcurrentPerKey();
+    RateLimit limit = cfg.rateLimit() != null && cfg.rateLimit().perKey() ? cfg.rateLimit() : null;
+    rateWakeAt = null;
     for (Iterator<ReadyQueue.Head> heads = s.queueHeads(); heads.hasNext(); ) {
       ReadyQueue.Head h = heads.next();
-      if (perKey == null || s.executingWithKey(keyOf(h)) < perKey) {
-        return h.runId();
+      if (perKey != null && s.executingWithKey(keyOf(h)) >= perKey) {
+        continue;
       }
+      if (limit != null && !windows.allows(limit, h.lane(), d.now)) {
+        Instant at = windows.nextAllowed(limit, h.lane(), d.now);
+        rateWakeAt = rateWakeAt == null || at.isBefore(rateWakeAt) ? at : rateWakeAt;
+        continue;
+      }
+      rateWakeAt = null;
+      return h.runId();
     }
     return null;
+  }
+
+  /**
+   * After a restart, the rate limit's windows are made again from the runs the entity holds: the
+   * first start of each active and retained finished run within the last period.
+   */
+  private void seedWindows(WorkerState s, WorkerConfig cfg) {
+    windows.clear();
+    RateLimit limit = cfg.rateLimit();
+    if (limit == null) {
+      return;
+    }
+    List<RunRecord> started = new ArrayList<>();
+    for (RunRecord r : s.activeRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    for (RunRecord r : s.finishedRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    started.sort(java.util.Comparator.comparing(RunRecord::startedAt));
+    for (RunRecord r : started) {
+      windows.started(limit, ReadyQueue.laneOf(r.spec().concurrencyKey()), r.startedAt());
+    }
   }
 
   private static String keyOf(ReadyQueue.Head h) {
@@ -208,6 +264,9 @@ final class Attempts {
   }
 
   private Granted startAttempt(Decision d, RunRecord r) {
+    services.registry().find(worker).map(reg -> reg.definition().config().rateLimit())
+        .ifPresent(limit -> windows.started(limit,
+            ReadyQueue.laneOf(r.spec().concurrencyKey()), d.now));
     long epoch = d.state().nextEpoch();
     int attempt = r.attempts() + 1;
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
@@ -245,15 +304,18 @@ final class Attempts {
 
   /**
    * When the entity must wake by itself next, its state being {@code s}: when the earliest
-   * scheduled run is due (at once when due runs are left for the next batch). Null when nothing
-   * waits for a time, and while the worker is not registered here or the entity drains: nothing
-   * would start then.
+   * scheduled run is due (at once when due runs are left for the next batch), or when a rate
+   * limit allows a start it held back, whichever comes first. Null when nothing waits for a
+   * time, and while the worker is not registered here or the entity drains: nothing would start
+   * then.
    */
   Instant wakeAt(WorkerState s) {
     if (draining || services.registry().find(worker).isEmpty()) {
       return null;
     }
-    return s.nextDue().orElse(null);
+    Instant due = s.nextDue().orElse(null);
+    return due == null ? rateWakeAt
+        : rateWakeAt == null || due.isBefore(rateWakeAt) ? due : rateWakeAt;
   }
 
   // stopping

@@ -212,6 +212,12 @@ public final class HttpApi extends AllDirectives {
         .put("queueCapacity", c.queueCapacity()).put("partitions", c.partitions())
         .put("role", c.role()).put("durableStream", c.durableStream())
         .put("maxConcurrentPerKey", c.maxConcurrentPerKey());
+    if (c.rateLimit() == null) {
+      cfg.putNull("rateLimit");
+    } else {
+      cfg.putObject("rateLimit").put("starts", c.rateLimit().starts())
+          .put("perMs", c.rateLimit().per().toMillis()).put("perKey", c.rateLimit().perKey());
+    }
     cfg.putObject("retry").put("maxAttempts", c.retry().maxAttempts())
         .put("initialBackoffMs", c.retry().initialBackoff().toMillis())
         .put("maxBackoffMs", c.retry().maxBackoff().toMillis())

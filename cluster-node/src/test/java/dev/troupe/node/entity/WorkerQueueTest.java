@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.RateLimit;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
@@ -385,6 +386,86 @@ class WorkerQueueTest {
     assertThat(e.getRun(a2).status()).isEqualTo(RunStatus.QUEUED);
   }
 
+  // rate limits
+
+  @Test
+  void aRateLimitHoldsRunsInTheQueueAndReleasesThemWhenItAllows() {
+    // given at most 2 starts per 10 s
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRateLimit(
+        RateLimit.of(2, Duration.ofSeconds(10))));
+
+    // when five runs are called
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(e.accept(RunSpec.DEFAULT));
+    }
+
+    // then two start and three wait, queued (none fails)
+    assertThat(e.startedRuns(2)).containsExactly(ids.get(0), ids.get(1));
+    WorkerStats stats = e.stats();
+    assertThat(stats.running()).isEqualTo(2);
+    assertThat(stats.queued()).isEqualTo(3);
+
+    // when the window has not passed yet, though runs end
+    e.kit.runCommand(e.outcome(ids.get(0), Outcome.SUCCEEDED));
+    e.advance(Duration.ofMillis(9_999));
+
+    // then nothing more starts
+    assertThat(e.handler.poll(Duration.ofMillis(100))).isNull();
+    assertThat(e.stats().queued()).isEqualTo(3);
+
+    // when it has
+    e.advance(Duration.ofMillis(1));
+
+    // then the next two start, in order, and the last one a window later
+    assertThat(e.startedRuns(2)).containsExactly(ids.get(2), ids.get(3));
+    assertThat(e.handler.poll(Duration.ofMillis(100))).isNull();
+    e.advance(Duration.ofSeconds(10));
+    assertThat(e.startedRuns(1)).containsExactly(ids.get(4));
+    assertThat(e.stats().failed()).isZero();
+  }
+
+  @Test
+  void aRateLimitPerKeyHoldsOnlyTheKeyOverIt() {
+    // given at most 1 start per key per second
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRateLimit(
+        RateLimit.perKey(1, Duration.ofSeconds(1))));
+
+    // when
+    String a1 = e.accept(priority(4, "a"));
+    String a2 = e.accept(priority(4, "a"));
+    String b1 = e.accept(priority(4, "b"));
+
+    // then a's second run waits, b's runs at once
+    assertThat(e.startedRuns(2)).containsExactly(a1, b1);
+    assertThat(e.getRun(a2).status()).isEqualTo(RunStatus.QUEUED);
+
+    // when a second has passed
+    e.advance(Duration.ofSeconds(1));
+
+    // then
+    assertThat(e.startedRuns(1)).containsExactly(a2);
+  }
+
+  @Test
+  void aRateLimitStillHoldsAfterARestart() {
+    // given a limit of 1 per minute, one run started and one waiting, when the entity restarts
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRateLimit(
+        RateLimit.of(1, Duration.ofMinutes(1))));
+    String first = e.accept(RunSpec.DEFAULT);
+    String second = e.accept(RunSpec.DEFAULT);
+    assertThat(e.startedRuns(1)).containsExactly(first);
+    e.kit.runCommand(e.outcome(first, Outcome.SUCCEEDED));
+    e.advance(Duration.ofSeconds(30));
+    e.kit.restart();
+
+    // then the second waits for the rest of the minute, not more
+    assertThat(e.getRun(second).status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(e.handler.poll(Duration.ofMillis(100))).isNull();
+    e.advance(Duration.ofSeconds(30));
+    assertThat(e.startedRuns(1)).containsExactly(second);
+  }
+
   // helpers
 
   /** One worker entity under test, with its own name, clock and handler. */
@@ -434,6 +515,15 @@ class WorkerQueueTest {
       for (int i = 0; i < n; i++) {
         assertThat(replies.receiveMessage().isSuccess()).isTrue();
       }
+    }
+
+    /** The runs of the next {@code n} handler invocations. */
+    List<String> startedRuns(int n) {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        out.add(handler.next().ctx().runId());
+      }
+      return out;
     }
 
     /** A run of {@code spec}, accepted; its id. */
