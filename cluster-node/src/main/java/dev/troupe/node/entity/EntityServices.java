@@ -25,7 +25,7 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
   public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
       ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics) {
     return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
-        registry, new NodeSlots(settings.maxExecutingRuns()), metrics, new LocalStreams(),
+        registry, new NodeSlots(settings.maxExecutingRuns(), settings.workerLimits()), metrics, new LocalStreams(),
         new LocalEntities(), new RunServices(system, settings, mapper), Clock.systemUTC());
   }
 

@@ -466,6 +466,35 @@ class WorkerQueueTest {
     assertThat(e.startedRuns(1)).containsExactly(second);
   }
 
+  // the node's limits
+
+  @Test
+  void aNodeLimitCapsTheDefinitionsRunsOnTheNodeAndTheNextStartsWhenASlotFrees() {
+    // given this node runs at most one run of the definition, whose own cap is 4
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(4), 1);
+
+    // when three runs are called
+    String first = e.accept(RunSpec.DEFAULT);
+    String second = e.accept(RunSpec.DEFAULT);
+    e.accept(RunSpec.DEFAULT);
+
+    // then one executes and two wait
+    assertThat(e.startedRuns(1)).containsExactly(first);
+    WorkerStats stats = e.stats();
+    assertThat(stats.running()).isEqualTo(1);
+    assertThat(stats.queued()).isEqualTo(2);
+    assertThat(e.services.slots().usedBy(e.name)).isEqualTo(1);
+
+    // when it ends, and the node tells the entity that a slot is free
+    e.kit.runCommand(e.outcome(first, Outcome.SUCCEEDED));
+    e.kit.runCommand(e.fromFront(WorkerEntity.SlotsFreed.class));
+
+    // then the next one starts, still one at a time
+    assertThat(e.startedRuns(1)).containsExactly(second);
+    assertThat(e.stats().running()).isEqualTo(1);
+    assertThat(e.services.slots().usedBy(e.name)).isEqualTo(1);
+  }
+
   // helpers
 
   /** One worker entity under test, with its own name, clock and handler. */
@@ -479,12 +508,18 @@ class WorkerQueueTest {
     final EventSourcedBehaviorTestKit<Command, WorkerEvent, WorkerState> kit;
 
     Entity(WorkerConfig config) {
-      this(config, TroupeSettings.fromConfig(testKit.system().settings().config()));
+      this(config, null);
     }
 
-    Entity(WorkerConfig config, TroupeSettings settings) {
-      services = EntityServices.of(testKit.system(), settings, TroupeJson.newMapper(),
-          new WorkerRegistry(), new TroupeMetrics()).withClock(clock);
+    /** On a node where at most {@code nodeLimit} runs of this definition execute at once. */
+    Entity(WorkerConfig config, Integer nodeLimit) {
+      Config node = testKit.system().settings().config();
+      if (nodeLimit != null) {
+        node = ConfigFactory.parseString("troupe.node.worker-limits { " + name + " = "
+            + nodeLimit + " }").withFallback(node);
+      }
+      services = EntityServices.of(testKit.system(), TroupeSettings.fromConfig(node),
+          TroupeJson.newMapper(), new WorkerRegistry(), new TroupeMetrics()).withClock(clock);
       services.registry().add(new Registration(new WorkerDefinition(name, config), handler, null));
       kit = EventSourcedBehaviorTestKit.create(testKit.system(),
           Behaviors.<Command>setup(ctx -> EntityCore.create(name, services, front.ref())),
@@ -514,6 +549,16 @@ class WorkerQueueTest {
       kit.<Command>runCommand(replyTo -> new WorkerEntity.Batch(calls, 1, replyTo));
       for (int i = 0; i < n; i++) {
         assertThat(replies.receiveMessage().isSuccess()).isTrue();
+      }
+    }
+
+    /** The next message of {@code type} that the entity sent its front. */
+    <T extends Command> T fromFront(Class<T> type) {
+      while (true) {
+        Command m = front.receiveMessage();
+        if (type.isInstance(m)) {
+          return type.cast(m);
+        }
       }
     }
 
