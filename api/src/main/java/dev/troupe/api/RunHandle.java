@@ -15,6 +15,15 @@ public interface RunHandle {
   boolean existing();
 
   /**
+   * The run's status when the call that made this handle was answered: {@link
+   * RunStatus#SCHEDULED} for a run whose start time ({@link CallOptions#runAt}, {@link
+   * CallOptions#delay}) is ahead, {@link RunStatus#QUEUED} for any other new run (it may be
+   * running already), or an existing run's status then. Null for a handle from {@link
+   * Troupe#attach}, which asks nothing: read the run for its status.
+   */
+  RunStatus status();
+
+  /**
    * The run's events from the first one, then live ones, ending after the terminal {@code
    * result} or {@code error} event; from any node. May be materialized any number of times.
    *

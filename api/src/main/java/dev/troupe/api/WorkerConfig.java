@@ -22,6 +22,11 @@ import java.util.regex.Pattern;
  *     sequence number on any node, after a failover or long after the run ended. Off, a stream
  *     lives only in memory on the node running the run: a bounded replay buffer, and an explicit
  *     gap notice for whatever it no longer holds or was lost with a node
+ * @param maxConcurrentPerKey runs of one concurrency key executing at once, per partition, or
+ *     null for no cap beyond {@code maxConcurrent}; the runs without a key count as one key. A key
+ *     at its cap waits without holding up the other keys' runs
+ * @param rateLimit how many runs may start per period, per partition or per key ({@link
+ *     RateLimit}), or null for no limit: runs over it wait in the queue, never fail for it
  */
 public record WorkerConfig(
     Duration timeout,
@@ -33,7 +38,9 @@ public record WorkerConfig(
     List<String> tags,
     String description,
     ErrorClassifier errorClassifier,
-    boolean durableStream) {
+    boolean durableStream,
+    Integer maxConcurrentPerKey,
+    RateLimit rateLimit) {
 
   private static final Pattern ROLE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
@@ -50,7 +57,7 @@ public record WorkerConfig(
    */
   public static final WorkerConfig DEFAULT = new WorkerConfig(Duration.ofMinutes(5),
       RetryPolicy.DEFAULT, 16, 10_000, null, 1, List.of(), "", ErrorClassifier.ALL_TRANSIENT,
-      true);
+      true, null, null);
 
   public WorkerConfig {
     if (timeout == null || timeout.isNegative() || timeout.isZero()
@@ -61,6 +68,10 @@ public record WorkerConfig(
     Objects.requireNonNull(retry, "retry");
     if (maxConcurrent < 1) {
       throw new InvalidArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+    }
+    if (maxConcurrentPerKey != null && maxConcurrentPerKey < 1) {
+      throw new InvalidArgumentException("maxConcurrentPerKey must be at least 1, was "
+          + maxConcurrentPerKey);
     }
     if (queueCapacity < 0) {
       throw new InvalidArgumentException("queueCapacity must not be negative, was " + queueCapacity);
@@ -83,52 +94,67 @@ public record WorkerConfig(
 
   public WorkerConfig withTimeout(Duration t) {
     return new WorkerConfig(t, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withRetry(RetryPolicy r) {
     return new WorkerConfig(timeout, r, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withMaxConcurrent(int n) {
     return new WorkerConfig(timeout, retry, n, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withQueueCapacity(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, n, role, partitions, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withRole(String r) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, r, partitions, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withPartitions(int n) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, n, tags,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withTags(List<String> t) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, t,
-        description, errorClassifier, durableStream);
+        description, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withDescription(String d) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        d, errorClassifier, durableStream);
+        d, errorClassifier, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   public WorkerConfig withErrorClassifier(ErrorClassifier c) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, c, durableStream);
+        description, c, durableStream, maxConcurrentPerKey, rateLimit);
   }
 
   /** With runs' streams persisted ({@code true}, the default) or kept in memory only. */
   public WorkerConfig withDurableStream(boolean durable) {
     return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
-        description, errorClassifier, durable);
+        description, errorClassifier, durable, maxConcurrentPerKey, rateLimit);
+  }
+
+  /**
+   * With at most {@code n} runs of one concurrency key executing at once (per partition), the
+   * runs without a key counting as one key; queued runs of other keys start meanwhile.
+   */
+  public WorkerConfig withMaxConcurrentPerKey(int n) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier, durableStream, n, rateLimit);
+  }
+
+  /** With runs held in the queue past {@code limit} starts per period (null: no limit). */
+  public WorkerConfig withRateLimit(RateLimit limit) {
+    return new WorkerConfig(timeout, retry, maxConcurrent, queueCapacity, role, partitions, tags,
+        description, errorClassifier, durableStream, maxConcurrentPerKey, limit);
   }
 }

@@ -6,7 +6,9 @@ import java.time.Instant;
  * Statistics of one worker definition, derived from its persisted events, so they survive
  * restarts and count every run once. {@code runs} counts finished runs; {@code errors} those that
  * ended FAILED or TIMED_OUT. Mean and percentiles are over runs that started; percentiles are
- * over the most recent finished runs (see {@code troupe.worker.stats-window}).
+ * over the most recent finished runs (see {@code troupe.worker.stats-window}). {@code running},
+ * {@code queued} and {@code scheduled} count the runs that are so now (scheduled: waiting for
+ * their start time).
  */
 public record WorkerStats(
     String worker,
@@ -21,6 +23,7 @@ public record WorkerStats(
     long retries,
     long running,
     long queued,
+    long scheduled,
     double meanMs,
     long p50Ms,
     long p95Ms,
@@ -38,7 +41,7 @@ public record WorkerStats(
     return new WorkerStats(worker, runs + o.runs, errors + o.errors, lastMs,
         totalRuntimeMs + o.totalRuntimeMs, succeeded + o.succeeded, failed + o.failed,
         timedOut + o.timedOut, cancelled + o.cancelled, retries + o.retries,
-        running + o.running, queued + o.queued, mean, Math.max(p50Ms, o.p50Ms),
+        running + o.running, queued + o.queued, scheduled + o.scheduled, mean, Math.max(p50Ms, o.p50Ms),
         Math.max(p95Ms, o.p95Ms), Math.max(p99Ms, o.p99Ms), last);
   }
 

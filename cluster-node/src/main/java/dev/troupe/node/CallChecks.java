@@ -11,7 +11,9 @@ import dev.troupe.node.run.JsonDepth;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The facade's checks of a call before anything is asked of an entity: the payload's nesting and
@@ -20,18 +22,20 @@ import java.time.Duration;
 final class CallChecks {
   private final TroupeSettings settings;
   private final ObjectMapper mapper;
+  private final Clock clock;
 
-  CallChecks(TroupeSettings settings, ObjectMapper mapper) {
+  CallChecks(TroupeSettings settings, ObjectMapper mapper, Clock clock) {
     this.settings = settings;
     this.mapper = mapper;
+    this.clock = clock;
   }
 
   /** The spec of a call with {@code opts}: its start time checked against the horizon. */
   RunSpec spec(CallOptions opts) {
-    RunSpec spec = RunSpec.of(opts, RunClock.now());
+    Instant now = RunClock.now(clock);
+    RunSpec spec = RunSpec.of(opts, now);
     Duration horizon = settings.maxScheduleAhead();
-    if (spec.scheduledFor() != null
-        && spec.scheduledFor().isAfter(RunClock.now().plus(horizon))) {
+    if (spec.scheduledFor() != null && spec.scheduledFor().isAfter(now.plus(horizon))) {
       throw new InvalidArgumentException("runAt " + spec.scheduledFor() + " is more than "
           + horizon.toDays() + " days ahead (troupe.call.max-schedule-ahead)");
     }

@@ -3,6 +3,7 @@ package dev.troupe.node;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import dev.troupe.node.entity.EntityClient;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -11,7 +12,7 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /** A handle on a run, by id; every operation goes to the run's entity, wherever it lives. */
 record RunHandleImpl(RunStreams streams, EntityClient entities, String runId, String worker,
-    boolean existing) implements RunHandle {
+    boolean existing, RunStatus status) implements RunHandle {
 
   @Override
   public Source<RunEvent, NotUsed> messages(long afterSeq) {

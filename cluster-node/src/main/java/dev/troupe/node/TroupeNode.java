@@ -95,7 +95,7 @@ public final class TroupeNode implements Troupe {
         services.streams(), entities, history);
     this.clusterView = new ClusterView(services.system(), entities::keys,
         ClusterSettings.fromConfig(services.system().settings().config()).viewTimeout());
-    this.checks = new CallChecks(services.settings(), services.mapper());
+    this.checks = new CallChecks(services.settings(), services.mapper(), services.clock());
     this.reruns = new Reruns(this::start, this::lookup, this::runs, registry);
   }
 
@@ -257,13 +257,13 @@ public final class TroupeNode implements Troupe {
     CompletionStage<WorkerEntity.Accepted> accepted = spec.dependsOn().isEmpty() ? record.get()
         : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
     return accepted.thenApply(a ->
-        new RunHandleImpl(streams, entities, a.runId(), worker, a.existing()));
+        new RunHandleImpl(streams, entities, a.runId(), worker, a.existing(), a.status()));
   }
 
   @Override
   public RunHandle attach(String runId) {
     return new RunHandleImpl(streams, entities, runId, RunIds.workerOf(RunIds.entityOf(runId)),
-        true);
+        true, null);
   }
 
   @Override

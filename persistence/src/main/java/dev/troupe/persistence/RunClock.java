@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -10,5 +11,13 @@ public final class RunClock {
   /** Now, truncated to the millisecond, so a run read back compares equal to the one written. */
   public static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /**
+   * Now by {@code clock}, truncated to the millisecond: the worker entities take their time from
+   * a clock of their node's services, which a test may control.
+   */
+  public static Instant now(Clock clock) {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 }

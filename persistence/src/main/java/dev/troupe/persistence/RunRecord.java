@@ -47,18 +47,27 @@ public record RunRecord(
     steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
-  /** The run that {@code e} accepted: queued (waiting when it has dependencies), no attempt yet. */
+  /**
+   * The run that {@code e} accepted, no attempt yet: {@code WAITING} when it has dependencies,
+   * else {@code SCHEDULED} when its start time is after the moment it was accepted, else queued
+   * (a start time in the past means now).
+   */
   public static RunRecord accepted(WorkerEvent.RunAccepted e) {
-    RunStatus status = e.spec().dependsOn().isEmpty() ? RunStatus.QUEUED : RunStatus.WAITING;
+    RunStatus status = !e.spec().dependsOn().isEmpty() ? RunStatus.WAITING
+        : notYetDue(e.spec(), e.at()) ? RunStatus.SCHEDULED : RunStatus.QUEUED;
     return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(), e.idempotencyKey(),
         e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false);
+  }
+
+  private static boolean notYetDue(RunSpec spec, Instant at) {
+    return spec.scheduledFor() != null && spec.scheduledFor().isAfter(at);
   }
 
   /**
    * This run after {@code event}, one of its lifecycle events: the one transition of a run, which
    * the worker entity's state and the run history both apply. Returns this same record when the
    * event changes nothing: a finished run never changes, and an interruption of a run that is
-   * queued already leaves it as it is.
+   * not executing (queued or scheduled) leaves it as it is, and so does a {@code RunDue} of a run no longer scheduled.
    *
    * @throws IllegalArgumentException for a {@code RunAccepted} (it makes a record: {@link
    *     #accepted}) or a {@code Recorded} batch (its events apply one by one)
@@ -67,22 +76,25 @@ public record RunRecord(
     if (status.isTerminal()) {
       return this;
     }
-    if (event instanceof WorkerEvent.AttemptStarted e) {
+    if (event instanceof WorkerEvent.RunDue) {
+      return status == RunStatus.SCHEDULED ? withStatus(RunStatus.QUEUED, error) : this;
+    } else if (event instanceof WorkerEvent.AttemptStarted e) {
       return started(e.attempt(), e.epoch(), e.at());
     } else if (event instanceof WorkerEvent.AttemptFailed e) {
       return withStatus(RunStatus.RETRYING, e.error());
     } else if (event instanceof WorkerEvent.Checkpointed e) {
       return withCheckpoint(e.data());
     } else if (event instanceof WorkerEvent.RunInterrupted) {
-      return status == RunStatus.QUEUED ? this : withStatus(RunStatus.QUEUED, error);
+      return isExecuting() ? withStatus(RunStatus.QUEUED, error) : this;
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finished(e.status(), e.result(), e.error(), e.at());
     } else if (event instanceof WorkerEvent.RunStreamed e) {
       return withStreamSeq(e.seq());
     } else if (event instanceof WorkerEvent.StreamReserved e) {
       return withStreamSeq(e.upTo());
-    } else if (event instanceof WorkerEvent.DependenciesMet) {
-      return status == RunStatus.WAITING ? withStatus(RunStatus.QUEUED, error) : this;
+    } else if (event instanceof WorkerEvent.DependenciesMet e) {
+      return status != RunStatus.WAITING ? this
+          : withStatus(notYetDue(spec, e.at()) ? RunStatus.SCHEDULED : RunStatus.QUEUED, error);
     } else if (event instanceof WorkerEvent.StepRecorded e) {
       return withStep(e.step());
     } else if (event instanceof WorkerEvent.CancelRequested) {

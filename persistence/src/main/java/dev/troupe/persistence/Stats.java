@@ -62,11 +62,11 @@ public record Stats(
         w);
   }
 
-  public WorkerStats toWorkerStats(String worker, long running, long queued) {
+  public WorkerStats toWorkerStats(String worker, long running, long queued, long scheduled) {
     long[] sorted = window.stream().mapToLong(Long::longValue).toArray();
     Arrays.sort(sorted);
     return new WorkerStats(worker, runs, errors, lastRunMs, totalRuntimeMs, succeeded, failed,
-        timedOut, cancelled, retries, running, queued,
+        timedOut, cancelled, retries, running, queued, scheduled,
         timedRuns == 0 ? 0 : (double) totalRuntimeMs / timedRuns,
         percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99), lastRunAt);
   }

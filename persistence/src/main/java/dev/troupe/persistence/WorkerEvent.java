@@ -18,6 +18,7 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = WorkerEvent.RunAccepted.class, name = "accepted"),
+  @JsonSubTypes.Type(value = WorkerEvent.RunDue.class, name = "due"),
   @JsonSubTypes.Type(value = WorkerEvent.AttemptStarted.class, name = "attempt-started"),
   @JsonSubTypes.Type(value = WorkerEvent.AttemptFailed.class, name = "attempt-failed"),
   @JsonSubTypes.Type(value = WorkerEvent.Checkpointed.class, name = "checkpointed"),
@@ -33,8 +34,9 @@ import java.util.List;
 public sealed interface WorkerEvent extends TroupeSerializable {
 
   /**
-   * A call was accepted; the run waits in the queue, or {@code WAITING} for the runs its spec
-   * depends on.
+   * A call was accepted; the run waits in the queue, {@code WAITING} for the runs its spec
+   * depends on, or, when its spec's {@code scheduledFor} is after {@code at}, {@code SCHEDULED}
+   * until then.
    */
   record RunAccepted(String runId, JsonNode payload, long timeoutMs, String idempotencyKey,
       List<String> tags, Instant at, RunSpec spec) implements WorkerEvent {
@@ -48,6 +50,9 @@ public sealed interface WorkerEvent extends TroupeSerializable {
       this(runId, payload, timeoutMs, idempotencyKey, tags, at, RunSpec.DEFAULT);
     }
   }
+
+  /** A scheduled run became due: it leaves the scheduled runs and waits in the queue. */
+  record RunDue(String runId, Instant at) implements WorkerEvent {}
 
   /** Attempt {@code attempt} of a run started; {@code epoch} fences every older attempt. */
   record AttemptStarted(String runId, int attempt, long epoch, Instant at) implements WorkerEvent {}

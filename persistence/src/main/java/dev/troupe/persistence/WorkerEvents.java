@@ -26,6 +26,8 @@ public final class WorkerEvents {
   public static String runIdOf(WorkerEvent event) {
     if (event instanceof WorkerEvent.RunAccepted a) {
       return a.runId();
+    } else if (event instanceof WorkerEvent.RunDue d) {
+      return d.runId();
     } else if (event instanceof WorkerEvent.AttemptStarted s) {
       return s.runId();
     } else if (event instanceof WorkerEvent.AttemptFailed f) {

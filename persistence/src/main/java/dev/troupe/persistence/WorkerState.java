@@ -9,19 +9,22 @@ import dev.troupe.api.TroupeSerializable;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.Queue;
+import io.vavr.collection.TreeSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The state of one worker entity, folded from its events: the runs not yet finished (and the
- * order in which the queued ones start), the most recent finished runs, idempotency keys and
- * statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
- * so snapshots may be serialized while the entity goes on. Its maps are hash tries and its queues
- * two-list queues (Vavr), so an event costs about as much with 100,000 runs queued as with ten.
+ * The state of one worker entity, folded from its events: the runs not yet finished (the order
+ * in which the queued ones start, and the scheduled ones by the time they become due), the most
+ * recent finished runs, idempotency keys and statistics. Immutable: {@link #apply} returns a new state sharing structure with the old one,
+ * so snapshots may be serialized while the entity goes on. Its maps are hash tries, its ready
+ * queue ({@link ReadyQueue}: by priority, fair across concurrency keys) and its scheduled runs
+ * trees (Vavr), so an event costs about as much with 100,000 runs queued as with ten.
  * Its snapshot form is only what the {@code @JsonProperty} members name; the indexes are rebuilt
- * from it.
+ * from it (the scheduled runs from the active runs whose status is {@code SCHEDULED}).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE,
     getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -39,41 +42,80 @@ public final class WorkerState implements TroupeSerializable {
     }
   }
 
+  /**
+   * A scheduled run in the order runs become due: by due time, then in the order they were
+   * scheduled ({@code seq}: the state's count of scheduled runs when it was, or its place in a
+   * snapshot's list).
+   */
+  private record Due(long at, long seq, String runId) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = Long.compare(at, o.at);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** The scheduled runs: in due order, and each one's place in it by run id. */
+  private record Schedule(TreeSet<Due> order, HashMap<String, Due> byRun, long nextSeq) {
+    static final Schedule EMPTY = new Schedule(TreeSet.empty(), HashMap.empty(), 0);
+
+    Schedule add(RunRecord r) {
+      Due d = new Due(r.spec().scheduledFor().toEpochMilli(), nextSeq, r.runId());
+      return new Schedule(order.add(d), byRun.put(r.runId(), d), nextSeq + 1);
+    }
+
+    Schedule remove(String runId) {
+      Due d = byRun.getOrElse(runId, null);
+      return d == null ? this : new Schedule(order.remove(d), byRun.remove(runId), nextSeq);
+    }
+
+    int size() {
+      return byRun.size();
+    }
+  }
+
   private final HashMap<String, RunRecord> active;
-  private final Queue<String> queue;
+  private final ReadyQueue queue;
+  private final Schedule scheduled;
   private final HashMap<String, RunRecord> finished;
   private final Queue<String> finishedOrder;
   private final HashMap<String, String> idempotency;
   private final Stats stats;
   private final long nextEpoch;
-  /** The active runs WAITING for their dependencies: neither queued nor executing. */
+  /** Runs executing (or waiting for a retry) by lane: concurrency key, or {@code ""} for none. */
+  private final HashMap<String, Integer> executingByLane;
+  /** The active runs WAITING for their dependencies: neither queued, scheduled nor executing. */
   private final HashSet<String> waiting;
 
   /** A state whose waiting runs are found among {@code active}: a new or a recovered one. */
-  private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
-      HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
-      HashMap<String, String> idempotency, Stats stats, long nextEpoch) {
-    this(active, queue, finished, finishedOrder, idempotency, stats, nextEpoch,
+  private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
+      Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      HashMap<String, String> idempotency, Stats stats, long nextEpoch,
+      HashMap<String, Integer> executingByLane) {
+    this(active, queue, scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
+        executingByLane,
         HashSet.ofAll(active.filterValues(r -> r.status() == RunStatus.WAITING).keySet()));
   }
 
-  private WorkerState(HashMap<String, RunRecord> active, Queue<String> queue,
-      HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+  private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
+      Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch,
-      HashSet<String> waiting) {
+      HashMap<String, Integer> executingByLane, HashSet<String> waiting) {
     this.active = active;
     this.queue = queue;
+    this.scheduled = scheduled;
     this.finished = finished;
     this.finishedOrder = finishedOrder;
     this.idempotency = idempotency;
     this.stats = stats;
     this.nextEpoch = nextEpoch;
+    this.executingByLane = executingByLane;
     this.waiting = waiting;
   }
 
   public static WorkerState empty() {
-    return new WorkerState(HashMap.empty(), Queue.empty(), HashMap.empty(), Queue.empty(),
-        HashMap.empty(), Stats.EMPTY, 1);
+    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, Schedule.EMPTY, HashMap.empty(),
+        Queue.empty(), HashMap.empty(), Stats.EMPTY, 1, HashMap.empty());
   }
 
   /** Rebuilds a state from its snapshot form. */
@@ -81,6 +123,7 @@ public final class WorkerState implements TroupeSerializable {
   static WorkerState fromSnapshot(
       @JsonProperty("active") List<RunRecord> active,
       @JsonProperty("queue") List<String> queue,
+      @JsonProperty("scheduled") List<String> scheduled,
       @JsonProperty("finished") List<RunRecord> finished,
       @JsonProperty("stats") Stats stats,
       @JsonProperty("nextEpoch") long nextEpoch) {
@@ -97,8 +140,28 @@ public final class WorkerState implements TroupeSerializable {
       order = order.enqueue(r.runId());
       keys = r.idempotencyKey() == null ? keys : keys.put(r.idempotencyKey(), r.runId());
     }
-    return new WorkerState(a, Queue.ofAll(queue), f, order, keys,
-        stats == null ? Stats.EMPTY : stats, nextEpoch);
+    Schedule due = Schedule.EMPTY;
+    for (String id : scheduled == null ? List.<String>of() : scheduled) {
+      RunRecord r = a.getOrElse(id, null);
+      due = r != null && r.status() == RunStatus.SCHEDULED ? due.add(r) : due;
+    }
+    // a snapshot's queue lists the runs in an order that rebuilds the queue when enqueued again;
+    // one written before priorities and keys is a plain first-in-first-out list, which does too
+    ReadyQueue ready = ReadyQueue.EMPTY;
+    for (String id : queue == null ? List.<String>of() : queue) {
+      RunRecord r = a.getOrElse(id, null);
+      if (r != null && r.status() == RunStatus.QUEUED) {
+        // a queued run that had an attempt was interrupted: it is among the resumed runs
+        ready = r.attempts() > 0 ? ready.enqueueResumed(id, r.spec().concurrencyKey())
+            : ready.enqueue(id, r.spec().priority(), r.spec().concurrencyKey());
+      }
+    }
+    HashMap<String, Integer> byLane = HashMap.empty();
+    for (RunRecord r : active) {
+      byLane = r.isExecuting() ? plus(byLane, r, 1) : byLane;
+    }
+    return new WorkerState(a, ready, due, f, order, keys,
+        stats == null ? Stats.EMPTY : stats, nextEpoch, byLane);
   }
 
   @JsonProperty("active")
@@ -106,15 +169,32 @@ public final class WorkerState implements TroupeSerializable {
     return active.values().toJavaList();
   }
 
-  /** The queued runs in the order they start: a copy (a linked queue has no index). */
+  /**
+   * The queued runs (a copy): by priority from the highest, each priority's lanes (one per
+   * concurrency key) in their turn, each lane first to last. Without keys, the order they start.
+   */
   @JsonProperty("queue")
   public List<String> queue() {
-    return queue.toJavaList();
+    return queue.toList();
+  }
+
+  /**
+   * The first queued run of each lane, in the order lanes are served ({@link ReadyQueue#heads}):
+   * the next run to start is the first whose lane is at no limit.
+   */
+  public java.util.Iterator<ReadyQueue.Head> queueHeads() {
+    return queue.heads();
+  }
+
+  /** The scheduled runs in the order they become due (a copy). */
+  @JsonProperty("scheduled")
+  List<String> scheduledForSnapshot() {
+    return scheduled.order().map(Due::runId).toJavaList();
   }
 
   /** The run that starts next, if any is queued. */
   public Optional<String> nextQueued() {
-    return queue.isEmpty() ? Optional.empty() : Optional.of(queue.head());
+    return queue.isEmpty() ? Optional.empty() : Optional.of(queue.heads().next().runId());
   }
 
   @JsonProperty("finished")
@@ -145,6 +225,12 @@ public final class WorkerState implements TroupeSerializable {
     return active.values().toJavaList();
   }
 
+  /** The retained finished runs, oldest finish first (a copy). */
+  @JsonIgnore
+  public List<RunRecord> finishedRuns() {
+    return finishedForSnapshot();
+  }
+
   public Optional<RunRecord> activeRun(String runId) {
     return Optional.ofNullable(active.getOrElse(runId, null));
   }
@@ -163,7 +249,7 @@ public final class WorkerState implements TroupeSerializable {
   /** Runs executing or waiting for a retry: each holds a concurrency slot. */
   @JsonIgnore
   public int executingCount() {
-    return active.size() - queue.length() - waiting.size();
+    return active.size() - queue.size() - scheduled.size() - waiting.size();
   }
 
   /** The runs {@code WAITING} for their dependencies, copied now. */
@@ -172,9 +258,45 @@ public final class WorkerState implements TroupeSerializable {
     return waiting.toJavaList().stream().map(id -> active.get(id).get()).toList();
   }
 
+  /**
+   * Runs of concurrency key {@code key} (null: the runs without a key) executing or waiting for
+   * a retry.
+   */
+  public int executingWithKey(String key) {
+    return executingByLane.getOrElse(ReadyQueue.laneOf(key), 0);
+  }
+
+  /** Runs waiting for their start time ({@code SCHEDULED}). */
+  @JsonIgnore
+  public int scheduledCount() {
+    return scheduled.size();
+  }
+
+  /** When the earliest scheduled run becomes due, if any is scheduled. */
+  public Optional<Instant> nextDue() {
+    return scheduled.order().isEmpty() ? Optional.empty()
+        : Optional.of(Instant.ofEpochMilli(scheduled.order().head().at()));
+  }
+
+  /**
+   * The scheduled runs due at {@code now} (their start time is not after it), earliest first, at
+   * most {@code max} of them.
+   */
+  public List<String> dueRuns(Instant now, int max) {
+    List<String> out = new ArrayList<>();
+    long t = now.toEpochMilli();
+    for (Due d : scheduled.order()) {
+      if (d.at() > t || out.size() >= max) {
+        break;
+      }
+      out.add(d.runId());
+    }
+    return out;
+  }
+
   @JsonIgnore
   public int queuedCount() {
-    return queue.length();
+    return queue.size();
   }
 
   // the event handler
@@ -187,6 +309,10 @@ public final class WorkerState implements TroupeSerializable {
   public WorkerState apply(WorkerEvent event, Limits limits) {
     if (event instanceof WorkerEvent.RunAccepted e) {
       return accepted(e);
+    } else if (event instanceof WorkerEvent.RunDue e) {
+      return due(e);
+    } else if (event instanceof WorkerEvent.DependenciesMet e) {
+      return dependenciesMet(e);
     } else if (event instanceof WorkerEvent.AttemptStarted e) {
       return started(e);
     } else if (event instanceof WorkerEvent.AttemptFailed e) {
@@ -195,8 +321,6 @@ public final class WorkerState implements TroupeSerializable {
       return interrupted(e);
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finishedRun(e, limits);
-    } else if (event instanceof WorkerEvent.DependenciesMet e) {
-      return dependenciesMet(e);
     } else if (event instanceof WorkerEvent.Recorded recorded) {
       WorkerState s = this;
       for (WorkerEvent inner : recorded.events()) {
@@ -212,19 +336,39 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord r = RunRecord.accepted(e);
     HashMap<String, String> keys = e.idempotencyKey() == null
         ? idempotency : idempotency.put(e.idempotencyKey(), e.runId());
-    boolean waits = r.status() == RunStatus.WAITING;
-    return new WorkerState(active.put(r.runId(), r), waits ? queue : queue.enqueue(r.runId()),
-        finished, finishedOrder, keys, stats, nextEpoch,
-        waits ? waiting.add(r.runId()) : waiting);
+    if (r.status() == RunStatus.WAITING) {
+      return new WorkerState(active.put(r.runId(), r), queue, scheduled, finished,
+          finishedOrder, keys, stats, nextEpoch, executingByLane, waiting.add(r.runId()));
+    }
+    if (r.status() == RunStatus.SCHEDULED) {
+      return new WorkerState(active.put(r.runId(), r), queue, scheduled.add(r), finished,
+          finishedOrder, keys, stats, nextEpoch, executingByLane, waiting);
+    }
+    return new WorkerState(active.put(r.runId(), r), enqueued(r), scheduled,
+        finished, finishedOrder, keys, stats, nextEpoch, executingByLane, waiting);
   }
 
+  /** A WAITING run's dependencies all succeeded: it is queued, or scheduled if not yet due. */
   private WorkerState dependenciesMet(WorkerEvent.DependenciesMet e) {
     RunRecord r = active.getOrElse(e.runId(), null);
     if (r == null || r.status() != RunStatus.WAITING) {
       return this;
     }
-    return new WorkerState(active.put(r.runId(), r.next(e)), queue.enqueue(r.runId()), finished,
-        finishedOrder, idempotency, stats, nextEpoch, waiting.remove(r.runId()));
+    RunRecord next = r.next(e);
+    boolean later = next.status() == RunStatus.SCHEDULED;
+    return new WorkerState(active.put(r.runId(), next), later ? queue : enqueued(next),
+        later ? scheduled.add(next) : scheduled, finished, finishedOrder, idempotency, stats,
+        nextEpoch, executingByLane, waiting.remove(r.runId()));
+  }
+
+  private WorkerState due(WorkerEvent.RunDue e) {
+    RunRecord r = active.getOrElse(e.runId(), null);
+    if (r == null || r.status() != RunStatus.SCHEDULED) {
+      return this;
+    }
+    return new WorkerState(active.put(r.runId(), r.next(e)), enqueued(r),
+        scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch,
+        executingByLane, waiting);
   }
 
   private WorkerState started(WorkerEvent.AttemptStarted e) {
@@ -233,18 +377,22 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(r.runId(), r.next(e)),
-        withoutQueued(r.runId()), finished, finishedOrder, idempotency, stats,
-        Math.max(nextEpoch, e.epoch() + 1), waiting);
+        r.status() == RunStatus.QUEUED ? queue.served(r.runId()) : queue,
+        r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
+        finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1),
+        r.isExecuting() ? executingByLane : plus(executingByLane, r, 1), waiting);
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
     RunRecord r = active.getOrElse(e.runId(), null);
     RunRecord queuedAgain = r == null ? null : r.next(e);
     if (queuedAgain == r) {
-      return this; // not active, or queued already
+      return this; // not active, or not executing
     }
-    return new WorkerState(active.put(r.runId(), queuedAgain), queue.prepend(r.runId()),
-        finished, finishedOrder, idempotency, stats, nextEpoch, waiting);
+    return new WorkerState(active.put(r.runId(), queuedAgain),
+        queue.resume(r.runId(), r.spec().concurrencyKey()),
+        scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
+        plus(executingByLane, r, -1), waiting);
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -253,7 +401,8 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     RunRecord done = r.next(e);
-    Queue<String> q = r.status() == RunStatus.QUEUED ? withoutQueued(r.runId()) : queue;
+    ReadyQueue q = r.status() == RunStatus.QUEUED ? queue.remove(r.runId()) : queue;
+    Schedule sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
     HashMap<String, RunRecord> f = finished.put(done.runId(), done);
     Queue<String> order = finishedOrder.enqueue(done.runId());
     HashMap<String, String> keys = idempotency;
@@ -266,8 +415,10 @@ public final class WorkerState implements TroupeSerializable {
         keys = keys.remove(evicted.idempotencyKey());
       }
     }
-    return new WorkerState(active.remove(done.runId()), q, f, order, keys,
-        stats.finished(done, limits.statsWindow()), nextEpoch, waiting.remove(done.runId()));
+    return new WorkerState(active.remove(done.runId()), q, sch, f, order, keys,
+        stats.finished(done, limits.statsWindow()), nextEpoch,
+        r.isExecuting() ? plus(executingByLane, r, -1) : executingByLane,
+        waiting.remove(done.runId()));
   }
 
   /** With active run {@code runId} changed by {@code event}, and {@code newStats}. */
@@ -276,15 +427,20 @@ public final class WorkerState implements TroupeSerializable {
     if (r == null) {
       return this;
     }
-    return new WorkerState(active.put(runId, r.next(event)), queue, finished, finishedOrder,
-        idempotency, newStats, nextEpoch, waiting);
+    return new WorkerState(active.put(runId, r.next(event)), queue, scheduled, finished,
+        finishedOrder, idempotency, newStats, nextEpoch, executingByLane, waiting);
   }
 
-  /** The queue without {@code runId}: the head in O(1), any other run (a cancel) in O(n). */
-  private Queue<String> withoutQueued(String runId) {
-    if (!queue.isEmpty() && queue.head().equals(runId)) {
-      return queue.tail();
-    }
-    return queue.remove(runId);
+  /** {@code byLane} with the count of {@code r}'s lane changed by {@code n}; no zero is kept. */
+  private static HashMap<String, Integer> plus(HashMap<String, Integer> byLane, RunRecord r,
+      int n) {
+    String lane = ReadyQueue.laneOf(r.spec().concurrencyKey());
+    int count = byLane.getOrElse(lane, 0) + n;
+    return count <= 0 ? byLane.remove(lane) : byLane.put(lane, count);
+  }
+
+  /** The queue with {@code r} last in its lane. */
+  private ReadyQueue enqueued(RunRecord r) {
+    return queue.enqueue(r.runId(), r.spec().priority(), r.spec().concurrencyKey());
   }
 }

@@ -42,6 +42,21 @@ final class Fixtures {
         idempotencyKey, List.of("mail"), at(atMs));
   }
 
+  /** A run accepted at {@code atMs} with the spec {@code spec}. */
+  static WorkerEvent.RunAccepted accepted(String runId, long atMs, RunSpec spec) {
+    return new WorkerEvent.RunAccepted(runId, json("to", runId + "@example.com"), 30_000,
+        null, List.of("mail"), at(atMs), spec);
+  }
+
+  /** A run accepted at {@code atMs} that becomes due at {@code dueMs}. */
+  static WorkerEvent.RunAccepted scheduled(String runId, long atMs, long dueMs) {
+    return accepted(runId, atMs, RunSpec.DEFAULT.withScheduledFor(at(dueMs)));
+  }
+
+  static WorkerEvent.RunDue due(String runId, long atMs) {
+    return new WorkerEvent.RunDue(runId, at(atMs));
+  }
+
   static WorkerEvent.AttemptStarted started(String runId, int attempt, long epoch, long atMs) {
     return new WorkerEvent.AttemptStarted(runId, attempt, epoch, at(atMs));
   }
@@ -106,6 +121,8 @@ final class Fixtures {
         accepted(id(5), "key-5", 4),
         accepted(id(6), null, 5),
         accepted(id(7), null, 6),
+        scheduled(id(10), 7, 90_000),
+        scheduled(id(11), 8, 80_000),
         started(id(1), 1, 1, 10),
         checkpointed(id(1), 1, json("done", 3), 15),
         started(id(2), 1, 2, 11),

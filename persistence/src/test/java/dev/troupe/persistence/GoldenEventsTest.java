@@ -83,6 +83,10 @@ class GoldenEventsTest {
 
   private static final WorkerEvent.RunAccepted ACCEPTED = new WorkerEvent.RunAccepted(RUN,
       obj("to", "a@b.c", "subject", "Hello"), 30_000, "order-42", List.of("mail", "urgent"), AT);
+  private static final WorkerEvent.RunAccepted ACCEPTED_SCHEDULED = new WorkerEvent.RunAccepted(
+      RUN_2, obj("n", 2), 10_000, null, List.of(), AT,
+      new RunSpec(7, "tenant-a", AT.plusSeconds(60), List.of(), null, null, null));
+  private static final WorkerEvent.RunDue DUE = new WorkerEvent.RunDue(RUN_2, AT.plusSeconds(60));
   private static final WorkerEvent.AttemptStarted ATTEMPT_STARTED =
       new WorkerEvent.AttemptStarted(RUN, 2, 7, AT.plusMillis(1500));
   private static final WorkerEvent.AttemptFailed ATTEMPT_FAILED = new WorkerEvent.AttemptFailed(
@@ -146,6 +150,8 @@ class GoldenEventsTest {
   static Map<String, Object> examples() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("accepted", ACCEPTED);
+    m.put("accepted-scheduled", ACCEPTED_SCHEDULED);
+    m.put("due", DUE);
     m.put("attempt-started", ATTEMPT_STARTED);
     m.put("attempt-failed", ATTEMPT_FAILED);
     m.put("checkpointed", CHECKPOINTED);

@@ -81,5 +81,7 @@ final class PekkoSerialization {
     assertThat(actual.nextEpoch()).as("nextEpoch").isEqualTo(expected.nextEpoch());
     assertThat(actual.executingCount()).as("executing").isEqualTo(expected.executingCount());
     assertThat(actual.queuedCount()).as("queued").isEqualTo(expected.queuedCount());
+    assertThat(actual.scheduledCount()).as("scheduled").isEqualTo(expected.scheduledCount());
+    assertThat(actual.nextDue()).as("next due").isEqualTo(expected.nextDue());
   }
 }

@@ -182,6 +182,28 @@ abstract class RunHistoryStoreContract {
   }
 
   @Test
+  void aDelayedRunIsScheduledInTheHistoryUntilItIsDueThenGoesOnAsAnyRun() {
+    // given a run with a start time, priority and key, accepted
+    RunSpec spec = new RunSpec(7, "tenant-a", at(5_000), List.of(), null, null, null);
+    store.applyAll(P, List.of(entry(Fixtures.accepted(id(1), 0, spec))), 1);
+    RunResult scheduled = store.find(id(1)).orElseThrow();
+
+    // when it becomes due and starts
+    store.applyAll(P, List.of(entry(Fixtures.due(id(1), 5_000)),
+        entry(started(id(1), 1, 1, 5_010))), 3);
+
+    // then
+    assertThat(scheduled.status()).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(scheduled.scheduledFor()).isEqualTo(at(5_000));
+    assertThat(scheduled.priority()).isEqualTo(7);
+    assertThat(scheduled.concurrencyKey()).isEqualTo("tenant-a");
+    RunResult running = store.find(id(1)).orElseThrow();
+    assertThat(running.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(running.scheduledFor()).isEqualTo(at(5_000));
+    assertThat(running.startedAt()).isEqualTo(at(5_010));
+  }
+
+  @Test
   void aPartitionsRunsBelongToTheirWorker() {
     // given
     String run = runId(1, "send-email#2");

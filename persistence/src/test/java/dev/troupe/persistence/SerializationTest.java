@@ -57,6 +57,8 @@ class SerializationTest {
         Named.of("AttemptFailed", failed(id(1), 1, 20)),
         Named.of("Checkpointed", checkpointed(id(1), 7, json("done", 3), 30)),
         Named.of("RunInterrupted", interrupted(id(1), 40)),
+        Named.of("RunDue", Fixtures.due(id(1), 41)),
+        Named.of("RunAccepted scheduled", Fixtures.scheduled(id(2), 0, 60_000)),
         Named.of("RunFinished succeeded", finished(id(1), RunStatus.SUCCEEDED, 50)),
         Named.of("RunFinished failed", finished(id(1), RunStatus.FAILED, 50)),
         Named.of("RunStreamed", Fixtures.streamed(id(1), 3, "message", json("i", 1), 45)),
@@ -89,9 +91,9 @@ class SerializationTest {
         Named.of("RunEvent result", new RunEvent(8, RunEvent.RESULT, json("runId", id(1)),
             at(6))),
         Named.of("WorkerStats", new WorkerStats("send-email", 10, 2, 112, 1500, 7, 1, 1, 1, 3,
-            2, 4, 150.0, 100, 400, 700, at(99))),
+            2, 4, 5, 150.0, 100, 400, 700, at(99))),
         Named.of("WorkerStats empty", new WorkerStats("send-email", 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0.0, 0, 0, 0, null)),
+            0, 0, 0, 0.0, 0, 0, 0, null)),
         Named.of("RunError", error));
   }
 
@@ -209,9 +211,11 @@ class SerializationTest {
   void workerStateSnapshotRoundTrips() {
     // given
     WorkerState state = Fixtures.richState();
-    List<String> ids = IntStream.rangeClosed(1, 8).mapToObj(Fixtures::id).toList();
+    List<String> ids = IntStream.rangeClosed(1, 11).mapToObj(Fixtures::id).toList();
     List<String> keys = List.of("key-1", "key-3", "key-5", "key-none");
     assertThat(state.queue()).containsExactly(id(3), id(4));
+    assertThat(state.scheduledCount()).isEqualTo(2);
+    assertThat(state.nextDue()).contains(Fixtures.at(80_000));
     assertThat(state.executingCount()).isEqualTo(2);
     assertThat(state.stats().runs()).isEqualTo(3);
     assertThat(state.stats().window()).isNotEmpty();
@@ -237,7 +241,8 @@ class SerializationTest {
     WorkerEvent[] next = {
         started(id(3), 2, 6, 200), finished(id(3), RunStatus.SUCCEEDED, 260),
         started(id(2), 2, 7, 300), finished(id(2), RunStatus.TIMED_OUT, 400),
-        finished(id(4), RunStatus.CANCELLED, 401), accepted(id(8), "key-8", 402)};
+        finished(id(4), RunStatus.CANCELLED, 401), accepted(id(8), "key-8", 402),
+        Fixtures.due(id(11), 80_000), finished(id(10), RunStatus.CANCELLED, 80_001)};
 
     // when
     WorkerState original = Fixtures.fold(state, Fixtures.LIMITS, next);
@@ -245,9 +250,9 @@ class SerializationTest {
 
     // then
     PekkoSerialization.assertSameState(restored, original,
-        IntStream.rangeClosed(1, 8).mapToObj(Fixtures::id).toList(),
+        IntStream.rangeClosed(1, 11).mapToObj(Fixtures::id).toList(),
         List.of("key-1", "key-3", "key-5", "key-8"));
-    assertThat(restored.stats().runs()).isEqualTo(6);
+    assertThat(restored.stats().runs()).isEqualTo(7);
   }
 
   @Test

@@ -10,6 +10,7 @@ import static dev.troupe.persistence.Fixtures.fold;
 import static dev.troupe.persistence.Fixtures.id;
 import static dev.troupe.persistence.Fixtures.interrupted;
 import static dev.troupe.persistence.Fixtures.json;
+import static dev.troupe.persistence.Fixtures.scheduled;
 import static dev.troupe.persistence.Fixtures.started;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -454,6 +455,148 @@ class WorkerStateTest {
   }
 
   @Nested
+  class Scheduled {
+
+    @Test
+    void aRunWhoseStartTimeIsAheadIsScheduledAndNotQueued() {
+      // when
+      WorkerState s = fold(scheduled(id(1), 0, 5_000), scheduled(id(2), 1, 2_000), accepted(id(3)));
+
+      // then
+      assertThat(s.run(id(1)).orElseThrow().status()).isEqualTo(RunStatus.SCHEDULED);
+      assertThat(s.run(id(1)).orElseThrow().spec().scheduledFor()).isEqualTo(at(5_000));
+      assertThat(s.queue()).containsExactly(id(3));
+      assertThat(s.queuedCount()).isEqualTo(1);
+      assertThat(s.scheduledCount()).isEqualTo(2);
+      assertThat(s.executingCount()).isZero();
+      assertThat(s.nextDue()).contains(at(2_000));
+      assertThat(s.dueRuns(at(1_999), 10)).isEmpty();
+      assertThat(s.dueRuns(at(2_000), 10)).containsExactly(id(2));
+      assertThat(s.dueRuns(at(9_000), 10)).containsExactly(id(2), id(1));
+      assertThat(s.dueRuns(at(9_000), 1)).containsExactly(id(2));
+      assertThat(s.stats().toWorkerStats("w", s.executingCount(), s.queuedCount(),
+          s.scheduledCount()).scheduled()).isEqualTo(2);
+    }
+
+    @Test
+    void aStartTimeNotAfterTheAcceptanceMeansNow() {
+      // when
+      WorkerState s = fold(scheduled(id(1), 1_000, 1_000), scheduled(id(2), 1_000, 10));
+
+      // then
+      assertThat(s.queue()).containsExactly(id(1), id(2));
+      assertThat(s.scheduledCount()).isZero();
+      assertThat(s.nextDue()).isEmpty();
+    }
+
+    @Test
+    void aDueRunJoinsTheQueueOnceAndThenStartsLikeAnyOther() {
+      // given
+      WorkerState s = fold(accepted(id(1)), scheduled(id(2), 0, 5_000));
+
+      // when
+      WorkerState due = fold(s, LIMITS, Fixtures.due(id(2), 5_000));
+      WorkerState twice = fold(due, LIMITS, Fixtures.due(id(2), 5_001));
+      WorkerState started = fold(due, LIMITS, started(id(2), 1, 1, 5_010));
+
+      // then
+      assertThat(due.run(id(2)).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(due.queue()).containsExactly(id(1), id(2));
+      assertThat(due.scheduledCount()).isZero();
+      assertThat(due.nextDue()).isEmpty();
+      assertThat(twice.queue()).isEqualTo(due.queue());
+      assertThat(twice.run(id(2))).isEqualTo(due.run(id(2)));
+      assertThat(started.queue()).containsExactly(id(1));
+      assertThat(started.executingCount()).isEqualTo(1);
+      assertThat(started.run(id(2)).orElseThrow().startedAt()).isEqualTo(at(5_010));
+    }
+
+    @Test
+    void aScheduledRunCancelledLeavesTheScheduledRunsAndAnInterruptionChangesNothing() {
+      // given
+      WorkerState s = fold(scheduled(id(1), 0, 5_000), scheduled(id(2), 0, 6_000));
+
+      // when
+      WorkerState interrupted = fold(s, LIMITS, interrupted(id(1), 10));
+      WorkerState cancelled = fold(s, LIMITS, finished(id(1), RunStatus.CANCELLED, 20));
+
+      // then
+      assertThat(interrupted.run(id(1))).isEqualTo(s.run(id(1)));
+      assertThat(interrupted.queue()).isEmpty();
+      assertThat(cancelled.run(id(1)).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(cancelled.scheduledCount()).isEqualTo(1);
+      assertThat(cancelled.nextDue()).contains(at(6_000));
+      assertThat(cancelled.stats().cancelled()).isEqualTo(1);
+      assertThat(cancelled.executingCount()).isZero();
+    }
+  }
+
+  @Nested
+  class Priorities {
+
+    private RunSpec priority(int p, String key) {
+      return new RunSpec(p, key, null, List.of(), null, null, null);
+    }
+
+    @Test
+    void queuedRunsStartByPriorityThenInArrivalOrder() {
+      // when
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(2, null)),
+          Fixtures.accepted(id(2), 1, priority(9, null)), accepted(id(3)),
+          Fixtures.accepted(id(4), 3, priority(9, null)), Fixtures.accepted(id(5), 4,
+              priority(2, null)));
+
+      // then
+      assertThat(s.queue()).containsExactly(id(2), id(4), id(3), id(1), id(5));
+      assertThat(s.nextQueued()).contains(id(2));
+      WorkerState afterTwo = fold(s, LIMITS, started(id(2), 1, 1, 10), started(id(4), 1, 2, 11));
+      assertThat(afterTwo.nextQueued()).contains(id(3));
+    }
+
+    @Test
+    void aRunQueuedAgainAfterItsAttemptWasLostGoesFirstOfAll() {
+      // given
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(5, null)),
+          Fixtures.accepted(id(2), 1, priority(5, null)), Fixtures.accepted(id(3), 2,
+              priority(9, null)), started(id(2), 1, 1, 10));
+
+      // when
+      WorkerState again = fold(s, LIMITS, interrupted(id(2), 20));
+
+      // then
+      assertThat(again.queue()).containsExactly(id(2), id(3), id(1));
+      WorkerState back = WorkerState.fromSnapshot(new ArrayList<>(again.activeRuns()),
+          again.queue(), List.of(), List.of(), again.stats(), again.nextEpoch());
+      assertThat(back.queue()).as("from a snapshot").isEqualTo(again.queue());
+    }
+
+    @Test
+    void aSnapshotKeepsPrioritiesAndTheTurnsOfKeys() {
+      // given
+      WorkerState s = fold(Fixtures.accepted(id(1), 0, priority(4, "a")),
+          Fixtures.accepted(id(2), 1, priority(4, "a")), Fixtures.accepted(id(3), 2,
+              priority(4, "b")), Fixtures.accepted(id(4), 3, priority(8, null)),
+          started(id(1), 1, 1, 10));
+
+      // when
+      WorkerState back = WorkerState.fromSnapshot(new ArrayList<>(s.activeRuns()), s.queue(),
+          List.of(), List.of(), s.stats(), s.nextEpoch());
+
+      // then
+      assertThat(back.queue()).isEqualTo(s.queue());
+      List<ReadyQueue.Head> heads = new ArrayList<>();
+      s.queueHeads().forEachRemaining(heads::add);
+      List<ReadyQueue.Head> backHeads = new ArrayList<>();
+      back.queueHeads().forEachRemaining(backHeads::add);
+      assertThat(backHeads).isEqualTo(heads);
+      assertThat(heads).extracting(ReadyQueue.Head::runId).containsExactly(id(4), id(3), id(2));
+      assertThat(s.executingWithKey("a")).isEqualTo(1);
+      assertThat(back.executingWithKey("a")).isEqualTo(1);
+      assertThat(s.executingWithKey("b")).isZero();
+    }
+  }
+
+  @Nested
   class Statistics {
 
     /** Accepts, starts and finishes one run, lasting {@code durationMs}, after {@code s}. */
@@ -501,7 +644,7 @@ class WorkerStateTest {
       assertThat(s2.stats().lastRunMs()).isEqualTo(2500);
       assertThat(s2.stats().totalRuntimeMs()).isEqualTo(2500);
       assertThat(s2.stats().retries()).isEqualTo(1);
-      assertThat(s2.stats().toWorkerStats("send-email", 0, 0).p50Ms()).isEqualTo(2500);
+      assertThat(s2.stats().toWorkerStats("send-email", 0, 0, 0).p50Ms()).isEqualTo(2500);
     }
 
     @Test
@@ -517,7 +660,7 @@ class WorkerStateTest {
       for (int i = 0; i < durations.size(); i++) {
         s = runOnce(s, LIMITS, i + 1, RunStatus.SUCCEEDED, i * 1000L, durations.get(i));
       }
-      WorkerStats ws = s.stats().toWorkerStats("send-email", 2, 3);
+      WorkerStats ws = s.stats().toWorkerStats("send-email", 2, 3, 0);
 
       // then
       assertThat(durations).doesNotHaveDuplicates().hasSize(100);
@@ -541,7 +684,7 @@ class WorkerStateTest {
       for (int i = 0; i < first.length; i++) {
         s = runOnce(s, window4, i + 1, RunStatus.SUCCEEDED, i * 1000L, first[i]);
       }
-      WorkerStats full = s.stats().toWorkerStats("w", 0, 0);
+      WorkerStats full = s.stats().toWorkerStats("w", 0, 0, 0);
 
       // when: two short runs replace the two oldest (100 and 200), then two more (300, 400)
       WorkerState half = runOnce(runOnce(s, window4, 5, RunStatus.SUCCEEDED, 9000, 10),
@@ -553,11 +696,11 @@ class WorkerStateTest {
       assertThat(full.p50Ms()).isEqualTo(200);
       assertThat(full.p99Ms()).isEqualTo(400);
       assertThat(half.stats().window()).containsExactlyInAnyOrder(10L, 20L, 300L, 400L);
-      assertThat(half.stats().toWorkerStats("w", 0, 0).p50Ms()).isEqualTo(20);
-      assertThat(half.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(400);
+      assertThat(half.stats().toWorkerStats("w", 0, 0, 0).p50Ms()).isEqualTo(20);
+      assertThat(half.stats().toWorkerStats("w", 0, 0, 0).p99Ms()).isEqualTo(400);
       assertThat(all.stats().window()).containsExactlyInAnyOrder(10L, 20L, 30L, 40L);
-      assertThat(all.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(40);
-      assertThat(all.stats().toWorkerStats("w", 0, 0).meanMs())
+      assertThat(all.stats().toWorkerStats("w", 0, 0, 0).p99Ms()).isEqualTo(40);
+      assertThat(all.stats().toWorkerStats("w", 0, 0, 0).meanMs())
           .as("the mean is over all timed runs, not the window")
           .isEqualTo((100 + 200 + 300 + 400 + 10 + 20 + 30 + 40) / 8.0);
     }
@@ -581,7 +724,7 @@ class WorkerStateTest {
 
       // then: the window holds the 4 most recent durations
       assertThat(s.stats().window()).containsExactlyInAnyOrder(2L, 3L, 4L, 5L);
-      assertThat(s.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(5);
+      assertThat(s.stats().toWorkerStats("w", 0, 0, 0).p99Ms()).isEqualTo(5);
     }
 
     @Test
@@ -602,7 +745,7 @@ class WorkerStateTest {
       }
 
       // then: percentiles no longer see the durations from before
-      assertThat(s.stats().toWorkerStats("w", 0, 0).p99Ms()).isEqualTo(3);
+      assertThat(s.stats().toWorkerStats("w", 0, 0, 0).p99Ms()).isEqualTo(3);
       assertThat(s.stats().window()).containsExactlyInAnyOrder(2L, 3L);
     }
 
@@ -628,7 +771,7 @@ class WorkerStateTest {
 
       // then
       Stats st = s2.stats();
-      WorkerStats ws = st.toWorkerStats("w", 0, 0);
+      WorkerStats ws = st.toWorkerStats("w", 0, 0, 0);
       assertThat(st.runs()).isEqualTo(2);
       assertThat(st.cancelled()).isEqualTo(1);
       assertThat(st.errors()).isZero();
@@ -646,10 +789,11 @@ class WorkerStateTest {
       WorkerState s = fold(accepted(id(1)));
 
       // when
-      WorkerStats ws = s.stats().toWorkerStats("w", s.executingCount(), s.queuedCount());
+      WorkerStats ws = s.stats().toWorkerStats("w", s.executingCount(), s.queuedCount(),
+          s.scheduledCount());
 
       // then
-      assertThat(ws).isEqualTo(new WorkerStats("w", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0.0,
+      assertThat(ws).isEqualTo(new WorkerStats("w", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0.0,
           0, 0, 0, null));
     }
   }

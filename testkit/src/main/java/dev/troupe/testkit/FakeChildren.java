@@ -78,6 +78,12 @@ final class FakeChildren {
       return run.worker();
     }
 
+    /** The child's status: a fake child has finished when its handle is made. */
+    @Override
+    public RunStatus status() {
+      return run.status();
+    }
+
     @Override
     public Source<RunEvent, NotUsed> messages(long afterSeq) {
       return Source.empty();

@@ -1,8 +1,12 @@
 package dev.troupe.node.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import dev.troupe.api.WorkerNames;
 import dev.troupe.persistence.WorkerState;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The {@code troupe.*} settings of a node, read once from its config (defaults: reference.conf). */
 public record TroupeSettings(
@@ -15,8 +19,10 @@ public record TroupeSettings(
     Duration resultRecheck,
     Duration maxScheduleAhead,
     int maxExecutingRuns,
+    Map<String, Integer> workerLimits,
     boolean selfJoin,
     int maxBatch,
+    int duePerBatch,
     int intakeBuffer,
     Duration batchTimeout,
     WorkerState.Limits limits,
@@ -33,9 +39,14 @@ public record TroupeSettings(
     boolean requeueAfterDrain) {
 
   public TroupeSettings {
+    workerLimits = workerLimits == null ? Map.of() : Map.copyOf(workerLimits);
     if (maxJsonDepth < 1 || maxJsonDepth > 900) {
       throw new IllegalArgumentException("troupe.call.max-json-depth must be between 1 and 900"
           + " (the journal refuses documents nested past 1000 levels), was " + maxJsonDepth);
+    }
+    if (duePerBatch < 1) {
+      throw new IllegalArgumentException("troupe.worker.due-per-batch must be at least 1, was "
+          + duePerBatch);
     }
     if (maxUnwrittenEmits < 1 || storagePage < 1) {
       throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
@@ -58,8 +69,10 @@ public record TroupeSettings(
         c.getDuration("call.result-recheck"),
         c.getDuration("call.max-schedule-ahead"),
         c.getInt("node.max-executing-runs"),
+        workerLimits(c.getConfig("node.worker-limits")),
         c.getBoolean("node.self-join"),
         w.getInt("max-batch"),
+        w.getInt("due-per-batch"),
         w.getInt("intake-buffer"),
         w.getDuration("batch-timeout"),
         new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window")),
@@ -74,6 +87,29 @@ public record TroupeSettings(
         s.getInt("storage-page"),
         c.getDuration("shutdown.drain-timeout"),
         afterDrain(c.getString("shutdown.after-drain")));
+  }
+
+  /**
+   * {@code troupe.node.worker-limits}: worker name → the most of its runs executing on this node
+   * (quote a name with a '#' or a '.'; worker names have neither).
+   */
+  private static Map<String, Integer> workerLimits(Config limits) {
+    Map<String, Integer> out = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : limits.root().entrySet()) {
+      String name = e.getKey();
+      try {
+        WorkerNames.validate(name);
+      } catch (RuntimeException ex) {
+        throw new IllegalArgumentException("troupe.node.worker-limits: " + ex.getMessage());
+      }
+      Object n = e.getValue().unwrapped();
+      if (!(n instanceof Integer i) || i < 1) {
+        throw new IllegalArgumentException("troupe.node.worker-limits." + name
+            + " must be a whole number of at least 1, was " + e.getValue().render());
+      }
+      out.put(name, i);
+    }
+    return Map.copyOf(out);
   }
 
   private static boolean afterDrain(String value) {

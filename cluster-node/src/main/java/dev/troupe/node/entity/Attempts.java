@@ -3,19 +3,24 @@ package dev.troupe.node.entity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RateLimit;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.LiveRun;
+import dev.troupe.persistence.ReadyQueue;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.StepRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.Done;
@@ -24,8 +29,9 @@ import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 
 /**
- * A worker entity's decisions on the attempts of its runs: starting queued runs within the
- * definition's and the node's limits, recording each attempt's outcome (epoch-fenced: a
+ * A worker entity's decisions on the attempts of its runs: moving scheduled runs to the queue
+ * once due, starting queued runs (by priority, in turn across concurrency keys) within the
+ * definition's limits ({@code maxConcurrent}, {@code maxConcurrentPerKey}) and the node's, recording each attempt's outcome (epoch-fenced: a
  * superseded attempt's report is ignored), checkpoints, emitted events, interruptions, drains and
  * each run's end. Each decision records events in the batch's {@link Decision} and acts only once
  * they are written.
@@ -36,8 +42,14 @@ final class Attempts {
   private final RunHost host;
   private final Logger log;
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private final StartWindows windows = new StartWindows();
   private boolean draining;
   private boolean resumed;
+  /**
+   * When a rate limit next allows a start that the last dispatch held back for it, or null when
+   * nothing waits for a rate limit (it waits for a run to end, or for a node slot, or for nothing).
+   */
+  private Instant rateWakeAt;
 
   Attempts(String worker, EntityServices services, RunHost host, Logger log) {
     this.worker = worker;
@@ -184,24 +196,42 @@ final class Attempts {
 
   // starting runs
 
-  /** After each batch: re-queue runs whose attempt was lost, then start queued runs. */
+  /**
+   * After each batch: re-queue runs whose attempt was lost, queue the scheduled runs that are due
+   * (at most {@code troupe.worker.due-per-batch}), then start queued runs.
+   */
   void dispatch(Decision d) {
     Optional<Registration> found = services.registry().find(worker);
     if (found.isEmpty()) {
       return; // runs wait until the worker is registered on this node
     }
     Registration reg = found.get();
+    WorkerConfig cfg = reg.definition().config();
     if (!resumed) {
+      seedWindows(d.state(), cfg);
       resumeInterrupted(d, reg);
       resumed = true;
     }
+    rateWakeAt = null;
     if (draining) {
       return;
     }
-    int max = reg.definition().config().maxConcurrent();
-    while (d.state().queuedCount() > 0 && d.state().executingCount() < max) {
-      String runId = d.state().nextQueued().orElseThrow();
+    for (String runId : d.state().dueRuns(d.now, services.settings().duePerBatch())) {
+      d.persist(new WorkerEvent.RunDue(runId, d.now));
+      host.status(d, runId, status(RunStatus.QUEUED, 0, null));
+    }
+    RateLimit limit = cfg.rateLimit();
+    while (d.state().queuedCount() > 0 && d.state().executingCount() < cfg.maxConcurrent()) {
+      if (limit != null && !limit.perKey() && !windows.allows(limit, null, d.now)) {
+        rateWakeAt = windows.nextAllowed(limit, null, d.now);
+        return; // the definition's rate limit holds every queued run until then
+      }
+      String runId = next(d, cfg);
+      if (runId == null) {
+        return; // every lane waits for a run of its own to end, or for its rate limit
+      }
       if (!host.takeSlot(d, runId)) {
+        rateWakeAt = null; // woken when a node slot frees
         return;
       }
       RunRecord r = d.state().activeRun(runId).orElseThrow();
@@ -210,7 +240,68 @@ final class Attempts {
     }
   }
 
+  /**
+   * The queued run to start next: the first head of a lane ({@link WorkerState#queueHeads}, by
+   * priority, lanes in their turn) whose key is below {@code maxConcurrentPerKey} and within its
+   * per-key rate limit; null when every lane is held. Held lanes are walked past, not waited for;
+   * {@link #rateWakeAt} becomes the earliest instant a lane held by its rate limit may start.
+   */
+  private String next(Decision d, WorkerConfig cfg) {
+    WorkerState s = d.state();
+    Integer perKey = cfg.maxConcurrentPerKey();
+    RateLimit limit = cfg.rateLimit() != null && cfg.rateLimit().perKey() ? cfg.rateLimit() : null;
+    rateWakeAt = null;
+    for (Iterator<ReadyQueue.Head> heads = s.queueHeads(); heads.hasNext(); ) {
+      ReadyQueue.Head h = heads.next();
+      if (perKey != null && s.executingWithKey(keyOf(h)) >= perKey) {
+        continue;
+      }
+      if (limit != null && !windows.allows(limit, h.lane(), d.now)) {
+        Instant at = windows.nextAllowed(limit, h.lane(), d.now);
+        rateWakeAt = rateWakeAt == null || at.isBefore(rateWakeAt) ? at : rateWakeAt;
+        continue;
+      }
+      rateWakeAt = null;
+      return h.runId();
+    }
+    return null;
+  }
+
+  /**
+   * After a restart, the rate limit's windows are made again from the runs the entity holds: the
+   * first start of each active and retained finished run within the last period.
+   */
+  private void seedWindows(WorkerState s, WorkerConfig cfg) {
+    windows.clear();
+    RateLimit limit = cfg.rateLimit();
+    if (limit == null) {
+      return;
+    }
+    List<RunRecord> started = new ArrayList<>();
+    for (RunRecord r : s.activeRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    for (RunRecord r : s.finishedRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    started.sort(java.util.Comparator.comparing(RunRecord::startedAt));
+    for (RunRecord r : started) {
+      windows.started(limit, ReadyQueue.laneOf(r.spec().concurrencyKey()), r.startedAt());
+    }
+  }
+
+  private static String keyOf(ReadyQueue.Head h) {
+    return h.lane().equals(ReadyQueue.NO_KEY) ? null : h.lane();
+  }
+
   private Granted startAttempt(Decision d, RunRecord r) {
+    services.registry().find(worker).map(reg -> reg.definition().config().rateLimit())
+        .ifPresent(limit -> windows.started(limit,
+            ReadyQueue.laneOf(r.spec().concurrencyKey()), d.now));
     long epoch = d.state().nextEpoch();
     int attempt = r.attempts() + 1;
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
@@ -244,6 +335,22 @@ final class Attempts {
     log.info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
     d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
     d.then(() -> host.interrupted(r.runId(), why));
+  }
+
+  /**
+   * When the entity must wake by itself next, its state being {@code s}: when the earliest
+   * scheduled run is due (at once when due runs are left for the next batch), or when a rate
+   * limit allows a start it held back, whichever comes first. Null when nothing waits for a
+   * time, and while the worker is not registered here or the entity drains: nothing would start
+   * then.
+   */
+  Instant wakeAt(WorkerState s) {
+    if (draining || services.registry().find(worker).isEmpty()) {
+      return null;
+    }
+    Instant due = s.nextDue().orElse(null);
+    return due == null ? rateWakeAt
+        : rateWakeAt == null || due.isBefore(rateWakeAt) ? due : rateWakeAt;
   }
 
   // stopping

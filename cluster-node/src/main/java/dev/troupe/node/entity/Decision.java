@@ -1,6 +1,5 @@
 package dev.troupe.node.entity;
 
-import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.time.Instant;
@@ -19,11 +18,12 @@ final class Decision {
   private final List<WorkerEvent> events = new ArrayList<>();
   private final List<Consumer<WorkerState>> effects = new ArrayList<>();
   /** The time of every event of the batch. */
-  final Instant now = RunClock.now();
+  final Instant now;
 
-  Decision(WorkerState state, WorkerState.Limits limits) {
+  Decision(WorkerState state, WorkerState.Limits limits, Instant now) {
     this.state = state;
     this.limits = limits;
+    this.now = now;
   }
 
   /** The state with every event decided so far. */

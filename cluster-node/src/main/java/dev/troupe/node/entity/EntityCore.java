@@ -1,20 +1,26 @@
 package dev.troupe.node.entity;
 
+import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -42,11 +48,24 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * stream of the run, on this node or another, goes on after it. A non-durable stream is numbered
  * in memory, within a range reserved in the journal ({@link WorkerEvent.StreamReserved}) before it
  * issues any number.
+ *
+ * <p>Time: the entity has one timer, armed after every batch for the earliest instant at which
+ * something will be due that no message announces: a scheduled run's start time, or the next
+ * start a rate limit allows ({@link Attempts#wakeAt}). It then tells itself {@link
+ * WorkerEntity.Wake}, and the decision on it promotes the due runs and starts what may start.
+ * Timers live only in memory: after a restart or a failover, recovery ends with a decision that
+ * promotes every run due meanwhile and arms the timer again.
  */
 public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     WorkerEntity.Command, WorkerEvent, WorkerState> {
 
   private static final Set<String> HISTORY_TAGS = Set.of(RunHistory.TAG);
+  private static final String WAKE = "wake";
+  /**
+   * The longest the wake timer is set for at once: the scheduler takes delays of some 248 days at
+   * most, and a start time may be further ahead; the entity then wakes and arms it again.
+   */
+  private static final Duration MAX_WAKE_DELAY = Duration.ofDays(1);
 
   private final String entityId;
   private final String worker;
@@ -56,14 +75,25 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private final RunHost host;
   private final Attempts attempts;
   private final Dependencies dependencies;
+  private final TimerScheduler<WorkerEntity.Command> timers;
+  /** The instant the wake timer is armed for, or null when it is not armed. */
+  private Instant armedFor;
   private final Map<Class<?>, BiConsumer<Decision, WorkerEntity.Command>> handlers = new HashMap<>();
   /** The state a batch's decision already computed, so the event handler need not fold again. */
   private Decided decided;
 
   private record Decided(WorkerState before, WorkerEvent event, WorkerState after) {}
 
-  public EntityCore(String entityId, EntityServices services,
-      ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front) {
+  /** The core of entity {@code entityId}, with its timer, in front of which {@code front} is. */
+  public static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services,
+      ActorRef<WorkerEntity.Command> front) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new EntityCore(entityId, services, ctx, front, timers)));
+  }
+
+  private EntityCore(String entityId, EntityServices services,
+      ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front,
+      TimerScheduler<WorkerEntity.Command> timers) {
     // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
     super(PersistenceId.of(WorkerEntity.KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
@@ -72,6 +102,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     this.services = services;
     this.ctx = ctx;
     this.front = front;
+    this.timers = timers;
     this.host = new RunHost(worker, services, ctx, front);
     this.attempts = new Attempts(worker, services, host, ctx.getLog());
     this.dependencies = new Dependencies(services, host, attempts, front, ctx.getLog());
@@ -94,7 +125,8 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     on(WorkerEntity.RequeueExecuting.class, attempts::onRequeueExecuting);
     on(WorkerEntity.DependencyEnded.class, dependencies::onDependencyEnded);
     on(WorkerEntity.Resume.class, dependencies::onResume); // and the batch dispatches
-    // SlotsFreed only makes the batch dispatch()
+    on(WorkerEntity.Wake.class, (d, w) -> armedFor = null); // fired: arm it again after
+    // SlotsFreed and Wake only make the batch dispatch()
   }
 
   private <C extends WorkerEntity.Command> void on(Class<C> type, BiConsumer<Decision, C> handler) {
@@ -164,7 +196,8 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   /** Decides the commands in order, then starts what may start; written as one entry. */
   private EffectBuilder<WorkerEvent, WorkerState> decide(WorkerState state,
       List<WorkerEntity.Command> commands) {
-    Decision d = new Decision(state, services.settings().limits());
+    Decision d = new Decision(state, services.settings().limits(),
+        RunClock.now(services.clock()));
     for (WorkerEntity.Command c : commands) {
       handlers.getOrDefault(c.getClass(), (decision, command) -> { }).accept(d, c);
     }
@@ -172,6 +205,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     d.thenWithState(attempts::answerDrainWaiters);
     d.thenWithState(s -> services.metrics().load(worker, entityId, s.executingCount(),
         s.queuedCount()));
+    d.thenWithState(this::arm);
     if (d.events().isEmpty()) {
       return Effect().none().thenRun(d::act);
     }
@@ -181,10 +215,33 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     return Effect().persist(event).thenRun(d::act);
   }
 
+  /** Arms the wake timer for what {@code s} waits for next, unless it is armed for that already. */
+  private void arm(WorkerState s) {
+    Instant at = attempts.wakeAt(s);
+    if (Objects.equals(at, armedFor)) {
+      return;
+    }
+    armedFor = at;
+    if (at == null) {
+      timers.cancel(WAKE);
+      return;
+    }
+    Duration delay = Duration.between(RunClock.now(services.clock()), at);
+    if (delay.isNegative() || delay.isZero()) {
+      timers.cancel(WAKE);
+      ctx.getSelf().tell(WorkerEntity.Wake.INSTANCE); // due now: no need to wait for a tick
+      return;
+    }
+    timers.startSingleTimer(WAKE, WorkerEntity.Wake.INSTANCE,
+        delay.compareTo(MAX_WAKE_DELAY) > 0 ? MAX_WAKE_DELAY : delay);
+  }
+
   /** The entity stops or restarts (this object survives a restart): its runs here stop too. */
   private void letGo(String reason) {
     host.letGo(reason);
     attempts.letGo();
     dependencies.letGo();
+    armedFor = null;
+    timers.cancel(WAKE);
   }
 }

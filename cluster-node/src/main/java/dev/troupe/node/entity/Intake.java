@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 
 /**
  * A worker entity's decisions on what callers send: calls (admitted within the queue's capacity,
- * deduplicated by idempotency key), cancels, and the reads of runs, active runs, statistics,
+ * which scheduled runs count in too, deduplicated by idempotency key; a call whose start time is
+ * ahead is recorded {@code SCHEDULED}), cancels (of a queued, scheduled or executing run), and the reads of runs, active runs, statistics,
  * streams and results. Every command is answered, once its batch is written.
  */
 final class Intake {
@@ -48,13 +49,15 @@ final class Intake {
     }
     Optional<RunRecord> existing = d.state().runByIdempotencyKey(call.idempotencyKey());
     if (existing.isPresent()) {
-      WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(existing.get().runId(), true);
+      WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(existing.get().runId(), true,
+          existing.get().status());
       d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
       return;
     }
     WorkerConfig cfg = services.registry().find(worker).orElseThrow().definition().config();
     int freeSlots = Math.max(0, cfg.maxConcurrent() - d.state().executingCount());
-    if (d.state().queuedCount() >= cfg.queueCapacity() + freeSlots) {
+    // scheduled runs wait too, and are held in memory as queued ones are
+    if (d.state().queuedCount() + d.state().scheduledCount() >= cfg.queueCapacity() + freeSlots) {
       d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.QUEUE_FULL, "worker '"
           + worker + "' has " + cfg.queueCapacity() + " runs waiting (its queueCapacity)")));
       return;
@@ -62,12 +65,14 @@ final class Intake {
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
         call.idempotencyKey(), call.tags(), d.now, call.spec()));
-    if (call.spec().dependsOn().isEmpty()) {
-      host.status(d, runId, attempts.status(RunStatus.QUEUED, 0, null));
-    } else {
+    RunStatus status = d.state().activeRun(runId).orElseThrow().status(); // or SCHEDULED, WAITING
+    if (status == RunStatus.WAITING) {
       dependencies.accepted(d, runId, call.spec().dependsOn());
+    } else {
+      host.status(d, runId, attempts.status(status, 0, null));
     }
-    d.then(() -> call.replyTo().tell(StatusReply.success(new WorkerEntity.Accepted(runId, false))));
+    WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(runId, false, status);
+    d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
   }
 
   /** Whether the call is refused unrecorded (then it is answered why). */
@@ -129,7 +134,8 @@ final class Intake {
   void onGetStats(Decision d, WorkerEntity.GetStats g) {
     WorkerState s = d.state();
     d.then(() -> g.replyTo().tell(
-        s.stats().toWorkerStats(worker, s.executingCount(), s.queuedCount())));
+        s.stats().toWorkerStats(worker, s.executingCount(), s.queuedCount(),
+            s.scheduledCount())));
   }
 
   void onSubscribe(Decision d, WorkerEntity.Subscribe s) {

@@ -181,16 +181,19 @@ final class RunHost {
   private void letGoOf(String runId) {
     stopChild(runId);
     if (slotHolders.remove(runId)) {
-      services.slots().release(1);
+      services.slots().release(worker, 1);
     }
   }
 
   // slots and run actors
 
-  /** Takes a node slot for the run; false (and told when one frees) when none is free. */
+  /**
+   * Takes a node slot for the run (within the node's cap, and this definition's cap on the node
+   * when it has one); false (and told when one frees) when none is free.
+   */
   boolean takeSlot(Decision d, String runId) {
-    if (!services.slots().tryAcquire()) {
-      d.then(() -> services.slots().await(slotsFreed));
+    if (!services.slots().tryAcquire(worker)) {
+      d.then(() -> services.slots().await(worker, slotsFreed));
       return false;
     }
     slotHolders.add(runId);
@@ -312,7 +315,7 @@ final class RunHost {
     live.clear();
     finished.clear();
     children.clear();
-    services.slots().release(slotHolders.size());
+    services.slots().release(worker, slotHolders.size());
     slotHolders.clear();
   }
 }

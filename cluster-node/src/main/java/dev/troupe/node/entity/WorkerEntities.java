@@ -3,7 +3,6 @@ package dev.troupe.node.entity;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -28,6 +27,6 @@ public final class WorkerEntities {
   static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services,
       Consumer<ActorRef<WorkerEntity.Command>> passivate) {
     return EntityFront.create(entityId, services, passivate,
-        front -> Behaviors.setup(ctx -> new EntityCore(entityId, services, ctx, front)));
+        front -> EntityCore.create(entityId, services, front));
   }
 }

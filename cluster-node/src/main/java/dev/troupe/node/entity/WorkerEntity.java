@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.node.run.Granted;
@@ -61,6 +62,7 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = SaveCheckpoint.class, name = "save-checkpoint"),
     @JsonSubTypes.Type(value = Emit.class, name = "emit"),
     @JsonSubTypes.Type(value = SlotsFreed.class, name = "slots-freed"),
+    @JsonSubTypes.Type(value = Wake.class, name = "wake"),
     @JsonSubTypes.Type(value = Batch.class, name = "batch"),
     @JsonSubTypes.Type(value = BatchDone.class, name = "batch-done"),
     @JsonSubTypes.Type(value = BatchTimedOut.class, name = "batch-timed-out"),
@@ -95,8 +97,22 @@ public final class WorkerEntity {
     }
   }
 
-  /** A run was accepted; {@code existing} when an idempotency key matched an earlier run. */
-  public record Accepted(String runId, boolean existing) implements TroupeSerializable {}
+  /**
+   * A run was accepted; {@code existing} when an idempotency key matched an earlier run. {@code
+   * status} is the run's status when the call was answered: {@code SCHEDULED} for a run whose
+   * start time is ahead, else {@code QUEUED} for a new run (it may have started already), or the
+   * existing run's status then.
+   */
+  public record Accepted(String runId, boolean existing, RunStatus status)
+      implements TroupeSerializable {
+    public Accepted {
+      status = status == null ? RunStatus.QUEUED : status; // from a node of an earlier version
+    }
+
+    public Accepted(String runId, boolean existing) {
+      this(runId, existing, RunStatus.QUEUED);
+    }
+  }
 
   /** Cancel an active run; an error when it has finished or is unknown. */
   public record Cancel(String runId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -161,6 +177,12 @@ public final class WorkerEntity {
 
   /** Node slots were released: try to start queued runs. */
   enum SlotsFreed implements Internal { INSTANCE }
+
+  /**
+   * The entity's timer: a scheduled run is due, or a rate limit allows the next start. The
+   * decision after it promotes the due runs and starts what may start.
+   */
+  enum Wake implements Internal { INSTANCE }
 
   /** Commands gathered by the front while the previous write was in flight. */
   record Batch(List<Command> commands, long number, ActorRef<Command> replyTo)

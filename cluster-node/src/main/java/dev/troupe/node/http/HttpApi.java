@@ -218,7 +218,14 @@ public final class HttpApi extends AllDirectives {
     ObjectNode cfg = n.putObject("config");
     cfg.put("timeoutMs", c.timeout().toMillis()).put("maxConcurrent", c.maxConcurrent())
         .put("queueCapacity", c.queueCapacity()).put("partitions", c.partitions())
-        .put("role", c.role()).put("durableStream", c.durableStream());
+        .put("role", c.role()).put("durableStream", c.durableStream())
+        .put("maxConcurrentPerKey", c.maxConcurrentPerKey());
+    if (c.rateLimit() == null) {
+      cfg.putNull("rateLimit");
+    } else {
+      cfg.putObject("rateLimit").put("starts", c.rateLimit().starts())
+          .put("perMs", c.rateLimit().per().toMillis()).put("perKey", c.rateLimit().perKey());
+    }
     cfg.putObject("retry").put("maxAttempts", c.retry().maxAttempts())
         .put("initialBackoffMs", c.retry().initialBackoff().toMillis())
         .put("maxBackoffMs", c.retry().maxBackoff().toMillis())
@@ -266,7 +273,8 @@ public final class HttpApi extends AllDirectives {
   private HttpResponse acceptedResponse(RunHandle h) {
     ObjectNode n = mapper.createObjectNode().put("runId", h.runId()).put("worker", h.worker())
         .put("existing", h.existing());
-    n.put("status", "ACCEPTED");
+    // not the run's status, but for a delayed run: it says that the run waits for its start time
+    n.put("status", h.status() == RunStatus.SCHEDULED ? "SCHEDULED" : "ACCEPTED");
     ObjectNode links = n.putObject("links");
     String self = "/api/v1/runs/" + h.runId();
     links.put("self", self).put("events", self + "/events").put("cancel", self + "/cancel");

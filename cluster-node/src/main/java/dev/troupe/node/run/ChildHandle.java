@@ -4,6 +4,7 @@ import dev.troupe.api.ChildRun;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -24,6 +25,11 @@ record ChildHandle(RunHandle run) implements ChildRun {
   @Override
   public boolean existing() {
     return run.existing();
+  }
+
+  @Override
+  public RunStatus status() {
+    return run.status();
   }
 
   @Override

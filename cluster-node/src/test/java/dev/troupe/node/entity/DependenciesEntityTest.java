@@ -38,7 +38,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.Test;
@@ -104,8 +103,8 @@ class DependenciesEntityTest {
       // a handler that never ends: the tests look at what is written, not at attempts' ends
       services.registry().add(new Registration(new WorkerDefinition(name, WorkerConfig.DEFAULT),
           ctx -> new CompletableFuture<>(), null));
-      kit = EventSourcedBehaviorTestKit.create(testKit.system(), Behaviors.<Command>setup(ctx ->
-          new EntityCore(name, services, ctx, front.ref())));
+      kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+          EntityCore.create(name, services, front.ref()));
     }
 
     String callAfter(String... dependsOn) {

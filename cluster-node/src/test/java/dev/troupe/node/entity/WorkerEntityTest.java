@@ -206,7 +206,7 @@ class WorkerEntityTest {
         e.call(json("{\"other\":true}"), "order-42");
 
     // then
-    assertThat(again.reply().getValue()).isEqualTo(new Accepted(first, true));
+    assertThat(again.reply().getValue()).isEqualTo(new Accepted(first, true, RunStatus.RUNNING));
     assertThat(again.hasNoEvents()).isTrue();
   }
 
@@ -222,7 +222,8 @@ class WorkerEntityTest {
         e.call(json("{}"), "once");
 
     // then
-    assertThat(again.reply().getValue()).isEqualTo(new Accepted(runId, true));
+    assertThat(again.reply().getValue())
+        .isEqualTo(new Accepted(runId, true, RunStatus.SUCCEEDED));
     assertThat(again.hasNoEvents()).isTrue();
   }
 
@@ -764,7 +765,8 @@ class WorkerEntityTest {
     assertThat(e.stats()).isEqualTo(statsBefore);
     assertThat(e.getRun(ok)).isEqualTo(okBefore);
     assertThat(e.getRun(bad)).isEqualTo(badBefore);
-    assertThat(e.call(json("{}"), "key-1").reply().getValue()).isEqualTo(new Accepted(ok, true));
+    assertThat(e.call(json("{}"), "key-1").reply().getValue())
+        .isEqualTo(new Accepted(ok, true, RunStatus.SUCCEEDED));
   }
 
   @Test
@@ -853,7 +855,8 @@ class WorkerEntityTest {
     assertThat(recovered.stats()).isEqualTo(before.stats());
     assertThat(recovered.nextEpoch()).isEqualTo(before.nextEpoch());
     assertThat(e.stats()).isEqualTo(statsBefore);
-    assertThat(e.call(json("{}"), "first").reply().getValue()).isEqualTo(new Accepted(first, true));
+    assertThat(e.call(json("{}"), "first").reply().getValue())
+        .isEqualTo(new Accepted(first, true, RunStatus.SUCCEEDED));
   }
 
   // journal failures
@@ -1115,8 +1118,7 @@ class WorkerEntityTest {
 
     // when its entity starts
     EventSourcedBehaviorTestKit.<Command, WorkerEvent, WorkerState>create(testKit.system(),
-        Behaviors.<Command>setup(ctx -> new EntityCore("ghost-" + NAMES.incrementAndGet(),
-            services, ctx, front.ref())));
+        EntityCore.create("ghost-" + NAMES.incrementAndGet(), services, front.ref()));
 
     // then it tells its front to passivate it, rather than resuming anything
     front.expectMessage(WorkerEntity.CoreRecovered.INSTANCE);
@@ -1183,7 +1185,7 @@ class WorkerEntityTest {
       kit = EventSourcedBehaviorTestKit.create(testKit.system(),
           Behaviors.<Command>setup(ctx -> {
             self.set(ctx.getSelf());
-            return new EntityCore(name, services, ctx, front.ref());
+            return EntityCore.create(name, services, front.ref());
           }),
           serialization);
     }

@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,10 @@ class HttpApiTest {
             + "troupe.worker.stream.retained-streams = 1"));
     TroupeNode troupe = TroupeNode.start(system);
     troupe.register("echo", WorkerConfig.DEFAULT, ctx -> CompletableFuture.completedFuture(ctx.payload()));
+    troupe.register("untouched", WorkerConfig.DEFAULT,
+        ctx -> CompletableFuture.completedFuture(ctx.payload()));
+    troupe.register("later", WorkerConfig.DEFAULT,
+        ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("steps", WorkerConfig.DEFAULT, ctx -> {
       for (int i = 1; i <= 3; i++) {
         ctx.emit(ctx.newObject().put("step", i));
@@ -287,6 +293,82 @@ class HttpApiTest {
   }
 
   @Test
+  void aBadStartOptionIsABadRequestNamingItAndNothingIsRecorded() throws Exception {
+    String runs = "/api/v1/workers/untouched/runs";
+    assertError(post(runs, "{\"priority\":12}"), 400, "INVALID_REQUEST", "priority");
+    assertError(post(runs, "{\"priority\":-1}"), 400, "INVALID_REQUEST", "priority");
+    assertError(post(runs, "{\"delayMs\":-5}"), 400, "INVALID_REQUEST", "delayMs");
+    assertError(post(runs, "{\"delayMs\":0}"), 400, "INVALID_REQUEST", "delayMs");
+    assertError(post(runs, "{\"runAt\":\"" + Instant.now().plus(Duration.ofDays(3653))
+        + "\"}"), 400, "INVALID_REQUEST", "max-schedule-ahead");
+    assertError(post(runs, "{\"runAt\":\"tomorrow\"}"), 400, "INVALID_REQUEST", "runAt");
+    assertError(post(runs, "{\"delayMs\":5,\"runAt\":\"" + Instant.now() + "\"}"), 400,
+        "INVALID_REQUEST", "not both");
+    assertError(post(runs, "{\"concurrencyKey\":\"\"}"), 400, "INVALID_REQUEST",
+        "concurrencyKey");
+    // nothing was recorded
+    JsonNode stats = body(get("/api/v1/workers/untouched/stats"));
+    for (String count : List.of("runs", "running", "queued", "scheduled")) {
+      assertThat(stats.get(count).asLong()).as(count).isZero();
+    }
+    assertThat(body(get("/api/v1/runs?worker=untouched")).get("runs")).isEmpty();
+  }
+
+  @Test
+  void aDelayedRunIsAcceptedAsScheduledAndShowsWhenItIsDue() throws Exception {
+    // given
+    Instant before = Instant.now();
+    Instant at = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MILLIS);
+
+    // when
+    HttpResponse<String> delayed = post("/api/v1/workers/later/runs",
+        "{\"payload\":{},\"delayMs\":3600000,\"priority\":7,\"concurrencyKey\":\"t-1\"}");
+    HttpResponse<String> atTime = post("/api/v1/workers/later/runs",
+        "{\"payload\":{},\"runAt\":\"" + at + "\"}");
+    Instant after = Instant.now();
+
+    // then both are 202 SCHEDULED, and the runs say when they are due
+    assertThat(delayed.statusCode()).isEqualTo(202);
+    assertThat(body(delayed).get("status").asText()).isEqualTo("SCHEDULED");
+    assertThat(body(atTime).get("status").asText()).isEqualTo("SCHEDULED");
+    JsonNode run = body(get("/api/v1/runs/" + body(delayed).get("runId").asText()));
+    assertThat(run.get("status").asText()).isEqualTo("SCHEDULED");
+    assertThat(Instant.parse(run.get("scheduledFor").asText()))
+        .isBetween(before.plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS),
+            after.plusSeconds(3600));
+    assertThat(run.get("priority").asInt()).isEqualTo(7);
+    assertThat(run.get("concurrencyKey").asText()).isEqualTo("t-1");
+    assertThat(run.get("startedAt").isNull()).isTrue();
+    JsonNode second = body(get("/api/v1/runs/" + body(atTime).get("runId").asText()));
+    assertThat(Instant.parse(second.get("scheduledFor").asText())).isEqualTo(at);
+    assertThat(body(get("/api/v1/workers/later/stats")).get("scheduled").asLong())
+        .isGreaterThanOrEqualTo(2);
+
+    // and a scheduled run can be cancelled
+    assertThat(post("/api/v1/runs/" + body(delayed).get("runId").asText() + "/cancel", "")
+        .statusCode()).isEqualTo(202);
+    assertThat(body(get("/api/v1/runs/" + body(delayed).get("runId").asText())).get("status")
+        .asText()).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void aShortDelayStartsTheRunOnceDue() throws Exception {
+    // when
+    HttpResponse<String> r = post("/api/v1/workers/later/runs", "{\"payload\":{\"n\":1},"
+        + "\"delayMs\":300}");
+
+    // then
+    assertThat(body(r).get("status").asText()).isEqualTo("SCHEDULED");
+    String runId = body(r).get("runId").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> body(get("/api/v1/runs/" + runId))
+        .get("status").asText().equals("SUCCEEDED"));
+    JsonNode run = body(get("/api/v1/runs/" + runId));
+    assertThat(Instant.parse(run.get("startedAt").asText()))
+        .isAfterOrEqualTo(Instant.parse(run.get("scheduledFor").asText()));
+    assertThat(run.get("result")).isEqualTo(json.readTree("{\"n\":1}"));
+  }
+
+  @Test
   void anInvalidWorkerNameIsABadRequestNamingTheRuleOnEveryRoute() throws Exception {
     String rule = "^[a-z0-9][a-z0-9-]{0,62}$";
     assertError(get("/api/v1/workers/Bad_Name"), 400, "INVALID_REQUEST", rule);
@@ -323,7 +405,8 @@ class HttpApiTest {
     assertThat(echo.get("config").get("maxConcurrent").asInt()).isEqualTo(16);
     assertThat(echo.get("stats").get("runs").asLong()).isPositive();
     for (String field : List.of("worker", "runs", "errors", "lastRunMs", "totalRuntimeMs", "succeeded",
-        "failed", "timedOut", "cancelled", "retries", "running", "queued", "meanMs", "p50Ms", "p95Ms",
+        "failed", "timedOut", "cancelled", "retries", "running", "queued", "scheduled", "meanMs",
+        "p50Ms", "p95Ms",
         "p99Ms", "lastRunAt")) {
       assertThat(stats.has(field)).as(field).isTrue();
     }
