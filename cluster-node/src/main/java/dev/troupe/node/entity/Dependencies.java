@@ -78,7 +78,9 @@ final class Dependencies {
     if (done.containsAll(run.get().spec().dependsOn())) {
       succeeded.remove(m.runId());
       d.persist(new WorkerEvent.DependenciesMet(m.runId(), d.now));
-      host.status(d, m.runId(), attempts.status(RunStatus.QUEUED, 0, null));
+      // queued, or SCHEDULED while its start time is still ahead
+      host.status(d, m.runId(), attempts.status(
+          d.state().activeRun(m.runId()).orElseThrow().status(), 0, null));
     }
   }
 

@@ -108,8 +108,11 @@ class DependenciesEntityTest {
     }
 
     String callAfter(String... dependsOn) {
-      RunSpec spec = new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(dependsOn),
-          null, null, null);
+      return call(new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(dependsOn),
+          null, null, null));
+    }
+
+    String call(RunSpec spec) {
       StatusReply<Accepted> reply = kit.<StatusReply<Accepted>>runCommand(replyTo ->
           new WorkerEntity.Call(TroupeJson.newMapper().createObjectNode(), 60_000, null,
               List.of(), spec, 0, replyTo)).reply();
@@ -119,10 +122,15 @@ class DependenciesEntityTest {
 
     /** Forwards the entity's next DependencyEnded to it; returns what that wrote. */
     List<WorkerEvent> forwardDependencyEnded() {
+      return WorkerEntityTest.lifecycle(forwardDependencyEndedEntries());
+    }
+
+    /** Forwards the entity's next DependencyEnded to it; returns the entries that wrote. */
+    List<WorkerEvent> forwardDependencyEndedEntries() {
       while (true) {
         Command m = front.receiveMessage(Duration.ofSeconds(10));
         if (m instanceof WorkerEntity.DependencyEnded ended) {
-          return WorkerEntityTest.lifecycle(kit.runCommand(ended).events());
+          return kit.runCommand(ended).events();
         }
       }
     }
@@ -195,5 +203,24 @@ class DependenciesEntityTest {
     assertThat(first).isEmpty();
     assertThat(second.get(0)).isInstanceOf(WorkerEvent.DependenciesMet.class);
     assertThat(e.status(runId)).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void aWaitingRunWhoseStartTimeIsStillAheadIsScheduledOnceItsDependenciesSucceeded() {
+    // given a run after X, due in an hour
+    Entity e = new Entity();
+    String runId = e.call(new RunSpec(CallOptions.DEFAULT_PRIORITY, null,
+        java.time.Instant.now().plus(Duration.ofHours(1)), List.of(X), null, null, null));
+    assertThat(e.status(runId)).isEqualTo(RunStatus.WAITING);
+    // when X succeeds
+    e.outcomes.end(X, RunStatus.SUCCEEDED);
+    List<WorkerEvent> entries = e.forwardDependencyEndedEntries();
+    // then it is scheduled, not started, and its stream says so
+    assertThat(WorkerEntityTest.lifecycle(entries)).singleElement()
+        .isInstanceOf(WorkerEvent.DependenciesMet.class);
+    assertThat(e.status(runId)).isEqualTo(RunStatus.SCHEDULED);
+    assertThat(WorkerEntityTest.streamed(entries)).last()
+        .satisfies(st -> assertThat(st.data().get("status").asText()).isEqualTo("SCHEDULED"));
+    assertThat(e.kit.getState().scheduledCount()).isEqualTo(1);
   }
 }
