@@ -1,17 +1,20 @@
 package dev.troupe.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
- * {@link WorkerContext#callAll}: children started in the calls' order (so their ordinals are
+ * {@code WorkerContext.callAll}: children started in the calls' order (so their ordinals are
  * the same in every attempt), at most {@code parallelism} unfinished at a time.
  */
 final class FanIn {
-  private final WorkerContext ctx;
+  /** Starts one child run of a worker with a payload, as {@code callAsync} does. */
+  private final BiFunction<String, JsonNode, CompletionStage<ChildRun>> start;
   private final List<String> workers;
   private final List<JsonNode> payloads;
   private final RunResult[] results;
@@ -19,14 +22,16 @@ final class FanIn {
   private int next;
   private int finished;
 
-  private FanIn(WorkerContext ctx, List<String> workers, List<JsonNode> payloads) {
-    this.ctx = ctx;
+  private FanIn(BiFunction<String, JsonNode, CompletionStage<ChildRun>> start,
+      List<String> workers, List<JsonNode> payloads) {
+    this.start = start;
     this.workers = workers;
     this.payloads = payloads;
     this.results = new RunResult[payloads.size()];
   }
 
-  static CompletionStage<List<RunResult>> run(WorkerContext ctx, List<ChildCall> calls,
+  static CompletionStage<List<RunResult>> run(ObjectMapper mapper,
+      BiFunction<String, JsonNode, CompletionStage<ChildRun>> start, List<ChildCall> calls,
       int parallelism) {
     if (parallelism < 1) {
       throw new InvalidArgumentException("parallelism must be at least 1, was " + parallelism);
@@ -35,9 +40,9 @@ final class FanIn {
     List<JsonNode> json = new ArrayList<>(calls.size());
     for (ChildCall c : calls) {
       workers.add(c.worker());
-      json.add(c.payload() instanceof JsonNode n ? n : ctx.json().valueToTree(c.payload()));
+      json.add(c.payload() instanceof JsonNode n ? n : mapper.valueToTree(c.payload()));
     }
-    FanIn f = new FanIn(ctx, workers, json);
+    FanIn f = new FanIn(start, workers, json);
     if (json.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
@@ -57,7 +62,7 @@ final class FanIn {
       i = next++;
       // started under the lock: the ordinals follow the payloads' order
       try {
-        started = ctx.callAsync(workers.get(i), payloads.get(i), ChildOptions.DEFAULT);
+        started = start.apply(workers.get(i), payloads.get(i));
       } catch (RuntimeException e) {
         started = CompletableFuture.failedFuture(e);
       }

@@ -339,6 +339,7 @@ public interface WorkerContext {
 
   /** As {@link #callAll(String, List, int)}, each child of its own worker. */
   default CompletionStage<List<RunResult>> callAll(List<ChildCall> calls, int parallelism) {
-    return FanIn.run(this, calls, parallelism);
+    return FanIn.run(json(), (worker, payload) -> callAsync(worker, payload, ChildOptions.DEFAULT),
+        calls, parallelism);
   }
 }

@@ -6,27 +6,29 @@ import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
 import dev.troupe.node.run.NodeCalls;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
- * The facade's calls as runs and entities make them ({@link NodeCalls}): set once the facade
- * exists, since the entities' services are made before it.
+ * The facade's calls as runs and entities make them ({@link NodeCalls}): connected once the
+ * facade exists, since the entities' services are made before it.
  */
 final class FacadeCalls implements NodeCalls {
-  private final AtomicReference<TroupeNode> facade = new AtomicReference<>();
+  private volatile LinkedCall calls;
+  private volatile Function<String, CompletionStage<RunResult>> outcomes;
 
-  void set(TroupeNode node) {
-    facade.set(node);
+  void connect(LinkedCall start, Function<String, CompletionStage<RunResult>> outcome) {
+    this.calls = start;
+    this.outcomes = outcome;
   }
 
   @Override
   public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options,
       String parent, int depth) {
-    return facade.get().start(worker, payload, options, spec -> spec.withParent(parent, depth));
+    return calls.start(worker, payload, options, spec -> spec.withParent(parent, depth));
   }
 
   @Override
   public CompletionStage<RunResult> outcome(String runId) {
-    return facade.get().outcome(runId);
+    return outcomes.apply(runId);
   }
 }

@@ -181,4 +181,11 @@ public final class ReadyQueue {
     }
     return out;
   }
+
+  /** {@code byLane} with the count of {@code r}'s lane changed by {@code n}; no zero is kept. */
+  static HashMap<String, Integer> countIn(HashMap<String, Integer> byLane, RunRecord r, int n) {
+    String lane = laneOf(r.spec().concurrencyKey());
+    int count = byLane.getOrElse(lane, 0) + n;
+    return count <= 0 ? byLane.remove(lane) : byLane.put(lane, count);
+  }
 }

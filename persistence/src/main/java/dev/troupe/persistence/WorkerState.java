@@ -9,7 +9,6 @@ import dev.troupe.api.TroupeSerializable;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.Queue;
-import io.vavr.collection.TreeSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,41 +41,9 @@ public final class WorkerState implements TroupeSerializable {
     }
   }
 
-  /**
-   * A scheduled run in the order runs become due: by due time, then in the order they were
-   * scheduled ({@code seq}: the state's count of scheduled runs when it was, or its place in a
-   * snapshot's list).
-   */
-  private record Due(long at, long seq, String runId) implements Comparable<Due> {
-    @Override
-    public int compareTo(Due o) {
-      int c = Long.compare(at, o.at);
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
-  }
-
-  /** The scheduled runs: in due order, and each one's place in it by run id. */
-  private record Schedule(TreeSet<Due> order, HashMap<String, Due> byRun, long nextSeq) {
-    static final Schedule EMPTY = new Schedule(TreeSet.empty(), HashMap.empty(), 0);
-
-    Schedule add(RunRecord r) {
-      Due d = new Due(r.spec().scheduledFor().toEpochMilli(), nextSeq, r.runId());
-      return new Schedule(order.add(d), byRun.put(r.runId(), d), nextSeq + 1);
-    }
-
-    Schedule remove(String runId) {
-      Due d = byRun.getOrElse(runId, null);
-      return d == null ? this : new Schedule(order.remove(d), byRun.remove(runId), nextSeq);
-    }
-
-    int size() {
-      return byRun.size();
-    }
-  }
-
   private final HashMap<String, RunRecord> active;
   private final ReadyQueue queue;
-  private final Schedule scheduled;
+  private final ScheduledRuns scheduled;
   private final HashMap<String, RunRecord> finished;
   private final Queue<String> finishedOrder;
   private final HashMap<String, String> idempotency;
@@ -89,7 +56,7 @@ public final class WorkerState implements TroupeSerializable {
 
   /** A state whose waiting runs are found among {@code active}: a new or a recovered one. */
   private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
-      Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      ScheduledRuns scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch,
       HashMap<String, Integer> executingByLane) {
     this(active, queue, scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
@@ -98,7 +65,7 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
-      Schedule scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      ScheduledRuns scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch,
       HashMap<String, Integer> executingByLane, HashSet<String> waiting) {
     this.active = active;
@@ -114,7 +81,7 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   public static WorkerState empty() {
-    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, Schedule.EMPTY, HashMap.empty(),
+    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, ScheduledRuns.EMPTY, HashMap.empty(),
         Queue.empty(), HashMap.empty(), Stats.EMPTY, 1, HashMap.empty());
   }
 
@@ -140,7 +107,7 @@ public final class WorkerState implements TroupeSerializable {
       order = order.enqueue(r.runId());
       keys = r.idempotencyKey() == null ? keys : keys.put(r.idempotencyKey(), r.runId());
     }
-    Schedule due = Schedule.EMPTY;
+    ScheduledRuns due = ScheduledRuns.EMPTY;
     for (String id : scheduled == null ? List.<String>of() : scheduled) {
       RunRecord r = a.getOrElse(id, null);
       due = r != null && r.status() == RunStatus.SCHEDULED ? due.add(r) : due;
@@ -158,7 +125,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     HashMap<String, Integer> byLane = HashMap.empty();
     for (RunRecord r : active) {
-      byLane = r.isExecuting() ? plus(byLane, r, 1) : byLane;
+      byLane = r.isExecuting() ? ReadyQueue.countIn(byLane, r, 1) : byLane;
     }
     return new WorkerState(a, ready, due, f, order, keys,
         stats == null ? Stats.EMPTY : stats, nextEpoch, byLane);
@@ -189,7 +156,7 @@ public final class WorkerState implements TroupeSerializable {
   /** The scheduled runs in the order they become due (a copy). */
   @JsonProperty("scheduled")
   List<String> scheduledForSnapshot() {
-    return scheduled.order().map(Due::runId).toJavaList();
+    return scheduled.runIds();
   }
 
   /** The run that starts next, if any is queued. */
@@ -274,8 +241,7 @@ public final class WorkerState implements TroupeSerializable {
 
   /** When the earliest scheduled run becomes due, if any is scheduled. */
   public Optional<Instant> nextDue() {
-    return scheduled.order().isEmpty() ? Optional.empty()
-        : Optional.of(Instant.ofEpochMilli(scheduled.order().head().at()));
+    return scheduled.nextDue();
   }
 
   /**
@@ -283,15 +249,7 @@ public final class WorkerState implements TroupeSerializable {
    * most {@code max} of them.
    */
   public List<String> dueRuns(Instant now, int max) {
-    List<String> out = new ArrayList<>();
-    long t = now.toEpochMilli();
-    for (Due d : scheduled.order()) {
-      if (d.at() > t || out.size() >= max) {
-        break;
-      }
-      out.add(d.runId());
-    }
-    return out;
+    return scheduled.due(now, max);
   }
 
   @JsonIgnore
@@ -380,7 +338,7 @@ public final class WorkerState implements TroupeSerializable {
         r.status() == RunStatus.QUEUED ? queue.served(r.runId()) : queue,
         r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
         finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1),
-        r.isExecuting() ? executingByLane : plus(executingByLane, r, 1), waiting);
+        r.isExecuting() ? executingByLane : ReadyQueue.countIn(executingByLane, r, 1), waiting);
   }
 
   private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
@@ -392,7 +350,7 @@ public final class WorkerState implements TroupeSerializable {
     return new WorkerState(active.put(r.runId(), queuedAgain),
         queue.resume(r.runId(), r.spec().concurrencyKey()),
         scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
-        plus(executingByLane, r, -1), waiting);
+        ReadyQueue.countIn(executingByLane, r, -1), waiting);
   }
 
   private WorkerState finishedRun(WorkerEvent.RunFinished e, Limits limits) {
@@ -402,7 +360,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     RunRecord done = r.next(e);
     ReadyQueue q = r.status() == RunStatus.QUEUED ? queue.remove(r.runId()) : queue;
-    Schedule sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
+    ScheduledRuns sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
     HashMap<String, RunRecord> f = finished.put(done.runId(), done);
     Queue<String> order = finishedOrder.enqueue(done.runId());
     HashMap<String, String> keys = idempotency;
@@ -417,7 +375,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     return new WorkerState(active.remove(done.runId()), q, sch, f, order, keys,
         stats.finished(done, limits.statsWindow()), nextEpoch,
-        r.isExecuting() ? plus(executingByLane, r, -1) : executingByLane,
+        r.isExecuting() ? ReadyQueue.countIn(executingByLane, r, -1) : executingByLane,
         waiting.remove(done.runId()));
   }
 
@@ -429,14 +387,6 @@ public final class WorkerState implements TroupeSerializable {
     }
     return new WorkerState(active.put(runId, r.next(event)), queue, scheduled, finished,
         finishedOrder, idempotency, newStats, nextEpoch, executingByLane, waiting);
-  }
-
-  /** {@code byLane} with the count of {@code r}'s lane changed by {@code n}; no zero is kept. */
-  private static HashMap<String, Integer> plus(HashMap<String, Integer> byLane, RunRecord r,
-      int n) {
-    String lane = ReadyQueue.laneOf(r.spec().concurrencyKey());
-    int count = byLane.getOrElse(lane, 0) + n;
-    return count <= 0 ? byLane.remove(lane) : byLane.put(lane, count);
   }
 
   /** The queue with {@code r} last in its lane. */

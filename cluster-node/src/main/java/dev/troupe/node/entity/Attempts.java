@@ -208,7 +208,7 @@ final class Attempts {
     Registration reg = found.get();
     WorkerConfig cfg = reg.definition().config();
     if (!resumed) {
-      seedWindows(d.state(), cfg);
+      windows.seed(d.state(), cfg.rateLimit());
       resumeInterrupted(d, reg);
       resumed = true;
     }
@@ -265,33 +265,6 @@ final class Attempts {
       return h.runId();
     }
     return null;
-  }
-
-  /**
-   * After a restart, the rate limit's windows are made again from the runs the entity holds: the
-   * first start of each active and retained finished run within the last period.
-   */
-  private void seedWindows(WorkerState s, WorkerConfig cfg) {
-    windows.clear();
-    RateLimit limit = cfg.rateLimit();
-    if (limit == null) {
-      return;
-    }
-    List<RunRecord> started = new ArrayList<>();
-    for (RunRecord r : s.activeRuns()) {
-      if (r.startedAt() != null) {
-        started.add(r);
-      }
-    }
-    for (RunRecord r : s.finishedRuns()) {
-      if (r.startedAt() != null) {
-        started.add(r);
-      }
-    }
-    started.sort(java.util.Comparator.comparing(RunRecord::startedAt));
-    for (RunRecord r : started) {
-      windows.started(limit, ReadyQueue.laneOf(r.spec().concurrencyKey()), r.startedAt());
-    }
   }
 
   private static String keyOf(ReadyQueue.Head h) {

@@ -2,10 +2,15 @@ package dev.troupe.node.entity;
 
 import dev.troupe.api.RateLimit;
 import dev.troupe.persistence.ReadyQueue;
+import dev.troupe.persistence.RunRecord;
+import dev.troupe.persistence.WorkerState;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,5 +93,31 @@ final class StartWindows {
 
   private static String key(RateLimit limit, String lane) {
     return limit.perKey() ? (lane == null ? ReadyQueue.NO_KEY : lane) : DEFINITION;
+  }
+
+  /**
+   * After a restart, the windows made again from the runs the entity holds: the first start of
+   * each active and retained finished run, oldest first.
+   */
+  void seed(WorkerState s, RateLimit limit) {
+    clear();
+    if (limit == null) {
+      return;
+    }
+    List<RunRecord> started = new ArrayList<>();
+    for (RunRecord r : s.activeRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    for (RunRecord r : s.finishedRuns()) {
+      if (r.startedAt() != null) {
+        started.add(r);
+      }
+    }
+    started.sort(Comparator.comparing(RunRecord::startedAt));
+    for (RunRecord r : started) {
+      started(limit, ReadyQueue.laneOf(r.spec().concurrencyKey()), r.startedAt());
+    }
   }
 }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * metric. While the database is down the batch fails, and the projection retries it later.
  */
 final class HistoryBatches {
-  private static final Logger log = LoggerFactory.getLogger(RunHistoryProjection.class);
+  private static final Logger log = LoggerFactory.getLogger(HistoryBatches.class);
 
   private final RunHistoryStore store;
   private final JdbcReadJournal journal;

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** The {@link WorkerContext} of one attempt: fenced by its epoch, cancelled at most once. */
-final class AttemptContext implements WorkerContext, LiveRun.Attempt {
+final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSteps.Attempt {
   /** The reason a cancel of the run itself gives (see the entity's RunHost). */
   static final String CANCELLED = "cancelled";
   private final RunServices services;
@@ -264,7 +264,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt {
   }
 
   /** Publishes a step's {@code STARTED} event: not recorded, as a handler's emitted events. */
-  void publishStep(JsonNode data) {
+  @Override
+  public void publishStep(JsonNode data) {
     publish(RunEvent.STEP, data);
   }
 

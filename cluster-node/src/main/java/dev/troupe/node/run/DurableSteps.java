@@ -85,9 +85,16 @@ final class DurableSteps {
         .orElse("the run failed for good");
   }
 
+  /** What a step needs of its attempt: whether it was cancelled, and its stream. */
+  interface Attempt {
+    boolean isCancelled();
+
+    void publishStep(JsonNode data);
+  }
+
   /** {@link dev.troupe.api.WorkerContext#step}: see there. */
   @SuppressWarnings("unchecked")
-  <T> T step(AttemptContext ctx, String name, Class<T> type, Supplier<T> action,
+  <T> T step(Attempt ctx, String name, Class<T> type, Supplier<T> action,
       Compensation<T> compensation) {
     if (name == null || name.isBlank()) {
       throw new InvalidArgumentException("a step needs a name");
@@ -127,7 +134,7 @@ final class DurableSteps {
       value = action.get();
       result = checked(name, value);
     } catch (RuntimeException | Error e) {
-      tryRecord(StepRecord.failed(name, type.getName(), RunActor.describe(e), compName));
+      tryRecord(StepRecord.failed(name, type.getName(), FailureText.describe(e), compName));
       throw e;
     }
     record(StepRecord.succeeded(name, type.getName(), result, compName));
@@ -251,7 +258,7 @@ final class DurableSteps {
         return null;
       } catch (RuntimeException e) {
         if (attempt >= policy.maxAttempts()) {
-          return "failed after " + attempt + " attempts: " + RunActor.describe(e);
+          return "failed after " + attempt + " attempts: " + FailureText.describe(e);
         }
       }
       try {

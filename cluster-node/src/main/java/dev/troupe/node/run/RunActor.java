@@ -203,17 +203,17 @@ public final class RunActor {
         || (!(cause instanceof TransientFailure)
             && init.registration().definition().config().errorClassifier().isPermanent(cause));
     int maxAttempts = init.registration().definition().config().retry().maxAttempts();
-    ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), describe(cause));
+    ctx.getLog().info("run {} attempt {} failed: {}", runId(), actx.attempt(), FailureText.describe(cause));
     if (permanent) {
       return settle(actx, Outcome.FAILED,
-          new RunError(ErrorCode.PERMANENT_ERROR, describe(cause), label(cause)));
+          new RunError(ErrorCode.PERMANENT_ERROR, FailureText.describe(cause), label(cause)));
     }
     if (actx.attempt() >= maxAttempts) {
       return settle(actx, Outcome.FAILED, new RunError(ErrorCode.TRANSIENT_ERROR,
-          "failed after " + actx.attempt() + " attempts: " + describe(cause), label(cause)));
+          "failed after " + actx.attempt() + " attempts: " + FailureText.describe(cause), label(cause)));
     }
     report(done.epoch(), Outcome.RETRY, null,
-        new RunError(ErrorCode.TRANSIENT_ERROR, describe(cause), label(cause)));
+        new RunError(ErrorCode.TRANSIENT_ERROR, FailureText.describe(cause), label(cause)));
     throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
   }
 
@@ -262,7 +262,7 @@ public final class RunActor {
             init.services().blockingExecutor),
         (ok, failure) -> {
           if (failure != null) {
-            ctx.getLog().info("run {}: compensations stopped: {}", runId(), describe(unwrap(failure)));
+            ctx.getLog().info("run {}: compensations stopped: {}", runId(), FailureText.describe(unwrap(failure)));
           }
           return new Compensated(actx.epoch(), outcome, error);
         });
@@ -297,14 +297,5 @@ public final class RunActor {
       return p.code().orElse(null);
     }
     return t instanceof TransientFailure tf ? tf.code().orElse(null) : null;
-  }
-
-  /** The message users see: a Troupe failure's own message, else the exception's type and message. */
-  static String describe(Throwable t) {
-    if (t instanceof PermanentFailure || t instanceof TransientFailure) {
-      return t.getMessage();
-    }
-    return t.getMessage() == null
-        ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }
