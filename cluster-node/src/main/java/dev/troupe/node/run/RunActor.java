@@ -262,7 +262,8 @@ public final class RunActor {
             init.services().blockingExecutor),
         (ok, failure) -> {
           if (failure != null) {
-            ctx.getLog().info("run {}: compensations stopped: {}", runId(), FailureText.describe(unwrap(failure)));
+            ctx.getLog().info("run {}: compensations stopped: {}", runId(),
+                FailureText.describe(unwrap(failure)));
           }
           return new Compensated(actx.epoch(), outcome, error);
         });
