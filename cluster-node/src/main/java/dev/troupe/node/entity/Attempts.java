@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 
 /**
@@ -98,26 +97,27 @@ final class Attempts {
 
   void onCheckpoint(Decision d, WorkerEntity.SaveCheckpoint s) {
     if (!isCurrent(d, s.runId(), s.epoch())) {
-      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
-          "checkpoint refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
-              + " is superseded")));
+      d.then(() -> s.replyTo().tell(superseded("checkpoint", s.runId(), s.epoch())));
       return;
     }
     d.persist(new WorkerEvent.Checkpointed(s.runId(), s.epoch(), s.data(), d.now));
-    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+    d.then(() -> s.replyTo().tell(WorkerEntity.Written.INSTANCE));
   }
 
   /** Records a step change of the attempt in progress, with its {@code step} stream event. */
   void onRecordStep(Decision d, WorkerEntity.RecordStep s) {
     if (!isCurrent(d, s.runId(), s.epoch())) {
-      d.then(() -> s.replyTo().tell(Failures.reply(Failures.Code.RUN_FINISHED,
-          "step refused: attempt (epoch " + s.epoch() + ") of run " + s.runId()
-              + " is superseded")));
+      d.then(() -> s.replyTo().tell(superseded("step", s.runId(), s.epoch())));
       return;
     }
     d.persist(new WorkerEvent.StepRecorded(s.runId(), s.epoch(), s.step(), d.now));
     host.event(d, s.runId(), RunEvent.STEP, s.step().toEvent(services.mapper()));
-    d.then(() -> s.replyTo().tell(StatusReply.success(Done.getInstance())));
+    d.then(() -> s.replyTo().tell(WorkerEntity.Written.INSTANCE));
+  }
+
+  private static WorkerEntity.Refused superseded(String write, String runId, long epoch) {
+    return new WorkerEntity.Refused(WorkerEntity.Refused.Reason.RUN_FINISHED, write
+        + " refused: attempt (epoch " + epoch + ") of run " + runId + " is superseded");
   }
 
   void onEmit(Decision d, WorkerEntity.Emit e) {

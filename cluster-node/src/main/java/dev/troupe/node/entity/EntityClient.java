@@ -30,7 +30,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.SourceRef;
 
 /**
@@ -80,18 +79,20 @@ public final class EntityClient {
    */
   public CompletionStage<WorkerEntity.Accepted> call(String entityId, JsonNode payload,
       long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec, long giveUpAtMillis) {
-    return ask(entityId, r -> new WorkerEntity.Call(payload, timeoutMs, idempotencyKey, tags,
-        spec, giveUpAtMillis, r), services.settings().askTimeout());
+    return ask(entityId, (ActorRef<WorkerEntity.CallReply> r) -> new WorkerEntity.Call(payload,
+        timeoutMs, idempotencyKey, tags, spec, giveUpAtMillis, r), WorkerEntity.Accepted.class);
   }
 
   public CompletionStage<Done> cancel(String runId) {
-    return withRun(runId, e -> ask(e, r -> new WorkerEntity.Cancel(runId, r),
-        services.settings().askTimeout()));
+    return withRun(runId, e -> ask(e,
+        (ActorRef<WorkerEntity.CancelReply> r) -> new WorkerEntity.Cancel(runId, r),
+        WorkerEntity.Cancelled.class).thenApply(c -> Done.getInstance()));
   }
 
   public CompletionStage<RunResult> getRun(String runId) {
-    return withRun(runId, e -> ask(e, r -> new WorkerEntity.GetRun(runId, r),
-        services.settings().askTimeout()));
+    return withRun(runId, e -> ask(e,
+        (ActorRef<WorkerEntity.RunReply> r) -> new WorkerEntity.GetRun(runId, r),
+        WorkerEntity.RunFound.class).thenApply(WorkerEntity.RunFound::run));
   }
 
   /**
@@ -108,8 +109,9 @@ public final class EntityClient {
     Duration wait = Duration.ofNanos(Math.max(1, Math.min(left,
         services.settings().resultRecheck().toNanos())));
     CompletableFuture<RunResult> out = new CompletableFuture<>();
-    withRun(runId, e -> entityRef(e).<RunResult>askWithStatus(
-            r -> new WorkerEntity.AwaitResult(runId, r), wait))
+    withRun(runId, e -> entityRef(e).<WorkerEntity.RunReply>ask(
+            r -> new WorkerEntity.AwaitResult(runId, r), wait)
+            .thenApply(reply -> Failures.answer(reply, WorkerEntity.RunFound.class).run()))
         .whenCompleteAsync((run, failure) -> {
           if (failure == null) {
             out.complete(run);
@@ -137,8 +139,9 @@ public final class EntityClient {
   }
 
   public CompletionStage<SourceRef<RunEvent>> subscribe(String runId, long afterSeq) {
-    return withRun(runId, e -> ask(e, r -> new WorkerEntity.Subscribe(runId, afterSeq, r),
-        services.settings().askTimeout()));
+    return withRun(runId, e -> ask(e,
+        (ActorRef<WorkerEntity.StreamReply> r) -> new WorkerEntity.Subscribe(runId, afterSeq, r),
+        WorkerEntity.StreamOpened.class).thenApply(WorkerEntity.StreamOpened::events));
   }
 
   /** The active runs of every partition of {@code reg}, by run id. */
@@ -238,9 +241,11 @@ public final class EntityClient {
     }
   }
 
-  private <T> CompletionStage<T> ask(String entityId,
-      Function<ActorRef<StatusReply<T>>, WorkerEntity.Command> message, Duration timeout) {
-    return offEntity(entityRef(entityId).askWithStatus(message::apply, timeout));
+  /** Asks with {@code troupe.ask-timeout} for a reply that is an {@code answer} or a refusal. */
+  private <R, A> CompletionStage<A> ask(String entityId,
+      Function<ActorRef<R>, WorkerEntity.Command> message, Class<A> answer) {
+    return offEntity(entityRef(entityId).<R>ask(message::apply, services.settings().askTimeout())
+        .thenApply(reply -> Failures.answer(reply, answer)));
   }
 
   /**

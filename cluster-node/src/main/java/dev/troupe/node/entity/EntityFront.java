@@ -83,8 +83,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private Behavior<WorkerEntity.Command> onCommand(WorkerEntity.Command c) {
     if (c instanceof WorkerEntity.Call call) {
       if (pendingCalls >= settings.intakeBuffer()) {
-        call.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, "worker entity is overloaded: "
-            + pendingCalls + " calls wait for its journal (troupe.worker.intake-buffer)"));
+        call.replyTo().tell(new WorkerEntity.Refused(WorkerEntity.Refused.Reason.OVERLOADED,
+            "worker entity is overloaded: " + pendingCalls
+                + " calls wait for its journal (troupe.worker.intake-buffer)"));
         return this;
       }
       pendingCalls++;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -31,19 +32,23 @@ record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, S
 
   @Override
   public CompletionStage<Done> checkpoint(String runId, long epoch, JsonNode data) {
-    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(front,
-            replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch, data, replyTo), askTimeout,
-            scheduler)
-        .exceptionally(t -> {
-          throw new CompletionException(Failures.toException(t));
-        });
+    return write(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch, data, replyTo));
   }
 
   @Override
   public CompletionStage<Done> recordStep(String runId, long epoch, StepRecord step) {
-    return AskPattern.<WorkerEntity.Command, Done>askWithStatus(front,
-            replyTo -> new WorkerEntity.RecordStep(runId, epoch, step, replyTo), askTimeout,
-            scheduler)
+    return write(replyTo -> new WorkerEntity.RecordStep(runId, epoch, step, replyTo));
+  }
+
+  /** Done once the write is durable; failed with the API's exception when it was refused. */
+  private CompletionStage<Done> write(
+      Function<ActorRef<WorkerEntity.WriteReply>, WorkerEntity.Command> message) {
+    return AskPattern.<WorkerEntity.Command, WorkerEntity.WriteReply>ask(front, message::apply,
+            askTimeout, scheduler)
+        .thenApply(reply -> {
+          Failures.answer(reply, WorkerEntity.Written.class);
+          return Done.getInstance();
+        })
         .exceptionally(t -> {
           throw new CompletionException(Failures.toException(t));
         });

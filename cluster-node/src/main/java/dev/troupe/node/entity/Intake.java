@@ -5,6 +5,7 @@ import dev.troupe.api.RunError;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
+import dev.troupe.node.entity.WorkerEntity.Refused;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.stream.RunStream;
 import dev.troupe.persistence.RunIds;
@@ -13,8 +14,6 @@ import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.util.List;
 import java.util.Optional;
-import org.apache.pekko.Done;
-import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 
 /**
@@ -51,14 +50,14 @@ final class Intake {
     if (existing.isPresent()) {
       WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(existing.get().runId(), true,
           existing.get().status());
-      d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
+      d.then(() -> call.replyTo().tell(accepted));
       return;
     }
     WorkerConfig cfg = services.registry().find(worker).orElseThrow().definition().config();
     int freeSlots = Math.max(0, cfg.maxConcurrent() - d.state().executingCount());
     // scheduled runs wait too, and are held in memory as queued ones are
     if (d.state().queuedCount() + d.state().scheduledCount() >= cfg.queueCapacity() + freeSlots) {
-      d.then(() -> call.replyTo().tell(Failures.reply(Failures.Code.QUEUE_FULL, "worker '"
+      d.then(() -> call.replyTo().tell(new Refused(Refused.Reason.QUEUE_FULL, "worker '"
           + worker + "' has " + cfg.queueCapacity() + " runs waiting (its queueCapacity)")));
       return;
     }
@@ -72,32 +71,32 @@ final class Intake {
       host.status(d, runId, attempts.status(status, 0, null));
     }
     WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(runId, false, status);
-    d.then(() -> call.replyTo().tell(StatusReply.success(accepted)));
+    d.then(() -> call.replyTo().tell(accepted));
   }
 
   /** Whether the call is refused unrecorded (then it is answered why). */
   private boolean refused(Decision d, WorkerEntity.Call call) {
     Optional<Registration> reg = services.registry().find(worker);
     if (reg.isEmpty()) {
-      return refuse(d, call, Failures.Code.UNKNOWN_WORKER,
+      return refuse(d, call, Refused.Reason.UNKNOWN_WORKER,
           "worker '" + worker + "' is not registered on this node");
     }
     if (attempts.draining() || !services.entities().accepting()) {
-      return refuse(d, call, Failures.Code.SHUTTING_DOWN,
+      return refuse(d, call, Refused.Reason.SHUTTING_DOWN,
           "the node is shutting down and accepts no new runs");
     }
     if (call.giveUpAtMillis() != 0 && d.now.toEpochMilli() > call.giveUpAtMillis()) {
       log.info("a call arrived {} ms after its caller gave up; not recorded",
           d.now.toEpochMilli() - call.giveUpAtMillis());
-      return refuse(d, call, Failures.Code.UNAVAILABLE,
+      return refuse(d, call, Refused.Reason.UNAVAILABLE,
           "the call reached worker '" + worker + "' after its caller had given up; not recorded");
     }
     return false;
   }
 
-  private static boolean refuse(Decision d, WorkerEntity.Call call, Failures.Code code,
+  private static boolean refuse(Decision d, WorkerEntity.Call call, Refused.Reason reason,
       String message) {
-    d.then(() -> call.replyTo().tell(Failures.reply(code, message)));
+    d.then(() -> call.replyTo().tell(new Refused(reason, message)));
     return true;
   }
 
@@ -108,12 +107,12 @@ final class Intake {
         attempts.finish(d, active.get(), RunStatus.CANCELLED, null,
             new RunError(ErrorCode.CANCELLED, "cancelled by request"));
       }
-      d.then(() -> cancel.replyTo().tell(StatusReply.success(Done.getInstance())));
+      d.then(() -> cancel.replyTo().tell(WorkerEntity.Cancelled.INSTANCE));
       return;
     }
     Optional<RunRecord> done = d.state().run(cancel.runId());
     d.then(() -> cancel.replyTo().tell(done.isPresent()
-        ? Failures.reply(Failures.Code.RUN_FINISHED, "run " + cancel.runId()
+        ? new Refused(Refused.Reason.RUN_FINISHED, "run " + cancel.runId()
             + " has already finished with status " + done.get().status())
         : unknownRun(cancel.runId())));
   }
@@ -123,7 +122,7 @@ final class Intake {
   void onGetRun(Decision d, WorkerEntity.GetRun g) {
     Optional<RunRecord> r = d.state().run(g.runId());
     d.then(() -> g.replyTo().tell(r.isPresent()
-        ? StatusReply.success(r.get().toResult(worker)) : unknownRun(g.runId())));
+        ? new WorkerEntity.RunFound(r.get().toResult(worker)) : unknownRun(g.runId())));
   }
 
   void onGetActive(Decision d, WorkerEntity.GetActive g) {
@@ -153,13 +152,13 @@ final class Intake {
       } else if (active) {
         host.awaitEnd(a.runId(), a.replyTo());
       } else {
-        a.replyTo().tell(StatusReply.success(r.get().toResult(worker)));
+        a.replyTo().tell(new WorkerEntity.RunFound(r.get().toResult(worker)));
       }
     });
   }
 
-  private <T> StatusReply<T> unknownRun(String runId) {
-    return Failures.reply(Failures.Code.UNKNOWN_RUN, "run " + runId + " is not among the active"
+  private Refused unknownRun(String runId) {
+    return new Refused(Refused.Reason.UNKNOWN_RUN, "run " + runId + " is not among the active"
         + " runs or the last " + services.settings().limits().retainedFinished()
         + " finished runs of worker '" + worker + "'");
   }

@@ -29,7 +29,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -48,7 +47,7 @@ final class RunHost {
   private final Map<String, RunStream> finished;
   private final Map<String, ActorRef<RunActor.Command>> children = new HashMap<>();
   private final Set<String> slotHolders = new HashSet<>();
-  private final Map<String, List<ActorRef<StatusReply<RunResult>>>> waiters = new HashMap<>();
+  private final Map<String, List<ActorRef<WorkerEntity.RunReply>>> waiters = new HashMap<>();
 
   RunHost(String worker, EntityServices services, ActorContext<WorkerEntity.Command> ctx,
       ActorRef<WorkerEntity.Command> front) {
@@ -162,9 +161,9 @@ final class RunHost {
       r.finish(endSeq, at, run);
       finished.put(runId, r.stream());
     }
-    List<ActorRef<StatusReply<RunResult>>> w = waiters.remove(runId);
+    List<ActorRef<WorkerEntity.RunReply>> w = waiters.remove(runId);
     if (w != null) {
-      w.forEach(waiter -> waiter.tell(StatusReply.success(run)));
+      w.forEach(waiter -> waiter.tell(new WorkerEntity.RunFound(run)));
     }
     letGoOf(runId);
   }
@@ -259,7 +258,7 @@ final class RunHost {
 
   /** Answers a subscriber: from the run's stream here, else from what the state knows of it. */
   void subscribe(WorkerEntity.Subscribe s, RunRecord record, RunStream stream,
-      StatusReply<org.apache.pekko.stream.SourceRef<RunEvent>> unknown) {
+      WorkerEntity.Refused unknown) {
     Source<RunEvent, ?> source;
     if (stream != null) {
       source = stream.subscribe(s.afterSeq());
@@ -269,7 +268,7 @@ final class RunHost {
       s.replyTo().tell(unknown);
       return;
     }
-    s.replyTo().tell(StatusReply.success(source.runWith(
+    s.replyTo().tell(new WorkerEntity.StreamOpened(source.runWith(
         org.apache.pekko.stream.javadsl.StreamRefs.sourceRef(), services.materializer())));
   }
 
@@ -292,7 +291,7 @@ final class RunHost {
   }
 
   /** {@code waiter} is answered when the active run ends. */
-  void awaitEnd(String runId, ActorRef<StatusReply<RunResult>> waiter) {
+  void awaitEnd(String runId, ActorRef<WorkerEntity.RunReply> waiter) {
     waiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(waiter);
   }
 
@@ -310,7 +309,8 @@ final class RunHost {
     }
     finished.keySet().forEach(services.streams()::remove);
     waiters.values().forEach(ws -> ws.forEach(w -> w.tell(
-        Failures.reply(Failures.Code.UNAVAILABLE, "run stream ended: " + reason))));
+        new WorkerEntity.Refused(WorkerEntity.Refused.Reason.UNAVAILABLE,
+            "run stream ended: " + reason))));
     waiters.clear();
     live.clear();
     finished.clear();

@@ -19,7 +19,6 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.SourceRef;
 
 /**
@@ -29,8 +28,9 @@ import org.apache.pekko.stream.SourceRef;
  * replies. The {@link Internal} ones pass between the entity's front, its event-sourced core
  * ({@link EntityCore}) and its run actors on the node that hosts it.
  *
- * <p>Errors reach the caller as {@code StatusReply} errors in the form "[CODE] message" ({@link
- * Failures}), which cross nodes as plain text and become the API's exceptions again there.
+ * <p>Each command that can be refused has a sealed reply: its answer or a {@link Refused}, a value
+ * with a {@link Refused.Reason} that crosses nodes as it is and becomes the API's exception on the
+ * caller's side ({@link Failures}).
  */
 public final class WorkerEntity {
   private WorkerEntity() {}
@@ -75,6 +75,72 @@ public final class WorkerEntity {
   })
   public sealed interface Command extends TroupeSerializable {}
 
+  // replies
+
+  /** The answer to a {@link Call}. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Accepted.class, name = "accepted"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused")
+  })
+  public sealed interface CallReply extends TroupeSerializable permits Accepted, Refused {}
+
+  /** The answer to a {@link Cancel}. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Cancelled.class, name = "cancelled"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused")
+  })
+  public sealed interface CancelReply extends TroupeSerializable permits Cancelled, Refused {}
+
+  /** The answer to a {@link GetRun} or an {@link AwaitResult}. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = RunFound.class, name = "run"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused")
+  })
+  public sealed interface RunReply extends TroupeSerializable permits RunFound, Refused {}
+
+  /** The answer to a {@link Subscribe}. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = StreamOpened.class, name = "stream"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused")
+  })
+  public sealed interface StreamReply extends TroupeSerializable permits StreamOpened, Refused {}
+
+  /** The answer to a write a run actor asks for (a checkpoint, a step). */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Written.class, name = "written"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused")
+  })
+  public sealed interface WriteReply extends TroupeSerializable permits Written, Refused {}
+
+  /**
+   * A command the entity did not carry out, and why: nothing was recorded for it. The {@code
+   * message} is for the client and names what was refused.
+   */
+  public record Refused(Reason reason, String message)
+      implements CallReply, CancelReply, RunReply, StreamReply, WriteReply {
+
+    /** Why a command was refused; each becomes one of the API's exceptions. */
+    public enum Reason { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED,
+      SHUTTING_DOWN, UNAVAILABLE, NO_NODE_FOR_ROLE, INVALID }
+  }
+
+  /** The run was cancelled (the cancellation is written). */
+  public enum Cancelled implements CancelReply { INSTANCE }
+
+  /** The run as its entity knows it. */
+  public record RunFound(RunResult run) implements RunReply {}
+
+  /** The run's events, to be consumed once, from the node that holds the stream. */
+  public record StreamOpened(SourceRef<RunEvent> events) implements StreamReply {}
+
+  /** The write is durable. */
+  public enum Written implements WriteReply { INSTANCE }
+
   /** The messages that never leave the entity's node. */
   sealed interface Internal extends Command {}
 
@@ -87,12 +153,12 @@ public final class WorkerEntity {
    * it failed.
    */
   public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
-      RunSpec spec, long giveUpAtMillis, ActorRef<StatusReply<Accepted>> replyTo)
+      RunSpec spec, long giveUpAtMillis, ActorRef<CallReply> replyTo)
       implements Command {
 
     /** A call to run at once, with the default priority, without a deadline. */
     public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
-        ActorRef<StatusReply<Accepted>> replyTo) {
+        ActorRef<CallReply> replyTo) {
       this(payload, timeoutMs, idempotencyKey, tags, RunSpec.DEFAULT, 0, replyTo);
     }
   }
@@ -104,7 +170,7 @@ public final class WorkerEntity {
    * existing run's status then.
    */
   public record Accepted(String runId, boolean existing, RunStatus status)
-      implements TroupeSerializable {
+      implements CallReply {
     public Accepted {
       status = status == null ? RunStatus.QUEUED : status; // from a node of an earlier version
     }
@@ -115,10 +181,10 @@ public final class WorkerEntity {
   }
 
   /** Cancel an active run; an error when it has finished or is unknown. */
-  public record Cancel(String runId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Cancel(String runId, ActorRef<CancelReply> replyTo) implements Command {}
 
   /** The run as its entity knows it (active or among the retained finished ones). */
-  public record GetRun(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+  public record GetRun(String runId, ActorRef<RunReply> replyTo)
       implements Command {}
 
   public record GetActive(ActorRef<ActiveRuns> replyTo) implements Command {}
@@ -129,10 +195,10 @@ public final class WorkerEntity {
 
   /** Replies with a stream of the run's events after {@code afterSeq}. */
   public record Subscribe(String runId, long afterSeq,
-      ActorRef<StatusReply<SourceRef<RunEvent>>> replyTo) implements Command {}
+      ActorRef<StreamReply> replyTo) implements Command {}
 
   /** Replies with the run once it has finished. */
-  public record AwaitResult(String runId, ActorRef<StatusReply<RunResult>> replyTo)
+  public record AwaitResult(String runId, ActorRef<RunReply> replyTo)
       implements Command {}
 
   /** Stop starting runs (the node is stopping); replies once none is executing. */
@@ -162,11 +228,11 @@ public final class WorkerEntity {
       implements Internal {}
 
   record SaveCheckpoint(String runId, long epoch, JsonNode data,
-      ActorRef<StatusReply<Done>> replyTo) implements Internal {}
+      ActorRef<WriteReply> replyTo) implements Internal {}
 
   /** A durable step of attempt {@code epoch} changed; replies once it is written. */
   record RecordStep(String runId, long epoch, StepRecord step,
-      ActorRef<StatusReply<Done>> replyTo) implements Internal {}
+      ActorRef<WriteReply> replyTo) implements Internal {}
 
   /**
    * An event a handler emitted (a message or a log line) on a durable stream: the entity numbers

@@ -4,6 +4,7 @@ import dev.troupe.api.MisfirePolicy;
 import dev.troupe.api.Schedule;
 import dev.troupe.api.ScheduleRef;
 import dev.troupe.node.config.ScheduleSettings;
+import dev.troupe.node.entity.Failures;
 import dev.troupe.node.schedule.ScheduleEntity.Command;
 import dev.troupe.node.schedule.ScheduleState.Pending;
 import java.time.Clock;
@@ -290,7 +291,7 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
       started = CompletableFuture.failedFuture(e);
     }
     ctx.pipeToSelf(started, (runId, t) -> t == null ? new ScheduleEntity.CallDone(fire, runId)
-        : new ScheduleEntity.CallFailed(fire, FireFailures.text(t), FireFailures.permanent(t)));
+        : new ScheduleEntity.CallFailed(fire, Failures.toRefusal(t)));
   }
 
   private Effect<ScheduleEvent, ScheduleState> onCallDone(ScheduleState s,
@@ -310,18 +311,19 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
     if (!s.isPending(c.fire())) {
       return Effect().none();
     }
-    if (c.permanent() || c.fire().manual()) {
+    String error = FireFailures.text(c.refusal());
+    if (FireFailures.permanent(c.refusal()) || c.fire().manual()) {
       ctx.getLog().warn("schedule {}: the fire at {} started no run: {}", name,
-          c.fire().fireTime(), c.error());
+          c.fire().fireTime(), error);
       tries.remove(c.fire());
       return Effect().persist(new ScheduleEvent.FireFailed(c.fire().fireTime(), c.fire().manual(),
-          c.error())).thenRun(after -> reply(c.fire(), new ScheduleEntity.Failed(c.error())));
+          error)).thenRun(after -> reply(c.fire(), new ScheduleEntity.Failed(c.refusal())));
     }
     int n = tries.merge(c.fire(), 1, Integer::sum);
     long ms = Math.min(settings.retryMax().toMillis(),
         settings.retryMin().toMillis() << Math.min(n - 1, 20));
     ctx.getLog().info("schedule {}: the fire at {} is called again in {} ms: {}", name,
-        c.fire().fireTime(), ms, c.error());
+        c.fire().fireTime(), ms, error);
     timers.startSingleTimer(c.fire(), new ScheduleEntity.CallAgain(c.fire()), Duration.ofMillis(ms));
     return Effect().none();
   }

@@ -3,7 +3,10 @@ package dev.troupe.node.schedule;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.troupe.api.Schedule;
+import dev.troupe.api.TroupeException;
 import dev.troupe.api.TroupeSerializable;
+import dev.troupe.node.entity.Failures;
+import dev.troupe.node.entity.WorkerEntity.Refused;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -93,14 +96,11 @@ public final class ScheduleEntity {
 
   public record Triggered(String runId) implements Reply {}
 
-  /**
-   * A trigger that could not start its run: {@code error} is the "[CODE] message" text the
-   * worker entity answered (read back by {@code Failures.toException}).
-   */
-  public record Failed(String error) implements Reply {
+  /** A trigger that could not start its run, refused as the worker entity answered. */
+  public record Failed(Refused refusal) implements Reply {
     /** The API's exception for this failure. */
-    public dev.troupe.api.TroupeException exception() {
-      return FireFailures.toException(error);
+    public TroupeException exception() {
+      return Failures.toException(refusal);
     }
   }
 
@@ -111,9 +111,8 @@ public final class ScheduleEntity {
 
   record CallDone(ScheduleState.Pending fire, String runId) implements Internal {}
 
-  /** {@code permanent}: the call can never succeed (its worker is gone, its payload refused). */
-  record CallFailed(ScheduleState.Pending fire, String error, boolean permanent)
-      implements Internal {}
+  /** The run of {@code fire} could not be started. */
+  record CallFailed(ScheduleState.Pending fire, Refused refusal) implements Internal {}
 
   /** The backoff after a failed call ended: call again. */
   record CallAgain(ScheduleState.Pending fire) implements Internal {}

@@ -1,5 +1,6 @@
 package dev.troupe.node.entity;
 
+import static dev.troupe.node.entity.Replies.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,8 +15,9 @@ import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerDefinition;
 import dev.troupe.node.config.TroupeSettings;
-import dev.troupe.node.entity.WorkerEntity.Accepted;
+import dev.troupe.node.entity.WorkerEntity.CallReply;
 import dev.troupe.node.entity.WorkerEntity.Command;
+import dev.troupe.node.entity.WorkerEntity.Refused;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
@@ -38,7 +40,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -113,11 +114,11 @@ class DependenciesEntityTest {
     }
 
     String call(RunSpec spec) {
-      StatusReply<Accepted> reply = kit.<StatusReply<Accepted>>runCommand(replyTo ->
+      CallReply reply = kit.<CallReply>runCommand(replyTo ->
           new WorkerEntity.Call(TroupeJson.newMapper().createObjectNode(), 60_000, null,
               List.of(), spec, 0, replyTo)).reply();
-      assertThat(reply.isSuccess()).as("accepted: %s", reply).isTrue();
-      return reply.getValue().runId();
+      assertThat(reply).as("accepted: %s", reply).isNotInstanceOf(Refused.class);
+      return value(reply).runId();
     }
 
     /** Forwards the entity's next DependencyEnded to it; returns what that wrote. */

@@ -1,5 +1,7 @@
 package dev.troupe.node.entity;
 
+import static dev.troupe.node.entity.Replies.refused;
+import static dev.troupe.node.entity.Replies.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -26,7 +28,13 @@ import dev.troupe.node.Await;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.WorkerEntity.Accepted;
 import dev.troupe.node.entity.WorkerEntity.AttemptOutcome;
+import dev.troupe.node.entity.WorkerEntity.CallReply;
+import dev.troupe.node.entity.WorkerEntity.CancelReply;
 import dev.troupe.node.entity.WorkerEntity.Command;
+import dev.troupe.node.entity.WorkerEntity.Refused;
+import dev.troupe.node.entity.WorkerEntity.RunReply;
+import dev.troupe.node.entity.WorkerEntity.StreamReply;
+import dev.troupe.node.entity.WorkerEntity.WriteReply;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
@@ -64,11 +72,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -119,10 +127,10 @@ class WorkerEntityTest {
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
 
     // when
-    StatusReply<Accepted> reply = e.call(json("{}"), "k").reply();
+    CallReply reply = e.call(json("{}"), "k").reply();
 
     // then
-    assertThat(reply.isSuccess()).isTrue();
+    assertThat(reply).isNotInstanceOf(Refused.class);
   }
 
   @Test
@@ -131,12 +139,12 @@ class WorkerEntityTest {
     Entity e = new Entity(WorkerConfig.DEFAULT);
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> result =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> result =
         e.call(json("{\"n\":1}"), null);
 
     // then
-    assertThat(result.reply().isSuccess()).isTrue();
-    Accepted accepted = result.reply().getValue();
+    assertThat(result.reply()).isNotInstanceOf(Refused.class);
+    Accepted accepted = value(result.reply());
     assertThat(accepted.existing()).isFalse();
     assertThat(RunIds.entityOf(accepted.runId())).isEqualTo(e.name);
     assertThat(result.events()).as("one journal entry for the call").hasSize(1);
@@ -165,13 +173,13 @@ class WorkerEntityTest {
     e.accept();
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> second =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> second =
         e.call(json("{}"), null);
 
     // then
-    assertThat(second.reply().isSuccess()).isTrue();
+    assertThat(second.reply()).isNotInstanceOf(Refused.class);
     assertThat(lifecycle(second.events())).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
-    assertThat(e.getRun(second.reply().getValue().runId()).status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(e.getRun(value(second.reply()).runId()).status()).isEqualTo(RunStatus.QUEUED);
     WorkerStats stats = e.stats();
     assertThat(stats.running()).isEqualTo(1);
     assertThat(stats.queued()).isEqualTo(1);
@@ -185,12 +193,12 @@ class WorkerEntityTest {
     e.accept();
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> third =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> third =
         e.call(json("{}"), null);
 
     // then
-    assertThat(third.reply().isError()).isTrue();
-    assertThat(third.reply().getError().getMessage()).startsWith("[QUEUE_FULL]");
+    assertThat(third.reply()).isInstanceOf(Refused.class);
+    assertThat(refused(third.reply()).reason()).isEqualTo(Refused.Reason.QUEUE_FULL);
     assertThat(third.hasNoEvents()).isTrue();
     assertThat(e.stats().queued()).isEqualTo(1);
   }
@@ -199,14 +207,14 @@ class WorkerEntityTest {
   void anIdempotencyKeyReturnsTheExistingRunWithoutWritingAnything() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    String first = e.call(json("{}"), "order-42").reply().getValue().runId();
+    String first = value(e.call(json("{}"), "order-42").reply()).runId();
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> again =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> again =
         e.call(json("{\"other\":true}"), "order-42");
 
     // then
-    assertThat(again.reply().getValue()).isEqualTo(new Accepted(first, true, RunStatus.RUNNING));
+    assertThat(value(again.reply())).isEqualTo(new Accepted(first, true, RunStatus.RUNNING));
     assertThat(again.hasNoEvents()).isTrue();
   }
 
@@ -214,15 +222,15 @@ class WorkerEntityTest {
   void anIdempotencyKeyStillFindsItsRunOnceTheRunHasFinished() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    String runId = e.call(json("{}"), "once").reply().getValue().runId();
+    String runId = value(e.call(json("{}"), "once").reply()).runId();
     e.kit.runCommand(e.outcome(runId, Outcome.SUCCEEDED, json("{}"), null));
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> again =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> again =
         e.call(json("{}"), "once");
 
     // then
-    assertThat(again.reply().getValue())
+    assertThat(value(again.reply()))
         .isEqualTo(new Accepted(runId, true, RunStatus.SUCCEEDED));
     assertThat(again.hasNoEvents()).isTrue();
   }
@@ -231,7 +239,7 @@ class WorkerEntityTest {
   void aBatchIsWrittenAsOneJournalEntryAndEveryCallerGetsItsOwnAnswer() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    List<TestProbe<StatusReply<Accepted>>> callers = List.of(
+    List<TestProbe<CallReply>> callers = List.of(
         testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     List<Command> calls = new ArrayList<>();
     for (int i = 0; i < callers.size(); i++) {
@@ -250,11 +258,11 @@ class WorkerEntityTest {
     assertThat(written).filteredOn(WorkerEvent.RunAccepted.class::isInstance).hasSize(3);
     assertThat(written).filteredOn(WorkerEvent.AttemptStarted.class::isInstance).hasSize(3);
     List<String> runIds = new ArrayList<>();
-    for (TestProbe<StatusReply<Accepted>> caller : callers) {
-      StatusReply<Accepted> reply = caller.receiveMessage();
-      assertThat(reply.isSuccess()).isTrue();
-      assertThat(reply.getValue().existing()).isFalse();
-      runIds.add(reply.getValue().runId());
+    for (TestProbe<CallReply> caller : callers) {
+      CallReply reply = caller.receiveMessage();
+      assertThat(reply).isNotInstanceOf(Refused.class);
+      assertThat(value(reply).existing()).isFalse();
+      runIds.add(value(reply).runId());
     }
     assertThat(runIds).doesNotHaveDuplicates();
     assertThat(written).filteredOn(WorkerEvent.RunAccepted.class::isInstance)
@@ -266,7 +274,7 @@ class WorkerEntityTest {
   void aBatchRejectsOnlyTheCallsBeyondTheQueueCapacity() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(1));
-    List<TestProbe<StatusReply<Accepted>>> callers = List.of(
+    List<TestProbe<CallReply>> callers = List.of(
         testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     List<Command> calls = callers.stream().<Command>map(c ->
         new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null, List.of(), c.ref())).toList();
@@ -277,9 +285,10 @@ class WorkerEntityTest {
 
     // then
     assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(7));
-    assertThat(callers.get(0).receiveMessage().isSuccess()).isTrue();
-    assertThat(callers.get(1).receiveMessage().isSuccess()).isTrue();
-    assertThat(callers.get(2).receiveMessage().getError().getMessage()).startsWith("[QUEUE_FULL]");
+    assertThat(callers.get(0).receiveMessage()).isNotInstanceOf(Refused.class);
+    assertThat(callers.get(1).receiveMessage()).isNotInstanceOf(Refused.class);
+    assertThat(refused(callers.get(2).receiveMessage()).reason())
+        .isEqualTo(Refused.Reason.QUEUE_FULL);
     assertThat(flatten(result.events())).filteredOn(WorkerEvent.RunAccepted.class::isInstance)
         .hasSize(2);
   }
@@ -413,23 +422,23 @@ class WorkerEntityTest {
     long epoch = e.epochOf(runId);
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> saved =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> saved =
         e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
             json("{\"done\":10}"), replyTo));
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> stale =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> stale =
         e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch - 1,
             json("{\"done\":99}"), replyTo));
 
     // then
-    assertThat(saved.reply().isSuccess()).isTrue();
+    assertThat(saved.reply()).isNotInstanceOf(Refused.class);
     assertThat(lifecycle(saved.events())).singleElement().isInstanceOfSatisfying(
         WorkerEvent.Checkpointed.class, c -> {
           assertThat(c.runId()).isEqualTo(runId);
           assertThat(c.epoch()).isEqualTo(epoch);
           assertThat(c.data()).isEqualTo(json("{\"done\":10}"));
         });
-    assertThat(stale.reply().isError()).isTrue();
-    assertThat(stale.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(stale.reply()).isInstanceOf(Refused.class);
+    assertThat(refused(stale.reply()).reason()).isEqualTo(Refused.Reason.RUN_FINISHED);
     assertThat(stale.hasNoEvents()).isTrue();
   }
 
@@ -443,11 +452,11 @@ class WorkerEntityTest {
         "release");
 
     // when it records a step, fails transiently, and the next attempt is asked for
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> recorded =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> recorded =
         e.kit.runCommand(replyTo -> new WorkerEntity.RecordStep(runId, epoch, step, replyTo));
     e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> stale =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> stale =
         e.kit.runCommand(replyTo -> new WorkerEntity.RecordStep(runId, epoch,
             StepRecord.succeeded("late", "java.lang.String", null, null), replyTo));
     TestProbe<Granted> runActor = testKit.createTestProbe();
@@ -455,7 +464,7 @@ class WorkerEntityTest {
 
     // then the step was written with a step event, the stale one refused, and the next attempt
     // gets the recorded step
-    assertThat(recorded.reply().isSuccess()).isTrue();
+    assertThat(recorded.reply()).isNotInstanceOf(Refused.class);
     assertThat(flatten(recorded.events())).satisfiesExactly(
         ev -> assertThat(ev).isEqualTo(new WorkerEvent.StepRecorded(runId, epoch, step,
             ((WorkerEvent.StepRecorded) ev).at())),
@@ -464,7 +473,7 @@ class WorkerEntityTest {
           assertThat(st.data()).isEqualTo(json("{\"name\":\"reserve\",\"status\":\"SUCCEEDED\","
               + "\"compensation\":{\"name\":\"release\",\"status\":null}}"));
         }));
-    assertThat(stale.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(refused(stale.reply()).reason()).isEqualTo(Refused.Reason.RUN_FINISHED);
     assertThat(stale.hasNoEvents()).isTrue();
     assertThat(runActor.expectMessageClass(Granted.class).steps()).containsExactly(step);
     assertThat(e.getRun(runId).steps()).containsExactly(
@@ -478,7 +487,7 @@ class WorkerEntityTest {
     Entity e = new Entity(WorkerConfig.DEFAULT);
     String runId = e.accept();
     long epoch = e.epochOf(runId);
-    e.kit.<StatusReply<Done>>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+    e.kit.<WriteReply>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
         json("{\"done\":10}"), replyTo));
     e.kit.runCommand(new AttemptOutcome(runId, epoch, Outcome.RETRY, null,
         new RunError(ErrorCode.TRANSIENT_ERROR, "flaky")));
@@ -486,14 +495,14 @@ class WorkerEntityTest {
 
     // when
     e.kit.runCommand(new WorkerEntity.RequestNextAttempt(runId, epoch, runActor.ref()));
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> fromOldAttempt =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> fromOldAttempt =
         e.kit.runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
             json("{\"done\":11}"), replyTo));
 
     // then
     assertThat(runActor.expectMessageClass(Granted.class).checkpoint())
         .isEqualTo(json("{\"done\":10}"));
-    assertThat(fromOldAttempt.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(refused(fromOldAttempt.reply()).reason()).isEqualTo(Refused.Reason.RUN_FINISHED);
     assertThat(fromOldAttempt.hasNoEvents()).isTrue();
   }
 
@@ -505,11 +514,11 @@ class WorkerEntityTest {
     String queued = e.accept();
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> cancel =
         e.cancel(queued);
 
     // then
-    assertThat(cancel.reply().isSuccess()).isTrue();
+    assertThat(cancel.reply()).isNotInstanceOf(Refused.class);
     assertThat(lifecycle(cancel.events())).singleElement().isInstanceOfSatisfying(
         WorkerEvent.RunFinished.class, f -> {
           assertThat(f.runId()).isEqualTo(queued);
@@ -521,19 +530,19 @@ class WorkerEntityTest {
     assertThat(e.stats().queued()).isZero();
 
     // when cancelled again
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> again =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> again =
         e.cancel(queued);
 
     // then
-    assertThat(again.reply().getError().getMessage()).startsWith("[RUN_FINISHED]");
+    assertThat(refused(again.reply()).reason()).isEqualTo(Refused.Reason.RUN_FINISHED);
     assertThat(again.hasNoEvents()).isTrue();
 
     // when an id of this entity that it never issued is cancelled
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> unknown =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> unknown =
         e.cancel(RunIds.newRunId(e.name, System.currentTimeMillis()));
 
     // then
-    assertThat(unknown.reply().getError().getMessage()).startsWith("[UNKNOWN_RUN]");
+    assertThat(refused(unknown.reply()).reason()).isEqualTo(Refused.Reason.UNKNOWN_RUN);
     assertThat(unknown.hasNoEvents()).isTrue();
   }
 
@@ -546,11 +555,11 @@ class WorkerEntityTest {
     String queued = e.accept();
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> cancel =
         e.cancel(running);
 
     // then
-    assertThat(cancel.reply().isSuccess()).isTrue();
+    assertThat(cancel.reply()).isNotInstanceOf(Refused.class);
     assertThat(attempt.isCancelled()).isTrue();
     assertThat(cancel.events()).as("the finish and the next start are one journal entry").hasSize(1);
     List<WorkerEvent> written = lifecycle(cancel.events());
@@ -566,8 +575,8 @@ class WorkerEntityTest {
   void aRunIsDrivenThroughItsLifecycleByItsRunActor() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    String runId = e.call(json("{\"to\":\"a@b.c\"}"), null).reply().getValue().runId();
-    TestProbe<StatusReply<RunResult>> waiter = testKit.createTestProbe();
+    String runId = value(e.call(json("{\"to\":\"a@b.c\"}"), null).reply()).runId();
+    TestProbe<RunReply> waiter = testKit.createTestProbe();
     e.kit.runCommand(new WorkerEntity.AwaitResult(runId, waiter.ref()));
     ControlledWorker.Invocation invocation = e.handler.next();
     assertThat(invocation.ctx().attempt()).isEqualTo(1);
@@ -583,9 +592,9 @@ class WorkerEntityTest {
     assertThat(outcome.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(outcome.epoch()).isEqualTo(e.epochOf(runId));
     assertThat(lifecycle(finished.events())).singleElement().isInstanceOf(WorkerEvent.RunFinished.class);
-    StatusReply<RunResult> awaited = waiter.receiveMessage();
-    assertThat(awaited.getValue().status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(awaited.getValue().result()).isEqualTo(json("{\"sent\":true}"));
+    RunReply awaited = waiter.receiveMessage();
+    assertThat(value(awaited).status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(value(awaited).result()).isEqualTo(json("{\"sent\":true}"));
     assertThat(e.getRun(runId).durationMs()).isNotNull();
   }
 
@@ -626,9 +635,9 @@ class WorkerEntityTest {
   void aDurableStreamIsWrittenWithItsBatchesAndDeliveredInTheOrderWritten() {
     // given a run executing attempt 1: its QUEUED and RUNNING events were written with the call
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call =
         e.call(json("{}"), null);
-    String runId = call.reply().getValue().runId();
+    String runId = value(call.reply()).runId();
     long epoch = e.epochOf(runId);
 
     // when the handler emits two events, one batch, and a superseded attempt emits one
@@ -718,9 +727,9 @@ class WorkerEntityTest {
     // given a run with a non-durable stream, executing, when its entity restarts
     Entity e = new Entity(WorkerConfig.DEFAULT.withDurableStream(false)
         .withRetry(RetryPolicy.DEFAULT.withMaxAttempts(3)));
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call =
         e.call(json("{}"), null);
-    String runId = call.reply().getValue().runId();
+    String runId = value(call.reply()).runId();
     e.handler.next().ctx().emit(json("{\"i\":1}"));
 
     // when
@@ -749,7 +758,7 @@ class WorkerEntityTest {
   void aRestartKeepsTheRunsAndTheStats() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    String ok = e.call(json("{}"), "key-1").reply().getValue().runId();
+    String ok = value(e.call(json("{}"), "key-1").reply()).runId();
     String bad = e.accept();
     e.kit.runCommand(e.outcome(ok, Outcome.SUCCEEDED, json("{\"r\":1}"), null));
     e.kit.runCommand(e.outcome(bad, Outcome.FAILED, null,
@@ -765,7 +774,7 @@ class WorkerEntityTest {
     assertThat(e.stats()).isEqualTo(statsBefore);
     assertThat(e.getRun(ok)).isEqualTo(okBefore);
     assertThat(e.getRun(bad)).isEqualTo(badBefore);
-    assertThat(e.call(json("{}"), "key-1").reply().getValue())
+    assertThat(value(e.call(json("{}"), "key-1").reply()))
         .isEqualTo(new Accepted(ok, true, RunStatus.SUCCEEDED));
   }
 
@@ -829,7 +838,7 @@ class WorkerEntityTest {
   void aSnapshotIsSavedEveryNEntriesAndRecoveryFromItAloneRestoresTheState() {
     // given five journal entries (snapshot-every = 5 in this test's config), all runs finished
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    String first = e.call(json("{}"), "first").reply().getValue().runId();
+    String first = value(e.call(json("{}"), "first").reply()).runId();
     String second = e.accept();
     String third = e.accept();
     e.kit.runCommand(e.outcome(first, Outcome.SUCCEEDED, json("{\"i\":1}"), null));
@@ -855,7 +864,7 @@ class WorkerEntityTest {
     assertThat(recovered.stats()).isEqualTo(before.stats());
     assertThat(recovered.nextEpoch()).isEqualTo(before.nextEpoch());
     assertThat(e.stats()).isEqualTo(statsBefore);
-    assertThat(e.call(json("{}"), "first").reply().getValue())
+    assertThat(value(e.call(json("{}"), "first").reply()))
         .isEqualTo(new Accepted(first, true, RunStatus.SUCCEEDED));
   }
 
@@ -865,7 +874,7 @@ class WorkerEntityTest {
   void whenTheWriteOfACallFailsTheCallerIsNotAnsweredAndTheRunIsNotKept() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT);
-    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    TestProbe<CallReply> caller = testKit.createTestProbe();
     e.kit.persistenceTestKit().failNextPersisted();
 
     // when
@@ -879,9 +888,9 @@ class WorkerEntityTest {
     assertThat(stats.running() + stats.queued()).isZero();
     assertThat(e.kit.restart().state().activeRuns()).isEmpty();
     assertThat(e.handler.invocations).isEmpty();
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> retried =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> retried =
         e.call(json("{}"), "lost");
-    assertThat(retried.reply().getValue().existing()).isFalse();
+    assertThat(value(retried.reply()).existing()).isFalse();
   }
 
   @Test
@@ -891,7 +900,7 @@ class WorkerEntityTest {
     String before = e.accept();
     e.kit.runCommand(e.outcome(before, Outcome.SUCCEEDED, json("{}"), null));
     WorkerStats statsBefore = e.stats();
-    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    TestProbe<CallReply> caller = testKit.createTestProbe();
     e.kit.persistenceTestKit().rejectNextPersisted();
 
     // when
@@ -919,14 +928,14 @@ class WorkerEntityTest {
     long gaveUp = System.currentTimeMillis() - 1000;
 
     // when it arrives
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> result =
-        e.kit.runCommand((ActorRef<StatusReply<Accepted>> replyTo) -> new WorkerEntity.Call(
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> result =
+        e.kit.runCommand((ActorRef<CallReply> replyTo) -> new WorkerEntity.Call(
             json("{}"), LONG_TIMEOUT_MS, null, List.of(), RunSpec.DEFAULT, gaveUp, replyTo));
 
     // then nothing is written and the reply says why
     assertThat(result.events()).isEmpty();
-    assertThat(result.reply().isError()).isTrue();
-    assertThat(result.reply().getError().getMessage()).contains("after its caller had given up");
+    assertThat(result.reply()).isInstanceOf(Refused.class);
+    assertThat(refused(result.reply()).message()).contains("after its caller had given up");
     assertThat(e.stats().runs()).isZero();
   }
 
@@ -936,7 +945,7 @@ class WorkerEntityTest {
     Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
     String running = e.accept();
     WorkerContext firstAttempt = e.handler.next().ctx();
-    TestProbe<StatusReply<Accepted>> caller = testKit.createTestProbe();
+    TestProbe<CallReply> caller = testKit.createTestProbe();
     e.kit.persistenceTestKit().failNextPersisted();
 
     // when a write fails and the entity restarts
@@ -964,19 +973,20 @@ class WorkerEntityTest {
     // given
     SerializationTestKit serialization = new SerializationTestKit(testKit.system());
     String runId = RunIds.newRunId("echo", System.currentTimeMillis());
-    TestProbe<StatusReply<Accepted>> accepted = testKit.createTestProbe();
-    TestProbe<StatusReply<Done>> done = testKit.createTestProbe();
-    TestProbe<StatusReply<RunResult>> result = testKit.createTestProbe();
+    TestProbe<CallReply> accepted = testKit.createTestProbe();
+    TestProbe<CancelReply> cancelled = testKit.createTestProbe();
+    TestProbe<WriteReply> written = testKit.createTestProbe();
+    TestProbe<RunReply> result = testKit.createTestProbe();
     TestProbe<WorkerEntity.ActiveRuns> active = testKit.createTestProbe();
     TestProbe<WorkerStats> stats = testKit.createTestProbe();
-    TestProbe<StatusReply<SourceRef<RunEvent>>> stream = testKit.createTestProbe();
+    TestProbe<StreamReply> stream = testKit.createTestProbe();
     TestProbe<Done> plainDone = testKit.createTestProbe();
     TestProbe<RunActor.Command> runActor = testKit.createTestProbe();
     TestProbe<Granted> grants = testKit.createTestProbe();
     TestProbe<Command> front = testKit.createTestProbe();
     List<Command> commands = List.of(
         new WorkerEntity.Call(json("{\"a\":[1,2]}"), 1000, "key", List.of("t"), accepted.ref()),
-        new WorkerEntity.Cancel(runId, done.ref()),
+        new WorkerEntity.Cancel(runId, cancelled.ref()),
         new WorkerEntity.GetRun(runId, result.ref()),
         new WorkerEntity.GetActive(active.ref()),
         new WorkerEntity.GetStats(stats.ref()),
@@ -991,7 +1001,7 @@ class WorkerEntityTest {
         new AttemptOutcome(runId, 4, Outcome.RETRY, json("{}"),
             new RunError(ErrorCode.TRANSIENT_ERROR, "again")),
         new WorkerEntity.RequestNextAttempt(runId, 4, grants.ref()),
-        new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), done.ref()),
+        new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), written.ref()),
         new WorkerEntity.Emit(runId, 4, RunEvent.MESSAGE, json("{\"i\":9}"), RunClock.now()),
         WorkerEntity.SlotsFreed.INSTANCE,
         new WorkerEntity.BatchDone(5),
@@ -1008,7 +1018,15 @@ class WorkerEntityTest {
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
         new Granted(2, 7, json("{\"i\":9}"), List.of(), false),
-        StatusReply.success(new Accepted(runId, false)));
+        new Refused(Refused.Reason.QUEUE_FULL, "worker 'echo' has 10 runs waiting"),
+        WorkerEntity.Cancelled.INSTANCE,
+        WorkerEntity.Written.INSTANCE,
+        new WorkerEntity.RunFound(new RunResult(runId, "echo", RunStatus.SUCCEEDED, 1,
+            RunClock.now(), RunClock.now(), RunClock.now(), 3L, json("{}"), json("{\"ok\":1}"),
+            null, List.of("t"))),
+        new WorkerEntity.StreamOpened(Source.single(
+            new RunEvent(1, RunEvent.MESSAGE, json("{}"), RunClock.now()))
+            .runWith(StreamRefs.sourceRef(), testKit.system())));
     for (Object r : replies) {
       assertRoundTrips(serialization, r);
     }
@@ -1136,15 +1154,15 @@ class WorkerEntityTest {
     assertThat(e.getRun(runId).status()).isEqualTo(RunStatus.RETRYING);
 
     // when that attempt's thread still checkpoints and emits
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> checkpoint =
-        e.kit.<StatusReply<Done>>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, WriteReply> checkpoint =
+        e.kit.<WriteReply>runCommand(replyTo -> new WorkerEntity.SaveCheckpoint(runId, epoch,
             json("{\"late\":1}"), replyTo));
     CommandResult<Command, WorkerEvent, WorkerState> emit = e.kit.runCommand(
         new WorkerEntity.Emit(runId, epoch, RunEvent.MESSAGE, json("{\"late\":1}"),
             RunClock.now()));
 
     // then the checkpoint is refused and nothing is written
-    assertThat(checkpoint.reply().isError()).isTrue();
+    assertThat(checkpoint.reply()).isInstanceOf(Refused.class);
     assertThat(checkpoint.hasNoEvents()).isTrue();
     assertThat(emit.hasNoEvents()).isTrue();
   }
@@ -1194,7 +1212,7 @@ class WorkerEntityTest {
       return self.get();
     }
 
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call(
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call(
         JsonNode payload, String idempotencyKey) {
       return kit.runCommand(replyTo -> new WorkerEntity.Call(payload, LONG_TIMEOUT_MS,
           idempotencyKey, List.of(), replyTo));
@@ -1202,22 +1220,22 @@ class WorkerEntityTest {
 
     /** Calls with an empty payload and returns the new run's id. */
     String accept() {
-      StatusReply<Accepted> reply = call(json("{}"), null).reply();
-      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
-      return reply.getValue().runId();
+      CallReply reply = call(json("{}"), null).reply();
+      assertThat(reply).as("call accepted: %s", reply).isNotInstanceOf(Refused.class);
+      return value(reply).runId();
     }
 
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel(
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> cancel(
         String runId) {
       return kit.runCommand(replyTo -> new WorkerEntity.Cancel(runId, replyTo));
     }
 
     RunResult getRun(String runId) {
-      StatusReply<RunResult> reply =
-          kit.<StatusReply<RunResult>>runCommand(replyTo -> new WorkerEntity.GetRun(runId, replyTo))
+      RunReply reply =
+          kit.<RunReply>runCommand(replyTo -> new WorkerEntity.GetRun(runId, replyTo))
               .reply();
-      assertThat(reply.isSuccess()).as("run %s found: %s", runId, reply).isTrue();
-      return reply.getValue();
+      assertThat(reply).as("run %s found: %s", runId, reply).isNotInstanceOf(Refused.class);
+      return value(reply);
     }
 
     WorkerStats stats() {

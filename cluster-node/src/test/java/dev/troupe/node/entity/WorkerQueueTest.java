@@ -1,5 +1,6 @@
 package dev.troupe.node.entity;
 
+import static dev.troupe.node.entity.Replies.value;
 import static dev.troupe.node.entity.WorkerEntityTest.flatten;
 import static dev.troupe.node.entity.WorkerEntityTest.json;
 import static dev.troupe.node.entity.WorkerEntityTest.lifecycle;
@@ -16,7 +17,11 @@ import dev.troupe.api.WorkerDefinition;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.WorkerEntity.Accepted;
+import dev.troupe.node.entity.WorkerEntity.CallReply;
+import dev.troupe.node.entity.WorkerEntity.CancelReply;
 import dev.troupe.node.entity.WorkerEntity.Command;
+import dev.troupe.node.entity.WorkerEntity.Refused;
+import dev.troupe.node.entity.WorkerEntity.RunReply;
 import dev.troupe.node.entity.WorkerEntityTest.ControlledWorker;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
@@ -31,7 +36,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -40,9 +44,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,11 +90,11 @@ class WorkerQueueTest {
     Instant due = e.clock.instant().plusSeconds(10);
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call =
         e.call(RunSpec.DEFAULT.withScheduledFor(due));
 
     // then it is written SCHEDULED, answered so, and nothing starts
-    Accepted accepted = call.reply().getValue();
+    Accepted accepted = value(call.reply());
     assertThat(accepted.status()).isEqualTo(RunStatus.SCHEDULED);
     assertThat(lifecycle(call.events())).singleElement().isInstanceOf(WorkerEvent.RunAccepted.class);
     RunResult run = e.getRun(accepted.runId());
@@ -125,8 +128,8 @@ class WorkerQueueTest {
     Entity e = new Entity(WorkerConfig.DEFAULT);
 
     // when
-    Accepted accepted = e.call(RunSpec.DEFAULT.withScheduledFor(e.clock.instant().minusSeconds(5)))
-        .reply().getValue();
+    Accepted accepted = value(
+        e.call(RunSpec.DEFAULT.withScheduledFor(e.clock.instant().minusSeconds(5))).reply());
 
     // then
     assertThat(accepted.status()).isEqualTo(RunStatus.QUEUED);
@@ -176,12 +179,12 @@ class WorkerQueueTest {
     String runId = e.schedule(Duration.ofSeconds(10));
 
     // when
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Done>> cancel =
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CancelReply> cancel =
         e.kit.runCommand(replyTo -> new WorkerEntity.Cancel(runId, replyTo));
     e.advance(Duration.ofSeconds(20));
 
     // then
-    assertThat(cancel.reply().isSuccess()).isTrue();
+    assertThat(cancel.reply()).isNotInstanceOf(Refused.class);
     RunResult run = e.getRun(runId);
     assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(run.scheduledFor()).isNotNull();
@@ -200,7 +203,7 @@ class WorkerQueueTest {
     Instant due = e.clock.instant().plusSeconds(1);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      ids.add(e.call(RunSpec.DEFAULT.withScheduledFor(due)).reply().getValue().runId());
+      ids.add(value(e.call(RunSpec.DEFAULT.withScheduledFor(due)).reply()).runId());
     }
 
     // when
@@ -533,7 +536,7 @@ class WorkerQueueTest {
       ManualTime.get(testKit.system()).timePasses(d);
     }
 
-    CommandResultWithReply<Command, WorkerEvent, WorkerState, StatusReply<Accepted>> call(
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call(
         RunSpec spec) {
       return kit.runCommand(replyTo -> new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null,
           List.of(), spec, 0, replyTo));
@@ -541,7 +544,7 @@ class WorkerQueueTest {
 
     /** {@code n} runs of {@code spec}, accepted in one batch (one journal write). */
     void acceptAll(int n, RunSpec spec) {
-      TestProbe<StatusReply<Accepted>> replies = testKit.createTestProbe();
+      TestProbe<CallReply> replies = testKit.createTestProbe();
       List<Command> calls = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         calls.add(new WorkerEntity.Call(json("{}"), TIMEOUT_MS, null, List.of(), spec, 0,
@@ -549,7 +552,7 @@ class WorkerQueueTest {
       }
       kit.<Command>runCommand(replyTo -> new WorkerEntity.Batch(calls, 1, replyTo));
       for (int i = 0; i < n; i++) {
-        assertThat(replies.receiveMessage().isSuccess()).isTrue();
+        assertThat(replies.receiveMessage()).isNotInstanceOf(Refused.class);
       }
     }
 
@@ -577,9 +580,9 @@ class WorkerQueueTest {
 
     /** A run of {@code spec}, accepted; its id. */
     String accept(RunSpec spec) {
-      StatusReply<Accepted> reply = call(spec).reply();
-      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
-      return reply.getValue().runId();
+      CallReply reply = call(spec).reply();
+      assertThat(reply).as("call accepted: %s", reply).isNotInstanceOf(Refused.class);
+      return value(reply).runId();
     }
 
     /**
@@ -605,18 +608,18 @@ class WorkerQueueTest {
 
     /** A run due {@code ahead} from now; its id. */
     String schedule(Duration ahead) {
-      StatusReply<Accepted> reply =
+      CallReply reply =
           call(RunSpec.DEFAULT.withScheduledFor(clock.instant().plus(ahead))).reply();
-      assertThat(reply.isSuccess()).as("call accepted: %s", reply).isTrue();
-      assertThat(reply.getValue().status()).isEqualTo(RunStatus.SCHEDULED);
-      return reply.getValue().runId();
+      assertThat(reply).as("call accepted: %s", reply).isNotInstanceOf(Refused.class);
+      assertThat(value(reply).status()).isEqualTo(RunStatus.SCHEDULED);
+      return value(reply).runId();
     }
 
     RunResult getRun(String runId) {
-      StatusReply<RunResult> reply = kit.<StatusReply<RunResult>>runCommand(
+      RunReply reply = kit.<RunReply>runCommand(
           replyTo -> new WorkerEntity.GetRun(runId, replyTo)).reply();
-      assertThat(reply.isSuccess()).as("run %s found: %s", runId, reply).isTrue();
-      return reply.getValue();
+      assertThat(reply).as("run %s found: %s", runId, reply).isNotInstanceOf(Refused.class);
+      return value(reply);
     }
 
     WorkerStats stats() {
