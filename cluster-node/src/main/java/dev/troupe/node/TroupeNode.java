@@ -141,7 +141,7 @@ public final class TroupeNode implements Troupe {
         new WorkerRegistry(), metrics, calls);
     TroupeNode node = new TroupeNode(services,
         HistoryReads.open(system, db, historySettings, metrics));
-    calls.connect(node::start, node::outcome);
+    calls.connect(node::start, node::outcome, node.entities::cancelChildren);
     if (settings.discoverModules()) {
       ServiceLoader.load(WorkerModule.class).forEach(m -> m.install(node));
     }

@@ -209,6 +209,42 @@ class ChildRunsTest {
   }
 
   @Test
+  void cancellingAParentBetweenAttemptsCancelsTheChildrenOfItsEarlierAttempts() {
+    // given a parent whose first attempt started two children, one detached, then failed, and
+    // which now waits ten minutes for its next attempt
+    String child = uniqueName("long");
+    String parent = uniqueName("retrying-parent");
+    troupe.registerBlocking(child, WorkerConfig.DEFAULT.withMaxConcurrent(4), ctx -> {
+      ctx.sleep(Duration.ofSeconds(60));
+      return obj();
+    });
+    List<String> children = new CopyOnWriteArrayList<>();
+    troupe.registerBlocking(parent, WorkerConfig.DEFAULT.withRetry(
+        RetryPolicy.of(3, Duration.ofMinutes(10), Duration.ofMinutes(10))), ctx -> {
+          children.add(ctx.call(child, obj()).runId());
+          children.add(ctx.call(child, obj(), ChildOptions.DEFAULT.detached()).runId());
+          throw new TransientFailure("the first attempt gives up after starting its children");
+        });
+    RunHandle p = Await.result(troupe.call(parent, obj()));
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        Await.result(troupe.lookup(p.runId())).orElseThrow().status() == RunStatus.RETRYING);
+    await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().allMatch(c ->
+        Await.result(troupe.lookup(c)).orElseThrow().status() == RunStatus.RUNNING));
+
+    // when
+    Await.result(p.cancel());
+
+    // then the attached child is cancelled, naming its parent; the detached one goes on
+    assertThat(Await.result(p.result()).status()).isEqualTo(RunStatus.CANCELLED);
+    RunResult attached = Await.result(troupe.attach(children.get(0)).result());
+    assertThat(attached.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(attached.error().message()).contains("parent run " + p.runId());
+    assertThat(Await.result(troupe.lookup(children.get(1))).orElseThrow().status())
+        .isEqualTo(RunStatus.RUNNING);
+    Await.result(troupe.attach(children.get(1)).cancel());
+  }
+
+  @Test
   void aRunCallingItsOwnAncestorsFailsAtTheConfiguredDepth() {
     // given a worker that calls itself and fails when its child failed
     String self = uniqueName("recursive");

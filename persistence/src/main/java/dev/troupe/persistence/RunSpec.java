@@ -19,10 +19,11 @@ import java.util.List;
  * @param rerunOf the finished run this one re-runs, or null
  * @param schedule the schedule fire that started this run, or null
  * @param depth how many child calls deep the run is: 0 for a run that no handler started
+ * @param detached for a child run: it goes on when its parent is cancelled
  */
 public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
-    List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule, int depth)
-    implements TroupeSerializable {
+    List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule, int depth,
+    boolean detached) implements TroupeSerializable {
   public static final RunSpec DEFAULT =
       new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(), null, null, null);
 
@@ -33,28 +34,32 @@ public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
   /** A spec of a run that no handler started (depth 0). */
   public RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
       List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule) {
-    this(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf, schedule, 0);
+    this(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf, schedule, 0,
+        false);
   }
 
   public RunSpec withScheduledFor(Instant at) {
     return new RunSpec(priority, concurrencyKey, at, dependsOn, parentRunId, rerunOf, schedule,
-        depth);
+        depth, detached);
   }
 
-  /** The spec of a child run of {@code runId}, itself {@code parentDepth} calls deep. */
-  public RunSpec withParent(String runId, int parentDepth) {
+  /**
+   * The spec of a child run of {@code runId}, itself {@code parentDepth} calls deep; a {@code
+   * detached} child goes on when its parent is cancelled.
+   */
+  public RunSpec withParent(String runId, int parentDepth, boolean detach) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, runId, rerunOf,
-        schedule, parentDepth + 1);
+        schedule, parentDepth + 1, detach);
   }
 
   public RunSpec withRerunOf(String runId) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, runId,
-        schedule, depth);
+        schedule, depth, detached);
   }
 
   public RunSpec withSchedule(ScheduleRef ref) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf,
-        ref, depth);
+        ref, depth, detached);
   }
 
   /**

@@ -430,7 +430,7 @@ abstract class RunHistoryStoreContract {
   @Test
   void queriesFilterByParent() {
     // given two children of run 1, the second one finished, and a run that is nobody's child
-    RunSpec childOf1 = RunSpec.DEFAULT.withParent(id(1), 0);
+    RunSpec childOf1 = RunSpec.DEFAULT.withParent(id(1), 0, false);
     store.applyAll(P, List.of(
         entry(accepted(id(1), null, 0),
             new WorkerEvent.RunAccepted(id(2), json("n", 2), 0, null, List.of(), at(1), childOf1),

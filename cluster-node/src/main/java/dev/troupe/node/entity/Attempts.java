@@ -192,6 +192,9 @@ final class Attempts {
       host.ended(r.runId(), endSeq, endSeq != 0 ? d.now : RunClock.now(), finished,
           status == RunStatus.CANCELLED);
     });
+    if (status == RunStatus.CANCELLED && r.attempts() > 0) { // only a started run has children
+      d.then(() -> services.runs().node().cancelChildren(r.runId()));
+    }
   }
 
   // starting runs

@@ -31,6 +31,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.SourceRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's way to the worker entities, wherever in the cluster they live: every ask with its
@@ -38,6 +40,7 @@ import org.apache.pekko.stream.SourceRef;
  * failures as the API's exceptions. Also starts the sharding regions of the roles in use.
  */
 public final class EntityClient {
+  private static final Logger log = LoggerFactory.getLogger(EntityClient.class);
   private final EntityServices services;
   private final ClusterSharding sharding;
   private final Executor callbacks;
@@ -142,6 +145,31 @@ public final class EntityClient {
     return withRun(runId, e -> ask(e,
         (ActorRef<WorkerEntity.StreamReply> r) -> new WorkerEntity.Subscribe(runId, afterSeq, r),
         WorkerEntity.StreamOpened.class).thenApply(WorkerEntity.StreamOpened::events));
+  }
+
+  /**
+   * Asks every entity of every worker registered here to cancel the children of the cancelled
+   * run {@code parentRunId}; completes with how many were cancelled. An entity that does not
+   * answer in time is logged and counted as none: its children finish on their own.
+   */
+  public CompletionStage<Integer> cancelChildren(String parentRunId) {
+    List<CompletableFuture<Integer>> parts = new ArrayList<>();
+    for (String name : services.registry().names()) {
+      for (String entityId : entityIds(services.registry().require(name))) {
+        parts.add(withEntity(entityId, e -> offEntity(entityRef(e)
+            .<WorkerEntity.ChildrenCancelled>ask(r -> new WorkerEntity.CancelChildren(parentRunId,
+                r), services.settings().askTimeout()))).toCompletableFuture()
+            .handle((c, t) -> {
+              if (t != null) {
+                log.warn("the children of the cancelled run {} in {} were not cancelled: {}",
+                    parentRunId, entityId, Failures.toException(t).getMessage());
+              }
+              return t == null ? c.count() : 0;
+            }));
+      }
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(v -> parts.stream().mapToInt(CompletableFuture::join).sum());
   }
 
   /** The active runs of every partition of {@code reg}, by run id. */

@@ -109,6 +109,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     Intake intake = new Intake(entityId, services, host, attempts, dependencies, ctx.getLog());
     on(WorkerEntity.Call.class, intake::onCall);
     on(WorkerEntity.Cancel.class, intake::onCancel);
+    on(WorkerEntity.CancelChildren.class, intake::onCancelChildren);
     on(WorkerEntity.GetRun.class, intake::onGetRun);
     on(WorkerEntity.GetActive.class, intake::onGetActive);
     on(WorkerEntity.GetStats.class, intake::onGetStats);

@@ -103,10 +103,7 @@ final class Intake {
   void onCancel(Decision d, WorkerEntity.Cancel cancel) {
     Optional<RunRecord> active = d.state().activeRun(cancel.runId());
     if (active.isPresent()) {
-      if (!attempts.cancelWithCompensations(d, active.get())) {
-        attempts.finish(d, active.get(), RunStatus.CANCELLED, null,
-            new RunError(ErrorCode.CANCELLED, "cancelled by request"));
-      }
+      cancel(d, active.get(), "cancelled by request");
       d.then(() -> cancel.replyTo().tell(WorkerEntity.Cancelled.INSTANCE));
       return;
     }
@@ -115,6 +112,21 @@ final class Intake {
         ? new Refused(Refused.Reason.RUN_FINISHED, "run " + cancel.runId()
             + " has already finished with status " + done.get().status())
         : unknownRun(cancel.runId())));
+  }
+
+  void onCancelChildren(Decision d, WorkerEntity.CancelChildren c) {
+    List<RunRecord> children = d.state().activeRuns().stream()
+        .filter(r -> c.parentRunId().equals(r.spec().parentRunId()) && !r.spec().detached())
+        .toList();
+    children.forEach(r -> cancel(d, r, "cancelled with its parent run " + c.parentRunId()));
+    d.then(() -> c.replyTo().tell(new WorkerEntity.ChildrenCancelled(children.size())));
+  }
+
+  /** Cancels an active run: at once, or once the compensations of its steps have run. */
+  private void cancel(Decision d, RunRecord r, String reason) {
+    if (!attempts.cancelWithCompensations(d, r)) {
+      attempts.finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, reason));
+    }
   }
 
   // reads

@@ -48,6 +48,7 @@ public final class WorkerEntity {
   @JsonSubTypes({
     @JsonSubTypes.Type(value = Call.class, name = "call"),
     @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = CancelChildren.class, name = "cancel-children"),
     @JsonSubTypes.Type(value = GetRun.class, name = "get-run"),
     @JsonSubTypes.Type(value = GetActive.class, name = "get-active"),
     @JsonSubTypes.Type(value = GetStats.class, name = "get-stats"),
@@ -182,6 +183,15 @@ public final class WorkerEntity {
 
   /** Cancel an active run; an error when it has finished or is unknown. */
   public record Cancel(String runId, ActorRef<CancelReply> replyTo) implements Command {}
+
+  /**
+   * Cancel the unfinished runs of this entity that the cancelled run {@code parentRunId} started
+   * as children and that are not detached; replies how many.
+   */
+  public record CancelChildren(String parentRunId, ActorRef<ChildrenCancelled> replyTo)
+      implements Command {}
+
+  public record ChildrenCancelled(int count) implements TroupeSerializable {}
 
   /** The run as its entity knows it (active or among the retained finished ones). */
   public record GetRun(String runId, ActorRef<RunReply> replyTo)

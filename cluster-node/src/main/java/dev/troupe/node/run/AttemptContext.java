@@ -357,7 +357,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     CompletionStage<RunHandle> started;
     try {
       started = services.node.call(childWorker, childPayload,
-          opts.call().withIdempotencyKey("child:" + runId() + ":" + name), runId(), spec.depth());
+          opts.call().withIdempotencyKey("child:" + runId() + ":" + name), runId(), spec.depth(),
+          !opts.cancelWithParent());
     } catch (RuntimeException e) {
       started = CompletableFuture.failedFuture(e);
     }

@@ -75,8 +75,13 @@ class DependenciesEntityTest {
 
     @Override
     public CompletionStage<RunHandle> call(String worker, JsonNode payload, CallOptions options,
-        String parentRunId, int parentDepth) {
+        String parentRunId, int parentDepth, boolean detached) {
       return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    }
+
+    @Override
+    public CompletionStage<Integer> cancelChildren(String parentRunId) {
+      return CompletableFuture.completedFuture(0);
     }
 
     @Override

@@ -976,6 +976,7 @@ class WorkerEntityTest {
     TestProbe<CallReply> accepted = testKit.createTestProbe();
     TestProbe<CancelReply> cancelled = testKit.createTestProbe();
     TestProbe<WriteReply> written = testKit.createTestProbe();
+    TestProbe<WorkerEntity.ChildrenCancelled> childrenCancelled = testKit.createTestProbe();
     TestProbe<RunReply> result = testKit.createTestProbe();
     TestProbe<WorkerEntity.ActiveRuns> active = testKit.createTestProbe();
     TestProbe<WorkerStats> stats = testKit.createTestProbe();
@@ -987,6 +988,7 @@ class WorkerEntityTest {
     List<Command> commands = List.of(
         new WorkerEntity.Call(json("{\"a\":[1,2]}"), 1000, "key", List.of("t"), accepted.ref()),
         new WorkerEntity.Cancel(runId, cancelled.ref()),
+        new WorkerEntity.CancelChildren(runId, childrenCancelled.ref()),
         new WorkerEntity.GetRun(runId, result.ref()),
         new WorkerEntity.GetActive(active.ref()),
         new WorkerEntity.GetStats(stats.ref()),
@@ -1021,6 +1023,7 @@ class WorkerEntityTest {
         new Refused(Refused.Reason.QUEUE_FULL, "worker 'echo' has 10 runs waiting"),
         WorkerEntity.Cancelled.INSTANCE,
         WorkerEntity.Written.INSTANCE,
+        new WorkerEntity.ChildrenCancelled(2),
         new WorkerEntity.RunFound(new RunResult(runId, "echo", RunStatus.SUCCEEDED, 1,
             RunClock.now(), RunClock.now(), RunClock.now(), 3L, json("{}"), json("{\"ok\":1}"),
             null, List.of("t"))),
