@@ -273,7 +273,8 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public CompletionStage<Optional<RunResult>> lookup(String runId) {
-    return lookups.find(runId).thenCompose(lookups::withChildren);
+    return lookups.find(runId).thenCompose(lookups::withChildren)
+        .thenCompose(lookups::withRerunBy);
   }
 
   /** The run once it has finished, from its entity wherever it is or from the history. */
