@@ -19,6 +19,8 @@ import java.util.List;
  * @param children the runs this one's handler started, oldest first, as far as the run history
  *     knows them (it follows the journal shortly behind); empty where not looked up
  * @param steps the run's durable steps in the order they first ran (empty when it has none)
+ * @param rerunBy the runs that re-run this one, oldest first, as far as the run history knows
+ *     them (it follows the journal shortly behind); empty where not looked up
  */
 public record RunResult(
     String runId,
@@ -40,13 +42,26 @@ public record RunResult(
     String rerunOf,
     String parentRunId,
     List<String> children,
-    List<RunStep> steps)
+    List<RunStep> steps,
+    List<String> rerunBy)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     tags = tags == null ? List.of() : List.copyOf(tags);
     children = children == null ? List.of() : List.copyOf(children);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    rerunBy = rerunBy == null ? List.of() : List.copyOf(rerunBy);
+  }
+
+  /** A run without its re-runs looked up. */
+  public RunResult(String runId, String worker, RunStatus status, int attempts, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
+      RunError error, List<String> tags, int priority, String concurrencyKey,
+      Instant scheduledFor, ScheduleRef schedule, String rerunOf, String parentRunId,
+      List<String> children, List<RunStep> steps) {
+    this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
+        result, error, tags, priority, concurrencyKey, scheduledFor, schedule, rerunOf,
+        parentRunId, children, steps, List.of());
   }
 
   /** A run without its children looked up, and without steps. */
@@ -72,7 +87,14 @@ public record RunResult(
   public RunResult withChildren(List<String> ids) {
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
-        schedule, rerunOf, parentRunId, ids, steps);
+        schedule, rerunOf, parentRunId, ids, steps, rerunBy);
+  }
+
+  /** This run with {@code ids} as the runs that re-run it. */
+  public RunResult withRerunBy(List<String> ids) {
+    return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
+        durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
+        schedule, rerunOf, parentRunId, children, steps, ids);
   }
 
   @JsonIgnore

@@ -26,6 +26,16 @@ public interface Schedules {
   /** Every schedule, by name. */
   CompletionStage<List<ScheduleInfo>> list();
 
+  /**
+   * One page of at most {@code limit} schedules by name, after the page whose {@code nextCursor}
+   * is {@code cursor} (null for the first page). Following the cursors lists every schedule that
+   * exists throughout once, in name order, also while others are put or deleted.
+   *
+   * @throws InvalidArgumentException when {@code limit} is not between 1 and {@link
+   *     SchedulePage#MAX_LIMIT}, or {@code cursor} is not one a page gave out
+   */
+  CompletionStage<SchedulePage> page(int limit, String cursor);
+
   /** Deletes a schedule: it fires no more. Fails with {@link UnknownScheduleException}. */
   CompletionStage<Done> delete(String name);
 

@@ -2,11 +2,13 @@ package dev.troupe.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.CallOptions;
+import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.Schedule;
 import dev.troupe.api.ScheduleInfo;
+import dev.troupe.api.SchedulePage;
 import dev.troupe.api.ScheduleRun;
 import dev.troupe.api.Schedules;
 import dev.troupe.api.UnknownScheduleException;
@@ -18,9 +20,11 @@ import dev.troupe.node.schedule.RunStarter;
 import dev.troupe.node.schedule.ScheduleEntities;
 import dev.troupe.node.schedule.ScheduleEntity;
 import dev.troupe.node.schedule.ScheduleState;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -129,6 +133,37 @@ final class NodeSchedules implements Schedules {
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v ->
           all.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
     }));
+  }
+
+  @Override
+  public CompletionStage<SchedulePage> page(int limit, String cursor) {
+    return supply(() -> {
+      SchedulePage.checkLimit(limit);
+      String after = cursor == null ? null : afterName(cursor);
+      return entities.names().thenCompose(names -> {
+        List<String> rest = names.stream()
+            .filter(n -> after == null || n.compareTo(after) > 0).sorted().toList();
+        List<String> page = rest.subList(0, Math.min(limit, rest.size()));
+        String next = rest.size() > limit ? Base64.getUrlEncoder().withoutPadding()
+            .encodeToString(page.get(page.size() - 1).getBytes(StandardCharsets.UTF_8)) : null;
+        List<CompletableFuture<Optional<ScheduleInfo>>> infos = new ArrayList<>();
+        page.forEach(n -> infos.add(get(n).toCompletableFuture()));
+        return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).thenApply(v ->
+            new SchedulePage(infos.stream().map(CompletableFuture::join)
+                .flatMap(Optional::stream).toList(), next));
+      });
+    });
+  }
+
+  /** The name a cursor points after (URL-safe Base64 of the last name of its page). */
+  private static String afterName(String cursor) {
+    try {
+      return Schedule.validateName(new String(Base64.getUrlDecoder().decode(cursor),
+          StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | InvalidArgumentException malformed) {
+      throw new InvalidArgumentException("cursor '" + cursor + "' is malformed: pass the"
+          + " nextCursor of the previous page unchanged, or no cursor for the first page");
+    }
   }
 
   @Override

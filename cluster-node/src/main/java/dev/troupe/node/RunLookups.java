@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The facade's reads of single runs wherever they are: from their entity (active ones and its
- * retained finished ones), else from the run history; with their children; their outcomes, for
- * dependencies; and the check that the runs a call depends on exist.
+ * retained finished ones), else from the run history; with their children and re-runs; their
+ * outcomes, for dependencies; and the check that the runs a call depends on exist.
  */
 final class RunLookups {
   private static final Logger log = LoggerFactory.getLogger(RunLookups.class);
@@ -63,6 +63,24 @@ final class RunLookups {
             .map(RunResult::runId).toList())))
         .exceptionally(unreadable -> {
           log.warn("run {}: its children cannot be read from the history now", runId);
+          return run;
+        });
+  }
+
+  /**
+   * The run with the runs that re-run it, oldest first, from the run history (by its indexed
+   * {@code rerun_of} column): a re-run shows there shortly after it is accepted, the first {@link
+   * RunQuery#MAX_LIMIT} of them. Without them when the history is off or cannot be read now.
+   */
+  CompletionStage<Optional<RunResult>> withRerunBy(Optional<RunResult> run) {
+    if (run.isEmpty() || history.isEmpty()) {
+      return CompletableFuture.completedFuture(run);
+    }
+    String runId = run.get().runId();
+    return history.get().rerunsOf(runId, RunQuery.MAX_LIMIT)
+        .thenApply(ids -> run.map(r -> r.withRerunBy(ids)))
+        .exceptionally(unreadable -> {
+          log.warn("run {}: its re-runs cannot be read from the history now", runId);
           return run;
         });
   }

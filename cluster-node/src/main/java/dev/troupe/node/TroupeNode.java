@@ -23,12 +23,15 @@ import dev.troupe.node.cluster.ClusterView;
 import dev.troupe.node.config.ClusterSettings;
 import dev.troupe.node.config.HistorySettings;
 import dev.troupe.node.config.MetricsSettings;
+import dev.troupe.node.config.RetentionSettings;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.EntityServices;
 import dev.troupe.node.entity.NodeDrain;
 import dev.troupe.node.entity.WorkerEntity;
 import dev.troupe.node.history.HistoryReads;
+import dev.troupe.node.history.HistoryRetention;
+import dev.troupe.node.history.RetentionPurge;
 import dev.troupe.node.history.RunHistoryProjection;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
@@ -155,8 +158,14 @@ public final class TroupeNode implements Troupe {
     node.entities.initRole(null);
     List<String> names = node.registry.names();
     names.forEach(n -> node.entities.initRole(node.registry.require(n).definition().config().role()));
-    node.history.ifPresent(h ->
-        RunHistoryProjection.init(system, h.store(), historySettings, h.executor(), metrics));
+    RetentionSettings retention = RetentionSettings.fromConfig(config);
+    node.history.ifPresent(h -> {
+      RunHistoryProjection.init(system, h.store(), historySettings, h.executor(), metrics);
+      if (retention.enabled()) {
+        HistoryRetention.init(system, new RetentionPurge(h.store(), retention, services.clock(),
+            metrics), retention.interval(), h.executor(), metrics);
+      }
+    });
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
     synchronized (node) {
       node.schedules = NodeSchedules.start(system, settings.askTimeout(), node.registry,
@@ -273,7 +282,8 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public CompletionStage<Optional<RunResult>> lookup(String runId) {
-    return lookups.find(runId).thenCompose(lookups::withChildren);
+    return lookups.find(runId).thenCompose(lookups::withChildren)
+        .thenCompose(lookups::withRerunBy);
   }
 
   /** The run once it has finished, from its entity wherever it is or from the history. */

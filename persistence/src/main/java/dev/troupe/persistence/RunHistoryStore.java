@@ -5,6 +5,7 @@ import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ public interface RunHistoryStore extends AutoCloseable {
 
   /** One journal entry of a worker entity, as the read journal delivers it. */
   record Entry(String persistenceId, long sequenceNr, WorkerEvent event) {}
+
+  /** What one purge of old runs deleted: runs, and rows of their stored stream events. */
+  record Purged(int runs, int streamRows) {}
 
   /** The store could not read or write the database; the message says which statement failed. */
   final class StoreException extends RuntimeException {
@@ -91,6 +95,37 @@ public interface RunHistoryStore extends AutoCloseable {
    * @throws InvalidArgumentException when the query's cursor is not one this store gave out
    */
   RunPage page(RunQuery query);
+
+  /**
+   * The ids of the runs that re-run {@code runId} (whose spec names it as {@code rerunOf}),
+   * oldest first, at most {@code limit}: found by an index, as children are by their parent.
+   *
+   * @throws StoreException when the database could not be read
+   */
+  List<String> rerunsOf(String runId, int limit);
+
+  /**
+   * Deletes at most {@code maxRows} journal entries of the worker entities that {@code
+   * projection} follows, each entity's only up to the lowest of its latest snapshot's sequence
+   * number, the last entry of it that {@code projection} applied and its highest entry less one:
+   * an entity recovers from its snapshot, the history never needs an entry again once applied,
+   * and nothing the history has not read yet is deleted, however far it lags. An entity the
+   * history has not seen keeps all its entries. Entries of other persistent actors are not
+   * touched.
+   *
+   * @return the entries deleted; fewer than {@code maxRows} when no more may be deleted now
+   * @throws StoreException when the database refused it; what was deleted stays deleted
+   */
+  int purgeJournal(String projection, int maxRows);
+
+  /**
+   * Deletes at most {@code maxRuns} runs that finished before {@code cutoff}, oldest first, with
+   * their stored stream events, in one transaction. A run not finished is never deleted.
+   *
+   * @return what was deleted; fewer than {@code maxRuns} runs when no more finished before it
+   * @throws StoreException when the database refused it; nothing of the batch was deleted
+   */
+  Purged purgeRuns(Instant cutoff, int maxRuns);
 
   /** Releases what the store holds (its pool, when it opened one); logs rather than throws. */
   @Override

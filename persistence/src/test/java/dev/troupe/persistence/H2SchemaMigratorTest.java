@@ -36,7 +36,7 @@ class H2SchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 8;
+    return 9;
   }
 
   @Test

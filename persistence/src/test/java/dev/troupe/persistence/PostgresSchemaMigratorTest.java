@@ -99,7 +99,7 @@ class PostgresSchemaMigratorTest extends SchemaMigratorContract {
 
   @Override
   protected int schemaVersion() {
-    return 7;
+    return 8;
   }
 
   @Test

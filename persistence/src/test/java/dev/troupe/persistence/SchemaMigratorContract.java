@@ -95,7 +95,7 @@ abstract class SchemaMigratorContract {
       assertThat(columns(c, "troupe_runs")).containsExactlyInAnyOrder("run_id", "worker",
           "entity_id", "status", "attempts", "created_at", "started_at", "finished_at",
           "duration_ms", "payload", "result", "error_code", "error_message", "tags",
-          "last_seq_nr", "stream_events", "error_label", "spec", "parent_run_id");
+          "last_seq_nr", "stream_events", "error_label", "spec", "parent_run_id", "rerun_of");
       assertThat(columns(c, "troupe_projection_offsets")).containsExactlyInAnyOrder(
           "projection_name", "offset_value", "updated_at");
       assertThat(columns(c, "troupe_run_events")).containsExactlyInAnyOrder("run_id",

@@ -88,6 +88,11 @@ public final class HistoryReads {
     return read(() -> store.page(query));
   }
 
+  /** The ids of the runs that re-run {@code runId}, oldest first, at most {@code limit}. */
+  public CompletionStage<List<String>> rerunsOf(String runId, int limit) {
+    return read(() -> store.rerunsOf(runId, limit));
+  }
+
   /** Blocking: for the stream reader, which calls it on {@link #read}'s thread. */
   public List<RunEvent> eventsNow(String runId, long after, long toSeq, int limit) {
     return store.events(runId, after, toSeq, limit);

@@ -12,6 +12,7 @@ import dev.troupe.api.ScheduleInfo;
 import dev.troupe.api.ScheduleRun;
 import dev.troupe.api.Schedules;
 import dev.troupe.api.UnknownScheduleException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -28,12 +29,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * {@code /api/v1/schedules}: list, put, get, delete, pause, resume and trigger schedules. Changes
+ * {@code /api/v1/schedules}: list (paged by name), put, get, delete, pause, resume and trigger schedules. Changes
  * (put, delete, pause, resume) need an admin token when tokens are configured; reading and
  * triggering (which starts a run, as a call does) need a client token. Bodies of PUT and POST are
  * declared JSON (415 otherwise, an empty body too).
  */
 final class ScheduleRoutes extends AllDirectives {
+  private static final int DEFAULT_LIMIT = 50;
   private final Schedules schedules;
   private final HttpSettings settings;
   private final ObjectMapper mapper;
@@ -52,7 +54,8 @@ final class ScheduleRoutes extends AllDirectives {
   /** The routes under {@code /api/v1}; {@code admin} when the request has an admin token. */
   Route routes(boolean admin) {
     return concat(
-        path("schedules", () -> get(() -> completeWithFuture(list()))),
+        path("schedules", () -> get(() -> parameterOptional("limit", limit ->
+            parameterOptional("cursor", cursor -> completeWithFuture(list(limit, cursor)))))),
         pathPrefix("schedules", () -> pathPrefix(PathMatchers.segment(), name -> concat(
             pathEnd(() -> concat(
                 get(() -> completeWithFuture(one(name))),
@@ -69,11 +72,19 @@ final class ScheduleRoutes extends AllDirectives {
                 this::triggered)))))));
   }
 
-  private CompletionStage<HttpResponse> list() {
-    return answer(supply(schedules::list), list -> {
+  /** A page of schedules by name: {@code limit} (default 50) after {@code cursor}. */
+  private CompletionStage<HttpResponse> list(Optional<String> limit, Optional<String> cursor) {
+    return answer(supply(() -> schedules.page(limit.map(x -> {
+      try {
+        return Integer.parseInt(x);
+      } catch (NumberFormatException e) {
+        throw new InvalidArgumentException("limit must be an integer, was '" + x + "'");
+      }
+    }).orElse(DEFAULT_LIMIT), cursor.orElse(null))), page -> {
       ObjectNode n = mapper.createObjectNode();
       ArrayNode all = n.putArray("schedules");
-      list.forEach(s -> all.add(json(s)));
+      page.schedules().forEach(s -> all.add(json(s)));
+      n.put("nextCursor", page.nextCursor());
       return respond(StatusCodes.OK, n);
     });
   }

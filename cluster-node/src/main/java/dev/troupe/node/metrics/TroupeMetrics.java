@@ -49,6 +49,10 @@ public final class TroupeMetrics {
   private final AtomicLong projectionLagMs = new AtomicLong();
   private final Counter projectionEntries;
   private final Counter projectionFailures;
+  private final Counter journalPurged;
+  private final Counter runsPurged;
+  private final Counter streamRowsPurged;
+  private final Counter purgeFailures;
   private final AtomicReference<JvmGcMetrics> gc = new AtomicReference<>();
 
   /** Metrics in a registry of their own (one per node). */
@@ -70,6 +74,29 @@ public final class TroupeMetrics {
     projectionFailures = Counter.builder("troupe_history_projection_failures")
         .description("run history batches whose write failed (the projection restarts)")
         .register(registry);
+    journalPurged = Counter.builder("troupe_retention_journal_entries_purged")
+        .description("journal entries of worker entities deleted (covered by a snapshot and"
+            + " applied by the run history)").register(registry);
+    runsPurged = Counter.builder("troupe_retention_runs_purged")
+        .description("finished runs older than troupe.history.retention deleted from the run"
+            + " history").register(registry);
+    streamRowsPurged = Counter.builder("troupe_retention_stream_rows_purged")
+        .description("rows of stored stream events (troupe_run_events) deleted with their runs")
+        .register(registry);
+    purgeFailures = Counter.builder("troupe_retention_failures")
+        .description("purge rounds that failed (the next round tries again)").register(registry);
+  }
+
+  /** A purge round deleted these journal entries, runs and rows of stream events. */
+  public void purged(long journalEntries, long runs, long streamRows) {
+    journalPurged.increment(journalEntries);
+    runsPurged.increment(runs);
+    streamRowsPurged.increment(streamRows);
+  }
+
+  /** A purge round failed. */
+  public void purgeFailed() {
+    purgeFailures.increment();
   }
 
   /**

@@ -134,6 +134,28 @@ class HttpRerunsTest {
   }
 
   @Test
+  void aRerunRunListsItsRerunsOldestFirstAndEachRerunNamesIt() throws Exception {
+    // given a finished run, not re-run yet
+    String oldId = finished("echo", "{\"payload\":{\"b\":2}}").get("runId").asText();
+    assertThat(run(oldId).get("rerunBy")).isEmpty();
+
+    // when it is re-run twice
+    String first = body(send("POST", "/api/v1/runs/" + oldId + "/rerun", "", ADMIN))
+        .get("runId").asText();
+    String second = body(send("POST", "/api/v1/runs/" + oldId + "/rerun", "", ADMIN))
+        .get("runId").asText();
+
+    // then the old run lists both, oldest first, and each re-run points back and lists none
+    await().untilAsserted(() -> assertThat(run(oldId).get("rerunBy"))
+        .extracting(JsonNode::asText).containsExactly(first, second));
+    for (String id : List.of(first, second)) {
+      JsonNode rerun = run(id);
+      assertThat(rerun.get("rerunOf").asText()).isEqualTo(oldId);
+      assertThat(rerun.get("rerunBy")).isEmpty();
+    }
+  }
+
+  @Test
   void aRunThatHasNotFinishedOrDoesNotExistIsNotRerun() throws Exception {
     // given a run that is still running
     HttpResponse<String> held = send("POST", "/api/v1/workers/held/runs", "{}", CLIENT);

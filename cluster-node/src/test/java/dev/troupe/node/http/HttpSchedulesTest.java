@@ -134,6 +134,43 @@ class HttpSchedulesTest {
   }
 
   @Test
+  void schedulesArePagedByNameAndTheCursorsCoverEachOnce() throws Exception {
+    // given five schedules
+    List<String> mine = List.of("page-a", "page-b", "page-c", "page-d", "page-e");
+    for (String name : mine) {
+      assertThat(admin("PUT", "/api/v1/schedules/" + name,
+          "{\"worker\":\"echo\",\"cron\":\"0 0 3 1 1 *\"}").statusCode()).isEqualTo(200);
+    }
+
+    // when every page of at most two is read, cursor after cursor
+    List<String> listed = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    String cursor = null;
+    do {
+      HttpResponse<String> r = read("/api/v1/schedules?limit=2"
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode page = body(r);
+      page.get("schedules").forEach(x -> listed.add(x.get("name").asText()));
+      sizes.add(page.get("schedules").size());
+      cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+    } while (cursor != null);
+
+    // then each schedule is listed once, by name, in pages of two at most
+    assertThat(listed).containsAll(mine).doesNotHaveDuplicates().isSorted();
+    assertThat(sizes).allMatch(n -> n <= 2);
+    assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(n -> n == 2);
+    assertThat(listed).hasSize(body(read("/api/v1/schedules?limit=500")).get("schedules").size());
+    // and a bad limit or cursor is refused
+    assertThat(read("/api/v1/schedules?limit=0").statusCode()).isEqualTo(400);
+    assertThat(read("/api/v1/schedules?limit=x").statusCode()).isEqualTo(400);
+    assertThat(read("/api/v1/schedules?cursor=%25%25").statusCode()).isEqualTo(400);
+    for (String name : mine) {
+      admin("DELETE", "/api/v1/schedules/" + name, null);
+    }
+  }
+
+  @Test
   void aScheduleEverySecondStartsOneRunPerFireTimeEachLinkedToItsFire() throws Exception {
     // given
     HttpResponse<String> put = admin("PUT", "/api/v1/schedules/every-second",

@@ -34,8 +34,8 @@ final class HistoryRow {
   static final String INSERT = "INSERT INTO \"troupe_runs\" (\"run_id\", \"worker\","
       + " \"entity_id\", \"status\", \"attempts\", \"created_at\", \"started_at\", \"finished_at\","
       + " \"duration_ms\", \"payload\", \"result\", \"error_code\", \"error_message\", \"tags\","
-      + " \"last_seq_nr\", \"stream_events\", \"error_label\", \"spec\", \"parent_run_id\")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " \"last_seq_nr\", \"stream_events\", \"error_label\", \"spec\", \"parent_run_id\","
+      + " \"rerun_of\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // never over a row that a later entry already changed (another writer of the same history)
   static final String UPDATE = "UPDATE \"troupe_runs\" SET \"status\" = ?,"
       + " \"attempts\" = ?, \"started_at\" = ?, \"finished_at\" = ?, \"duration_ms\" = ?,"
@@ -120,6 +120,7 @@ final class HistoryRow {
     ps.setString(17, label(run.error()));
     ps.setString(18, RunSpec.DEFAULT.equals(run.spec()) ? null : json(run.spec()));
     ps.setString(19, run.spec().parentRunId());
+    ps.setString(20, run.spec().rerunOf());
   }
 
   void bindUpdate(PreparedStatement ps) throws SQLException {

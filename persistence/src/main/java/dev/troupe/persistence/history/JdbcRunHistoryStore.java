@@ -12,6 +12,7 @@ import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -194,6 +195,36 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
       return HistoryQueries.page(c, query, after);
     } catch (SQLException e) {
       throw new StoreException("reading runs from troupe_runs failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> rerunsOf(String runId, int limit) {
+    try (Connection c = dataSource.getConnection()) {
+      return Retention.rerunsOf(c, runId, limit);
+    } catch (SQLException e) {
+      throw new StoreException("reading the re-runs of run " + runId + " from troupe_runs failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public int purgeJournal(String projection, int maxRows) {
+    try (Connection c = dataSource.getConnection()) {
+      return Retention.purgeJournal(c, projection, maxRows);
+    } catch (SQLException e) {
+      throw new StoreException("deleting old entries from event_journal failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Purged purgeRuns(Instant cutoff, int maxRuns) {
+    try (Connection c = dataSource.getConnection()) {
+      return Retention.purgeRuns(c, cutoff, maxRuns);
+    } catch (SQLException e) {
+      throw new StoreException("deleting runs finished before " + cutoff + " from troupe_runs"
+          + " failed: " + e.getMessage(), e);
     }
   }
 }
