@@ -43,5 +43,7 @@
     show();
   });
   window.addEventListener('hashchange', show);
+  // a notice says what the last action did: leaving through the menu leaves it behind
+  for (const a of document.querySelectorAll('nav a')) a.addEventListener('click', () => notice(''));
   show();
 })();

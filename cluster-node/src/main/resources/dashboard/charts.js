@@ -58,9 +58,13 @@
     return new uPlot({
       title, width, height: 200,
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
-      axes: [{}, { label: unit, size: 56 }],
+      axes: [
+        { space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
+          values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()) },
+        { label: unit, size: 56 },
+      ],
       series: [{}, ...names.map((label, i) => ({
-        label, stroke: colors[i], width: 2, fill: colors[i] + '14', spanGaps: true,
+        label, stroke: colors[i], width: 2, fill: i === 0 ? colors[i] + '14' : undefined, spanGaps: true,
         value: (u, v) => (v == null ? '–' : v.toFixed(unit === 'ms' ? 0 : 2)),
       }))],
       legend: { live: false },

@@ -89,6 +89,8 @@ class DashboardViewsBrowserTest {
           release.await();
           return ctx.newObject().put("released", true);
         });
+    troupe.register("burst", WorkerConfig.DEFAULT.withDescription("Finishes at once, for the charts"),
+        ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("tagged", WorkerConfig.DEFAULT.withDescription("Echoes its payload"),
         ctx -> CompletableFuture.completedFuture(ctx.payload()));
     var binding = HttpServer.start(troupe, HttpSettings.fromConfig(system.settings().config()))
@@ -136,25 +138,28 @@ class DashboardViewsBrowserTest {
 
   @Test
   void theOverviewChartsRunsPerSecondAndDurationPercentiles() throws Exception {
-    // given the overview, open while samples are taken
-    driver.get(base + "/#/");
-    wait.until(d -> text("rate-now").startsWith("now:"));
+    // given the overview, its charts on a worker that has not run yet, sampled at rest
+    driver.get(base + "/");
+    wait.until(d -> d.findElements(By.cssSelector("#chart-worker option[value='burst']")).size() == 1);
+    new Select(driver.findElement(By.id("chart-worker"))).selectByValue("burst");
+    wait.until(d -> text("rate-now").equals("now: 0.00 started/s, 0.00 finished/s"));
+    assertThat(text("duration-now")).isEqualTo("no finished runs yet");
 
     // when runs finish
     for (int i = 0; i < 12; i++) {
-      finished("tagged", CallOptions.NONE);
+      finished("burst", CallOptions.NONE);
     }
 
     // then the rate chart shows them finishing, and the durations chart their percentiles
     wait.until(d -> text("rate-now").matches("now: .*, (0\\.[0-9]*[1-9][0-9]*|[1-9][0-9.]*) finished/s"));
-    wait.until(d -> text("duration-now").contains("p99"));
+    wait.until(d -> text("duration-now").matches("now: p50 [0-9]+ ms · p95 [0-9]+ ms · p99 [0-9]+ ms"));
     assertThat(driver.findElements(By.cssSelector("#rate-chart canvas"))).hasSize(1);
     assertThat(driver.findElements(By.cssSelector("#duration-chart canvas"))).hasSize(1);
-    assertThat(text("rate-chart")).contains("started", "finished");
-    assertThat(text("duration-chart")).contains("p50", "p95", "p99");
-    // the choice of worker lists every worker
-    new Select(driver.findElement(By.id("chart-worker"))).selectByValue("tagged");
-    wait.until(d -> text("duration-now").contains("p50"));
+    assertThat(text("rate-chart")).containsIgnoringCase("started").containsIgnoringCase("finished");
+    assertThat(text("duration-chart")).containsIgnoringCase("p50").containsIgnoringCase("p99");
+    // the workers table has counted them too by its next refresh
+    wait.until(d -> d.findElement(By.xpath("//table[@id='workers-table']//tr[td[text()='burst']]/td[3]"))
+        .getText().equals("12"));
     screenshot("overview");
   }
 
