@@ -117,26 +117,13 @@ window.TD = (() => {
     return run.result === undefined || run.result === null ? '' : JSON.stringify(run.result);
   }
 
-  /** Says {@code text} (a string or nodes) in the banner under the header; empty hides it. */
+  /** Says text (a string or nodes) in the banner under the header; empty hides it. */
   function notice(text, isError) {
     const n = $('notice');
     if (text instanceof Node) n.replaceChildren(text);
     else n.textContent = text || '';
     n.classList.toggle('error', !!isError);
     n.hidden = !text;
-  }
-
-  /** Runs an action from a button: disabled meanwhile, its outcome said in the notice. */
-  async function act(b, action, done) {
-    b.disabled = true;
-    try {
-      const r = await action();
-      notice(done(r));
-    } catch (e) {
-      notice(e.message, true);
-    } finally {
-      b.disabled = false;
-    }
   }
 
   /** Fills a worker <select> with "any" (value '') and the registered workers, keeping its value. */
@@ -239,8 +226,8 @@ window.TD = (() => {
   }
 
   /**
-   * Registers a view: {@code view.show(params)} when the address names it, {@code view.hide()}
-   * when another one is shown. Its markup is the element with id "view-" + name.
+   * Registers a view: view.show(params) when the address names it, view.hide() when another one
+   * is shown. Its markup is the element with id "view-" + name.
    */
   function register(name, view) {
     views[name] = view;
@@ -248,7 +235,7 @@ window.TD = (() => {
 
   return {
     ACTIVE, $, api, post, enc, token, saveToken, el, cell, row, placeholder, button, fragment,
-    time, ms, statusBadge, runLink, outcome, notice, act, fillWorkers, stream, parse, register,
+    time, ms, statusBadge, runLink, outcome, notice, fillWorkers, stream, parse, register,
     views,
   };
 })();

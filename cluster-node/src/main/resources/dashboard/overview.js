@@ -276,6 +276,5 @@
       timers.forEach((t) => clearTimeout(t.id));
       timers = [];
     },
-    refresh,
   });
 })();
