@@ -29,6 +29,7 @@ final class ActivePages {
     List<RunResult> matching = active.stream()
         .filter(r -> r.status() == query.status())
         .filter(r -> query.parent() == null || query.parent().equals(r.parentRunId()))
+        .filter(query::tagAndTimeMatch)
         .filter(r -> after == null || r.runId().compareTo(after) < 0)
         .sorted(Comparator.comparing(RunResult::runId).reversed())
         .toList();

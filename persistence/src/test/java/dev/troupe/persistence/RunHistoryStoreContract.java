@@ -137,7 +137,7 @@ abstract class RunHistoryStoreContract {
       if (page.nextCursor() == null) {
         return all;
       }
-      q = new RunQuery(q.worker(), q.status(), q.limit(), page.nextCursor(), q.parent());
+      q = q.withCursor(page.nextCursor());
     }
     throw new AssertionError("more than 100 pages");
   }
@@ -443,6 +443,42 @@ abstract class RunHistoryStoreContract {
     assertThat(store.page(new RunQuery(null, RunStatus.SUCCEEDED, 10, null, id(1))).runs())
         .extracting(RunResult::parentRunId).containsExactly(id(1));
     assertThat(store.page(RunQuery.childrenOf(id(4), 10)).runs()).isEmpty();
+  }
+
+  @Test
+  void queriesFilterByTagExactlyAndByCreationTime() {
+    // given runs tagged "eu", "eu_west" (LIKE's wildcard), "100%" and one whose tag holds the
+    // quoted text of "eu", each created a second after the previous one
+    List<List<String>> tags = List.of(List.of("eu"), List.of("eu_west"), List.of("batch", "eu"),
+        List.of(",\"eu"), List.of("100%"), List.of("eu"), List.of());
+    List<WorkerEvent> accepted = new ArrayList<>();
+    for (int n = 1; n <= tags.size(); n++) {
+      accepted.add(new WorkerEvent.RunAccepted(id(n), json("n", n), 0, null,
+          tags.get(n - 1), at(n * 1000L)));
+    }
+    store.applyAll(P, List.of(entry(accepted.toArray(WorkerEvent[]::new))), 1);
+
+    // when filtered by tag, one run per page, then by tag and a time range
+    List<RunResult> eu = allPages(new RunQuery(null, null, 1, null, null, "eu", null, null));
+    List<RunResult> wildcard = allPages(new RunQuery(null, null, 5, null, null, "eu%", null, null));
+    List<RunResult> percent = allPages(new RunQuery(null, null, 5, null, null, "100%", null, null));
+    List<RunResult> ranged = allPages(new RunQuery("send-email", null, 5, null, null, "eu",
+        at(2000), at(6000)));
+    List<RunResult> inTime = allPages(new RunQuery(null, null, 2, null, null, null,
+        at(5000), null));
+
+    // then only runs carrying exactly that tag, newest first, within the range when given
+    assertThat(eu).extracting(RunResult::runId).containsExactly(id(6), id(3), id(1));
+    assertThat(wildcard).isEmpty();
+    assertThat(percent).extracting(RunResult::runId).containsExactly(id(5));
+    assertThat(ranged).extracting(RunResult::runId).containsExactly(id(3));
+    assertThat(inTime).extracting(RunResult::runId).containsExactly(id(7), id(6), id(5));
+  }
+
+  @Test
+  void aTimeRangeThatEndsBeforeItStartsIsRefused() {
+    assertThatThrownBy(() -> new RunQuery(null, null, 10, null, null, null, at(5000), at(5000)))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("from must be before to");
   }
 
   @Test

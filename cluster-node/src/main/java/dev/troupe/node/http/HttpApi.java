@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunHandle;
-import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.Troupe;
@@ -64,6 +63,7 @@ public final class HttpApi extends AllDirectives {
   private final BodyBudget bodies;
   private final ScheduleRoutes schedules;
   private final RerunRoutes reruns;
+  private final RunReads reads;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -85,6 +85,7 @@ public final class HttpApi extends AllDirectives {
     this.apiRejections = jsonRejections();
     this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
     this.reruns = new RerunRoutes(troupe, settings, mapper, errors, materializer);
+    this.reads = new RunReads(troupe, settings, mapper, errors, materializer);
   }
 
   /**
@@ -137,13 +138,14 @@ public final class HttpApi extends AllDirectives {
             path("stats", () -> get(() -> validName(name,
                 () -> completeWithFuture(json(troupe.stats(name)))))),
             path("runs", () -> post(() -> validName(name, () -> startRun(name))))))),
-        path("runs", () -> get(() -> listRuns())),
+        path("runs", () -> get(reads::list)),
         path("cluster", () -> get(() -> completeWithFuture(json(supply(cluster))))),
         schedules.routes(admin),
         pathPrefix("runs", () -> pathPrefix(PathMatchers.segment(), runId -> concat(
             pathEnd(() -> get(() -> completeWithFuture(run(runId)))),
-            path("events", () -> get(() -> optionalHeaderValueByName("Last-Event-ID",
-                last -> events(runId, last)))),
+            path("events", () -> get(() -> optionalHeaderValueByName("Accept", accept ->
+                RunReads.wantsJson(accept) ? completeWithFuture(reads.eventLog(runId))
+                    : optionalHeaderValueByName("Last-Event-ID", last -> events(runId, last))))),
             path("cancel", () -> post(() -> admin ? completeWithFuture(cancel(runId))
                 : complete(errors.response(StatusCodes.FORBIDDEN, "FORBIDDEN",
                     "cancelling runs needs an admin token"))))))));
@@ -292,36 +294,6 @@ public final class HttpApi extends AllDirectives {
     return h.result().toCompletableFuture().copy()
         .orTimeout(left, java.util.concurrent.TimeUnit.NANOSECONDS)
         .handle((r, t) -> t == null ? ok(mapper.valueToTree(r)) : acceptedResponse(h));
-  }
-
-  private Route listRuns() {
-    return parameterOptional("worker", worker -> parameterOptional("status", status ->
-        parameterOptional("limit", limit -> parameterOptional("cursor", cursor ->
-            parameterOptional("parent", parent ->
-                completeWithFuture(runPage(worker, status, limit, cursor, parent)))))));
-  }
-
-  private CompletionStage<HttpResponse> runPage(Optional<String> worker, Optional<String> status,
-      Optional<String> limit, Optional<String> cursor, Optional<String> parent) {
-    return supply(() -> {
-      RunStatus s = status.map(x -> {
-        try {
-          return RunStatus.valueOf(x.toUpperCase());
-        } catch (IllegalArgumentException e) {
-          throw new InvalidArgumentException("status must be one of " + List.of(RunStatus.values())
-              + ", was '" + x + "'");
-        }
-      }).orElse(null);
-      int n = limit.map(x -> {
-        try {
-          return Integer.parseInt(x);
-        } catch (NumberFormatException e) {
-          throw new InvalidArgumentException("limit must be an integer, was '" + x + "'");
-        }
-      }).orElse(50);
-      return troupe.runs(new RunQuery(worker.orElse(null), s, n, cursor.orElse(null),
-          parent.orElse(null)));
-    }).thenApply(page -> ok(mapper.valueToTree(page))).exceptionally(errors::of);
   }
 
   private CompletionStage<HttpResponse> run(String runId) {

@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-/** The {@code troupe.http.*} settings (defaults in cluster-node's reference.conf). */
+/**
+ * The {@code troupe.http.*} settings (defaults in cluster-node's reference.conf).
+ *
+ * @param eventLogLimit the most events one JSON read of a finished run's events answers
+ */
 public record HttpSettings(
     boolean enabled,
     String host,
@@ -17,6 +21,7 @@ public record HttpSettings(
     Duration waitTimeout,
     Duration requestTimeout,
     Duration sseKeepAlive,
+    int eventLogLimit,
     boolean metricsPublic,
     List<String> clientTokens,
     List<String> adminTokens,
@@ -59,6 +64,7 @@ public record HttpSettings(
         c.getDuration("wait-timeout"),
         requestTimeout(root),
         c.getDuration("sse-keep-alive"),
+        c.getInt("event-log-limit"),
         c.getBoolean("metrics-public"),
         csv(c.getString("client-tokens")),
         csv(c.getString("admin-tokens")),

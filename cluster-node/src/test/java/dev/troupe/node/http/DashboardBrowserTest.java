@@ -45,7 +45,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in headless Chromium against a real node: start a {@code progress-reporter} run
  * from the page, watch its progress arrive live over EventSource, see the result, keep a
- * screenshot ({@code target/dashboard.png}). Skipped, saying why, where Chromium or its driver is
+ * screenshot ({@code target/dashboard-live.png}). Skipped, saying why, where Chromium or its driver is
  * not installed (Debian packages {@code chromium} and {@code chromium-driver}; {@code .ci/run}
  * installs them).
  */
@@ -128,6 +128,11 @@ class DashboardBrowserTest {
         .toCompletableFuture().get(20, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
 
+    driver = chromium();
+  }
+
+  /** Headless Chromium at 1280×1100 that resolves no host but this machine. */
+  static WebDriver chromium() throws java.io.IOException {
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM);
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -137,7 +142,7 @@ class DashboardBrowserTest {
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1");
     ChromeDriverService svc = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-    driver = new ChromeDriver(svc, o);
+    return new ChromeDriver(svc, o);
   }
 
   @AfterAll
@@ -217,14 +222,14 @@ class DashboardBrowserTest {
     String runId = driver.findElement(By.id("live-run-id")).getText();
     wait.until(d -> workerRuns(d).equals("1"));
     // (the history follows the journal a moment behind)
-    By finishedRow = By.xpath("//table[@id='runs-table']//tr[.//button[text()='" + runId + "']]"
+    By finishedRow = By.xpath("//table[@id='runs-table']//tr[.//a[text()='" + runId + "']]"
         + "[.//span[text()='SUCCEEDED']]");
     wait.until(d -> !d.findElements(finishedRow).isEmpty()
         || d.findElement(By.id("history-status")).getText().startsWith("history unavailable"));
     System.out.println("history: " + driver.findElement(By.id("history-status")).getText()
         + " | " + driver.findElement(By.id("runs-table")).getText().replace('\n', ' '));
 
-    Path png = Path.of(System.getProperty("basedir", "."), "target", "dashboard.png");
+    Path png = Path.of(System.getProperty("basedir", "."), "target", "dashboard-live.png");
     Files.createDirectories(png.getParent());
     Files.write(png, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
     assertThat(png).exists();
@@ -260,7 +265,7 @@ class DashboardBrowserTest {
     assertThat(driver.findElement(By.id("start-error")).getText()).isEmpty();
 
     // when it is cancelled from the running runs
-    By cancel = By.xpath("//table[@id='running-table']//tr[.//button[text()='" + runId + "']]//button[text()='Cancel']");
+    By cancel = By.xpath("//table[@id='running-table']//tr[.//a[text()='" + runId + "']]//button[text()='Cancel']");
     wait.until(d -> !d.findElements(cancel).isEmpty());
     driver.findElement(cancel).click();
 

@@ -205,7 +205,7 @@ class OpenApiContractTest {
     secured = base(HttpServer.start(node, new HttpSettings(true, "127.0.0.1", 0,
         settings.maxBodyBytes(), settings.maxInflightBodyBytes(), settings.waitTimeout(),
         settings.requestTimeout(),
-        settings.sseKeepAlive(), settings.metricsPublic(), List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN), settings.cors())));
+        settings.sseKeepAlive(), settings.eventLogLimit(), settings.metricsPublic(), List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN), settings.cors())));
     troupe = new FaultyTroupe(node);
     faulty = base(Http.get(system).newServerAt("127.0.0.1", 0)
         .bind(new HttpApi(troupe, settings, NodeJson.mapper(), node.metrics(),
@@ -476,6 +476,11 @@ class OpenApiContractTest {
     }
     List<Frame> outcome = frames(check("GET", template, get(open, "/api/v1/runs/" + brief + "/events"), 200).body());
     assertThat(outcome).extracting(f -> f.event).containsExactly("status", "result");
+    // the finished run's events at once as JSON, with their times
+    JsonNode log = body(check("GET", template, send(open, "GET", "/api/v1/runs/" + steps + "/events",
+        null, "Accept", JSON), 200));
+    assertThat(log.get("events")).hasSize(all.size());
+    assertThat(log.get("events").get(log.get("events").size() - 1).get("type").asText()).isEqualTo("result");
     // errors
     check("GET", template, send(open, "GET", "/api/v1/runs/" + steps + "/events", null, "Last-Event-ID", "abc"), 400);
     check("GET", template, get(open, "/api/v1/runs/01JD3Q7R8V3K5M9W2X4Y6Z8A0B-steps/events"), 404);
@@ -489,6 +494,9 @@ class OpenApiContractTest {
         "/api/v1/runs/" + runId + "/events", null).build(), HttpResponse.BodyHandlers.ofString());
     await().atMost(Duration.ofSeconds(10)).until(() ->
         body(get(open, "/api/v1/runs/" + runId)).get("status").asText().equals("RUNNING"));
+    // a running run's events are not read as JSON
+    check("GET", "/api/v1/runs/{runId}/events", send(open, "GET", "/api/v1/runs/" + runId + "/events",
+        null, "Accept", JSON), 409);
     // when
     check("POST", template, post(open, "/api/v1/runs/" + runId + "/cancel", ""), 202);
     // then
@@ -507,7 +515,9 @@ class OpenApiContractTest {
   void listingRuns() throws Exception {
     String template = "/api/v1/runs";
     // bad parameters are rejected before the history is read
-    for (String query : List.of("limit=abc", "limit=0", "limit=501", "status=NOPE", "worker=Not_A_Name")) {
+    for (String query : List.of("limit=abc", "limit=0", "limit=501", "status=NOPE", "worker=Not_A_Name",
+        "from=yesterday", "to=2026-13-01T00:00:00Z", "tag=",
+        "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z")) {
       check("GET", template, get(open, template + "?" + query), 400);
     }
     // given finished runs
@@ -519,6 +529,7 @@ class OpenApiContractTest {
         body(check("GET", template, get(open, template + "?worker=echo&status=succeeded"), 200))
             .get("runs").size()).isGreaterThanOrEqualTo(3));
     check("GET", template, get(open, template), 200);
+    check("GET", template, get(open, template + "?tag=none-has-it&from=2020-01-01T00:00:00Z"), 200);
     String cursor = null;
     int pages = 0;
     do {

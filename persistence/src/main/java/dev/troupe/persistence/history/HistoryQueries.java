@@ -88,59 +88,91 @@ final class HistoryQueries {
     }
   }
 
-  /** @param after where the previous page ended, or null for the first page */
+  /**
+   * One page of {@code query}, newest first. A tag is matched in SQL on the tags' JSON text, then
+   * exactly on the parsed tags (a tag holding quotes could match inside another one's text): rows
+   * the SQL let through wrongly are skipped, and the scan goes on until the page is full.
+   *
+   * @param after where the previous page ended, or null for the first page
+   */
   static RunPage page(Connection c, RunQuery query, PageCursor after) throws SQLException {
+    List<RunResult> runs = new ArrayList<>();
+    PageCursor from = after;
+    while (true) {
+      int wanted = query.limit() + 1 - runs.size();
+      List<RunResult> scanned = scan(c, query, from, wanted);
+      scanned.stream().filter(query::tagAndTimeMatch).forEach(runs::add);
+      if (runs.size() > query.limit() || scanned.size() < wanted) {
+        break;
+      }
+      RunResult last = scanned.get(scanned.size() - 1);
+      from = new PageCursor(last.createdAt().toEpochMilli(), last.runId());
+    }
+    if (runs.size() <= query.limit()) {
+      return new RunPage(runs, null);
+    }
+    List<RunResult> page = runs.subList(0, query.limit());
+    RunResult last = page.get(page.size() - 1);
+    return new RunPage(List.copyOf(page),
+        new PageCursor(last.createdAt().toEpochMilli(), last.runId()).encode());
+  }
+
+  /** At most {@code n} rows of {@code query} after {@code after}, the tag matched loosely. */
+  private static List<RunResult> scan(Connection c, RunQuery query, PageCursor after, int n)
+      throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
         .append(" FROM \"troupe_runs\" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
     if (query.worker() != null) {
       sql.append(" AND \"worker\" = ?");
+      args.add(query.worker());
     }
     if (query.status() != null) {
       sql.append(" AND \"status\" = ?");
+      args.add(query.status().name());
     }
     if (query.parent() != null) {
       sql.append(" AND \"parent_run_id\" = ?");
+      args.add(query.parent());
+    }
+    if (query.tag() != null) {
+      sql.append(" AND \"tags\" LIKE ? ESCAPE '!'");
+      args.add("%" + likeLiteral(SqlValues.json(query.tag())) + "%");
+    }
+    if (query.createdFrom() != null) {
+      sql.append(" AND \"created_at\" >= ?");
+      args.add(SqlValues.utc(query.createdFrom()));
+    }
+    if (query.createdBefore() != null) {
+      sql.append(" AND \"created_at\" < ?");
+      args.add(SqlValues.utc(query.createdBefore()));
     }
     if (after != null) {
+      LocalDateTime at = SqlValues.utc(Instant.ofEpochMilli(after.createdAtMillis()));
       sql.append(" AND (\"created_at\" < ? OR (\"created_at\" = ? AND \"run_id\" < ?))");
+      args.add(at);
+      args.add(at);
+      args.add(after.runId());
     }
     sql.append(" ORDER BY \"created_at\" DESC, \"run_id\" DESC LIMIT ?");
+    args.add(n);
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      int i = 1;
-      if (query.worker() != null) {
-        ps.setString(i++, query.worker());
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
       }
-      if (query.status() != null) {
-        ps.setString(i++, query.status().name());
-      }
-      if (query.parent() != null) {
-        ps.setString(i++, query.parent());
-      }
-      if (after != null) {
-        LocalDateTime at = SqlValues.utc(Instant.ofEpochMilli(after.createdAtMillis()));
-        ps.setObject(i++, at);
-        ps.setObject(i++, at);
-        ps.setString(i++, after.runId());
-      }
-      ps.setInt(i, query.limit() + 1);
       List<RunResult> runs = new ArrayList<>();
-      boolean more = false;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          if (runs.size() == query.limit()) {
-            more = true;
-            break;
-          }
           runs.add(result(rs));
         }
       }
-      String next = null;
-      if (more) {
-        RunResult last = runs.get(runs.size() - 1);
-        next = new PageCursor(last.createdAt().toEpochMilli(), last.runId()).encode();
-      }
-      return new RunPage(runs, next);
+      return runs;
     }
+  }
+
+  /** {@code text} as a LIKE pattern that matches it literally, with {@code !} as escape. */
+  private static String likeLiteral(String text) {
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 
   /**

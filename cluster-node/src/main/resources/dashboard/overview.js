@@ -1,106 +1,17 @@
-// Troupe dashboard: plain JavaScript over the HTTP API v1 (docs/architecture.md, README).
+// Troupe dashboard, the overview: workers and their stats, starting a run and following it live,
+// running runs, recent runs and the cluster.
 'use strict';
 
 (() => {
-  const API = '/api/v1';
+  const { $, api, enc, cell, row, placeholder, button, time, ms, statusBadge, runLink, outcome,
+    notice, stream, parse } = window.TD;
   const REFRESH_MS = 2000;
   const CLUSTER_REFRESH_MS = 5000;
   const HISTORY_LIMIT = 20;
-  const ACTIVE = ['QUEUED', 'RUNNING', 'RETRYING'];
-  const TOKEN_KEY = 'troupe.token';
+  const RUNNING = ['QUEUED', 'RUNNING', 'RETRYING'];
 
-  const $ = (id) => document.getElementById(id);
   let live = null; // the stream of the live view while it is open: { close() }
-
-  // ---- API access -------------------------------------------------------------------------------
-
-  function token() {
-    try {
-      return localStorage.getItem(TOKEN_KEY) || '';
-    } catch (e) {
-      return '';
-    }
-  }
-
-  /** Calls the API; resolves with the parsed JSON body, rejects with the API's error message. */
-  async function api(path, options = {}) {
-    const headers = { Accept: 'application/json', ...(options.headers || {}) };
-    const t = token();
-    if (t) headers.Authorization = 'Bearer ' + t;
-    const response = await fetch(API + path, { ...options, headers });
-    const text = await response.text();
-    let body = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch (e) {
-      body = null;
-    }
-    if (!response.ok) {
-      const err = body && body.error;
-      throw new Error(err ? `${err.code}: ${err.message}` : `HTTP ${response.status}`);
-    }
-    return body;
-  }
-
-  // ---- small DOM helpers ------------------------------------------------------------------------
-
-  function cell(content, cls) {
-    const td = document.createElement('td');
-    if (content instanceof Node) td.append(content);
-    else td.textContent = content == null ? '' : String(content);
-    if (cls) td.className = cls;
-    return td;
-  }
-
-  function row(cells, cls) {
-    const tr = document.createElement('tr');
-    tr.append(...cells);
-    if (cls) tr.className = cls;
-    return tr;
-  }
-
-  function placeholder(table, text) {
-    const td = cell(text, 'empty');
-    td.colSpan = table.tHead.rows[0].cells.length;
-    table.tBodies[0].replaceChildren(row([td]));
-  }
-
-  function button(text, onClick, cls) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = text;
-    if (cls) b.className = cls;
-    b.addEventListener('click', () => onClick(b));
-    return b;
-  }
-
-  function time(iso) {
-    if (!iso) return '';
-    const d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString();
-  }
-
-  function ms(v) {
-    return v == null ? '' : Math.round(Number(v));
-  }
-
-  function statusBadge(status) {
-    const s = document.createElement('span');
-    s.className = 'badge ' + String(status || '').toLowerCase();
-    s.textContent = status || '';
-    return s;
-  }
-
-  function runLink(runId) {
-    return button(runId, () => follow(runId), 'link');
-  }
-
-  function notice(text, isError) {
-    const n = $('notice');
-    n.textContent = text;
-    n.classList.toggle('error', !!isError);
-    n.hidden = !text;
-  }
+  let timers = []; // the refresh loops while the overview is shown
 
   // ---- workers and their stats ------------------------------------------------------------------
 
@@ -137,7 +48,7 @@
     if (names.includes(chosen)) select.value = chosen;
   }
 
-  // ---- running runs and history -----------------------------------------------------------------
+  // ---- running runs and recent runs -------------------------------------------------------------
 
   async function refreshRuns() {
     const history = $('runs-table');
@@ -145,7 +56,7 @@
     // the recent history, and the active runs that may be older than it
     const [recent, ...active] = await Promise.allSettled([
       api(`/runs?limit=${HISTORY_LIMIT}`),
-      ...ACTIVE.map((s) => api(`/runs?status=${s}&limit=50`)),
+      ...RUNNING.map((s) => api(`/runs?status=${s}&limit=50`)),
     ]);
     if (recent.status === 'rejected') {
       $('history-status').textContent = 'history unavailable (' + recent.reason.message + ')';
@@ -160,7 +71,7 @@
     for (const r of [recent, ...active]) {
       if (r.status !== 'fulfilled') continue;
       for (const run of (r.value && r.value.runs) || []) {
-        if (ACTIVE.includes(run.status)) byId.set(run.runId, run);
+        if (RUNNING.includes(run.status)) byId.set(run.runId, run);
       }
     }
     if (byId.size === 0) {
@@ -177,19 +88,17 @@
   }
 
   function historyRow(run) {
-    const outcome = run.error ? `${run.error.code}: ${run.error.message}`
-      : run.result === undefined || run.result === null ? '' : JSON.stringify(run.result);
     return row([
       cell(runLink(run.runId), 'id'), cell(run.worker), cell(statusBadge(run.status)),
       cell(run.attempts, 'num'), cell(time(run.createdAt)), cell(ms(run.durationMs), 'num'),
-      cell(outcome, run.error ? 'outcome error' : 'outcome'),
+      cell(outcome(run), run.error ? 'outcome error' : 'outcome'),
     ]);
   }
 
   async function cancel(runId, b) {
     b.disabled = true;
     try {
-      await api(`/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
+      await api(`/runs/${enc(runId)}/cancel`, { method: 'POST' });
       notice(`cancel requested for ${runId}`);
     } catch (e) {
       notice(`could not cancel ${runId}: ${e.message}`, true);
@@ -220,7 +129,7 @@
     const b = $('start');
     b.disabled = true;
     try {
-      const accepted = await api(`/workers/${encodeURIComponent(name)}/runs`, {
+      const accepted = await api(`/workers/${enc(name)}/runs`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ payload }),
@@ -255,95 +164,10 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  function parse(event) {
-    try {
-      return JSON.parse(event.data);
-    } catch (e) {
-      return event.data;
-    }
-  }
-
-  /**
-   * Reads a run's SSE stream with fetch, so that it carries the API token (EventSource cannot send
-   * an Authorization header), and calls on(type, data) for each event. After a dropped connection
-   * it reconnects with the Last-Event-ID of the last numbered event; it stops at the run's result
-   * or error, on close(), or when the API refuses the stream (then onGone(message)).
-   */
-  function stream(path, on, onState, onGone) {
-    const abort = new AbortController();
-    let lastId = null;
-    let closed = false;
-
-    function dispatch(frame) {
-      let type = 'message';
-      const data = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith(':')) continue;
-        const i = line.indexOf(':');
-        const field = i < 0 ? line : line.slice(0, i);
-        const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-        if (field === 'event') type = value;
-        else if (field === 'data') data.push(value);
-        else if (field === 'id') lastId = value;
-      }
-      if (data.length === 0) return;
-      on(type, data.join('\n'));
-      if (type === 'result' || type === 'error') closed = true;
-    }
-
-    async function connect() {
-      const headers = { Accept: 'text/event-stream' };
-      const t = token();
-      if (t) headers.Authorization = 'Bearer ' + t;
-      if (lastId !== null) headers['Last-Event-ID'] = lastId;
-      const response = await fetch(API + path, { headers, signal: abort.signal });
-      if (!response.ok) {
-        let message = `HTTP ${response.status}`;
-        try {
-          const err = (await response.json()).error;
-          if (err) message = `${err.code}: ${err.message}`;
-        } catch (e) { /* not JSON */ }
-        closed = true;
-        onGone(message);
-        return;
-      }
-      onState('connected');
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      while (!closed) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-        let end;
-        while (!closed && (end = buffer.indexOf('\n\n')) >= 0) {
-          dispatch(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-        }
-      }
-      if (closed) abort.abort();
-    }
-
-    (async () => {
-      while (!closed) {
-        try {
-          await connect();
-        } catch (e) {
-          if (closed) return;
-        }
-        if (!closed) {
-          onState('connection lost, reconnecting…');
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-      }
-    })();
-    return { close() { closed = true; abort.abort(); } };
-  }
-
   /** Follows a run's event stream in the live view, until its result or error. */
   function follow(runId) {
     if (live) live.close();
-    $('live-run-id').textContent = runId;
+    $('live-run-id').replaceChildren(runLink(runId));
     $('live-messages').replaceChildren();
     const result = $('live-result');
     result.textContent = '';
@@ -390,10 +214,10 @@
         refresh();
       },
     };
-    current = stream(`/runs/${encodeURIComponent(runId)}/events`,
+    current = stream(`/runs/${enc(runId)}/events`,
       mine((type, text) => {
         const handler = handlers[type];
-        if (handler) handler(parse({ data: text }));
+        if (handler) handler(parse(text));
       }),
       mine((state) => setStatus(state)),
       mine((message) => {
@@ -431,29 +255,26 @@
     return Promise.all([refreshWorkers(), refreshRuns()]);
   }
 
-  function loop() {
-    refresh().finally(() => setTimeout(loop, REFRESH_MS));
+  /** Calls f now and then every period ms after each call ends, until the overview is hidden. */
+  function every(f, period) {
+    const slot = { id: null };
+    const loop = () => f().finally(() => {
+      if (timers.includes(slot)) slot.id = setTimeout(loop, period);
+    });
+    timers.push(slot);
+    loop();
   }
 
-  /** The cluster view asks every member, so it refreshes on its own, less often. */
-  function clusterLoop() {
-    refreshCluster().finally(() => setTimeout(clusterLoop, CLUSTER_REFRESH_MS));
-  }
-
-  $('token').value = token();
-  $('token-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const t = $('token').value.trim();
-    try {
-      if (t) localStorage.setItem(TOKEN_KEY, t);
-      else localStorage.removeItem(TOKEN_KEY);
-      notice(t ? 'token saved in this browser' : 'token removed');
-    } catch (err) {
-      notice('could not store the token: ' + err.message, true);
-    }
-    refresh();
-  });
   $('start-form').addEventListener('submit', start);
-  loop();
-  clusterLoop();
+
+  window.TD.register('overview', {
+    show() {
+      every(refresh, REFRESH_MS);
+      every(refreshCluster, CLUSTER_REFRESH_MS); // it asks every member: less often
+    },
+    hide() {
+      timers.forEach((t) => clearTimeout(t.id));
+      timers = [];
+    },
+  });
 })();
