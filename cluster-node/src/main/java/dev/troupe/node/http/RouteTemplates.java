@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The templates of the routes of a node's HTTP port, such as {@code /api/v1/runs/{runId}}: the
  * {@code route} tag of its request metrics, a bounded set whatever paths clients send. A path no
- * template matches is {@link #UNMATCHED}. A new route of {@link HttpApi} adds its template here.
+ * template matches is {@link #UNMATCHED}. A new route of the API adds its template here.
  */
 final class RouteTemplates {
   /** The one value of every path no route answers. */
