@@ -1,7 +1,10 @@
 package dev.troupe.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Options of one call. Immutable; each {@code with…} returns new options.
@@ -30,5 +33,26 @@ public record CallOptions(String idempotencyKey, Duration timeout, List<String> 
 
   public CallOptions withTags(List<String> t) {
     return new CallOptions(idempotencyKey, timeout, t);
+  }
+
+  /**
+   * The body of a start call with {@code payload} and these options; a random idempotency key
+   * when none is set.
+   */
+  String body(Object payload) {
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    b.set("payload", Json.MAPPER.valueToTree(payload));
+    b.put("idempotencyKey", idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString());
+    if (timeout != null) {
+      b.put("timeoutMs", timeout.toMillis());
+    }
+    if (!tags.isEmpty()) {
+      b.set("tags", Json.MAPPER.valueToTree(tags));
+    }
+    try {
+      return Json.MAPPER.writeValueAsString(b);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("the payload cannot be written as JSON", e);
+    }
   }
 }

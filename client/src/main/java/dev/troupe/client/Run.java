@@ -13,6 +13,7 @@ import java.util.List;
  * a newer node adds are ignored, so an older client keeps working.
  *
  * @param parentRunId the run that started this one as a child, or null
+ * @param rerunOf the finished run this one re-runs ({@link TroupeClient#rerun}), or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Run(
@@ -28,7 +29,8 @@ public record Run(
     JsonNode result,
     RunError error,
     List<String> tags,
-    String parentRunId) {
+    String parentRunId,
+    String rerunOf) {
 
   public Run {
     result = result == null || result.isNull() ? null : result;

@@ -1,14 +1,13 @@
 package dev.troupe.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,9 +43,11 @@ import java.util.concurrent.Flow;
  */
 public final class TroupeClient {
   private final Transport transport;
+  private final ScheduleClient schedules;
 
   private TroupeClient(ClientSettings settings) {
     this.transport = new Transport(settings);
+    this.schedules = new ScheduleClient(transport);
   }
 
   /** A client of the node (or load balancer) at {@code baseUrl}, with the defaults. */
@@ -73,9 +74,9 @@ public final class TroupeClient {
    * @throws InvalidRequestException when the payload or an option is refused
    */
   public RunRef call(String worker, Object payload, CallOptions options) {
-    HttpResponse<String> r = transport.send("POST", runsOf(worker), body(payload, options),
+    HttpResponse<String> r = transport.send("POST", runsOf(worker), options.body(payload),
         transport.settings.requestTimeout(), Transport.Retry.ALWAYS);
-    return ref(transport.json(r));
+    return RunRef.of(transport.json(r));
   }
 
   /**
@@ -95,7 +96,7 @@ public final class TroupeClient {
     long deadline = System.nanoTime() + timeout.toNanos();
     CallOptions keyed = options.idempotencyKey() != null ? options
         : options.withIdempotencyKey(UUID.randomUUID().toString());
-    String body = body(payload, keyed);
+    String body = keyed.body(payload);
     HttpResponse<String> r;
     try {
       r = transport.send("POST", runsOf(worker) + "?wait=true", body, timeout,
@@ -112,7 +113,7 @@ public final class TroupeClient {
     if (r.statusCode() == 200) {
       return Json.MAPPER.convertValue(json, Run.class);
     }
-    String runId = ref(json).runId();
+    String runId = RunRef.of(json).runId();
     Duration left = Duration.ofNanos(deadline - System.nanoTime());
     if (left.isNegative() || left.isZero()) {
       throw new WaitTimeoutException(runId, timeout);
@@ -195,6 +196,45 @@ public final class TroupeClient {
     throw new TroupeException("the stream of run " + runId + " ended without its outcome");
   }
 
+  /**
+   * Re-runs a finished run: a new run of its worker with its payload, priority, concurrency key
+   * and tags, which names it ({@link Rerun#rerunOf()}). Each re-run makes a new run, so the request
+   * is repeated only when it surely never reached a node (or a node refused it with 503).
+   *
+   * @throws ConflictException when the run has not finished ({@code RUN_NOT_FINISHED})
+   * @throws NotFoundException when there is no such run
+   * @throws AccessDeniedException when the token is not an admin token
+   */
+  public Rerun rerun(String runId) {
+    return Json.MAPPER.convertValue(transport.json(transport.send("POST", runPath(runId) + "/rerun",
+        "{}", transport.settings.requestTimeout(), Transport.Retry.UNSENT)), Rerun.class);
+  }
+
+  /**
+   * Re-runs {@code worker}'s FAILED runs created at or after {@code since} (null: any), as {@link
+   * #rerun} does, a bounded number per call (the node's limit), read from the run history. Each
+   * failed run is re-run at most once while its worker keeps the re-run, so the request is
+   * repeated like a read; a repeated request counts only the runs it re-ran itself.
+   *
+   * @return how many runs this call re-ran
+   * @throws NotFoundException when no such worker is registered
+   * @throws AccessDeniedException when the token is not an admin token
+   */
+  public int rerunFailed(String worker, Instant since) {
+    String body = since == null ? "{}" : Json.MAPPER.createObjectNode()
+        .put("since", since.toString()).toString();
+    return transport.json(transport.send("POST", "/api/v1/workers/" + UrlParts.segment(worker)
+        + "/rerun-failed", body, transport.settings.requestTimeout(), Transport.Retry.ALWAYS))
+        .path("rerun").asInt();
+  }
+
+  // schedules
+
+  /** The cluster's cron schedules, through this client's nodes, token and retries. */
+  public ScheduleClient schedules() {
+    return schedules;
+  }
+
   // streams
 
   /** The run's events from the first, for at most {@link Builder#defaultWait(Duration)}. */
@@ -231,29 +271,6 @@ public final class TroupeClient {
 
   private static String runPath(String runId) {
     return "/api/v1/runs/" + UrlParts.segment(runId);
-  }
-
-  private static String body(Object payload, CallOptions options) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    b.set("payload", Json.MAPPER.valueToTree(payload));
-    b.put("idempotencyKey", options.idempotencyKey() != null ? options.idempotencyKey()
-        : UUID.randomUUID().toString());
-    if (options.timeout() != null) {
-      b.put("timeoutMs", options.timeout().toMillis());
-    }
-    if (!options.tags().isEmpty()) {
-      b.set("tags", Json.MAPPER.valueToTree(options.tags()));
-    }
-    try {
-      return Json.MAPPER.writeValueAsString(b);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the payload cannot be written as JSON", e);
-    }
-  }
-
-  private static RunRef ref(JsonNode accepted) {
-    return new RunRef(accepted.path("runId").asText(), accepted.path("worker").asText(),
-        accepted.path("existing").asBoolean());
   }
 
   /**

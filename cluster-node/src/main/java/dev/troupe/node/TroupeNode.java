@@ -134,8 +134,9 @@ public final class TroupeNode implements Troupe {
     var migration = SchemaMigrator.migrate(db);
     TroupeSettings settings = TroupeSettings.fromConfig(config);
     HistorySettings historySettings = HistorySettings.fromConfig(config);
-    TroupeMetrics metrics = new TroupeMetrics();
-    if (MetricsSettings.fromConfig(config).jvm()) {
+    MetricsSettings metricsSettings = MetricsSettings.fromConfig(config);
+    TroupeMetrics metrics = new TroupeMetrics(metricsSettings);
+    if (metricsSettings.jvm()) {
       metrics.bindJvm();
       system.getWhenTerminated().thenRun(metrics::close);
     }

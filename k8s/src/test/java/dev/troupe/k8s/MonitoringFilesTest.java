@@ -43,8 +43,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The Grafana dashboard and the Prometheus alert rules in {@code monitoring/} use only metric
- * names that a node exports: a node with the demo workers runs a workload, then every name the
- * two files mention must be among those its {@code /metrics} shows.
+ * names that a node exports: a node with the demo workers runs a workload (and answers an HTTP
+ * request), then every name the two files mention must be among those its {@code /metrics} shows.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class MonitoringFilesTest {
@@ -73,6 +73,10 @@ class MonitoringFilesTest {
           .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
     }
+    // and an HTTP request, timed as every answer of the port is
+    assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/api/v1/workers")).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
   }
 
   @AfterAll
@@ -94,7 +98,8 @@ class MonitoringFilesTest {
     System.gc();
     await().atMost(WAIT).untilAsserted(() -> assertThat(exported())
         .contains("troupe_runs_finished_total", "troupe_history_projection_entries_total",
-            "jvm_gc_pause_seconds_count"));
+            "troupe_http_server_requests_seconds_bucket", "troupe_journal_write_seconds_bucket",
+            "troupe_journal_batch_size_sum", "jvm_gc_pause_seconds_count"));
     Set<String> exported = exported();
     // then
     assertThat(dashboard).hasSizeGreaterThan(10);

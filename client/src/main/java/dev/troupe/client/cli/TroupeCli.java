@@ -1,11 +1,7 @@
 package dev.troupe.client.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.troupe.client.CallOptions;
-import dev.troupe.client.Json;
 import dev.troupe.client.Run;
 import dev.troupe.client.RunEvent;
 import dev.troupe.client.RunEventStream;
@@ -13,17 +9,15 @@ import dev.troupe.client.RunPage;
 import dev.troupe.client.RunQuery;
 import dev.troupe.client.RunRef;
 import dev.troupe.client.RunStatus;
+import dev.troupe.client.Schedule;
 import dev.troupe.client.TroupeApiException;
 import dev.troupe.client.TroupeClient;
 import dev.troupe.client.UnreachableException;
 import dev.troupe.client.WaitTimeoutException;
 import dev.troupe.client.WorkerInfo;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -40,7 +34,8 @@ import picocli.CommandLine;
  * one run; a followed stream resumes by itself) and ends with an exit code of {@link ExitCodes}.
  */
 @Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
-    description = "Calls Troupe workers and follows, lists and cancels their runs over HTTP.",
+    description = "Calls Troupe workers; follows, lists, cancels and re-runs their runs; manages"
+        + " cron schedules; over HTTP.",
     subcommands = CommandLine.HelpCommand.class,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -50,7 +45,8 @@ import picocli.CommandLine;
         "3:the run was CANCELLED",
         "4:the run TIMED_OUT",
         "5:no node could be reached (TROUPE_URL, --url)",
-        "6:the node refused the request (unknown worker or run, bad payload, token, finished run)",
+        "6:the node refused the request (unknown worker, run or schedule, bad payload or cron,"
+            + " token, finished or unfinished run)",
         "7:--timeout passed before the run ended (the run goes on)",
         "70:internal error of the command line"})
 public final class TroupeCli {
@@ -68,7 +64,7 @@ public final class TroupeCli {
   private String token;
 
   private final boolean terminal;
-  private final ObjectMapper json = Json.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final CliOutput output = new CliOutput(System.in);
 
   /** @param terminal whether output goes to a terminal (progress bars are then redrawn in place) */
   TroupeCli(boolean terminal) {
@@ -85,7 +81,9 @@ public final class TroupeCli {
    * of {@link ExitCodes} with a one-line message on the error stream, never a stack trace.
    */
   public static CommandLine commandLine(boolean terminal) {
-    CommandLine cl = new CommandLine(new TroupeCli(terminal));
+    TroupeCli cli = new TroupeCli(terminal);
+    CommandLine cl = new CommandLine(cli);
+    cl.addSubcommand(new ScheduleCommands(cli::client, cli.output));
     // "@file" is a payload here (read by the call command), not picocli's argument file
     cl.setExpandAtFiles(false);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -138,7 +136,7 @@ public final class TroupeCli {
       List<String> tags,
       @Option(names = "--run-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
           description = "The timeout of each attempt, overriding the worker's.") Duration runTimeout) {
-    JsonNode body = payload(payload);
+    JsonNode body = output.readJson(payload, spec.commandLine().getSubcommands().get("call"));
     CallOptions options = CallOptions.NONE.withIdempotencyKey(key).withTimeout(runTimeout)
         .withTags(tags);
     TroupeClient client = client();
@@ -152,7 +150,7 @@ public final class TroupeCli {
       return follow(client, ref.runId(), 0, timeout);
     }
     Run run = client.callAndWait(worker, body, options, timeout);
-    printJson(run);
+    output.printJson(out(), run);
     return ExitCodes.of(run.status());
   }
 
@@ -169,7 +167,7 @@ public final class TroupeCli {
 
   @Command(name = "get", description = "Prints RUN as JSON.")
   int get(@Parameters(paramLabel = "RUN") String runId) {
-    printJson(client().get(runId));
+    output.printJson(out(), client().get(runId));
     return ExitCodes.OK;
   }
 
@@ -192,7 +190,7 @@ public final class TroupeCli {
       @Option(names = "--json", description = "Print the page as JSON.") boolean asJson) {
     RunPage page = client().runs(new RunQuery(worker, status, limit, cursor));
     if (asJson) {
-      printJson(page);
+      output.printJson(out(), page);
       return ExitCodes.OK;
     }
     List<String[]> rows = new ArrayList<>();
@@ -202,7 +200,7 @@ public final class TroupeCli {
           String.valueOf(r.attempts()), String.valueOf(r.createdAt()),
           r.durationMs() == null ? "" : r.durationMs() + " ms"});
     }
-    table(rows);
+    output.table(out(), rows);
     if (page.nextCursor() != null) {
       out().println("more: --cursor " + page.nextCursor());
     }
@@ -213,7 +211,7 @@ public final class TroupeCli {
   int workers(@Option(names = "--json", description = "Print them as JSON.") boolean asJson) {
     List<WorkerInfo> workers = client().workers();
     if (asJson) {
-      printJson(workers);
+      output.printJson(out(), workers);
       return ExitCodes.OK;
     }
     List<String[]> rows = new ArrayList<>();
@@ -223,7 +221,44 @@ public final class TroupeCli {
       rows.add(new String[] {w.name(), n(w, "runs"), n(w, "succeeded"), n(w, "failed"),
           n(w, "running"), n(w, "queued"), w.description() == null ? "" : w.description()});
     }
-    table(rows);
+    output.table(out(), rows);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rerun", description = {"Re-runs finished RUN: a new run of its worker with its"
+      + " payload, priority and tags, whose id is printed (needs an admin token when tokens are"
+      + " set).", "Follow it with troupe tail."})
+  int rerun(@Parameters(paramLabel = "RUN") String runId) {
+    out().println(client().rerun(runId).runId());
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rerun-failed", description = {"Re-runs WORKER's FAILED runs (each once, a"
+      + " bounded number per call) and prints how many it re-ran (needs an admin token when"
+      + " tokens are set)."})
+  int rerunFailed(@Parameters(paramLabel = "WORKER") String worker,
+      @Option(names = "--since", paramLabel = "WHEN", converter = SinceConverter.class,
+          description = "Only runs created at or after WHEN: an instant such as"
+              + " 2026-12-01T00:00:00Z, or a duration before now such as 24h.") Instant since) {
+    out().println(client().rerunFailed(worker, since));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "schedules", description = "Lists the cron schedules.")
+  int schedules(@Option(names = "--json", description = "Print them as JSON.") boolean asJson) {
+    List<Schedule> all = client().schedules().list();
+    if (asJson) {
+      output.printJson(out(), all);
+      return ExitCodes.OK;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"SCHEDULE", "WORKER", "CRON", "TIMEZONE", "PAUSED", "NEXT"});
+    for (Schedule s : all) {
+      rows.add(new String[] {s.name(), s.worker(), s.cron(), s.timezone(),
+          String.valueOf(s.paused()),
+          s.nextFireTimes().isEmpty() ? "-" : s.nextFireTimes().get(0).toString()});
+    }
+    output.table(out(), rows);
     return ExitCodes.OK;
   }
 
@@ -246,55 +281,6 @@ public final class TroupeCli {
 
   private TroupeClient client() {
     return TroupeClient.builder().baseUrls(url).token(token).build();
-  }
-
-  /** The payload argument as JSON; a usage error when it is not JSON or its file is unreadable. */
-  private JsonNode payload(String arg) {
-    String text = arg == null ? "{}" : arg;
-    String source = "the payload";
-    try {
-      if (text.equals("@-")) {
-        source = "standard input";
-        text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-      } else if (text.startsWith("@")) {
-        source = text.substring(1);
-        text = Files.readString(Path.of(source));
-      }
-      return json.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new CommandLine.ParameterException(callCommand(),
-          source + " is not JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new CommandLine.ParameterException(callCommand(), "cannot read " + source + ": " + e);
-    }
-  }
-
-  private CommandLine callCommand() {
-    return spec.commandLine().getSubcommands().get("call");
-  }
-
-  private void printJson(Object value) {
-    try {
-      out().println(json.writeValueAsString(value));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
-  }
-
-  private void table(List<String[]> rows) {
-    int[] width = new int[rows.get(0).length];
-    for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        width[i] = Math.max(width[i], r[i].length());
-      }
-    }
-    for (String[] r : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < r.length; i++) {
-        line.append(i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 2) + "s", r[i]));
-      }
-      out().println(line.toString().stripTrailing());
-    }
   }
 
   private static String n(WorkerInfo w, String stat) {

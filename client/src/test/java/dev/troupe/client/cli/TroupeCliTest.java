@@ -177,6 +177,110 @@ class TroupeCliTest {
     Result help = troupe("--help");
     assertThat(help.code()).isEqualTo(ExitCodes.OK);
     assertThat(help.out()).contains("call", "tail", "runs", "workers", "get", "cancel",
+        "rerun", "rerun-failed", "schedules", "schedule",
         "TROUPE_URL", "TROUPE_TOKEN", "Exit codes:", "7    --timeout passed");
+    Result scheduleHelp = troupe("help", "schedule");
+    assertThat(scheduleHelp.code()).isEqualTo(ExitCodes.OK);
+    assertThat(scheduleHelp.out()).contains("put", "get", "delete", "pause", "resume", "trigger");
+  }
+
+  @Test
+  void aFinishedRunIsRerunAndItsNewIdPrinted() {
+    // given
+    String first = atNode("call", "echo", "{\"again\":true}").json().get("runId").asText();
+    // when
+    Result rerun = atNode("rerun", first);
+    // then
+    assertThat(rerun.code()).as(rerun.err()).isEqualTo(ExitCodes.OK);
+    String second = rerun.out().trim();
+    assertThat(second).isNotEqualTo(first).endsWith("-echo");
+    assertThat(atNode("tail", second).code()).isEqualTo(ExitCodes.OK);
+    JsonNode run = atNode("get", second).json();
+    assertThat(run.get("rerunOf").asText()).isEqualTo(first);
+    assertThat(run.get("result").get("again").asBoolean()).isTrue();
+  }
+
+  @Test
+  void rerunRefusalsAndFailedRunsHaveTheirExitCodes() {
+    // given
+    String going = atNode("call", "slow", "{\"ms\":60000}", "--no-wait").out().trim();
+    // when
+    Result notFinished = atNode("rerun", going);
+    Result unknown = atNode("rerun", "01JD3Q7R8V3K5M9W2X4Y6Z8A0B-echo");
+    Result noWorker = atNode("rerun-failed", "no-such-worker");
+    Result badSince = atNode("rerun-failed", "fail", "--since", "yesterday");
+    Result none = atNode("rerun-failed", "fail", "--since", "2999-01-01T00:00:00Z");
+    Result recent = atNode("rerun-failed", "fail", "--since", "1h");
+    // then
+    assertThat(notFinished.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(notFinished.err()).contains("409 RUN_NOT_FINISHED");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(unknown.err()).contains("404 UNKNOWN_RUN");
+    assertThat(noWorker.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(badSince.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badSince.err()).contains("neither an instant");
+    assertThat(none.code()).as(none.err()).isEqualTo(ExitCodes.OK);
+    assertThat(none.out().trim()).isEqualTo("0");
+    assertThat(recent.code()).as(recent.err()).isEqualTo(ExitCodes.OK);
+    assertThat(recent.out().trim()).matches("\\d+");
+    atNode("cancel", going);
+  }
+
+  @Test
+  void aScheduleIsPutListedPausedTriggeredAndDeleted() {
+    // when
+    Result put = atNode("schedule", "put", "cli-nightly", "--worker", "echo", "--cron",
+        "0 30 2 * * *", "--timezone", "Europe/Berlin", "--payload", "{\"from\":\"schedule\"}",
+        "--misfire", "run-once", "--priority", "3");
+    // then
+    assertThat(put.code()).as(put.err()).isEqualTo(ExitCodes.OK);
+    assertThat(put.json().get("timezone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(put.json().get("misfire").asText()).isEqualTo("run-once");
+    assertThat(put.json().get("priority").asInt()).isEqualTo(3);
+    assertThat(put.json().get("nextFireTimes")).isNotEmpty();
+    assertThat(atNode("schedule", "get", "cli-nightly").json()).isEqualTo(put.json());
+    Result list = atNode("schedules");
+    assertThat(list.code()).isEqualTo(ExitCodes.OK);
+    assertThat(list.out().lines().findFirst().orElseThrow())
+        .startsWith("SCHEDULE").contains("WORKER", "CRON", "TIMEZONE", "PAUSED", "NEXT");
+    assertThat(list.out().lines()).anyMatch(l -> l.startsWith("cli-nightly ")
+        && l.contains("0 30 2 * * *") && l.contains("Europe/Berlin"));
+    assertThat(atNode("schedules", "--json").json().findValuesAsText("name")).contains("cli-nightly");
+
+    // when
+    Result paused = atNode("schedule", "pause", "cli-nightly");
+    Result triggered = atNode("schedule", "trigger", "cli-nightly");
+    // then
+    assertThat(paused.json().get("paused").asBoolean()).isTrue();
+    assertThat(triggered.code()).as(triggered.err()).isEqualTo(ExitCodes.OK);
+    String runId = triggered.out().trim();
+    assertThat(atNode("tail", runId).code()).isEqualTo(ExitCodes.OK);
+    assertThat(atNode("get", runId).json().get("result").get("from").asText()).isEqualTo("schedule");
+    assertThat(atNode("schedule", "resume", "cli-nightly").json().get("paused").asBoolean()).isFalse();
+
+    // when
+    Result deleted = atNode("schedule", "delete", "cli-nightly");
+    // then
+    assertThat(deleted.code()).isEqualTo(ExitCodes.OK);
+    assertThat(deleted.out()).contains("deleted cli-nightly");
+    Result gone = atNode("schedule", "get", "cli-nightly");
+    assertThat(gone.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(gone.err()).contains("404 UNKNOWN_SCHEDULE");
+  }
+
+  @Test
+  void scheduleRefusalsAndUsageErrorsHaveTheirExitCodes() {
+    Result badCron = atNode("schedule", "put", "cli-bad", "--worker", "echo", "--cron", "often");
+    assertThat(badCron.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(badCron.err()).contains("400 INVALID_REQUEST");
+    assertThat(atNode("schedule", "put", "cli-bad", "--cron", "0 0 3 * * *").code())
+        .as("--worker is required").isEqualTo(ExitCodes.USAGE);
+    assertThat(atNode("schedule", "put", "cli-bad", "--worker", "echo", "--cron", "0 0 3 * * *",
+        "--misfire", "sometimes").code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(atNode("schedule", "put", "cli-bad", "--worker", "echo", "--cron", "0 0 3 * * *",
+        "--payload", "{not json").code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(atNode("schedule", "trigger", "no-such-schedule").code())
+        .isEqualTo(ExitCodes.REFUSED);
+    assertThat(atNode("schedule").code()).as("a subcommand is required").isEqualTo(ExitCodes.USAGE);
   }
 }

@@ -187,16 +187,19 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   public CommandHandlerWithReply<WorkerEntity.Command, WorkerEvent, WorkerState> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(WorkerEntity.Batch.class, this::onBatch)
-        .onAnyCommand((state, command) -> decide(state, List.of(command)).thenNoReply());
+        .onAnyCommand((state, command) ->
+            effect(state, decide(state, List.of(command))).thenNoReply());
   }
 
   private ReplyEffect<WorkerEvent, WorkerState> onBatch(WorkerState state, WorkerEntity.Batch b) {
-    return decide(state, b.commands()).thenReply(b.replyTo(), s -> new WorkerEntity.BatchDone(b.number()));
+    Decision d = decide(state, b.commands());
+    boolean written = !d.events().isEmpty();
+    return effect(state, d).thenReply(b.replyTo(),
+        s -> new WorkerEntity.BatchDone(b.number(), written));
   }
 
-  /** Decides the commands in order, then starts what may start; written as one entry. */
-  private EffectBuilder<WorkerEvent, WorkerState> decide(WorkerState state,
-      List<WorkerEntity.Command> commands) {
+  /** Decides the commands in order, then starts what may start. */
+  private Decision decide(WorkerState state, List<WorkerEntity.Command> commands) {
     Decision d = new Decision(state, services.settings().limits(),
         RunClock.now(services.clock()));
     for (WorkerEntity.Command c : commands) {
@@ -207,6 +210,11 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     d.thenWithState(s -> services.metrics().load(worker, entityId, s.executingCount(),
         s.queuedCount()));
     d.thenWithState(this::arm);
+    return d;
+  }
+
+  /** The decision's events written as one journal entry (none: nothing written), then its acts. */
+  private EffectBuilder<WorkerEvent, WorkerState> effect(WorkerState state, Decision d) {
     if (d.events().isEmpty()) {
       return Effect().none().thenRun(d::act);
     }

@@ -1,6 +1,7 @@
 package dev.troupe.node.entity;
 
 import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.persistence.RunIds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The group commit in front of a {@link EntityCore}: while the entity writes one batch, the
  * front gathers the commands that arrive, then hands them over as the next batch. A busy worker
  * thus pays one journal write per batch rather than one per command. Bounded: past {@code
- * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once.
+ * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once. Each batch that the
+ * core wrote to the journal is measured here ({@link
+ * dev.troupe.node.metrics.TroupeMetrics#journalWrite}): its commands, and the time from handing
+ * it over to its confirmation, under the worker's name (never the partition's).
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
@@ -36,6 +40,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   }
 
   private final String entityId;
+  private final String worker;
   private final Consumer<ActorRef<WorkerEntity.Command>> passivate;
   private final EntityServices services;
   private final TroupeSettings settings;
@@ -44,6 +49,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
   private int pendingCalls;
   private long inFlight;
+  /** When the batch in flight was handed over ({@link System#nanoTime()}), and its commands. */
+  private long inFlightSince;
+  private int inFlightCommands;
   private long batches;
   private boolean stopping;
 
@@ -53,6 +61,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
       Function<ActorRef<WorkerEntity.Command>, Behavior<WorkerEntity.Command>> core) {
     super(ctx);
     this.entityId = entityId;
+    this.worker = RunIds.workerOf(entityId);
     this.passivate = passivate;
     this.services = services;
     this.settings = services.settings();
@@ -65,7 +74,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   @Override
   public Receive<WorkerEntity.Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(WorkerEntity.BatchDone.class, d -> onBatchEnded(d.number()))
+        .onMessage(WorkerEntity.BatchDone.class, this::onBatchDone)
         .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
         .onMessage(WorkerEntity.CoreRecovered.class, r -> onBatchEnded(inFlight))
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
@@ -92,6 +101,13 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     }
     pending.add(c);
     return inFlight == 0 ? flush() : this;
+  }
+
+  private Behavior<WorkerEntity.Command> onBatchDone(WorkerEntity.BatchDone d) {
+    if (d.number() == inFlight && d.written()) {
+      services.metrics().journalWrite(worker, inFlightCommands, System.nanoTime() - inFlightSince);
+    }
+    return onBatchEnded(d.number());
   }
 
   private Behavior<WorkerEntity.Command> onBatchEnded(long number) {
@@ -137,6 +153,8 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
       batch.add(c);
     }
     inFlight = ++batches;
+    inFlightSince = System.nanoTime();
+    inFlightCommands = n;
     core.tell(new WorkerEntity.Batch(batch, inFlight, getContext().getSelf()));
     timers.startSingleTimer("batch", new WorkerEntity.BatchTimedOut(inFlight),
         settings.batchTimeout());

@@ -264,7 +264,8 @@ public final class WorkerEntity {
   record Batch(List<Command> commands, long number, ActorRef<Command> replyTo)
       implements Internal {}
 
-  record BatchDone(long number) implements Internal {}
+  /** Batch {@code number} is decided; {@code written}: its events were written to the journal. */
+  record BatchDone(long number, boolean written) implements Internal {}
 
   record BatchTimedOut(long number) implements Internal {}
 

@@ -64,6 +64,7 @@ public final class HttpApi extends AllDirectives {
   private final ScheduleRoutes schedules;
   private final RerunRoutes reruns;
   private final RunReads reads;
+  private final RequestMetrics requests;
   /** Built once: route lambdas run per request. */
   private final org.apache.pekko.http.javadsl.server.RejectionHandler apiRejections;
 
@@ -86,18 +87,20 @@ public final class HttpApi extends AllDirectives {
     this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
     this.reruns = new RerunRoutes(troupe, settings, mapper, errors, materializer);
     this.reads = new RunReads(troupe, settings, mapper, errors, materializer);
+    this.requests = new RequestMetrics(metrics);
   }
 
   /**
    * Every route of the node's HTTP port: the API, the dashboard, the API description and {@code
    * /metrics}, with CORS when configured. Rejections are handled inside, so that every answer,
-   * errors included, passes through CORS.
+   * errors included, passes through CORS; every answer is timed ({@link RequestMetrics}).
    */
   public Route routes() {
-    return cors.handle(() -> withRequestTimeoutResponse(request -> errors.response(
+    return requests.measure(request -> errors.response(
         StatusCodes.SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", "the node did not answer within its"
             + " request timeout (pekko.http.server.request-timeout); a call may have been accepted:"
-            + " repeat it with the same idempotencyKey to get the same run"), () -> handleExceptions(
+            + " repeat it with the same idempotencyKey to get the same run"),
+        cors.handle(() -> handleExceptions(
         org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
             .matchAny(t -> complete(errors.of(t))).build(),
         () -> handleRejections(org.apache.pekko.http.javadsl.server.RejectionHandler.defaultHandler(),

@@ -1,8 +1,10 @@
 package dev.troupe.node.metrics;
 
 import dev.troupe.api.RunStatus;
+import dev.troupe.node.config.MetricsSettings;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,13 +29,18 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The node's metrics in Prometheus form (Micrometer): runs started and finished by worker and
  * status, run durations, runs executing and queued per worker entity on this node, SSE
- * subscribers, the run history projection's lag and failures, and, once bound, the JVM's meters
+ * subscribers, the HTTP port's answers by method, route template and status, the worker
+ * entities' journal writes (latency and commands per write) by worker, the run history
+ * projection's lag and failures, and, once bound, the JVM's meters
  * ({@link #bindJvm}) and connection pools' ({@link #registry()}). Thread-safe; meters are created
  * once per worker and status.
  *
  * <p>Troupe's meters live in a composite registry over the node's own Prometheus registry (what
  * {@link #scrape()} and {@code /metrics} show), to which {@link #bindTo} adds an application's
  * registry, so that both always count the same events.
+ *
+ * <p>Every tag has a bounded set of values: workers are the registered definitions (never their
+ * partitions), routes are the API's templates ({@code /api/v1/runs/{runId}}), never raw paths.
  */
 public final class TroupeMetrics {
   private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -54,9 +62,19 @@ public final class TroupeMetrics {
   private final Counter streamRowsPurged;
   private final Counter purgeFailures;
   private final AtomicReference<JvmGcMetrics> gc = new AtomicReference<>();
+  private final MetricsSettings settings;
+  private final Map<String, Timer> httpRequests = new ConcurrentHashMap<>();
+  private final Map<String, Timer> journalWrites = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> journalBatches = new ConcurrentHashMap<>();
 
-  /** Metrics in a registry of their own (one per node). */
+  /** Metrics in a registry of their own, with the defaults of reference.conf. */
   public TroupeMetrics() {
+    this(MetricsSettings.defaults());
+  }
+
+  /** Metrics in a registry of their own (one per node), with its {@code troupe.metrics}. */
+  public TroupeMetrics(MetricsSettings settings) {
+    this.settings = settings;
     Gauge.builder("troupe_sse_subscribers", sseSubscribers, AtomicInteger::get)
         .description("SSE streams open on this node").register(registry);
     backfilled = Counter.builder("troupe_history_backfilled_entries")
@@ -141,6 +159,41 @@ public final class TroupeMetrics {
   public void attemptStarted(String worker) {
     started.computeIfAbsent(worker, w -> Counter.builder("troupe_runs_started")
         .description("attempts started").tag("worker", w).register(registry)).increment();
+  }
+
+  /**
+   * One answer of the node's HTTP port, {@code nanos} after the request arrived: {@code route} is
+   * the template of the route that answered, or one value for every path no route knows.
+   */
+  public void httpRequest(String method, String route, int status, long nanos) {
+    httpRequests.computeIfAbsent(method + " " + route + " " + status, k ->
+        Timer.builder("troupe_http_server_requests")
+            .description("answers of the node's HTTP port, from the request's arrival to the"
+                + " answer (for an event stream: to its start), by method, route template and"
+                + " status")
+            .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
+            .serviceLevelObjectives(settings.httpRequestBuckets().toArray(Duration[]::new))
+            .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A worker entity of {@code worker} wrote a batch of {@code commands} commands to its journal:
+   * {@code nanos} from handing the batch over to its confirmation.
+   */
+  public void journalWrite(String worker, int commands, long nanos) {
+    journalWrites.computeIfAbsent(worker, w -> Timer.builder("troupe_journal_write")
+        .description("worker entities' journal writes (one per batch of commands), from the batch"
+            + " handed over to its confirmation")
+        .tag("worker", w)
+        .serviceLevelObjectives(settings.journalWriteBuckets().toArray(Duration[]::new))
+        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    journalBatches.computeIfAbsent(worker, w -> DistributionSummary
+        .builder("troupe_journal_batch_size")
+        .description("commands per journal write of the worker entities (their group commit)")
+        .tag("worker", w)
+        .serviceLevelObjectives(settings.journalBatchSizeBuckets().stream()
+            .mapToDouble(Double::doubleValue).toArray())
+        .register(registry)).record(commands);
   }
 
   /** Journal entries the tag query skipped and the history read back by persistence id. */

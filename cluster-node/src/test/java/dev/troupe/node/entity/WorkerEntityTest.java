@@ -252,7 +252,7 @@ class WorkerEntityTest {
         e.kit.runCommand(replyTo -> new WorkerEntity.Batch(calls, 1, replyTo));
 
     // then
-    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(1));
+    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(1, true));
     assertThat(result.events()).singleElement().isInstanceOf(WorkerEvent.Recorded.class);
     List<WorkerEvent> written = flatten(result.events());
     assertThat(written).filteredOn(WorkerEvent.RunAccepted.class::isInstance).hasSize(3);
@@ -271,6 +271,23 @@ class WorkerEntityTest {
   }
 
   @Test
+  void aBatchThatOnlyReadsWritesNothingAndSaysSo() {
+    // given
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    TestProbe<WorkerStats> stats = testKit.createTestProbe();
+
+    // when
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, Command> result =
+        e.kit.runCommand(replyTo -> new WorkerEntity.Batch(
+            List.of(new WorkerEntity.GetStats(stats.ref())), 3, replyTo));
+
+    // then the front does not count it as a journal write
+    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(3, false));
+    assertThat(result.events()).isEmpty();
+    assertThat(stats.receiveMessage()).isNotNull();
+  }
+
+  @Test
   void aBatchRejectsOnlyTheCallsBeyondTheQueueCapacity() {
     // given
     Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1).withQueueCapacity(1));
@@ -284,7 +301,7 @@ class WorkerEntityTest {
         e.kit.runCommand(replyTo -> new WorkerEntity.Batch(calls, 7, replyTo));
 
     // then
-    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(7));
+    assertThat(result.reply()).isEqualTo(new WorkerEntity.BatchDone(7, true));
     assertThat(callers.get(0).receiveMessage()).isNotInstanceOf(Refused.class);
     assertThat(callers.get(1).receiveMessage()).isNotInstanceOf(Refused.class);
     assertThat(refused(callers.get(2).receiveMessage()).reason())
@@ -1006,7 +1023,7 @@ class WorkerEntityTest {
         new WorkerEntity.SaveCheckpoint(runId, 4, json("{\"i\":9}"), written.ref()),
         new WorkerEntity.Emit(runId, 4, RunEvent.MESSAGE, json("{\"i\":9}"), RunClock.now()),
         WorkerEntity.SlotsFreed.INSTANCE,
-        new WorkerEntity.BatchDone(5),
+        new WorkerEntity.BatchDone(5, true),
         new WorkerEntity.BatchTimedOut(5),
         WorkerEntity.Resume.INSTANCE,
         new WorkerEntity.ChildStopped(runId, runActor.ref()));
