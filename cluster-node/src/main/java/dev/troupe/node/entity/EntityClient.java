@@ -79,9 +79,10 @@ public final class EntityClient {
    *     role is up
    */
   public CompletionStage<WorkerEntity.Accepted> call(String entityId, JsonNode payload,
-      long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec, long giveUpAtMillis) {
+      long payloadBytes, long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec,
+      long giveUpAtMillis) {
     return ask(entityId, r -> new WorkerEntity.Call(payload, timeoutMs, idempotencyKey, tags,
-        spec, giveUpAtMillis, r), services.settings().askTimeout());
+        spec, giveUpAtMillis, r, payloadBytes), services.settings().askTimeout());
   }
 
   public CompletionStage<Done> cancel(String runId) {

@@ -20,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The group commit in front of a {@link EntityCore}: while the entity writes one batch, the
  * front gathers the commands that arrive, then hands them over as the next batch. A busy worker
  * thus pays one journal write per batch rather than one per command. Bounded: past {@code
- * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once.
+ * troupe.worker.intake-buffer} waiting calls, or {@code troupe.worker.max-active-payload-bytes}
+ * of their payloads, new calls are rejected at once.
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
@@ -43,6 +44,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private final ActorRef<WorkerEntity.Command> core;
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
   private int pendingCalls;
+  private long pendingCallBytes;
   private long inFlight;
   private long batches;
   private boolean stopping;
@@ -87,7 +89,15 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
             + pendingCalls + " calls wait for its journal (troupe.worker.intake-buffer)"));
         return this;
       }
+      if (pendingCallBytes + call.payloadBytes() > settings.maxActivePayloadBytes()) {
+        services.metrics().callRefused("troupe.worker.max-active-payload-bytes");
+        call.replyTo().tell(Failures.reply(Failures.Code.OVERLOADED, "worker entity is"
+            + " overloaded: calls with " + pendingCallBytes + " bytes of payloads wait for its"
+            + " journal (troupe.worker.max-active-payload-bytes)"));
+        return this;
+      }
       pendingCalls++;
+      pendingCallBytes += call.payloadBytes();
     }
     pending.add(c);
     return inFlight == 0 ? flush() : this;
@@ -130,8 +140,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     List<WorkerEntity.Command> batch = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       WorkerEntity.Command c = pending.poll();
-      if (c instanceof WorkerEntity.Call) {
+      if (c instanceof WorkerEntity.Call call) {
         pendingCalls--;
+        pendingCallBytes -= call.payloadBytes();
       }
       batch.add(c);
     }

@@ -21,7 +21,7 @@ public final class Failures {
   private static final Logger log = LoggerFactory.getLogger(Failures.class);
 
   enum Code { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED, SHUTTING_DOWN,
-    UNAVAILABLE, INVALID }
+    UNAVAILABLE, INVALID, SUMMARIZED }
 
   private Failures() {}
 
@@ -51,6 +51,7 @@ public final class Failures {
     switch (Code.valueOf(text.substring(1, end))) {
       case UNKNOWN_WORKER: return new UnknownWorkerException(message);
       case UNKNOWN_RUN: return new UnknownRunException(message);
+      case SUMMARIZED: return new SummarizedRunException(message);
       case RUN_FINISHED: return new RunFinishedException(message);
       case QUEUE_FULL:
         return new RunRejectedException(RunRejectedException.Reason.QUEUE_FULL, message);
