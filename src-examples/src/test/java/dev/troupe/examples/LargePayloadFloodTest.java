@@ -92,6 +92,12 @@ class LargePayloadFloodTest {
     return JSON.readTree(r.body());
   }
 
+  /** The run without its large fields, or the error, for a failure's message. */
+  private static String brief(JsonNode run) {
+    return run.has("error") && !run.has("runId") ? run.toString()
+        : run.path("status").asText() + " attempts " + run.path("attempts").asInt();
+  }
+
   /** A call's answer: its status, and its JSON body (null when the body is not JSON). */
   private record Answer(int status, JsonNode body, String text) {}
 
@@ -157,8 +163,9 @@ class LargePayloadFloodTest {
     // and every accepted run ended once, on its first attempt, and reads back whole
     for (String id : accepted) {
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptions()
-          .until(() -> get("/api/v1/runs/" + id).path("status").asText().equals("SUCCEEDED"));
+          .untilAsserted(() -> assertThat(get("/api/v1/runs/" + id).path("status").asText())
+              .as("%s: %s", id, brief(get("/api/v1/runs/" + id)))
+              .isEqualTo("SUCCEEDED"));
       JsonNode run = get("/api/v1/runs/" + id);
       assertThat(run.path("attempts").asInt()).as(id).isEqualTo(1);
       assertThat(run.path("payload").path("text").asText()).as(id).hasSize(TEXT);
