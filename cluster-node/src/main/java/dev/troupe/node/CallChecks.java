@@ -49,7 +49,8 @@ final class CallChecks {
     return spec;
   }
 
-  void payload(JsonNode payload) {
+  /** Checks the payload's nesting and size; returns its size as JSON, in bytes. */
+  long payload(JsonNode payload) {
     if (payload == null || payload.isMissingNode()) {
       throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
     }
@@ -60,6 +61,7 @@ final class CallChecks {
         throw new InvalidArgumentException("payload is " + size + " bytes, over the limit of "
             + settings.maxPayloadBytes() + " (troupe.call.max-payload-bytes)");
       }
+      return size;
     } catch (JsonProcessingException e) {
       throw new InvalidArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
     }

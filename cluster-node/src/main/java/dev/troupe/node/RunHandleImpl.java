@@ -10,9 +10,12 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Source;
 
-/** A handle on a run, by id; every operation goes to the run's entity, wherever it lives. */
-record RunHandleImpl(RunStreams streams, EntityClient entities, String runId, String worker,
-    boolean existing, RunStatus status) implements RunHandle {
+/**
+ * A handle on a run, by id; every operation goes to the run's entity, wherever it lives. Its
+ * result is the whole run, from the run history when its entity keeps only its summary.
+ */
+record RunHandleImpl(RunStreams streams, EntityClient entities, RunLookups lookups, String runId,
+    String worker, boolean existing, RunStatus status) implements RunHandle {
 
   @Override
   public Source<RunEvent, NotUsed> messages(long afterSeq) {
@@ -21,7 +24,7 @@ record RunHandleImpl(RunStreams streams, EntityClient entities, String runId, St
 
   @Override
   public CompletionStage<RunResult> result() {
-    return entities.awaitResult(runId);
+    return lookups.outcome(runId);
   }
 
   @Override

@@ -7,31 +7,41 @@ import dev.troupe.api.RunResult;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.node.entity.EntityClient;
 import dev.troupe.node.entity.Failures;
+import dev.troupe.node.entity.SummarizedRunException;
 import dev.troupe.node.history.HistoryReads;
 import dev.troupe.persistence.RunIds;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The facade's reads of single runs wherever they are: from their entity (active ones and its
  * retained finished ones), else from the run history; with their children and re-runs; their
- * outcomes, for dependencies; and the check that the runs a call depends on exist.
+ * outcomes, for dependencies and results; and the check that the runs a call depends on exist. A
+ * finished run that its entity keeps only as a summary is read whole from the run history,
+ * waiting up to {@code troupe.worker.stream.storage-wait} for the projection to store it.
  */
 final class RunLookups {
   private static final Logger log = LoggerFactory.getLogger(RunLookups.class);
+  /** How often the history is read again while a summarized run is not stored there yet. */
+  private static final Duration HISTORY_POLL = Duration.ofMillis(200);
 
   private final EntityClient entities;
   private final Optional<HistoryReads> history;
+  private final Duration storageWait;
 
-  RunLookups(EntityClient entities, Optional<HistoryReads> history) {
+  RunLookups(EntityClient entities, Optional<HistoryReads> history, Duration storageWait) {
     this.entities = entities;
     this.history = history;
+    this.storageWait = storageWait;
   }
 
   /** The run, running or finished, without its children; empty when nobody knows it. */
@@ -42,7 +52,9 @@ final class RunLookups {
       return CompletableFuture.failedFuture(e);
     }
     return entities.getRun(runId).thenApply(Optional::of)
-        .exceptionallyCompose(t -> Failures.toException(t) instanceof UnknownRunException
+        .exceptionallyCompose(t -> Failures.toException(t) instanceof SummarizedRunException
+            ? whole(runId).thenApply(Optional::of)
+            : Failures.toException(t) instanceof UnknownRunException
             ? inHistory(runId)
             : CompletableFuture.failedFuture(Failures.toException(t)));
   }
@@ -92,6 +104,9 @@ final class RunLookups {
   CompletionStage<RunResult> outcome(String runId) {
     return entities.awaitResult(runId).exceptionallyCompose(t -> {
       Throwable e = Failures.toException(t);
+      if (e instanceof SummarizedRunException) {
+        return whole(runId);
+      }
       if (!(e instanceof UnknownRunException)) {
         return CompletableFuture.failedFuture(e);
       }
@@ -113,6 +128,38 @@ final class RunLookups {
       }).toCompletableFuture());
     }
     return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * A finished run its entity keeps as a summary, whole from the history: read again until the
+   * projection has stored it finished, up to the storage wait.
+   */
+  private CompletionStage<RunResult> whole(String runId) {
+    if (history.isEmpty()) {
+      return CompletableFuture.failedFuture(new RunRejectedException(
+          RunRejectedException.Reason.UNAVAILABLE, "run " + runId + " has finished and its"
+              + " entity keeps only its summary; the run history, which has it whole, is off on"
+              + " this node: read it through a node with troupe.history.enabled"));
+    }
+    return whole(runId, System.nanoTime() + storageWait.toNanos());
+  }
+
+  private CompletionStage<RunResult> whole(String runId, long deadline) {
+    return inHistory(runId).thenCompose(r -> {
+      if (r.isPresent() && r.get().isFinished()) {
+        return CompletableFuture.completedFuture(r.get());
+      }
+      if (System.nanoTime() - deadline > 0) {
+        return CompletableFuture.failedFuture(new RunRejectedException(
+            RunRejectedException.Reason.UNAVAILABLE, "run " + runId + " has finished; the run"
+                + " history has not stored it yet (troupe.worker.stream.storage-wait): ask"
+                + " again in a moment"));
+      }
+      Executor later = CompletableFuture.delayedExecutor(HISTORY_POLL.toMillis(),
+          TimeUnit.MILLISECONDS);
+      return CompletableFuture.supplyAsync(() -> runId, later)
+          .thenCompose(id -> whole(id, deadline));
+    });
   }
 
   /** A run its entity no longer keeps (older than its retained finished runs), from the history. */

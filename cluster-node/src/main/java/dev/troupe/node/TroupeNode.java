@@ -93,7 +93,7 @@ public final class TroupeNode implements Troupe {
     this.registry = services.registry();
     this.entities = new EntityClient(services);
     this.history = history;
-    this.lookups = new RunLookups(entities, history);
+    this.lookups = new RunLookups(entities, history, services.settings().storageWait());
     this.streams = new RunStreams(services.system(), services.settings(), services.mapper(),
         services.streams(), entities, history);
     this.clusterView = new ClusterView(services.system(), entities::keys,
@@ -244,7 +244,7 @@ public final class TroupeNode implements Troupe {
       UnaryOperator<RunSpec> linked) {
     WorkerNames.validate(worker);
     Registration reg = registry.require(worker);
-    checks.payload(payload);
+    long payloadBytes = checks.payload(payload);
     if (!services.entities().accepting()) {
       throw new RunRejectedException(RunRejectedException.Reason.SHUTTING_DOWN,
           "the node is shutting down and accepts no new runs");
@@ -261,18 +261,19 @@ public final class TroupeNode implements Troupe {
       // the entity refuses the call unrecorded past this, leaving the write up to a second
       long askMs = services.settings().askTimeout().toMillis();
       long giveUpAt = System.currentTimeMillis() + askMs - Math.min(askMs / 4, 1000);
-      return entities.call(entityId, payload, timeout.toMillis(), opts.idempotencyKey(),
-          opts.tags(), spec, giveUpAt);
+      return entities.call(entityId, payload, payloadBytes, timeout.toMillis(),
+          opts.idempotencyKey(), opts.tags(), spec, giveUpAt);
     };
     CompletionStage<WorkerEntity.Accepted> accepted = spec.dependsOn().isEmpty() ? record.get()
         : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
     return accepted.thenApply(a ->
-        new RunHandleImpl(streams, entities, a.runId(), worker, a.existing(), a.status()));
+        new RunHandleImpl(streams, entities, lookups, a.runId(), worker, a.existing(),
+            a.status()));
   }
 
   @Override
   public RunHandle attach(String runId) {
-    return new RunHandleImpl(streams, entities, runId, RunIds.workerOf(RunIds.entityOf(runId)),
+    return new RunHandleImpl(streams, entities, lookups, runId, RunIds.workerOf(RunIds.entityOf(runId)),
         true, null);
   }
 

@@ -17,7 +17,8 @@ import java.util.Optional;
  * the last reserved one ({@link WorkerEvent.StreamReserved}) of a non-durable one (0 in snapshots
  * written before streams were persisted). {@code steps} are its durable steps in the order they
  * first ran, each as last recorded; {@code cancelling} once a cancel waits for their compensations
- * ({@link WorkerEvent.CancelRequested}).
+ * ({@link WorkerEvent.CancelRequested}). {@code summarized}: a finished run kept without its
+ * payload, result and checkpoint ({@link #summary}); every other record has them as recorded.
  */
 public record RunRecord(
     String runId,
@@ -37,9 +38,11 @@ public record RunRecord(
     long streamSeq,
     RunSpec spec,
     List<StepRecord> steps,
-    boolean cancelling) {
+    boolean cancelling,
+    boolean summarized) {
 
   public RunRecord {
+    payload = summarized ? null : payload; // a snapshot reads a summary's JSON null as NullNode
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
     checkpoint = checkpoint == null || checkpoint.isNull() ? null : checkpoint;
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -56,7 +59,7 @@ public record RunRecord(
     RunStatus status = !e.spec().dependsOn().isEmpty() ? RunStatus.WAITING
         : notYetDue(e.spec(), e.at()) ? RunStatus.SCHEDULED : RunStatus.QUEUED;
     return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(), e.idempotencyKey(),
-        e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false);
+        e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false, false);
   }
 
   private static boolean notYetDue(RunSpec spec, Instant at) {
@@ -100,7 +103,7 @@ public record RunRecord(
     } else if (event instanceof WorkerEvent.CancelRequested) {
       return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey,
           tags, createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, steps,
-          true);
+          true, false);
     }
     throw new IllegalArgumentException(event.getClass().getSimpleName()
         + " is not a change of an existing run");
@@ -109,25 +112,26 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint, streamSeq, spec, steps, cancelling);
+        checkpoint, streamSeq, spec, steps, cancelling, false);
   }
 
   private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec, steps,
-        cancelling);
+        cancelling, false);
   }
 
   private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
-        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps, cancelling);
+        createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps, cancelling,
+        false);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
   private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
-        checkpoint, seq, spec, steps, cancelling);
+        checkpoint, seq, spec, steps, cancelling, false);
   }
 
   /** With {@code step} in place of the step of its name, or after the others if it is new. */
@@ -144,7 +148,7 @@ public record RunRecord(
     }
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, changed,
-        cancelling);
+        cancelling, false);
   }
 
   /** The recorded step {@code name}, if any. */
@@ -156,7 +160,18 @@ public record RunRecord(
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec,
-        steps.stream().map(StepRecord::withoutResult).toList(), cancelling);
+        steps.stream().map(StepRecord::withoutResult).toList(), cancelling, false);
+  }
+
+  /**
+   * This finished run as its entity keeps it when its data is large: status, times, attempts,
+   * error, tags, spec and steps, without payload, result and checkpoint ({@link #summarized}).
+   * The run history holds the whole run.
+   */
+  public RunRecord summary() {
+    return new RunRecord(runId, status, attempts, epoch, null, timeoutMs, idempotencyKey, tags,
+        createdAt, startedAt, finishedAt, null, error, null, streamSeq, spec, steps, cancelling,
+        true);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */

@@ -8,9 +8,7 @@ import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
-import io.vavr.collection.Queue;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -30,22 +28,33 @@ import java.util.Optional;
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class WorkerState implements TroupeSerializable {
 
-  /** How much of its past a state keeps. Not persisted: read from settings at every start. */
-  public record Limits(int retainedFinished, int statsWindow) {
+  /**
+   * How much of its past a state keeps. Not persisted: read from settings at every start. A
+   * finished run whose payload, result and checkpoint take more than {@code retainedRunBytes} (as
+   * JSON) is kept as its {@link RunRecord#summary}.
+   */
+  public record Limits(int retainedFinished, int statsWindow, long retainedRunBytes) {
     public Limits {
-      if (retainedFinished < 1 || statsWindow < 1) {
+      if (retainedFinished < 1 || statsWindow < 1 || retainedRunBytes < 0) {
         throw new IllegalArgumentException("troupe.worker.retained-finished-runs and"
             + " troupe.worker.stats-window must be at least 1, were " + retainedFinished + " and "
-            + statsWindow);
+            + statsWindow + "; troupe.worker.retained-run-bytes at least 0, was "
+            + retainedRunBytes);
       }
+    }
+
+    /** Limits that keep every retained finished run whole. */
+    public Limits(int retainedFinished, int statsWindow) {
+      this(retainedFinished, statsWindow, Long.MAX_VALUE);
     }
   }
 
   private final HashMap<String, RunRecord> active;
   private final ReadyQueue queue;
   private final ScheduledRuns scheduled;
-  private final HashMap<String, RunRecord> finished;
-  private final Queue<String> finishedOrder;
+  private final FinishedRuns finished;
+  /** The bytes of the active runs' payloads, as JSON. */
+  private final long payloadBytes;
   private final HashMap<String, String> idempotency;
   private final Stats stats;
   private final long nextEpoch;
@@ -56,23 +65,23 @@ public final class WorkerState implements TroupeSerializable {
 
   /** A state whose waiting runs are found among {@code active}: a new or a recovered one. */
   private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
-      ScheduledRuns scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      ScheduledRuns scheduled, FinishedRuns finished, long payloadBytes,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch,
       HashMap<String, Integer> executingByLane) {
-    this(active, queue, scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
+    this(active, queue, scheduled, finished, payloadBytes, idempotency, stats, nextEpoch,
         executingByLane,
         HashSet.ofAll(active.filterValues(r -> r.status() == RunStatus.WAITING).keySet()));
   }
 
   private WorkerState(HashMap<String, RunRecord> active, ReadyQueue queue,
-      ScheduledRuns scheduled, HashMap<String, RunRecord> finished, Queue<String> finishedOrder,
+      ScheduledRuns scheduled, FinishedRuns finished, long payloadBytes,
       HashMap<String, String> idempotency, Stats stats, long nextEpoch,
       HashMap<String, Integer> executingByLane, HashSet<String> waiting) {
     this.active = active;
     this.queue = queue;
     this.scheduled = scheduled;
     this.finished = finished;
-    this.finishedOrder = finishedOrder;
+    this.payloadBytes = payloadBytes;
     this.idempotency = idempotency;
     this.stats = stats;
     this.nextEpoch = nextEpoch;
@@ -81,8 +90,8 @@ public final class WorkerState implements TroupeSerializable {
   }
 
   public static WorkerState empty() {
-    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, ScheduledRuns.EMPTY, HashMap.empty(),
-        Queue.empty(), HashMap.empty(), Stats.EMPTY, 1, HashMap.empty());
+    return new WorkerState(HashMap.empty(), ReadyQueue.EMPTY, ScheduledRuns.EMPTY,
+        FinishedRuns.EMPTY, 0, HashMap.empty(), Stats.EMPTY, 1, HashMap.empty());
   }
 
   /** Rebuilds a state from its snapshot form. */
@@ -95,16 +104,16 @@ public final class WorkerState implements TroupeSerializable {
       @JsonProperty("stats") Stats stats,
       @JsonProperty("nextEpoch") long nextEpoch) {
     HashMap<String, RunRecord> a = HashMap.empty();
-    HashMap<String, RunRecord> f = HashMap.empty();
+    FinishedRuns f = FinishedRuns.EMPTY;
     HashMap<String, String> keys = HashMap.empty();
-    Queue<String> order = Queue.empty();
+    long bytes = 0;
     for (RunRecord r : active) {
       a = a.put(r.runId(), r);
+      bytes += JsonBytes.of(r.payload());
       keys = r.idempotencyKey() == null ? keys : keys.put(r.idempotencyKey(), r.runId());
     }
     for (RunRecord r : finished) {
-      f = f.put(r.runId(), r);
-      order = order.enqueue(r.runId());
+      f = f.add(r);
       keys = r.idempotencyKey() == null ? keys : keys.put(r.idempotencyKey(), r.runId());
     }
     ScheduledRuns due = ScheduledRuns.EMPTY;
@@ -127,7 +136,7 @@ public final class WorkerState implements TroupeSerializable {
     for (RunRecord r : active) {
       byLane = r.isExecuting() ? ReadyQueue.countIn(byLane, r, 1) : byLane;
     }
-    return new WorkerState(a, ready, due, f, order, keys,
+    return new WorkerState(a, ready, due, f, bytes, keys,
         stats == null ? Stats.EMPTY : stats, nextEpoch, byLane);
   }
 
@@ -166,11 +175,7 @@ public final class WorkerState implements TroupeSerializable {
 
   @JsonProperty("finished")
   List<RunRecord> finishedForSnapshot() {
-    List<RunRecord> out = new ArrayList<>(finishedOrder.length());
-    for (String id : finishedOrder) {
-      out.add(finished.getOrElse(id, null));
-    }
-    return out;
+    return finished.inOrder();
   }
 
   @JsonProperty("stats")
@@ -205,7 +210,7 @@ public final class WorkerState implements TroupeSerializable {
   /** A run still going, or one of the retained finished runs. */
   public Optional<RunRecord> run(String runId) {
     RunRecord r = active.getOrElse(runId, null);
-    return Optional.ofNullable(r != null ? r : finished.getOrElse(runId, null));
+    return Optional.ofNullable(r != null ? r : finished.get(runId));
   }
 
   public Optional<RunRecord> runByIdempotencyKey(String key) {
@@ -257,6 +262,12 @@ public final class WorkerState implements TroupeSerializable {
     return queue.size();
   }
 
+  /** The bytes (as JSON) of the payloads of the runs not yet finished, which the state holds. */
+  @JsonIgnore
+  public long payloadBytes() {
+    return payloadBytes;
+  }
+
   // the event handler
 
   /**
@@ -294,16 +305,17 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord r = RunRecord.accepted(e);
     HashMap<String, String> keys = e.idempotencyKey() == null
         ? idempotency : idempotency.put(e.idempotencyKey(), e.runId());
+    long bytes = payloadBytes + JsonBytes.of(e.payload());
     if (r.status() == RunStatus.WAITING) {
       return new WorkerState(active.put(r.runId(), r), queue, scheduled, finished,
-          finishedOrder, keys, stats, nextEpoch, executingByLane, waiting.add(r.runId()));
+          bytes, keys, stats, nextEpoch, executingByLane, waiting.add(r.runId()));
     }
     if (r.status() == RunStatus.SCHEDULED) {
       return new WorkerState(active.put(r.runId(), r), queue, scheduled.add(r), finished,
-          finishedOrder, keys, stats, nextEpoch, executingByLane, waiting);
+          bytes, keys, stats, nextEpoch, executingByLane, waiting);
     }
     return new WorkerState(active.put(r.runId(), r), enqueued(r), scheduled,
-        finished, finishedOrder, keys, stats, nextEpoch, executingByLane, waiting);
+        finished, bytes, keys, stats, nextEpoch, executingByLane, waiting);
   }
 
   /** A WAITING run's dependencies all succeeded: it is queued, or scheduled if not yet due. */
@@ -315,7 +327,7 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord next = r.next(e);
     boolean later = next.status() == RunStatus.SCHEDULED;
     return new WorkerState(active.put(r.runId(), next), later ? queue : enqueued(next),
-        later ? scheduled.add(next) : scheduled, finished, finishedOrder, idempotency, stats,
+        later ? scheduled.add(next) : scheduled, finished, payloadBytes, idempotency, stats,
         nextEpoch, executingByLane, waiting.remove(r.runId()));
   }
 
@@ -325,7 +337,7 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(r.runId(), r.next(e)), enqueued(r),
-        scheduled.remove(r.runId()), finished, finishedOrder, idempotency, stats, nextEpoch,
+        scheduled.remove(r.runId()), finished, payloadBytes, idempotency, stats, nextEpoch,
         executingByLane, waiting);
   }
 
@@ -337,7 +349,7 @@ public final class WorkerState implements TroupeSerializable {
     return new WorkerState(active.put(r.runId(), r.next(e)),
         r.status() == RunStatus.QUEUED ? queue.served(r.runId()) : queue,
         r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled, finished,
-        finishedOrder, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1),
+        payloadBytes, idempotency, stats, Math.max(nextEpoch, e.epoch() + 1),
         r.isExecuting() ? executingByLane : ReadyQueue.countIn(executingByLane, r, 1), waiting);
   }
 
@@ -349,7 +361,7 @@ public final class WorkerState implements TroupeSerializable {
     }
     return new WorkerState(active.put(r.runId(), queuedAgain),
         queue.resume(r.runId(), r.spec().concurrencyKey()),
-        scheduled, finished, finishedOrder, idempotency, stats, nextEpoch,
+        scheduled, finished, payloadBytes, idempotency, stats, nextEpoch,
         ReadyQueue.countIn(executingByLane, r, -1), waiting);
   }
 
@@ -361,19 +373,10 @@ public final class WorkerState implements TroupeSerializable {
     RunRecord done = r.next(e);
     ReadyQueue q = r.status() == RunStatus.QUEUED ? queue.remove(r.runId()) : queue;
     ScheduledRuns sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
-    HashMap<String, RunRecord> f = finished.put(done.runId(), done);
-    Queue<String> order = finishedOrder.enqueue(done.runId());
-    HashMap<String, String> keys = idempotency;
-    while (order.length() > limits.retainedFinished()) {
-      RunRecord evicted = f.getOrElse(order.head(), null);
-      f = f.remove(evicted.runId());
-      order = order.tail();
-      if (evicted.idempotencyKey() != null
-          && evicted.runId().equals(keys.getOrElse(evicted.idempotencyKey(), null))) {
-        keys = keys.remove(evicted.idempotencyKey());
-      }
-    }
-    return new WorkerState(active.remove(done.runId()), q, sch, f, order, keys,
+    long ownBytes = JsonBytes.of(r.payload());
+    FinishedRuns.Kept kept = finished.add(done, ownBytes, limits, idempotency);
+    return new WorkerState(active.remove(done.runId()), q, sch, kept.runs(),
+        payloadBytes - ownBytes, kept.keys(),
         stats.finished(done, limits.statsWindow()), nextEpoch,
         r.isExecuting() ? ReadyQueue.countIn(executingByLane, r, -1) : executingByLane,
         waiting.remove(done.runId()));
@@ -386,7 +389,7 @@ public final class WorkerState implements TroupeSerializable {
       return this;
     }
     return new WorkerState(active.put(runId, r.next(event)), queue, scheduled, finished,
-        finishedOrder, idempotency, newStats, nextEpoch, executingByLane, waiting);
+        payloadBytes, idempotency, newStats, nextEpoch, executingByLane, waiting);
   }
 
   /** The queue with {@code r} last in its lane. */

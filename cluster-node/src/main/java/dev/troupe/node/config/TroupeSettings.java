@@ -19,11 +19,14 @@ public record TroupeSettings(
     Duration resultRecheck,
     Duration maxScheduleAhead,
     int maxExecutingRuns,
+    long nodeMaxActivePayloadBytes,
     Map<String, Integer> workerLimits,
     boolean selfJoin,
     int maxBatch,
     int duePerBatch,
     int intakeBuffer,
+    long maxActivePayloadBytes,
+    int maxResultWaiters,
     Duration batchTimeout,
     WorkerState.Limits limits,
     int snapshotEvery,
@@ -43,6 +46,16 @@ public record TroupeSettings(
     if (maxJsonDepth < 1 || maxJsonDepth > 900) {
       throw new IllegalArgumentException("troupe.call.max-json-depth must be between 1 and 900"
           + " (the journal refuses documents nested past 1000 levels), was " + maxJsonDepth);
+    }
+    if (maxActivePayloadBytes < maxPayloadBytes || nodeMaxActivePayloadBytes < maxPayloadBytes) {
+      throw new IllegalArgumentException("troupe.worker.max-active-payload-bytes ("
+          + maxActivePayloadBytes + ") and troupe.node.max-active-payload-bytes ("
+          + nodeMaxActivePayloadBytes + ") must be at least troupe.call.max-payload-bytes ("
+          + maxPayloadBytes + ")");
+    }
+    if (maxResultWaiters < 1) {
+      throw new IllegalArgumentException("troupe.worker.max-result-waiters must be at least 1,"
+          + " was " + maxResultWaiters);
     }
     if (duePerBatch < 1) {
       throw new IllegalArgumentException("troupe.worker.due-per-batch must be at least 1, was "
@@ -69,13 +82,18 @@ public record TroupeSettings(
         c.getDuration("call.result-recheck"),
         c.getDuration("call.max-schedule-ahead"),
         c.getInt("node.max-executing-runs"),
+        c.getBytes("node.max-active-payload-bytes"),
         workerLimits(c.getConfig("node.worker-limits")),
         c.getBoolean("node.self-join"),
         w.getInt("max-batch"),
         w.getInt("due-per-batch"),
         w.getInt("intake-buffer"),
+        w.getBytes("max-active-payload-bytes"),
+        w.getInt("max-result-waiters"),
         w.getDuration("batch-timeout"),
-        new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window")),
+        new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window"),
+            // summaries are read whole from the history: without it runs are kept whole
+            c.getBoolean("history.enabled") ? w.getBytes("retained-run-bytes") : Long.MAX_VALUE),
         w.getInt("snapshot-every"),
         w.getBoolean("resume-interrupted-runs"),
         s.getInt("replay-buffer"),

@@ -187,10 +187,11 @@ final class Attempts {
     }
     d.persist(new WorkerEvent.RunFinished(r.runId(), status, result, error, d.now));
     long endSeq = terminalSeq;
+    boolean summarized = d.state().run(r.runId()).map(RunRecord::summarized).orElse(false);
     d.then(() -> {
       services.metrics().runFinished(worker, status, finished.durationMs());
       host.ended(r.runId(), endSeq, endSeq != 0 ? d.now : RunClock.now(), finished,
-          status == RunStatus.CANCELLED);
+          status == RunStatus.CANCELLED, summarized);
     });
     if (status == RunStatus.CANCELLED && r.attempts() > 0) { // only a started run has children
       d.then(() -> services.runs().node().cancelChildren(r.runId()));

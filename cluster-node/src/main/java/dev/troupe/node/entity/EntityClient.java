@@ -81,9 +81,11 @@ public final class EntityClient {
    *     role is up
    */
   public CompletionStage<WorkerEntity.Accepted> call(String entityId, JsonNode payload,
-      long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec, long giveUpAtMillis) {
+      long payloadBytes, long timeoutMs, String idempotencyKey, List<String> tags, RunSpec spec,
+      long giveUpAtMillis) {
     return ask(entityId, (ActorRef<WorkerEntity.CallReply> r) -> new WorkerEntity.Call(payload,
-        timeoutMs, idempotencyKey, tags, spec, giveUpAtMillis, r), WorkerEntity.Accepted.class);
+        timeoutMs, idempotencyKey, tags, spec, giveUpAtMillis, r, payloadBytes),
+        WorkerEntity.Accepted.class);
   }
 
   public CompletionStage<Done> cancel(String runId) {

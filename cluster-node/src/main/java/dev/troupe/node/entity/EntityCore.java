@@ -209,6 +209,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     d.thenWithState(attempts::answerDrainWaiters);
     d.thenWithState(s -> services.metrics().load(worker, entityId, s.executingCount(),
         s.queuedCount()));
+    d.thenWithState(s -> services.payloads().report(entityId, s.payloadBytes()));
     d.thenWithState(this::arm);
     return d;
   }
@@ -247,6 +248,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
 
   /** The entity stops or restarts (this object survives a restart): its runs here stop too. */
   private void letGo(String reason) {
+    services.payloads().report(entityId, 0); // reported again after the next recovery
     host.letGo(reason);
     attempts.letGo();
     dependencies.letGo();

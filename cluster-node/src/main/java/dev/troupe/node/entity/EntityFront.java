@@ -21,10 +21,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The group commit in front of a {@link EntityCore}: while the entity writes one batch, the
  * front gathers the commands that arrive, then hands them over as the next batch. A busy worker
  * thus pays one journal write per batch rather than one per command. Bounded: past {@code
- * troupe.worker.intake-buffer} waiting calls, new calls are rejected at once. Each batch that the
- * core wrote to the journal is measured here ({@link
- * dev.troupe.node.metrics.TroupeMetrics#journalWrite}): its commands, and the time from handing
- * it over to its confirmation, under the worker's name (never the partition's).
+ * troupe.worker.intake-buffer} waiting calls, or {@code troupe.worker.max-active-payload-bytes}
+ * of their payloads, new calls are rejected at once. Each batch that the core wrote to the
+ * journal is measured here ({@link dev.troupe.node.metrics.TroupeMetrics#journalWrite}): its
+ * commands, and the time from handing it over to its confirmation, under the worker's name (never
+ * the partition's).
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
@@ -48,6 +49,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private final ActorRef<WorkerEntity.Command> core;
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
   private int pendingCalls;
+  private long pendingCallBytes;
   private long inFlight;
   /** When the batch in flight was handed over ({@link System#nanoTime()}), and its commands. */
   private long inFlightSince;
@@ -97,7 +99,15 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
                 + " calls wait for its journal (troupe.worker.intake-buffer)"));
         return this;
       }
+      if (pendingCallBytes + call.payloadBytes() > settings.maxActivePayloadBytes()) {
+        services.metrics().callRefused("troupe.worker.max-active-payload-bytes");
+        call.replyTo().tell(new WorkerEntity.Refused(WorkerEntity.Refused.Reason.OVERLOADED,
+            "worker entity is overloaded: calls with " + pendingCallBytes + " bytes of payloads wait for its"
+            + " journal (troupe.worker.max-active-payload-bytes)"));
+        return this;
+      }
       pendingCalls++;
+      pendingCallBytes += call.payloadBytes();
     }
     pending.add(c);
     return inFlight == 0 ? flush() : this;
@@ -147,8 +157,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     List<WorkerEntity.Command> batch = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       WorkerEntity.Command c = pending.poll();
-      if (c instanceof WorkerEntity.Call) {
+      if (c instanceof WorkerEntity.Call call) {
         pendingCalls--;
+        pendingCallBytes -= call.payloadBytes();
       }
       batch.add(c);
     }

@@ -15,12 +15,13 @@ import org.apache.pekko.stream.Materializer;
 /**
  * What the worker entities of one node use of it. Immutable: each piece of shared state has its
  * own owner (the registry, the slots, the local streams and entities, the metrics), reached
- * through its own narrow API. {@code clock} is the time of the entities' decisions (the time of
+ * through its own narrow API (the payload bytes its entities hold: {@link NodePayloads}). {@code clock} is the time of the entities' decisions (the time of
  * their events, and when a scheduled run is due): the system's, or a test's.
  */
 public record EntityServices(ActorSystem<?> system, TroupeSettings settings, ObjectMapper mapper,
     Materializer materializer, WorkerRegistry registry, NodeSlots slots, TroupeMetrics metrics,
-    LocalStreams streams, LocalEntities entities, RunServices runs, Clock clock) {
+    LocalStreams streams, LocalEntities entities, RunServices runs, Clock clock,
+    NodePayloads payloads) {
 
   /**
    * The services of a node, with its own slots, streams and entities; its runs and entities ask
@@ -28,10 +29,12 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
    */
   public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
       ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics, NodeCalls node) {
+    NodePayloads payloads = new NodePayloads();
+    metrics.activePayloadBytes(payloads.total());
     return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
         registry, new NodeSlots(settings.maxExecutingRuns(), settings.workerLimits()), metrics,
         new LocalStreams(), new LocalEntities(), new RunServices(system, settings, mapper, node),
-        Clock.systemUTC());
+        Clock.systemUTC(), payloads);
   }
 
   /** The services of a node without a facade: no child runs, no dependencies (entity tests). */
@@ -43,6 +46,6 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
   /** These services with the entities' decisions timed by {@code c} (a test's clock). */
   public EntityServices withClock(Clock c) {
     return new EntityServices(system, settings, mapper, materializer, registry, slots, metrics,
-        streams, entities, runs, c);
+        streams, entities, runs, c, payloads);
   }
 }

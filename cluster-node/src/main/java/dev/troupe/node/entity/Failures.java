@@ -26,6 +26,7 @@ public final class Failures {
     return switch (r.reason()) {
       case UNKNOWN_WORKER -> new UnknownWorkerException(r.message());
       case UNKNOWN_RUN -> new UnknownRunException(r.message());
+      case SUMMARIZED -> new SummarizedRunException(r.message());
       case RUN_FINISHED -> new RunFinishedException(r.message());
       case QUEUE_FULL -> rejected(RunRejectedException.Reason.QUEUE_FULL, r);
       case OVERLOADED -> rejected(RunRejectedException.Reason.OVERLOADED, r);
@@ -72,6 +73,8 @@ public final class Failures {
     Throwable e = toException(t);
     if (e instanceof UnknownWorkerException) {
       return new Refused(Refused.Reason.UNKNOWN_WORKER, e.getMessage());
+    } else if (e instanceof SummarizedRunException) {
+      return new Refused(Refused.Reason.SUMMARIZED, e.getMessage());
     } else if (e instanceof UnknownRunException) {
       return new Refused(Refused.Reason.UNKNOWN_RUN, e.getMessage());
     } else if (e instanceof RunFinishedException) {

@@ -61,6 +61,9 @@ final class Intake {
           + worker + "' has " + cfg.queueCapacity() + " runs waiting (its queueCapacity)")));
       return;
     }
+    if (overBytes(d, call)) {
+      return;
+    }
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
         call.idempotencyKey(), call.tags(), d.now, call.spec()));
@@ -90,6 +93,30 @@ final class Intake {
           d.now.toEpochMilli() - call.giveUpAtMillis());
       return refuse(d, call, Refused.Reason.UNAVAILABLE,
           "the call reached worker '" + worker + "' after its caller had given up; not recorded");
+    }
+    return false;
+  }
+
+  /**
+   * Whether the call's payload would take the payloads of this entity's unfinished runs, or of all
+   * entities on this node, past their bound (then it is answered why, unrecorded).
+   */
+  private boolean overBytes(Decision d, WorkerEntity.Call call) {
+    long held = d.state().payloadBytes();
+    long entityMax = services.settings().maxActivePayloadBytes();
+    if (held + call.payloadBytes() > entityMax) {
+      services.metrics().callRefused("troupe.worker.max-active-payload-bytes");
+      return refuse(d, call, Refused.Reason.QUEUE_FULL, "worker '" + worker + "' holds " + held
+          + " bytes of payloads of runs not yet finished; this payload of " + call.payloadBytes()
+          + " bytes would pass " + entityMax + " (troupe.worker.max-active-payload-bytes)");
+    }
+    long nodeHeld = services.payloads().heldByOthers(entityId) + held;
+    long nodeMax = services.settings().nodeMaxActivePayloadBytes();
+    if (nodeHeld + call.payloadBytes() > nodeMax) {
+      services.metrics().callRefused("troupe.node.max-active-payload-bytes");
+      return refuse(d, call, Refused.Reason.OVERLOADED, "the node holds " + nodeHeld
+          + " bytes of payloads of runs not yet finished; this payload of " + call.payloadBytes()
+          + " bytes would pass " + nodeMax + " (troupe.node.max-active-payload-bytes)");
     }
     return false;
   }
@@ -133,8 +160,9 @@ final class Intake {
 
   void onGetRun(Decision d, WorkerEntity.GetRun g) {
     Optional<RunRecord> r = d.state().run(g.runId());
-    d.then(() -> g.replyTo().tell(r.isPresent()
-        ? new WorkerEntity.RunFound(r.get().toResult(worker)) : unknownRun(g.runId())));
+    d.then(() -> g.replyTo().tell(r.isEmpty() ? unknownRun(g.runId())
+        : r.get().summarized() ? summarized(g.runId())
+        : new WorkerEntity.RunFound(r.get().toResult(worker))));
   }
 
   void onGetActive(Decision d, WorkerEntity.GetActive g) {
@@ -163,10 +191,19 @@ final class Intake {
         a.replyTo().tell(unknownRun(a.runId()));
       } else if (active) {
         host.awaitEnd(a.runId(), a.replyTo());
+      } else if (r.get().summarized()) {
+        a.replyTo().tell(summarized(a.runId()));
       } else {
         a.replyTo().tell(new WorkerEntity.RunFound(r.get().toResult(worker)));
       }
     });
+  }
+
+  /** A finished run kept as its summary: the caller reads it whole from the run history. */
+  private Refused summarized(String runId) {
+    return new Refused(Refused.Reason.SUMMARIZED, "run " + runId + " of worker '" + worker
+        + "' has finished; its entity keeps only its summary (troupe.worker.retained-run-bytes):"
+        + " the run history has it whole");
   }
 
   private Refused unknownRun(String runId) {

@@ -47,7 +47,11 @@ final class RunHost {
   private final Map<String, RunStream> finished;
   private final Map<String, ActorRef<RunActor.Command>> children = new HashMap<>();
   private final Set<String> slotHolders = new HashSet<>();
-  private final Map<String, List<ActorRef<WorkerEntity.RunReply>>> waiters = new HashMap<>();
+  private final Map<String, List<Waiter>> waiters = new HashMap<>();
+  private int waiterCount;
+
+  /** A caller waiting for a run's end, whose ask has surely timed out after {@code expires}. */
+  private record Waiter(ActorRef<WorkerEntity.RunReply> replyTo, long expires) {}
 
   RunHost(String worker, EntityServices services, ActorContext<WorkerEntity.Command> ctx,
       ActorRef<WorkerEntity.Command> front) {
@@ -149,21 +153,28 @@ final class RunHost {
   }
 
   /**
-   * The run ended (its end is written): its stream ends with its outcome and is kept a while,
-   * its waiters are answered, its actor and slot let go.
+   * The run ended (its end is written): its stream ends with its outcome and is kept a while
+   * (not when the run is {@code summarized}: its stream would hold its data), its waiters are
+   * answered, its actor and slot let go.
    */
-  void ended(String runId, long endSeq, Instant at, RunResult run, boolean cancelled) {
+  void ended(String runId, long endSeq, Instant at, RunResult run, boolean cancelled,
+      boolean summarized) {
     LiveRun r = live.remove(runId);
     if (r != null) {
       if (cancelled) {
         r.cancelAttempt("cancelled");
       }
       r.finish(endSeq, at, run);
-      finished.put(runId, r.stream());
+      if (summarized) {
+        services.streams().remove(runId); // its subscribers so far get the end all the same
+      } else {
+        finished.put(runId, r.stream());
+      }
     }
-    List<ActorRef<WorkerEntity.RunReply>> w = waiters.remove(runId);
+    List<Waiter> w = waiters.remove(runId);
     if (w != null) {
-      w.forEach(waiter -> waiter.tell(new WorkerEntity.RunFound(run)));
+      waiterCount -= w.size();
+      w.forEach(waiter -> waiter.replyTo().tell(new WorkerEntity.RunFound(run)));
     }
     letGoOf(runId);
   }
@@ -290,9 +301,33 @@ final class RunHost {
         StreamNotices.gap(services.mapper(), afterSeq + 1, r.streamSeq(), true), outcome.get(1)));
   }
 
-  /** {@code waiter} is answered when the active run ends. */
+  /**
+   * {@code waiter} is answered when the active run ends; at once with a refusal when {@code
+   * troupe.worker.max-result-waiters} callers wait already (counting only those whose ask may
+   * still be waiting: a caller asks again every {@code troupe.call.result-recheck}).
+   */
   void awaitEnd(String runId, ActorRef<WorkerEntity.RunReply> waiter) {
-    waiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(waiter);
+    int max = services.settings().maxResultWaiters();
+    if (waiterCount >= max) {
+      dropExpiredWaiters();
+    }
+    if (waiterCount >= max) {
+      waiter.tell(new WorkerEntity.Refused(WorkerEntity.Refused.Reason.OVERLOADED, waiterCount
+          + " callers wait for"
+          + " results of worker '" + worker + "' already (troupe.worker.max-result-waiters):"
+          + " read the run later"));
+      return;
+    }
+    long expires = System.nanoTime() + services.settings().resultRecheck().toNanos();
+    waiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(new Waiter(waiter, expires));
+    waiterCount++;
+  }
+
+  private void dropExpiredWaiters() {
+    long now = System.nanoTime();
+    waiters.values().forEach(ws -> ws.removeIf(w -> now - w.expires() > 0));
+    waiters.values().removeIf(List::isEmpty);
+    waiterCount = waiters.values().stream().mapToInt(List::size).sum();
   }
 
   /**
@@ -308,10 +343,11 @@ final class RunHost {
       r.stream().abandon("run stream ended: " + reason);
     }
     finished.keySet().forEach(services.streams()::remove);
-    waiters.values().forEach(ws -> ws.forEach(w -> w.tell(
+    waiters.values().forEach(ws -> ws.forEach(w -> w.replyTo().tell(
         new WorkerEntity.Refused(WorkerEntity.Refused.Reason.UNAVAILABLE,
             "run stream ended: " + reason))));
     waiters.clear();
+    waiterCount = 0;
     live.clear();
     finished.clear();
     children.clear();

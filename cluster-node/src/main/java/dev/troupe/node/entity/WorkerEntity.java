@@ -12,6 +12,7 @@ import dev.troupe.api.WorkerStats;
 import dev.troupe.node.run.Granted;
 import dev.troupe.node.run.Outcome;
 import dev.troupe.node.run.RunActor;
+import dev.troupe.persistence.JsonBytes;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.StepRecord;
 import java.time.Instant;
@@ -126,8 +127,8 @@ public final class WorkerEntity {
       implements CallReply, CancelReply, RunReply, StreamReply, WriteReply {
 
     /** Why a command was refused; each becomes one of the API's exceptions. */
-    public enum Reason { UNKNOWN_WORKER, UNKNOWN_RUN, RUN_FINISHED, QUEUE_FULL, OVERLOADED,
-      SHUTTING_DOWN, UNAVAILABLE, NO_NODE_FOR_ROLE, INVALID }
+    public enum Reason { UNKNOWN_WORKER, UNKNOWN_RUN, SUMMARIZED, RUN_FINISHED, QUEUE_FULL,
+      OVERLOADED, SHUTTING_DOWN, UNAVAILABLE, NO_NODE_FOR_ROLE, INVALID }
   }
 
   /** The run was cancelled (the cancellation is written). */
@@ -151,11 +152,22 @@ public final class WorkerEntity {
    * Start a run; replies {@link Accepted} once it is written, or an error. A call that reaches the
    * entity after {@code giveUpAtMillis} (epoch ms; 0 for never), e.g. one that sharding held while
    * the entity moved to another node, is refused unrecorded: its caller has already been told that
-   * it failed.
+   * it failed. {@code payloadBytes}: the payload's size as JSON, as the caller measured it
+   * (measured here when not given: 0, as from a node of an earlier version).
    */
   public record Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
-      RunSpec spec, long giveUpAtMillis, ActorRef<CallReply> replyTo)
-      implements Command {
+      RunSpec spec, long giveUpAtMillis, ActorRef<CallReply> replyTo,
+      long payloadBytes) implements Command {
+
+    public Call {
+      payloadBytes = payloadBytes > 0 ? payloadBytes : JsonBytes.of(payload);
+    }
+
+    /** A call whose payload is measured here. */
+    public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
+        RunSpec spec, long giveUpAtMillis, ActorRef<CallReply> replyTo) {
+      this(payload, timeoutMs, idempotencyKey, tags, spec, giveUpAtMillis, replyTo, 0);
+    }
 
     /** A call to run at once, with the default priority, without a deadline. */
     public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,

@@ -12,8 +12,9 @@ import org.apache.pekko.stream.Materializer;
  * The bytes of start-run bodies a node holds at once, from the moment it starts reading one until
  * its run is accepted or refused ({@code troupe.http.max-inflight-body-bytes}). A body counts
  * with its declared length, or the largest body allowed when it declares none. Past the budget a
- * request is refused at once, unread (503, asking to retry), so that many large payloads arriving
- * together cannot take the heap the node's runs need.
+ * request is refused (503, asking to retry) once its body has been read and dropped without being
+ * held, so that many large payloads arriving together cannot take the heap the node's runs need,
+ * and the client, which may still be sending, gets the answer rather than a reset connection.
  */
 final class BodyBudget {
   private final long capacity;
@@ -34,11 +35,15 @@ final class BodyBudget {
       Supplier<CompletionStage<T>> work) {
     long bytes = Math.min(entity.getContentLengthOption().orElse(maxBodyBytes), maxBodyBytes);
     if (!tryTake(bytes)) {
-      entity.discardBytes(materializer);
-      return CompletableFuture.failedFuture(new RunRejectedException(
+      // answered once the body is read and dropped (never held): a reply before the end of the
+      // request would close the connection under a client still sending it
+      RunRejectedException refusal = new RunRejectedException(
           RunRejectedException.Reason.UNAVAILABLE, "the node is reading " + capacity
               + " bytes of request bodies already (troupe.http.max-inflight-body-bytes);"
-              + " repeat the call in a moment, with the same idempotencyKey"));
+              + " repeat the call in a moment, with the same idempotencyKey");
+      return entity.discardBytes(materializer).completionStage()
+          .<T>thenCompose(done -> CompletableFuture.failedFuture(refusal))
+          .exceptionallyCompose(t -> CompletableFuture.failedFuture(refusal));
     }
     CompletionStage<T> done;
     try {

@@ -218,6 +218,26 @@ public final class TroupeMetrics {
     }
   }
 
+  /**
+   * The gauge {@code troupe_payload_bytes_active}: the bytes of payloads of runs not yet finished
+   * that the worker entities on this node hold ({@code troupe.node.max-active-payload-bytes}).
+   */
+  public void activePayloadBytes(AtomicLong total) {
+    Gauge.builder("troupe_payload_bytes_active", total, AtomicLong::get)
+        .description("bytes of payloads (as JSON) of runs not yet finished held by the worker"
+            + " entities on this node").register(registry);
+  }
+
+  /**
+   * A call was refused before anything was recorded because of {@code limit}, a setting's name:
+   * {@code troupe_calls_refused_total}.
+   */
+  public void callRefused(String limit) {
+    Counter.builder("troupe_calls_refused").tag("limit", limit)
+        .description("calls refused unrecorded at a limit of the node's memory")
+        .register(registry).increment();
+  }
+
   /** The entity {@code entityId} of {@code worker} now has these runs executing and queued. */
   public void load(String worker, String entityId, long executing, long queued) {
     AtomicLong[] values = load.computeIfAbsent(entityId, id -> {

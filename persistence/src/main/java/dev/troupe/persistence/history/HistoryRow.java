@@ -155,7 +155,7 @@ final class HistoryRow {
             rs.getString("error_label"));
     RunRecord run = new RunRecord(rs.getString("run_id"), RunStatus.valueOf(rs.getString("status")),
         rs.getInt("attempts"), 0, null, 0, null, null, null, instant(rs, "started_at"),
-        instant(rs, "finished_at"), null, error, null, 0, null, null, false);
+        instant(rs, "finished_at"), null, error, null, 0, null, null, false, false);
     HistoryRow row = new HistoryRow(run, null, rs.getLong("last_seq_nr"), false);
     row.ownEvents = rs.getString("stream_events");
     return row;

@@ -1,0 +1,45 @@
+package dev.troupe.persistence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The size of run data as the journal and the HTTP API write it: compact JSON in UTF-8. Counted
+ * by writing the document to a stream that only counts, so nothing of its size is allocated.
+ */
+public final class JsonBytes {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private JsonBytes() {}
+
+  /** The bytes of {@code node} written as compact JSON; 0 for none (Java null). */
+  public static long of(JsonNode node) {
+    if (node == null) {
+      return 0;
+    }
+    Counter counter = new Counter();
+    try {
+      MAPPER.writeValue(counter, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a counting stream does not fail
+    }
+    return counter.count;
+  }
+
+  private static final class Counter extends OutputStream {
+    private long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
+  }
+}
