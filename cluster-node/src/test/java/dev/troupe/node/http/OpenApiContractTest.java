@@ -25,6 +25,9 @@ import dev.troupe.api.RunPage;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.ScheduleInfo;
+import dev.troupe.api.SchedulePage;
+import dev.troupe.api.Schedules;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.api.Troupe;
 import dev.troupe.api.Worker;
@@ -50,6 +53,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -83,9 +87,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the routes the node serves, and every response a real node gives over HTTP (successes, every
  * documented error status, server-sent events frame by frame) matches the schema the document
  * declares for that route, status and content type. Failures the node cannot be made to produce
- * on demand (500, 503, 429 OVERLOADED) come from a {@link Troupe} that delegates to the real node
- * but fails on request, behind the real routes. The last test checks that every documented
- * response was seen.
+ * on demand (500, 503, 429 OVERLOADED) come from a {@link Troupe} (and its schedules) that
+ * delegates to the real node but fails on request, behind the real routes. The last test checks
+ * that every documented response was seen, and that none seen is undocumented.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -97,18 +101,43 @@ class OpenApiContractTest {
   private static final String CLIENT_TOKEN = "client-secret";
   private static final String ADMIN_TOKEN = "admin-secret";
 
-  /** The routes of HttpApi (the HTTP API v1 of the README), as "METHOD template". */
+  /**
+   * The routes of HttpApi, ScheduleRoutes and RerunRoutes (the HTTP API v1 of the README), as
+   * "METHOD template": a route added there is added here, and then must be documented.
+   */
   private static final Set<String> SERVED = new TreeSet<>(List.of(
       "GET /api/v1/openapi.json",
       "GET /api/v1/workers",
       "GET /api/v1/workers/{name}",
       "GET /api/v1/workers/{name}/stats",
       "POST /api/v1/workers/{name}/runs",
+      "POST /api/v1/workers/{name}/rerun-failed",
       "GET /api/v1/runs",
       "GET /api/v1/runs/{runId}",
       "GET /api/v1/runs/{runId}/events",
       "POST /api/v1/runs/{runId}/cancel",
-      "GET /api/v1/cluster"));
+      "POST /api/v1/runs/{runId}/rerun",
+      "GET /api/v1/cluster",
+      "GET /api/v1/schedules",
+      "GET /api/v1/schedules/{name}",
+      "PUT /api/v1/schedules/{name}",
+      "DELETE /api/v1/schedules/{name}",
+      "POST /api/v1/schedules/{name}/pause",
+      "POST /api/v1/schedules/{name}/resume",
+      "POST /api/v1/schedules/{name}/trigger"));
+  /** The routes that need an admin token when tokens are configured. */
+  private static final Set<String> ADMIN_ONLY = Set.of(
+      "POST /api/v1/runs/{runId}/cancel",
+      "POST /api/v1/runs/{runId}/rerun",
+      "POST /api/v1/workers/{name}/rerun-failed",
+      "PUT /api/v1/schedules/{name}",
+      "DELETE /api/v1/schedules/{name}",
+      "POST /api/v1/schedules/{name}/pause",
+      "POST /api/v1/schedules/{name}/resume");
+  /** A schedule definition that fires once a year. */
+  private static final String YEARLY = "{\"worker\":\"echo\",\"cron\":\"0 0 3 1 1 *\"}";
+  /** What a response without a body is recorded as in {@link #seen}. */
+  private static final String NO_CONTENT = "(no content)";
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -342,7 +371,8 @@ class OpenApiContractTest {
     // and nothing else under /api
     for (String path : List.of("/api/v1", "/api/v1/", "/api/v1/nothing", "/api/v1/workers/echo/nothing",
         "/api/v1/runs/" + finishedRunId + "/nothing", "/api/v1/workers/echo/runs/x", "/api/v2/workers",
-        "/api/workers")) {
+        "/api/workers", "/api/v1/schedules/echo/nothing", "/api/v1/schedules/echo/trigger/x",
+        "/api/v1/runs/" + finishedRunId + "/rerun/x")) {
       HttpResponse<String> r = get(open, path);
       assertThat(isRejection(r)).as("GET " + path + " is not served: " + r.statusCode() + " " + r.body())
           .isTrue();
@@ -404,6 +434,7 @@ class OpenApiContractTest {
     check("POST", path, post(open, "/api/v1/workers/no-such/runs", "{}"), 404);
     check("POST", path, post(open, "/api/v1/workers/echo/runs", "{\"payload\":\"" + "x".repeat(5000) + "\"}"), 413);
     check("POST", path, send(open, "POST", "/api/v1/workers/echo/runs", "hi", "Content-Type", "text/plain"), 415);
+    check("POST", path, send(open, "POST", "/api/v1/workers/echo/runs", null), 415);
   }
 
   @Test
@@ -542,6 +573,182 @@ class OpenApiContractTest {
     assertThat(pages).isGreaterThan(1);
   }
 
+  // schedules
+
+  @Test
+  void schedulesArePutReadListedPausedResumedTriggeredAndDeleted() throws Exception {
+    String one = "/api/v1/schedules/{name}";
+    // when
+    JsonNode full = body(check("PUT", one, send(open, "PUT", "/api/v1/schedules/contract-full",
+        "{\"worker\":\"echo\",\"cron\":\"0 30 2 * * *\",\"timezone\":\"Europe/Berlin\","
+            + "\"payload\":{\"a\":1},\"misfire\":\"run-once\",\"priority\":7}"), 200));
+    JsonNode minimal = body(check("PUT", one, send(open, "PUT", "/api/v1/schedules/contract-minimal",
+        YEARLY), 200));
+    // then
+    assertThat(full.get("nextFireTimes")).hasSize(5);
+    assertThat(minimal.get("timezone").asText()).isEqualTo("UTC");
+    assertThat(minimal.get("misfire").asText()).isEqualTo("skip");
+    assertThat(minimal.get("priority").asInt()).isEqualTo(4);
+    assertThat(minimal.get("payload")).isEqualTo(json.createObjectNode());
+    assertThat(violations(((ObjectNode) full.deepCopy()).put("extra", 1), "/components/schemas/Schedule"))
+        .as("an undocumented field").isNotEmpty();
+    assertThat(violations(((ObjectNode) full.deepCopy()).set("nextFireTimes",
+        json.createArrayNode().add(1_700_000_000_000L)), "/components/schemas/Schedule"))
+        .as("a fire time as epoch millis").isNotEmpty();
+    check("GET", one, get(open, "/api/v1/schedules/contract-full"), 200);
+    check("GET", "/api/v1/schedules", get(open, "/api/v1/schedules"), 200);
+    List<String> listed = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page = body(check("GET", "/api/v1/schedules", get(open, "/api/v1/schedules?limit=1"
+          + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))), 200));
+      page.get("schedules").forEach(s -> listed.add(s.get("name").asText()));
+      cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+    } while (cursor != null && listed.size() < 50);
+    assertThat(listed).contains("contract-full", "contract-minimal");
+
+    // when paused, resumed and triggered
+    JsonNode paused = body(check("POST", one + "/pause",
+        post(open, "/api/v1/schedules/contract-minimal/pause", ""), 200));
+    JsonNode resumed = body(check("POST", one + "/resume",
+        post(open, "/api/v1/schedules/contract-minimal/resume", "{}"), 200));
+    HttpResponse<String> triggered = check("POST", one + "/trigger",
+        post(open, "/api/v1/schedules/contract-minimal/trigger", ""), 202);
+    // then
+    assertThat(paused.get("paused").asBoolean()).isTrue();
+    assertThat(paused.get("nextFireTimes")).isEmpty();
+    assertThat(resumed.get("paused").asBoolean()).isFalse();
+    String runId = body(triggered).get("runId").asText();
+    assertThat(triggered.headers().firstValue("Location")).contains("/api/v1/runs/" + runId);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        body(get(open, "/api/v1/schedules/contract-minimal")).get("recentRuns").get(0).get("status")
+            .asText()).isEqualTo("SUCCEEDED"));
+    JsonNode recent = body(check("GET", one, get(open, "/api/v1/schedules/contract-minimal"), 200))
+        .get("recentRuns").get(0);
+    assertThat(recent.get("runId").asText()).isEqualTo(runId);
+    // a fire that started no run (a node cannot be made to give one on demand) is documented too
+    ObjectNode noRun = ((ObjectNode) recent.deepCopy()).putNull("runId").putNull("status")
+        .put("error", "worker 'echo' is not registered on this node");
+    assertThat(violations(noRun, "/components/schemas/ScheduleRun")).isEmpty();
+    assertThat(violations(noRun.deepCopy().put("status", "DONE"), "/components/schemas/ScheduleRun"))
+        .as("an unknown status").isNotEmpty();
+    JsonNode run = body(check("GET", "/api/v1/runs/{runId}", get(open, "/api/v1/runs/" + runId), 200));
+    assertThat(run.get("schedule").get("name").asText()).isEqualTo("contract-minimal");
+
+    // when deleted
+    for (String name : List.of("contract-full", "contract-minimal")) {
+      check("DELETE", one, send(open, "DELETE", "/api/v1/schedules/" + name, null), 204);
+    }
+    // then
+    check("GET", one, get(open, "/api/v1/schedules/contract-full"), 404);
+    check("DELETE", one, send(open, "DELETE", "/api/v1/schedules/contract-full", null), 404);
+  }
+
+  @Test
+  void badSchedulesAreRefused() throws Exception {
+    String one = "/api/v1/schedules/{name}";
+    for (String query : List.of("limit=0", "limit=501", "limit=x", "cursor=%25%25")) {
+      check("GET", "/api/v1/schedules", get(open, "/api/v1/schedules?" + query), 400);
+    }
+    for (String bad : List.of("{\"worker\":\"echo\",\"cron\":\"61 * * * * *\"}",
+        "{\"worker\":\"echo\",\"cron\":\"* * *\"}",
+        "{\"worker\":\"echo\",\"cron\":\"* * * * *\",\"timezone\":\"Mars/Olympus\"}",
+        "{\"worker\":\"echo\",\"cron\":\"* * * * *\",\"misfire\":\"sometimes\"}",
+        "{\"worker\":\"echo\",\"cron\":\"* * * * *\",\"priority\":12}",
+        "{\"worker\":\"echo\",\"cron\":\"* * * * *\",\"priority\":\"high\"}",
+        "{\"cron\":\"* * * * *\"}", "{\"worker\":\"echo\"}", "{\"worker\":7,\"cron\":\"* * * * *\"}")) {
+      check("PUT", one, send(open, "PUT", "/api/v1/schedules/contract-refused", bad), 400);
+    }
+    check("PUT", one, send(open, "PUT", "/api/v1/schedules/contract-refused",
+        "{\"worker\":\"no-such\",\"cron\":\"* * * * *\"}"), 404);
+    check("GET", one, get(open, "/api/v1/schedules/contract-refused"), 404);
+    // names that break the rule, and schedules that do not exist, on every route of one
+    check("GET", one, get(open, "/api/v1/schedules/Not_A_Name"), 400);
+    check("PUT", one, send(open, "PUT", "/api/v1/schedules/Not_A_Name", YEARLY), 400);
+    check("DELETE", one, send(open, "DELETE", "/api/v1/schedules/Not_A_Name", null), 400);
+    for (String action : List.of("pause", "resume", "trigger")) {
+      check("POST", one + "/" + action, post(open, "/api/v1/schedules/Not_A_Name/" + action, ""), 400);
+      check("POST", one + "/" + action, post(open, "/api/v1/schedules/no-such/" + action, ""), 404);
+    }
+  }
+
+  /** The routes of schedules and re-runs that read a body: declared JSON, an object, bounded. */
+  @Test
+  void bodiesOfSchedulesAndRerunsAreJsonObjectsWithinTheLimit() throws Exception {
+    Map<String, String> routes = new LinkedHashMap<>();
+    routes.put("PUT /api/v1/schedules/{name}", "/api/v1/schedules/contract-body");
+    for (String action : List.of("pause", "resume", "trigger")) {
+      routes.put("POST /api/v1/schedules/{name}/" + action, "/api/v1/schedules/contract-body/" + action);
+    }
+    routes.put("POST /api/v1/runs/{runId}/rerun", "/api/v1/runs/" + finishedRunId + "/rerun");
+    routes.put("POST /api/v1/workers/{name}/rerun-failed", "/api/v1/workers/echo/rerun-failed");
+    for (var e : routes.entrySet()) {
+      String method = e.getKey().substring(0, e.getKey().indexOf(' '));
+      String template = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+      String path = e.getValue();
+      check(method, template, send(open, method, path, "hi", "Content-Type", "text/plain"), 415);
+      check(method, template, send(open, method, path, null), 415);
+      check(method, template, send(open, method, path, "{\"payload\":\"" + "x".repeat(5000) + "\"}"), 413);
+      check(method, template, send(open, method, path, "{not json"), 400);
+      check(method, template, send(open, method, path, "[1,2]"), 400);
+    }
+    check("GET", "/api/v1/schedules/{name}", get(open, "/api/v1/schedules/contract-body"), 404);
+  }
+
+  // re-runs
+
+  @Test
+  void rerunningARun() throws Exception {
+    String template = "/api/v1/runs/{runId}/rerun";
+    // when
+    HttpResponse<String> created = check("POST", template,
+        post(open, "/api/v1/runs/" + finishedRunId + "/rerun", ""), 201);
+    // then
+    String rerunId = body(created).get("runId").asText();
+    assertThat(body(created).get("rerunOf").asText()).isEqualTo(finishedRunId);
+    assertThat(created.headers().firstValue("Location")).contains("/api/v1/runs/" + rerunId);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        body(get(open, "/api/v1/runs/" + finishedRunId)).get("rerunBy"))
+        .extracting(JsonNode::asText).contains(rerunId));
+    check("GET", "/api/v1/runs/{runId}", get(open, "/api/v1/runs/" + finishedRunId), 200);
+    JsonNode rerun = body(check("GET", "/api/v1/runs/{runId}", get(open, "/api/v1/runs/" + rerunId), 200));
+    assertThat(rerun.get("rerunOf").asText()).isEqualTo(finishedRunId);
+    // a run that has not finished, and runs that do not exist
+    String running = body(post(open, "/api/v1/workers/waiting/runs", "{}")).get("runId").asText();
+    try {
+      check("POST", template, post(open, "/api/v1/runs/" + running + "/rerun", ""), 409);
+    } finally {
+      cancelQuietly(running);
+    }
+    check("POST", template, post(open, "/api/v1/runs/01JD3Q7R8V3K5M9W2X4Y6Z8A0B-echo/rerun", ""), 404);
+    check("POST", template, post(open, "/api/v1/runs/nonsense/rerun", ""), 404);
+  }
+
+  @Test
+  void rerunningAWorkersFailedRuns() throws Exception {
+    String template = "/api/v1/workers/{name}/rerun-failed";
+    // given a failed run in the run history
+    Instant before = Instant.now();
+    String failed = body(post(open, "/api/v1/workers/failing/runs?wait=true", "{}")).get("runId").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> body(get(open,
+        "/api/v1/runs?worker=failing&status=FAILED&limit=500")).get("runs").findValuesAsText("runId")
+        .contains(failed));
+    // when
+    JsonNode none = body(check("POST", template, post(open, "/api/v1/workers/failing/rerun-failed",
+        "{\"since\":\"" + Instant.now().plusSeconds(3600) + "\"}"), 202));
+    JsonNode some = body(check("POST", template, post(open, "/api/v1/workers/failing/rerun-failed",
+        "{\"since\":\"" + before + "\"}"), 202));
+    // then
+    assertThat(none.get("rerun").asInt()).isZero();
+    assertThat(some.get("rerun").asInt()).isPositive();
+    check("POST", template, post(open, "/api/v1/workers/echo/rerun-failed", "{\"since\":null}"), 202);
+    // refusals
+    check("POST", template, post(open, "/api/v1/workers/failing/rerun-failed", "{\"since\":\"yesterday\"}"), 400);
+    check("POST", template, post(open, "/api/v1/workers/failing/rerun-failed", "{\"since\":5}"), 400);
+    check("POST", template, post(open, "/api/v1/workers/Not_A_Name/rerun-failed", ""), 400);
+    check("POST", template, post(open, "/api/v1/workers/no-such/rerun-failed", ""), 404);
+  }
+
   // the cluster
 
   @Test
@@ -568,8 +775,8 @@ class OpenApiContractTest {
       String method = route.substring(0, route.indexOf(' '));
       String template = route.substring(route.indexOf(' ') + 1);
       String path = template.replace("{name}", "echo").replace("{runId}", finishedRunId);
-      HttpResponse<String> none = send(secured, method, path, method.equals("POST") ? "{}" : null);
-      HttpResponse<String> wrong = send(secured, method, path, method.equals("POST") ? "{}" : null,
+      HttpResponse<String> none = send(secured, method, path, validBody(method));
+      HttpResponse<String> wrong = send(secured, method, path, validBody(method),
           "Authorization", "Bearer not-a-token");
       if (template.equals("/api/v1/openapi.json")) {
         check(method, template, none, 200); // public
@@ -577,7 +784,26 @@ class OpenApiContractTest {
         check(method, template, none, 401);
         check(method, template, wrong, 401);
       }
+      if (ADMIN_ONLY.contains(route)) {
+        check(method, template, send(secured, method, path, validBody(method),
+            "Authorization", "Bearer " + CLIENT_TOKEN), 403);
+      }
     }
+    // a client reads and triggers schedules, an admin changes them
+    String guarded = "/api/v1/schedules/contract-guarded";
+    check("PUT", "/api/v1/schedules/{name}", send(secured, "PUT", guarded, YEARLY,
+        "Authorization", "Bearer " + ADMIN_TOKEN), 200);
+    check("GET", "/api/v1/schedules/{name}", send(secured, "GET", guarded, null,
+        "Authorization", "Bearer " + CLIENT_TOKEN), 200);
+    check("GET", "/api/v1/schedules", send(secured, "GET", "/api/v1/schedules", null,
+        "Authorization", "Bearer " + CLIENT_TOKEN), 200);
+    check("POST", "/api/v1/schedules/{name}/trigger", send(secured, "POST", guarded + "/trigger", "",
+        "Authorization", "Bearer " + CLIENT_TOKEN), 202);
+    check("DELETE", "/api/v1/schedules/{name}", send(secured, "DELETE", guarded, null,
+        "Authorization", "Bearer " + ADMIN_TOKEN), 204);
+    // a client cannot re-run, an admin can
+    check("POST", "/api/v1/runs/{runId}/rerun", send(secured, "POST", "/api/v1/runs/" + finishedRunId + "/rerun",
+        "", "Authorization", "Bearer " + ADMIN_TOKEN), 201);
     String runId = body(send(secured, "POST", "/api/v1/workers/waiting/runs", "{}",
         "Authorization", "Bearer " + CLIENT_TOKEN)).get("runId").asText();
     check("POST", "/api/v1/runs/{runId}/cancel", send(secured, "POST", "/api/v1/runs/" + runId + "/cancel",
@@ -609,7 +835,7 @@ class OpenApiContractTest {
           String path = template.replace("{name}", "echo").replace("{runId}", finishedRunId);
           troupe.fault = fault;
           try {
-            check(method, template, send(faulty, method, path, method.equals("POST") ? "{}" : null), e.getKey());
+            check(method, template, send(faulty, method, path, validBody(method)), e.getKey());
           } finally {
             troupe.fault = null;
           }
@@ -618,7 +844,11 @@ class OpenApiContractTest {
     }
     troupe.fault = () -> new RunRejectedException(RunRejectedException.Reason.OVERLOADED, "overloaded");
     try {
+      // every route that starts runs
       check("POST", "/api/v1/workers/{name}/runs", post(faulty, "/api/v1/workers/echo/runs", "{}"), 429);
+      check("POST", "/api/v1/runs/{runId}/rerun", post(faulty, "/api/v1/runs/" + finishedRunId + "/rerun", ""), 429);
+      check("POST", "/api/v1/workers/{name}/rerun-failed", post(faulty, "/api/v1/workers/echo/rerun-failed", ""), 429);
+      check("POST", "/api/v1/schedules/{name}/trigger", post(faulty, "/api/v1/schedules/echo/trigger", ""), 429);
     } finally {
       troupe.fault = null;
     }
@@ -632,6 +862,9 @@ class OpenApiContractTest {
     Set<String> documented = new TreeSet<>();
     operations().forEach((key, op) -> op.path("responses").fields().forEachRemaining(r -> {
       JsonNode response = resolve(r.getValue());
+      if (!response.has("content")) {
+        documented.add(key + " " + r.getKey() + " " + NO_CONTENT);
+      }
       response.path("content").fieldNames().forEachRemaining(media ->
           documented.add(key + " " + r.getKey() + " " + media));
     }));
@@ -674,6 +907,12 @@ class OpenApiContractTest {
       }
     }
     String contentType = r.headers().firstValue("Content-Type").orElse("");
+    if (!response.has("content")) {
+      assertThat(contentType).as("no content type: " + what).isEmpty();
+      assertThat(r.body()).as("no body: " + what).isEmpty();
+      seen.add(method + " " + template + " " + status + " " + NO_CONTENT);
+      return r;
+    }
     String media = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
     String mediaPointer = pointerOf(op, status) + "/content/" + escape(media);
     JsonNode content = doc.at(mediaPointer);
@@ -722,7 +961,7 @@ class OpenApiContractTest {
     }
     try {
       String code = json.readTree(r.body()).path("error").path("code").asText();
-      return !code.equals("UNKNOWN_WORKER") && !code.equals("UNKNOWN_RUN");
+      return !List.of("UNKNOWN_WORKER", "UNKNOWN_RUN", "UNKNOWN_SCHEDULE").contains(code);
     } catch (IOException notJson) {
       return true;
     }
@@ -864,6 +1103,15 @@ class OpenApiContractTest {
     return send(base, "POST", path, body);
   }
 
+  /** A body every route taking one accepts: a schedule's definition to PUT, {@code {}} to POST. */
+  private static String validBody(String method) {
+    return switch (method) {
+      case "PUT" -> YEARLY;
+      case "POST" -> "{}";
+      default -> null;
+    };
+  }
+
   private JsonNode body(HttpResponse<String> r) throws IOException {
     return json.readTree(r.body());
   }
@@ -878,10 +1126,12 @@ class OpenApiContractTest {
    */
   private static final class FaultyTroupe implements Troupe {
     private final Troupe node;
+    private final Schedules schedules;
     volatile Supplier<Throwable> fault;
 
     FaultyTroupe(Troupe node) {
       this.node = node;
+      this.schedules = new FaultySchedules(node.schedules());
     }
 
     private <T> CompletionStage<T> or(Supplier<CompletionStage<T>> real) {
@@ -951,8 +1201,8 @@ class OpenApiContractTest {
     }
 
     @Override
-    public dev.troupe.api.Schedules schedules() {
-      return node.schedules();
+    public Schedules schedules() {
+      return schedules;
     }
 
     @Override
@@ -973,6 +1223,55 @@ class OpenApiContractTest {
     @Override
     public CompletionStage<Done> shutdown() {
       return node.shutdown();
+    }
+
+    /** The node's schedules, failing every call with {@link #fault} while it is set. */
+    private final class FaultySchedules implements Schedules {
+      private final Schedules node;
+
+      FaultySchedules(Schedules node) {
+        this.node = node;
+      }
+
+      @Override
+      public CompletionStage<ScheduleInfo> put(dev.troupe.api.Schedule schedule) {
+        return or(() -> node.put(schedule));
+      }
+
+      @Override
+      public CompletionStage<Optional<ScheduleInfo>> get(String name) {
+        return or(() -> node.get(name));
+      }
+
+      @Override
+      public CompletionStage<List<ScheduleInfo>> list() {
+        return or(node::list);
+      }
+
+      @Override
+      public CompletionStage<SchedulePage> page(int limit, String cursor) {
+        return or(() -> node.page(limit, cursor));
+      }
+
+      @Override
+      public CompletionStage<Done> delete(String name) {
+        return or(() -> node.delete(name));
+      }
+
+      @Override
+      public CompletionStage<ScheduleInfo> pause(String name) {
+        return or(() -> node.pause(name));
+      }
+
+      @Override
+      public CompletionStage<ScheduleInfo> resume(String name) {
+        return or(() -> node.resume(name));
+      }
+
+      @Override
+      public CompletionStage<RunHandle> trigger(String name) {
+        return or(() -> node.trigger(name));
+      }
     }
   }
 }
