@@ -2,7 +2,7 @@ package dev.troupe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.troupe.api.RunHandle;
+import dev.troupe.api.CallOptions;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.bench.LatencyWorkload.Latency;
@@ -19,11 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -35,6 +32,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *   <li>many workers: the same spread round-robin over many definitions;
  *   <li>latency: call-to-first-emitted-message p50/p99 at half the hot worker's rate.
  * </ol>
+ *
+ * <p>and, when {@code --workloads} names them, the workloads of {@link Scenario}: runs due at one
+ * instant, many cron schedules, fairness across concurrency keys, priorities, fan-out to child
+ * runs and durable steps.
  *
  * <p>Prints the figures and writes them, with the machine and the command, between the markers
  * {@code <!-- node-benchmark:start -->} and {@code <!-- node-benchmark:end -->} of {@code
@@ -53,6 +54,8 @@ public final class NodeBenchmark {
   static final double AIM_H2 = 10_000;
   static final double AIM_PG = 5_000;
   static final double AIM_P99_MS = 10.0;
+  /** The workloads of this class; the others are {@link Scenario#WORKLOADS}. */
+  static final List<String> WORKLOADS = List.of("hot", "many", "latency");
 
   private NodeBenchmark() {}
 
@@ -61,13 +64,15 @@ public final class NodeBenchmark {
   record Settings(int n, int warmup, int reps, int inFlight, int workers, int latencySeconds,
       int latencyWarmupSeconds, int pollMs, int repTimeoutSeconds, List<String> dbs, Path docs,
       String command, List<String> workloads, List<Double> latencyRates, String latencySink,
-      String latencyCallback) {
+      String latencyCallback, Scenario.Settings scenarios) {
 
     static Settings parse(String[] args) {
       Options o = new Options("bench", args);
-      o.check(List.of("n", "warmup", "reps", "in-flight", "workers", "latency-seconds",
-          "latency-warmup-seconds", "poll-ms", "rep-timeout-seconds", "db", "docs", "command",
-          "workloads", "latency-rates", "latency-sink", "latency-callback"), "bench/README.md");
+      List<String> keys = new ArrayList<>(List.of("n", "warmup", "reps", "in-flight", "workers",
+          "latency-seconds", "latency-warmup-seconds", "poll-ms", "rep-timeout-seconds", "db",
+          "docs", "command", "workloads", "latency-rates", "latency-sink", "latency-callback"));
+      keys.addAll(Scenario.KEYS);
+      o.check(keys, "bench/README.md");
       Settings s = new Settings(
           o.integer("n", 100_000),
           o.integer("warmup", 30_000),
@@ -85,7 +90,14 @@ public final class NodeBenchmark {
           o.list("workloads", "hot,many,latency"),
           o.decimals("latency-rates"),
           o.get("latency-sink", "all"),
-          o.get("latency-callback", "async"));
+          o.get("latency-callback", "async"),
+          Scenario.Settings.parse(o, o.integer("n", 100_000), o.integer("warmup", 30_000)));
+      for (String w : s.workloads()) {
+        if (!WORKLOADS.contains(w) && !Scenario.WORKLOADS.contains(w)) {
+          throw new IllegalArgumentException("unknown workload " + w + "; known: " + WORKLOADS
+              + " and " + Scenario.WORKLOADS);
+        }
+      }
       if (!List.of("all", "head").contains(s.latencySink())) {
         throw new IllegalArgumentException("latency-sink is all or head, got " + s.latencySink());
       }
@@ -130,8 +142,8 @@ public final class NodeBenchmark {
       double acceptsPerSecond, long failedCalls, String firstError, boolean complete) {}
 
   record DbReport(String name, String url, String version, String skipped,
-      List<Throughput> throughput, List<Latency> latency, double aim, List<String> problems,
-      double seconds) {}
+      List<Throughput> throughput, List<Latency> latency, List<Scenario.Finding> findings,
+      double aim, List<String> problems, double seconds) {}
 
   // main
 
@@ -149,7 +161,7 @@ public final class NodeBenchmark {
     }
     if (s.dbs().contains("pg")) {
       reports.add(NodeHarness.onPostgres("troupe_bench_", j -> runOn(j, AIM_PG, s),
-          why -> new DbReport("PostgreSQL", null, null, why, List.of(), List.of(), AIM_PG,
+          why -> new DbReport("PostgreSQL", null, null, why, List.of(), List.of(), List.of(), AIM_PG,
               List.of(), 0)));
     }
     String section = NodeReport.markdown(s, machine, started, reports);
@@ -175,6 +187,7 @@ public final class NodeBenchmark {
     List<String> problems = new ArrayList<>();
     List<Throughput> throughput = new ArrayList<>();
     List<Latency> latency = new ArrayList<>();
+    List<Scenario.Finding> findings = new ArrayList<>();
     TroupeNode troupe = null;
     try {
       troupe = TroupeNode.start(system);
@@ -207,6 +220,7 @@ public final class NodeBenchmark {
         latency.addAll(LatencyWorkload.measure(troupe, hot == null ? Double.NaN : hot.median(), s,
             problems));
       }
+      findings.addAll(Scenario.run(troupe, s, hot == null ? Double.NaN : hot.median(), problems));
     } catch (Exception e) {
       System.out.println("  FAILED: " + e);
       e.printStackTrace(System.out);
@@ -214,8 +228,8 @@ public final class NodeBenchmark {
     } finally {
       NodeHarness.stop(troupe, system, problems, name);
     }
-    return new DbReport(name, j.shown(), version, null, throughput, latency, aim, problems,
-        (System.nanoTime() - t0) / 1e9);
+    return new DbReport(name, j.shown(), version, null, throughput, latency, findings, aim,
+        problems, (System.nanoTime() - t0) / 1e9);
   }
 
   // throughput
@@ -259,37 +273,17 @@ public final class NodeBenchmark {
    * more finished runs.
    */
   static Rep rep(TroupeNode troupe, List<String> workers, int n, Settings s) throws Exception {
+    return rep(troupe, workers, n, s, i -> CallOptions.NONE);
+  }
+
+  /** As {@link #rep(TroupeNode, List, int, Settings)}, call {@code i} with {@code options(i)}. */
+  static Rep rep(TroupeNode troupe, List<String> workers, int n, Settings s,
+      IntFunction<CallOptions> options) throws Exception {
     long base = finishedRuns(troupe, workers);
     JsonNode payload = NodeHarness.payload();
-    Semaphore window = new Semaphore(s.inFlight());
-    AtomicLong failed = new AtomicLong();
-    AtomicLong accepted = new AtomicLong();
-    AtomicLong lastAccept = new AtomicLong();
-    AtomicReference<Throwable> firstError = new AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     long start = System.nanoTime();
-    Thread issuer = new Thread(() -> {
-      for (int i = 0; i < n && !stop.get(); i++) {
-        window.acquireUninterruptibly();
-        CompletionStage<RunHandle> call;
-        try {
-          call = troupe.call(workers.get(i % workers.size()), payload);
-        } catch (RuntimeException e) {
-          call = CompletableFuture.failedFuture(e);
-        }
-        call.whenComplete((h, e) -> {
-          window.release();
-          if (e != null) {
-            failed.incrementAndGet();
-            firstError.compareAndSet(null, e);
-          }
-          lastAccept.accumulateAndGet(System.nanoTime(), Math::max);
-          accepted.incrementAndGet();
-        });
-      }
-    }, "bench-issuer");
-    issuer.setDaemon(true);
-    issuer.start();
+    Calls calls = Calls.start(n, s.inFlight(),
+        i -> troupe.call(workers.get(i % workers.size()), payload, options.apply(i)));
     long deadline = start + TimeUnit.SECONDS.toNanos(s.repTimeoutSeconds());
     long finished;
     boolean complete;
@@ -302,24 +296,22 @@ public final class NodeBenchmark {
         System.out.println("    stats poll failed (retrying): " + NodeHarness.describe(e));
         finished = lastFinished;
       }
-      if (accepted.get() == n && finished >= n - failed.get()) {
+      if (calls.done() == n && finished >= n - calls.failed()) {
         complete = true;
         break;
       }
       if (System.nanoTime() > deadline) {
         complete = false;
-        stop.set(true);
+        calls.stop();
         break;
       }
       Thread.sleep(s.pollMs());
     }
     long end = System.nanoTime();
     double seconds = (end - start) / 1e9;
-    double acceptSeconds = accepted.get() == n ? (lastAccept.get() - start) / 1e9 : seconds;
-    Throwable e = firstError.get();
+    double acceptSeconds = calls.done() == n ? (calls.lastCompletionNanos() - start) / 1e9 : seconds;
     return new Rep(n, finished, seconds, finished / seconds, acceptSeconds,
-        (accepted.get() - failed.get()) / acceptSeconds, failed.get(),
-        e == null ? null : NodeHarness.describe(e), complete);
+        calls.completed() / acceptSeconds, calls.failed(), calls.firstError(), complete);
   }
 
   /** Finished runs of {@code workers}, summed, from their stats (asked in parallel). */

@@ -60,7 +60,7 @@ final class NodeReport {
             + " `RunHandle.messages()` is %s, subscribed %s, and the time from `call()` to the first `message`"
             + " event is recorded in an HdrHistogram (µs precision). *Accepted* is `call()` to its"
             + " stage completing. Each latency measurement starts on an idle node, once the run"
-            + " history projection has caught up with the earlier workloads.\n\n",
+            + " history projection has caught up with the earlier workloads.\n",
         s.latencyRates().isEmpty() ? "half the hot worker's median; while a rate is too heavy"
             + " — more than 2 s worth of calls waiting for their first message (the measurement"
             + " is then cut short), the pacer behind, failures, or p99 over the aim — again at a"
@@ -72,6 +72,8 @@ final class NodeReport {
         "sync".equals(s.latencyCallback())
             ? "in the call stage's own continuation (`thenCompose`)"
             : "from the actor system's dispatcher (`thenComposeAsync`)"));
+    Scenario.methods(s).forEach(m -> b.append("- ").append(m).append('\n'));
+    b.append('\n');
     for (DbReport r : reports) {
       b.append("### ").append(r.name()).append("\n\n");
       if (r.skipped() != null) {
@@ -122,6 +124,10 @@ final class NodeReport {
                   : String.format(Locale.ROOT, "missed (%.1f×)", p99 / AIM_P99_MS)));
         }
         b.append('\n');
+      }
+      for (Scenario.Finding f : r.findings()) {
+        b.append("#### ").append(f.title()).append(" (`").append(f.workload()).append("`)\n\n")
+            .append(f.table()).append('\n');
       }
     }
     b.append("### Notes\n\n");
@@ -203,6 +209,7 @@ final class NodeReport {
                   : "; higher rates are in the table above."));
         }
       }
+      r.findings().forEach(f -> f.notes().forEach(n -> notes.add(r.name() + ", " + n)));
       r.problems().forEach(notes::add);
     }
     return notes;
