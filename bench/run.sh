@@ -6,6 +6,8 @@
 #   bash bench/run.sh                       # H2 only, unless a PostgreSQL URL is set
 #   TROUPE_BENCH_PG_URL=jdbc:postgresql://127.0.0.1:5432/test bash bench/run.sh
 #   bash bench/run.sh --n=20000 --warmup=5000 --reps=3 --workers=50 --db=h2,pg
+#   bash bench/run.sh --workloads=hot,due-at-once,schedules,fairness,priorities,children,steps
+#                                           # further workloads: bench/README.md (--scale=0.02 to try)
 #
 # PostgreSQL: TROUPE_BENCH_PG_URL (or TROUPE_TEST_PG_URL), user TROUPE_BENCH_PG_USER (default
 # postgres), password TROUPE_BENCH_PG_PASSWORD (default empty); a fresh schema is created and

@@ -3,6 +3,7 @@ package dev.troupe.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.bench.core.Machine;
 import dev.troupe.bench.core.Options;
@@ -141,5 +142,35 @@ final class NodeHarness {
       t = t.getCause();
     }
     return t.getClass().getName() + ": " + t.getMessage();
+  }
+
+  /** The newest runs the run history is asked for, to see whether it has caught up. */
+  private static final int HISTORY_PAGE = RunQuery.MAX_LIMIT;
+
+  /**
+   * Waits (up to 3 minutes) until the run history projection has caught up with the runs of the
+   * earlier workloads, so that its catching up does not share the cores with the measurement:
+   * the history's newest {@value #HISTORY_PAGE} runs have all finished there. (Lists by an active
+   * status read the entities, not the history, so they cannot tell.)
+   */
+  static void awaitHistoryCaughtUp(TroupeNode troupe) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      try {
+        boolean pending = troupe.runs(new RunQuery(null, null, HISTORY_PAGE, null))
+            .toCompletableFuture().get(10, TimeUnit.SECONDS).runs().stream()
+            .anyMatch(r -> !r.status().isTerminal());
+        if (!pending) {
+          System.out.printf("    run history caught up after %.1f s%n", (System.nanoTime() - start) / 1e9);
+          return;
+        }
+      } catch (Exception e) {
+        // history unavailable (off, or busy): measure anyway
+        return;
+      }
+      Thread.sleep(200);
+    }
+    System.out.println("    run history still behind after 3 minutes; measuring anyway");
   }
 }

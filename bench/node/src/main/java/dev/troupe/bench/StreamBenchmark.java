@@ -126,11 +126,11 @@ public final class StreamBenchmark {
       Materializer mat = Materializer.matFromSystem(system);
       for (String w : List.of(DURABLE, MEMORY)) {
         // each measurement starts once the history projection has caught up with the earlier ones
-        NodeBenchmark.awaitHistoryCaughtUp(troupe);
+        NodeHarness.awaitHistoryCaughtUp(troupe);
         String before = Machine.loadAverage();
         NodeBenchmark.Throughput t = NodeBenchmark.throughput(troupe, w, List.of(w),
             s, problems);
-        NodeBenchmark.awaitHistoryCaughtUp(troupe);
+        NodeHarness.awaitHistoryCaughtUp(troupe);
         Latency l = latency(troupe, mat, w, o);
         modes.add(new Mode(w, w.equals(DURABLE), t, l, before, Machine.loadAverage()));
       }
