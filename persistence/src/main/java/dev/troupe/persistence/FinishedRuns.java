@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The finished runs a worker entity keeps, in the order they finished: immutable, each change
- * returns a copy sharing structure with this one. How many, and how much of each, is the state's
- * {@link WorkerState.Limits}.
+ * returns a copy sharing structure with this one. How many, and how much of each, the state says
+ * (its limits).
  */
 final class FinishedRuns {
   static final FinishedRuns EMPTY = new FinishedRuns(HashMap.empty(), Queue.empty());
@@ -32,16 +32,15 @@ final class FinishedRuns {
   /**
    * These runs with {@code done} finished last: whole, or as its {@link RunRecord#summary} when
    * its payload ({@code payloadBytes}), result and checkpoint take more than {@code
-   * limits.retainedRunBytes()}. Then the runs that finished first go, past {@code
-   * limits.retainedFinished()}, and each one's idempotency key out of {@code keys} unless it names
-   * another run.
+   * retainedRunBytes}. Then the runs that finished first go, past {@code retainedFinished}, and
+   * each one's idempotency key out of {@code keys} unless it names another run.
    */
-  Kept add(RunRecord done, long payloadBytes, WorkerState.Limits limits,
+  Kept add(RunRecord done, long payloadBytes, long retainedRunBytes, int retainedFinished,
       HashMap<String, String> keys) {
     boolean large = payloadBytes + JsonBytes.of(done.result()) + JsonBytes.of(done.checkpoint())
-        > limits.retainedRunBytes();
+        > retainedRunBytes;
     FinishedRuns f = add(large ? done.summary() : done);
-    while (f.order.length() > limits.retainedFinished()) {
+    while (f.order.length() > retainedFinished) {
       RunRecord evicted = f.byId.get(f.order.head()).get();
       f = new FinishedRuns(f.byId.remove(evicted.runId()), f.order.tail());
       if (evicted.idempotencyKey() != null

@@ -374,7 +374,8 @@ public final class WorkerState implements TroupeSerializable {
     ReadyQueue q = r.status() == RunStatus.QUEUED ? queue.remove(r.runId()) : queue;
     ScheduledRuns sch = r.status() == RunStatus.SCHEDULED ? scheduled.remove(r.runId()) : scheduled;
     long ownBytes = JsonBytes.of(r.payload());
-    FinishedRuns.Kept kept = finished.add(done, ownBytes, limits, idempotency);
+    FinishedRuns.Kept kept = finished.add(done, ownBytes, limits.retainedRunBytes(),
+        limits.retainedFinished(), idempotency);
     return new WorkerState(active.remove(done.runId()), q, sch, kept.runs(),
         payloadBytes - ownBytes, kept.keys(),
         stats.finished(done, limits.statsWindow()), nextEpoch,

@@ -1,6 +1,7 @@
 package dev.troupe.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -259,16 +260,43 @@ class CompositionExamplesHttpTest {
   }
 
   @Test
-  void rangeBatchInParallelIsRefusedAsNotSupportedYet() throws Exception {
+  void rangeBatchInParallelRunsEachBatchAsAChildRun() throws Exception {
     // when
-    JsonNode run = run("range-batch", "{\"total\":20,\"parallel\":2}");
+    JsonNode run = run("range-batch",
+        "{\"total\":25,\"batchSize\":10,\"batchMs\":5,\"parallel\":2}");
+    String runId = run.get("runId").asText();
+    List<Frame> frames = events(runId);
+
+    // then
+    assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.get("result"))
+        .isEqualTo(json("{\"totalItems\":25,\"batches\":3,\"resumedFrom\":0}"));
+    assertThat(frames.stream().filter(f -> f.event().equals("message")).map(Frame::data))
+        .containsExactly(json("{\"progress\":33,\"batch\":1,\"of\":3}"),
+            json("{\"progress\":66,\"batch\":2,\"of\":3}"),
+            json("{\"progress\":100,\"batch\":3,\"of\":3}"));
+    // the children, once the run history lists them
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/v1/runs/" + runId)
+        .get("children").size() == 3);
+    for (JsonNode child : get("/api/v1/runs/" + runId).get("children")) {
+      JsonNode c = get("/api/v1/runs/" + child.asText());
+      assertThat(c.get("worker").asText()).isEqualTo("range-batch-part");
+      assertThat(c.get("parentRunId").asText()).isEqualTo(runId);
+      assertThat(c.get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  @Test
+  void rangeBatchWithMoreParallelismThanAllowedFailsNamingIt() throws Exception {
+    // when
+    JsonNode run = run("range-batch", "{\"total\":20,\"parallel\":17}");
 
     // then
     assertThat(run.get("status").asText()).isEqualTo("FAILED");
     assertThat(run.get("attempts").asInt()).isEqualTo(1);
     assertThat(run.get("error").get("code").asText()).isEqualTo("PERMANENT_ERROR");
     assertThat(run.get("error").get("message").asText()).contains("payload.parallel")
-        .contains("not supported yet");
+        .contains("got 17");
   }
 
   @Test

@@ -134,7 +134,8 @@ class DemoWorkersTest {
     assertThat(workers).extracting(WorkerDefinition::name).containsExactlyInAnyOrder(
         "echo", "send-email", "progress-reporter", "slow-worker", "flaky", "batch-processor",
         "stateful", "checkpointed-batch", "fan-out", "always-fails",
-        "image-pipeline", "resize-image", "apply-filters", "order-saga", "range-batch");
+        "image-pipeline", "resize-image", "apply-filters", "order-saga", "range-batch",
+        "range-batch-part");
     assertThat(workers).allSatisfy(d -> assertThat(d.config().description()).isNotBlank());
   }
 

@@ -1,6 +1,8 @@
 package dev.troupe.examples.composition;
 
 import dev.troupe.api.BatchWorker;
+import dev.troupe.api.Batches;
+import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.WorkerConfig;
@@ -15,13 +17,15 @@ import java.util.List;
  * {@code 0..total-1} in batches of {@code batchSize}, each taking {@code batchMs}; Troupe writes
  * a checkpoint after every batch and emits {@code {"progress": p, "batch": i, "of": n}}. Returns
  * {@code {"totalItems": total, "batches": ceil(total/batchSize), "resumedFrom": k}}, k being the
- * batches done before the attempt that finished (0 without a crash or a retry). {@code parallel >
- * 0} (batches as child runs) is not supported yet: it fails permanently, saying so. Retried up to
- * 5 attempts, each resuming after the last checkpoint.
+ * batches done before the attempt that finished (0 without a crash or a retry). With {@code
+ * parallel} from 1 to {@value #MAX_PARALLEL}, the batches are child runs of {@code
+ * range-batch-part} instead, that many at a time ({@link ParallelRangeBatch}). Retried up to 5
+ * attempts, each resuming after the last checkpoint (or finding the children already started).
  */
 public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payload,
     RangeBatchWorker.Range, RangeBatchWorker.Done, RangeBatchWorker.Result> {
   public static final String NAME = "range-batch";
+  public static final int MAX_PARALLEL = 16;
 
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withRetry(RetryPolicy.of(5, Duration.ofMillis(200), Duration.ofSeconds(5)))
@@ -45,14 +49,29 @@ public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payl
 
   public record Result(int totalItems, int batches, int resumedFrom) {}
 
+  /**
+   * The handler of {@code range-batch}: Troupe's batch loop ({@link Batches}) for {@code parallel
+   * = 0}, else the batches as child runs.
+   */
+  public static BlockingWorker handler() {
+    RangeBatchWorker worker = new RangeBatchWorker();
+    BlockingWorker loop = Batches.blocking(Payload.class, worker);
+    return ctx -> {
+      Payload p = ctx.payloadAs(Payload.class);
+      return p.parallel() == 0 ? loop.run(ctx)
+          : ctx.json().valueToTree(ParallelRangeBatch.run(p, worker.batches(p, null), ctx));
+    };
+  }
+
   @Override
   public List<Range> batches(Payload p, Done last) {
     check(p.total() >= 0, "payload.total: expected a number of items of 0 or more, got "
         + p.total());
     check(p.batchSize() >= 1, "payload.batchSize: expected 1 or more, got " + p.batchSize());
     check(p.batchMs() >= 0, "payload.batchMs: expected 0 or more, got " + p.batchMs());
-    check(p.parallel() == 0, "payload.parallel: processing batches as child runs (parallel > 0)"
-        + " is not supported yet; send 0 or leave it out");
+    check(p.parallel() >= 0 && p.parallel() <= MAX_PARALLEL, "payload.parallel: expected 0 (one"
+        + " batch after the other) to " + MAX_PARALLEL + " (batches as child runs), got "
+        + p.parallel());
     List<Range> ranges = new ArrayList<>();
     for (int from = last == null ? 0 : last.next(); from < p.total(); from += p.batchSize()) {
       ranges.add(new Range(from, Math.min(p.total(), from + p.batchSize()), p.batchMs()));

@@ -35,7 +35,7 @@ class DemoWorkersKitTest {
     assertThat(jobs.names()).containsExactlyInAnyOrder("echo", "send-email",
         "progress-reporter", "slow-worker", "flaky", "batch-processor", "stateful",
         "checkpointed-batch", "fan-out", "always-fails", "image-pipeline", "resize-image",
-        "apply-filters", "order-saga", "range-batch");
+        "apply-filters", "order-saga", "range-batch", "range-batch-part");
   }
 
   @Test
