@@ -71,7 +71,8 @@ final class ApiErrors {
     if (e instanceof UnsupportedContentType) {
       return response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage());
     }
-    if (e instanceof EntityStreamSizeException || e instanceof EntityStreamException s
+    if (e instanceof BodyBudget.BodyTooLarge || e instanceof EntityStreamSizeException
+        || e instanceof EntityStreamException s
         && s.info().summary().startsWith("Request too large")) {
       // past troupe.http.max-body-bytes while streaming, or declared past it (the HTTP parser's
       // max-content-length, which a node sets to the same limit)

@@ -82,7 +82,8 @@ public final class HttpApi extends AllDirectives {
     this.errors = new ApiErrors(mapper);
     this.materializer = Materializer.matFromSystem(troupe.system());
     this.cors = new CorsSupport(settings.cors());
-    this.bodies = new BodyBudget(settings.maxInflightBodyBytes(), settings.maxBodyBytes());
+    this.bodies = new BodyBudget(settings.maxInflightBodyBytes(), settings.maxBodyBytes(),
+        settings.maxDrainedBodyBytes());
     this.apiRejections = jsonRejections();
     this.schedules = new ScheduleRoutes(troupe.schedules(), settings, mapper, errors, materializer);
     this.reruns = new RerunRoutes(troupe, settings, mapper, errors, materializer);

@@ -10,6 +10,8 @@ import java.util.List;
 /**
  * The {@code troupe.http.*} settings (defaults in cluster-node's reference.conf).
  *
+ * @param maxDrainedBodyBytes the largest declared body a refusal reads (and drops) before it
+ *     answers, so that the client still sending it gets the answer rather than a reset
  * @param eventLogLimit the most events one JSON read of a finished run's events answers
  */
 public record HttpSettings(
@@ -18,6 +20,7 @@ public record HttpSettings(
     int port,
     long maxBodyBytes,
     long maxInflightBodyBytes,
+    long maxDrainedBodyBytes,
     Duration waitTimeout,
     Duration requestTimeout,
     Duration sseKeepAlive,
@@ -61,6 +64,7 @@ public record HttpSettings(
         c.getInt("port"),
         c.getBytes("max-body-bytes"),
         c.getBytes("max-inflight-body-bytes"),
+        c.getBytes("max-drained-body-bytes"),
         c.getDuration("wait-timeout"),
         requestTimeout(root),
         c.getDuration("sse-keep-alive"),

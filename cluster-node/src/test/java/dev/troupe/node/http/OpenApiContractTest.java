@@ -232,7 +232,8 @@ class OpenApiContractTest {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
     open = base(HttpServer.start(node, settings));
     secured = base(HttpServer.start(node, new HttpSettings(true, "127.0.0.1", 0,
-        settings.maxBodyBytes(), settings.maxInflightBodyBytes(), settings.waitTimeout(),
+        settings.maxBodyBytes(), settings.maxInflightBodyBytes(), settings.maxDrainedBodyBytes(),
+        settings.waitTimeout(),
         settings.requestTimeout(),
         settings.sseKeepAlive(), settings.eventLogLimit(), settings.metricsPublic(), List.of(CLIENT_TOKEN), List.of(ADMIN_TOKEN), settings.cors())));
     troupe = new FaultyTroupe(node);
