@@ -1036,7 +1036,7 @@ class WorkerEntityTest {
     List<Object> replies = List.of(
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
-        new Granted(2, 7, json("{\"i\":9}"), List.of(), false),
+        new Granted(2, 7, json("{\"i\":9}"), List.of(), false, null),
         new Refused(Refused.Reason.QUEUE_FULL, "worker 'echo' has 10 runs waiting"),
         WorkerEntity.Cancelled.INSTANCE,
         WorkerEntity.Written.INSTANCE,
