@@ -168,12 +168,13 @@ final class Attempts {
   /**
    * A cancel of a run with steps to compensate: recorded, the run stays active while an attempt
    * runs the compensations (the one in flight here is told at once; else the next one, which
-   * replays the handler) and then reports it CANCELLED. False, and nothing recorded, for a run
-   * without steps to compensate: it ends at once.
+   * replays the handler) and then reports it CANCELLED. True, and nothing recorded, for a run
+   * already compensating (cancelled, or failing for good: it still ends FAILED). False, and
+   * nothing recorded, for a run without steps to compensate: it ends at once.
    */
   boolean cancelWithCompensations(Decision d, RunRecord r) {
     if (r.isCompensating() || !FailureCompensation.cancelLater(d, r)) {
-      return r.isCompensating(); // under way already (a run failing for good ends FAILED)
+      return r.isCompensating();
     }
     if (r.status() == RunStatus.RUNNING) {
       d.then(() -> host.compensateCancelled(r.runId(), r.epoch()));
