@@ -48,6 +48,7 @@ abstract class DurableStepsContract {
       "pekko.coordinated-shutdown.run-by-actor-system-terminate = off";
   private static final WorkerConfig RETRY_3 = WorkerConfig.DEFAULT.withRetry(
       RetryPolicy.of(3, Duration.ofMillis(20), Duration.ofMillis(50)));
+  private static final WorkerConfig ONE_ATTEMPT = WorkerConfig.DEFAULT.withRetry(RetryPolicy.NONE);
   private final List<ActorSystem<Void>> systems = new ArrayList<>();
   /** How often each step's action (or compensation) ran, over every node of a test. */
   private final Map<String, AtomicInteger> ran = new ConcurrentHashMap<>();
@@ -337,5 +338,121 @@ abstract class DurableStepsContract {
     assertThat(plain.steps()).isEmpty();
     assertThat(stepped.result()).isEqualTo(JSON.objectNode().put("x", 1));
     assertThat(stepped.steps()).containsExactly(new RunStep("s", StepStatus.SUCCEEDED, null));
+  }
+
+  /**
+   * A saga of two steps with compensations, then a step that waits until its attempt is
+   * cancelled (a crash, a drain); undo-a counts down {@code inUndoA} and then takes {@code
+   * undoTime}.
+   */
+  private void registerWaitingSaga(TroupeNode node, WorkerConfig config, CountDownLatch inUndoA,
+      Duration undoTime) {
+    node.registerBlocking("waiting-saga", config, ctx -> {
+      ctx.step("a", String.class, () -> count("a", "A"), Compensation.of("undo-a", r -> {
+        count("undo-a", r);
+        inUndoA.countDown();
+        try {
+          Thread.sleep(undoTime.toMillis()); // long enough for the test to crash the node
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+      ctx.step("b", String.class, () -> count("b", "B"), undo("undo-b"));
+      ctx.step("wait", String.class, () -> {
+        count("wait", "W");
+        ctx.sleep(Duration.ofMinutes(1));
+        return "W";
+      });
+      return JSON.objectNode();
+    });
+  }
+
+  @Test
+  void aRunWhoseLastAttemptIsLostRunsItsCompensationsAndEndsFailedWithItsError() {
+    // given a run of one attempt with two completed steps, its third under way, when its node
+    // crashes
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    registerWaitingSaga(first, ONE_ATTEMPT, new CountDownLatch(1), Duration.ZERO);
+    RunHandle h = Await.result(first.call("waiting-saga", JSON.objectNode()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs("wait") == 1);
+    crash(first);
+
+    // when a new node takes the run over
+    TroupeNode second = start(db, "");
+    registerWaitingSaga(second, ONE_ATTEMPT, new CountDownLatch(1), Duration.ZERO);
+    RunResult r = Await.result(second.attach(h.runId()).result(), 60);
+
+    // then it ends FAILED with the loss as its error, after both compensations ran once, last
+    // step first, without running a step again nor counting as another attempt
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.error().code()).isEqualTo(ErrorCode.TRANSIENT_ERROR);
+    assertThat(r.error().message()).contains("interrupted: attempt 1", "no attempt is left");
+    assertThat(order).containsSubsequence("undo-b", "undo-a");
+    assertThat(runs("undo-a")).isEqualTo(1);
+    assertThat(runs("undo-b")).isEqualTo(1);
+    assertThat(runs("wait")).isEqualTo(1);
+    assertThat(r.steps()).extracting(RunStep::name, RunStep::status).containsExactly(
+        tuple("a", StepStatus.COMPENSATED), tuple("b", StepStatus.COMPENSATED));
+    assertThat(r.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void aCrashDuringTheCompensatingAttemptRunsNoSucceededCompensationAgain() {
+    // given a run of one attempt lost with its node after two completed steps
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db, CRASH);
+    registerWaitingSaga(first, ONE_ATTEMPT, new CountDownLatch(1), Duration.ZERO);
+    RunHandle h = Await.result(first.call("waiting-saga", JSON.objectNode()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs("wait") == 1);
+    crash(first);
+
+    // when the node that compensates it crashes while undo-a runs (after undo-b succeeded)
+    CountDownLatch inUndoA = new CountDownLatch(1);
+    TroupeNode second = start(db, CRASH);
+    registerWaitingSaga(second, ONE_ATTEMPT, inUndoA, Duration.ofSeconds(3));
+    second.attach(h.runId());
+    await().atMost(Duration.ofSeconds(30)).until(() -> inUndoA.getCount() == 0);
+    crash(second);
+    TroupeNode third = start(db, "");
+    registerWaitingSaga(third, ONE_ATTEMPT, new CountDownLatch(1), Duration.ZERO);
+
+    // then the run still ends FAILED with its original error; undo-b ran once, undo-a again
+    // only because it was under way when its node crashed
+    RunResult r = Await.result(third.attach(h.runId()).result(), 60);
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.error().message()).contains("interrupted: attempt 1", "no attempt is left");
+    assertThat(runs("undo-b")).isEqualTo(1);
+    assertThat(runs("undo-a")).isEqualTo(2);
+    assertThat(runs("wait")).isEqualTo(1);
+    assertThat(r.steps()).extracting(RunStep::status)
+        .containsExactly(StepStatus.COMPENSATED, StepStatus.COMPENSATED);
+  }
+
+  @Test
+  void aRunCancelledByADrainIsCompensatedWhereItsEntityRunsNextAndEndsCancelled() {
+    // given a node that cancels the runs left after a short drain, and a saga waiting in its
+    // third step
+    String db = newDatabaseUrl();
+    TroupeNode first = start(db,
+        "troupe.shutdown.after-drain = cancel\ntroupe.shutdown.drain-timeout = 500ms");
+    registerWaitingSaga(first, RETRY_3, new CountDownLatch(1), Duration.ZERO);
+    RunHandle h = Await.result(first.call("waiting-saga", JSON.objectNode()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs("wait") == 1);
+
+    // when the node stops (drains, then cancels the run) and another node starts
+    crash(first);
+    TroupeNode second = start(db, "");
+    registerWaitingSaga(second, RETRY_3, new CountDownLatch(1), Duration.ZERO);
+    RunResult r = Await.result(second.attach(h.runId()).result(), 60);
+
+    // then the run's compensations ran once each, last step first, and it ended CANCELLED
+    assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(order).containsSubsequence("undo-b", "undo-a");
+    assertThat(runs("undo-a")).isEqualTo(1);
+    assertThat(runs("undo-b")).isEqualTo(1);
+    assertThat(runs("wait")).isEqualTo(1);
+    assertThat(r.steps()).extracting(RunStep::name, RunStep::status).containsExactly(
+        tuple("a", StepStatus.COMPENSATED), tuple("b", StepStatus.COMPENSATED));
   }
 }

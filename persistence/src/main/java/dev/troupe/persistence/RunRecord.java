@@ -17,8 +17,11 @@ import java.util.Optional;
  * the last reserved one ({@link WorkerEvent.StreamReserved}) of a non-durable one (0 in snapshots
  * written before streams were persisted). {@code steps} are its durable steps in the order they
  * first ran, each as last recorded; {@code cancelling} once a cancel waits for their compensations
- * ({@link WorkerEvent.CancelRequested}). {@code summarized}: a finished run kept without its
- * payload, result and checkpoint ({@link #summary}); every other record has them as recorded.
+ * ({@link WorkerEvent.CancelRequested}); {@code failing}, the error the run ends FAILED with once
+ * its compensations ran, when it failed for good with no attempt to run them ({@link
+ * WorkerEvent.FailureCompensationRequested}; null otherwise, and in records written before).
+ * {@code summarized}: a finished run kept without its payload, result and checkpoint ({@link
+ * #summary}); every other record has them as recorded.
  */
 public record RunRecord(
     String runId,
@@ -39,7 +42,8 @@ public record RunRecord(
     RunSpec spec,
     List<StepRecord> steps,
     boolean cancelling,
-    boolean summarized) {
+    boolean summarized,
+    RunError failing) {
 
   public RunRecord {
     payload = summarized ? null : payload; // a snapshot reads a summary's JSON null as NullNode
@@ -59,7 +63,8 @@ public record RunRecord(
     RunStatus status = !e.spec().dependsOn().isEmpty() ? RunStatus.WAITING
         : notYetDue(e.spec(), e.at()) ? RunStatus.SCHEDULED : RunStatus.QUEUED;
     return new RunRecord(e.runId(), status, 0, 0, e.payload(), e.timeoutMs(), e.idempotencyKey(),
-        e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false, false);
+        e.tags(), e.at(), null, null, null, null, null, 0, e.spec(), List.of(), false, false,
+        null);
   }
 
   private static boolean notYetDue(RunSpec spec, Instant at) {
@@ -103,7 +108,11 @@ public record RunRecord(
     } else if (event instanceof WorkerEvent.CancelRequested) {
       return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey,
           tags, createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, steps,
-          true, false);
+          true, false, failing);
+    } else if (event instanceof WorkerEvent.FailureCompensationRequested e) {
+      return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey,
+          tags, createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, steps,
+          cancelling, false, e.error());
     }
     throw new IllegalArgumentException(event.getClass().getSimpleName()
         + " is not a change of an existing run");
@@ -112,26 +121,26 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
-        checkpoint, streamSeq, spec, steps, cancelling, false);
+        checkpoint, streamSeq, spec, steps, cancelling, false, failing);
   }
 
   private RunRecord withStatus(RunStatus s, RunError err) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, err, checkpoint, streamSeq, spec, steps,
-        cancelling, false);
+        cancelling, false, failing);
   }
 
   private RunRecord withCheckpoint(JsonNode data) {
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, error, data, streamSeq, spec, steps, cancelling,
-        false);
+        false, failing);
   }
 
   /** With the stream's highest used sequence number raised to {@code seq} (never lowered). */
   private RunRecord withStreamSeq(long seq) {
     return seq <= streamSeq ? this : new RunRecord(runId, status, attempts, epoch, payload,
         timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
-        checkpoint, seq, spec, steps, cancelling, false);
+        checkpoint, seq, spec, steps, cancelling, false, failing);
   }
 
   /** With {@code step} in place of the step of its name, or after the others if it is new. */
@@ -148,7 +157,7 @@ public record RunRecord(
     }
     return new RunRecord(runId, status, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, result, error, checkpoint, streamSeq, spec, changed,
-        cancelling, false);
+        cancelling, false, failing);
   }
 
   /** The recorded step {@code name}, if any. */
@@ -160,7 +169,7 @@ public record RunRecord(
   public RunRecord finished(RunStatus s, JsonNode res, RunError err, Instant at) {
     return new RunRecord(runId, s, attempts, epoch, payload, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, at, res, err, checkpoint, streamSeq, spec,
-        steps.stream().map(StepRecord::withoutResult).toList(), cancelling, false);
+        steps.stream().map(StepRecord::withoutResult).toList(), cancelling, false, failing);
   }
 
   /**
@@ -171,13 +180,22 @@ public record RunRecord(
   public RunRecord summary() {
     return new RunRecord(runId, status, attempts, epoch, null, timeoutMs, idempotencyKey, tags,
         createdAt, startedAt, finishedAt, null, error, null, streamSeq, spec, steps, cancelling,
-        true);
+        true, failing);
   }
 
   /** From the first attempt's start to the finish; null until both are known. */
   public Long durationMs() {
     return startedAt == null || finishedAt == null
         ? null : Duration.between(startedAt, finishedAt).toMillis();
+  }
+
+  /**
+   * True once the run only waits for its compensations (a cancel or a failure for good is
+   * recorded): its next attempt runs no new step, and a lost attempt is no retry of its handler.
+   */
+  @JsonIgnore
+  public boolean isCompensating() {
+    return cancelling || failing != null;
   }
 
   /** True while an attempt is executing or waiting for its retry. */

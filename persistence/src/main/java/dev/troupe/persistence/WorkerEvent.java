@@ -29,7 +29,9 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.StreamReserved.class, name = "stream-reserved"),
   @JsonSubTypes.Type(value = WorkerEvent.DependenciesMet.class, name = "dependencies-met"),
   @JsonSubTypes.Type(value = WorkerEvent.StepRecorded.class, name = "step-recorded"),
-  @JsonSubTypes.Type(value = WorkerEvent.CancelRequested.class, name = "cancel-requested")
+  @JsonSubTypes.Type(value = WorkerEvent.CancelRequested.class, name = "cancel-requested"),
+  @JsonSubTypes.Type(value = WorkerEvent.FailureCompensationRequested.class,
+      name = "failure-compensation-requested")
 })
 public sealed interface WorkerEvent extends TroupeSerializable {
 
@@ -119,4 +121,12 @@ public sealed interface WorkerEvent extends TroupeSerializable {
    * compensations (the one in flight, or the next one), then ends CANCELLED.
    */
   record CancelRequested(String runId, Instant at) implements WorkerEvent {}
+
+  /**
+   * A run with steps to compensate failed for good without an attempt to compensate them (its
+   * last attempt was lost): it stays active while one more attempt, which runs no new step,
+   * runs its compensations, then ends FAILED with {@code error}.
+   */
+  record FailureCompensationRequested(String runId, RunError error, Instant at)
+      implements WorkerEvent {}
 }

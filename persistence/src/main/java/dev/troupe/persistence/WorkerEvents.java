@@ -46,6 +46,8 @@ public final class WorkerEvents {
       return st.runId();
     } else if (event instanceof WorkerEvent.CancelRequested c) {
       return c.runId();
+    } else if (event instanceof WorkerEvent.FailureCompensationRequested f) {
+      return f.runId();
     } else {
       return ((WorkerEvent.RunFinished) event).runId();
     }

@@ -115,6 +115,10 @@ class GoldenEventsTest {
           StepStatus.SUCCEEDED, null), AT.plusMillis(1800));
   private static final WorkerEvent.CancelRequested CANCEL_REQUESTED =
       new WorkerEvent.CancelRequested(RUN, AT.plusMillis(1900));
+  private static final WorkerEvent.FailureCompensationRequested FAILURE_COMPENSATION_REQUESTED =
+      new WorkerEvent.FailureCompensationRequested(RUN, new RunError(ErrorCode.TRANSIENT_ERROR,
+          "interrupted: attempt 1 was lost with its node and no attempt is left"),
+          AT.plusMillis(1950));
   private static final WorkerEvent.Recorded RECORDED = new WorkerEvent.Recorded(List.of(
       ACCEPTED, ATTEMPT_STARTED, CHECKPOINTED, ATTEMPT_FAILED, INTERRUPTED, FINISHED));
 
@@ -165,6 +169,7 @@ class GoldenEventsTest {
     m.put("dependencies-met", DEPENDENCIES_MET);
     m.put("step-recorded", STEP_RECORDED);
     m.put("cancel-requested", CANCEL_REQUESTED);
+    m.put("failure-compensation-requested", FAILURE_COMPENSATION_REQUESTED);
     m.put("worker-state", stateExample());
     return m;
   }

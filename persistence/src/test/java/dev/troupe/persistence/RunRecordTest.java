@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.troupe.api.ErrorCode;
+import dev.troupe.api.RunError;
 import dev.troupe.api.RunStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -86,5 +88,29 @@ class RunRecordTest {
     assertThat(cancelling.status()).isEqualTo(RunStatus.RUNNING);
     assertThat(done.steps()).extracting(StepRecord::result).containsOnlyNulls();
     assertThat(done.toResult("w").steps()).isEqualTo(stepped.toResult("w").steps());
+  }
+
+  @Test
+  void aFailureWaitingForCompensationsKeepsItsErrorUntilTheRunEnds() {
+    // given an executing run
+    RunRecord running = RunRecord.accepted(accepted(id(1), null, 0))
+        .next(started(id(1), 1, 7, 10));
+    RunError lost = new RunError(ErrorCode.TRANSIENT_ERROR, "lost");
+
+    // when its failure waits for its compensations, it is queued again, then ends
+    RunRecord failing = running.next(
+        new WorkerEvent.FailureCompensationRequested(id(1), lost, at(11)));
+    RunRecord queued = failing.next(interrupted(id(1), 12));
+    RunRecord done = queued.next(finished(id(1), RunStatus.FAILED, 20));
+
+    // then
+    assertThat(running.failing()).isNull();
+    assertThat(running.isCompensating()).isFalse();
+    assertThat(failing.failing()).isEqualTo(lost);
+    assertThat(failing.isCompensating()).isTrue();
+    assertThat(failing.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(queued.failing()).isEqualTo(lost);
+    assertThat(done.status()).isEqualTo(RunStatus.FAILED);
   }
 }

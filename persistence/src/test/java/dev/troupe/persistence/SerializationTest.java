@@ -69,6 +69,8 @@ class SerializationTest {
         Named.of("StepRecorded", new WorkerEvent.StepRecorded(id(1), 7,
             StepRecord.failed("charge", "java.lang.Integer", "card declined", "refund"), at(6))),
         Named.of("CancelRequested", new WorkerEvent.CancelRequested(id(1), at(7))),
+        Named.of("FailureCompensationRequested", new WorkerEvent.FailureCompensationRequested(
+            id(1), new RunError(ErrorCode.TRANSIENT_ERROR, "lost"), at(8))),
         Named.of("Recorded", new WorkerEvent.Recorded(List.of(accepted(id(2)),
             started(id(2), 1, 3, 5), checkpointed(id(2), 3, json("page", 1), 6),
             failed(id(2), 1, 7), interrupted(id(2), 8),

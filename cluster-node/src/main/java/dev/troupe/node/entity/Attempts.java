@@ -1,7 +1,6 @@
 package dev.troupe.node.entity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.RateLimit;
 import dev.troupe.api.RunError;
@@ -15,7 +14,6 @@ import dev.troupe.node.run.LiveRun;
 import dev.troupe.persistence.ReadyQueue;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunRecord;
-import dev.troupe.persistence.StepRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.time.Instant;
@@ -79,7 +77,7 @@ final class Attempts {
       case CANCELLED -> finish(d, r, RunStatus.CANCELLED, null, o.error());
       case RETRY -> {
         d.persist(new WorkerEvent.AttemptFailed(r.runId(), r.attempts(), o.error(), d.now));
-        host.status(d, r.runId(), status(RunStatus.RETRYING, r.attempts(), o.error()));
+        host.status(d, r.runId(), RunStatus.RETRYING, r.attempts(), o.error());
       }
     }
   }
@@ -137,9 +135,25 @@ final class Attempts {
   void onChildStopped(Decision d, WorkerEntity.ChildStopped cs) {
     if (host.childStopped(cs.runId(), cs.child())) {
       d.state().activeRun(cs.runId()).filter(RunRecord::isExecuting).ifPresent(r ->
-          finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
-              "attempt " + r.attempts() + " stopped without an outcome (see the node's log)")));
+          failForGood(d, r, r.failing() != null ? r.failing() : new RunError(
+              ErrorCode.TRANSIENT_ERROR, "attempt " + r.attempts()
+                  + " stopped without an outcome (see the node's log)"), "stopped"));
     }
+  }
+
+  /**
+   * Ends the run FAILED with {@code error}, its attempt being over without an outcome: at once, or,
+   * when steps await their compensation, after one more attempt that only runs them (recorded as
+   * {@code FailureCompensationRequested}, the run queued again). A run already compensating ends
+   * at once: a run whose compensating attempt itself stops is not retried without end.
+   */
+  private void failForGood(Decision d, RunRecord r, RunError error, String why) {
+    if (r.isCompensating() || !FailureCompensation.request(d, r, error)) {
+      d.then(() -> Optional.ofNullable(host.find(r.runId())).ifPresent(l -> l.cancelAttempt(why)));
+      finish(d, r, RunStatus.FAILED, null, error);
+      return;
+    }
+    interrupt(d, r, why + "; its compensations run in one more attempt");
   }
 
   /**
@@ -154,17 +168,14 @@ final class Attempts {
   /**
    * A cancel of a run with steps to compensate: recorded, the run stays active while an attempt
    * runs the compensations (the one in flight here is told at once; else the next one, which
-   * replays the handler) and then reports it CANCELLED. False, and nothing recorded, for a run
-   * without steps to compensate: it ends at once.
+   * replays the handler) and then reports it CANCELLED. True, and nothing recorded, for a run
+   * already compensating (cancelled, or failing for good: it still ends FAILED). False, and
+   * nothing recorded, for a run without steps to compensate: it ends at once.
    */
   boolean cancelWithCompensations(Decision d, RunRecord r) {
-    if (r.cancelling()) {
-      return true; // under way already
+    if (r.isCompensating() || !FailureCompensation.cancelLater(d, r)) {
+      return r.isCompensating();
     }
-    if (r.steps().stream().noneMatch(StepRecord::awaitsCompensation)) {
-      return false;
-    }
-    d.persist(new WorkerEvent.CancelRequested(r.runId(), d.now));
     if (r.status() == RunStatus.RUNNING) {
       d.then(() -> host.compensateCancelled(r.runId(), r.epoch()));
     }
@@ -222,7 +233,7 @@ final class Attempts {
     }
     for (String runId : d.state().dueRuns(d.now, services.settings().duePerBatch())) {
       d.persist(new WorkerEvent.RunDue(runId, d.now));
-      host.status(d, runId, status(RunStatus.QUEUED, 0, null));
+      host.status(d, runId, RunStatus.QUEUED, 0, null);
     }
     RateLimit limit = cfg.rateLimit();
     while (d.state().queuedCount() > 0 && d.state().executingCount() < cfg.maxConcurrent()) {
@@ -280,11 +291,11 @@ final class Attempts {
         .ifPresent(limit -> windows.started(limit,
             ReadyQueue.laneOf(r.spec().concurrencyKey()), d.now));
     long epoch = d.state().nextEpoch();
-    int attempt = r.attempts() + 1;
+    int attempt = r.failing() != null ? r.attempts() : r.attempts() + 1; // compensating: no retry
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
     d.then(() -> services.metrics().attemptStarted(worker));
-    host.status(d, r.runId(), status(RunStatus.RUNNING, attempt, null));
-    return new Granted(attempt, epoch, r.checkpoint(), r.steps(), r.cancelling());
+    host.status(d, r.runId(), RunStatus.RUNNING, attempt, null);
+    return new Granted(attempt, epoch, r.checkpoint(), r.steps(), r.cancelling(), r.failing());
   }
 
   /** Runs that were executing when the entity last stopped: their attempt is lost. */
@@ -298,17 +309,21 @@ final class Attempts {
 
   /**
    * Ends the run's attempt without an outcome and queues the run again first in line, while
-   * attempts remain and {@code resume-interrupted-runs} is on; else it fails. Once written, the
-   * attempt (if it still runs here) is cancelled and its actor and slot let go.
+   * attempts remain and {@code resume-interrupted-runs} is on, or while the run only waits for its
+   * compensations (they are no retry); else it fails for good ({@link #failForGood}). Once
+   * written, the attempt (if it still runs here) is cancelled and its actor and slot let go.
    */
   private void requeue(Decision d, RunRecord r, Registration reg, String why) {
-    if (!services.settings().resumeInterruptedRuns()
-        || r.attempts() >= reg.definition().config().retry().maxAttempts()) {
-      d.then(() -> Optional.ofNullable(host.find(r.runId())).ifPresent(l -> l.cancelAttempt(why)));
-      finish(d, r, RunStatus.FAILED, null, new RunError(ErrorCode.TRANSIENT_ERROR,
-          "interrupted: attempt " + r.attempts() + " " + why + " and no attempt is left"));
+    if (!r.isCompensating() && (!services.settings().resumeInterruptedRuns()
+        || r.attempts() >= reg.definition().config().retry().maxAttempts())) {
+      failForGood(d, r, new RunError(ErrorCode.TRANSIENT_ERROR,
+          "interrupted: attempt " + r.attempts() + " " + why + " and no attempt is left"), why);
       return;
     }
+    interrupt(d, r, why);
+  }
+
+  private void interrupt(Decision d, RunRecord r, String why) {
     log.info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
     d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
     d.then(() -> host.interrupted(r.runId(), why));
@@ -337,9 +352,17 @@ final class Attempts {
     d.then(() -> drainWaiters.add(drain.replyTo()));
   }
 
+  /**
+   * The drain's cancel of the runs still executing: a run without steps to compensate ends
+   * CANCELLED at once; one with steps to compensate (or already compensating) is recorded
+   * cancelled and queued again, so that its entity's next incarnation compensates it (the drain's
+   * time is up) and ends it CANCELLED (FAILED if it was failing for good).
+   */
   void onCancelExecuting(Decision d, WorkerEntity.CancelExecuting ce) {
     for (RunRecord r : d.state().activeRuns()) {
-      if (r.isExecuting()) {
+      if (r.isExecuting() && FailureCompensation.cancelLater(d, r)) {
+        interrupt(d, r, ce.reason());
+      } else if (r.isExecuting()) {
         finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, ce.reason()));
       }
     }
@@ -370,16 +393,4 @@ final class Attempts {
     resumed = false;
   }
 
-  ObjectNode status(RunStatus s, int attempt, RunError error) {
-    ObjectNode n = services.mapper().createObjectNode().put("status", s.name())
-        .put("attempt", attempt);
-    if (error != null) {
-      ObjectNode e = n.putObject("error").put("code", error.code().name())
-          .put("message", error.message());
-      if (error.label() != null) {
-        e.put("label", error.label());
-      }
-    }
-    return n;
-  }
 }

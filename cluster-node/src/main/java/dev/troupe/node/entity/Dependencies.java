@@ -47,7 +47,7 @@ final class Dependencies {
 
   /** A run was accepted WAITING: once that is written, ask how its dependencies end. */
   void accepted(Decision d, String runId, Iterable<String> dependsOn) {
-    host.status(d, runId, attempts.status(RunStatus.WAITING, 0, null));
+    host.status(d, runId, RunStatus.WAITING, 0, null);
     d.then(() -> watch(runId, dependsOn));
   }
 
@@ -79,8 +79,7 @@ final class Dependencies {
       succeeded.remove(m.runId());
       d.persist(new WorkerEvent.DependenciesMet(m.runId(), d.now));
       // queued, or SCHEDULED while its start time is still ahead
-      host.status(d, m.runId(), attempts.status(
-          d.state().activeRun(m.runId()).orElseThrow().status(), 0, null));
+      host.status(d, m.runId(), d.state().activeRun(m.runId()).orElseThrow().status(), 0, null);
     }
   }
 

@@ -71,7 +71,7 @@ final class Intake {
     if (status == RunStatus.WAITING) {
       dependencies.accepted(d, runId, call.spec().dependsOn());
     } else {
-      host.status(d, runId, attempts.status(status, 0, null));
+      host.status(d, runId, status, 0, null);
     }
     WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(runId, false, status);
     d.then(() -> call.replyTo().tell(accepted));

@@ -3,8 +3,10 @@ package dev.troupe.node.entity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.run.Granted;
@@ -112,8 +114,17 @@ final class RunHost {
    * delivered once written; else numbered by the stream once the batch (with the stream's
    * reservation, if it had none yet) is written.
    */
-  void status(Decision d, String runId, ObjectNode data) {
-    event(d, runId, RunEvent.STATUS, data);
+  void status(Decision d, String runId, RunStatus s, int attempt, RunError error) {
+    ObjectNode n = services.mapper().createObjectNode().put("status", s.name())
+        .put("attempt", attempt);
+    if (error != null) {
+      ObjectNode e = n.putObject("error").put("code", error.code().name())
+          .put("message", error.message());
+      if (error.label() != null) {
+        e.put("label", error.label());
+      }
+    }
+    event(d, runId, RunEvent.STATUS, n);
   }
 
   /** Adds an event the entity makes ({@code type} status or step) to the run's stream, as above. */

@@ -19,7 +19,6 @@ import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunSpec;
-import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,21 +64,20 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
   private final List<ChildRun> cancelledWithRun = new ArrayList<>();
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
-      String worker, int attempt, long epoch, JsonNode payload, RunSpec spec, JsonNode checkpoint,
-      List<StepRecord> steps, boolean cancelling, long timeoutMs) {
+      String worker, Granted grant, JsonNode payload, RunSpec spec, long timeoutMs) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
     this.worker = worker;
-    this.attempt = attempt;
-    this.epoch = epoch;
+    this.attempt = grant.attempt();
+    this.epoch = grant.epoch();
     this.payload = payload;
     this.spec = spec;
-    this.lastCheckpoint = checkpoint;
+    this.lastCheckpoint = grant.checkpoint();
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
-    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps, cancelling);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), grant);
   }
 
   /** The attempt's durable steps and the compensations it registered. */

@@ -8,6 +8,7 @@ import dev.troupe.api.Compensation;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunError;
 import dev.troupe.api.StepStatus;
 import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
@@ -26,10 +27,11 @@ import org.apache.pekko.Done;
  * attempt), each new one recorded by the entity before its result is handed back, and the
  * compensations this attempt registered, run in reverse order once the run fails for good.
  *
- * <p>A run whose compensations have begun (one is recorded), or that was cancelled while it had
- * steps to compensate, is compensating: its later attempts
- * (after its node was lost) replay its recorded steps, to register their compensations again, but
- * run no new one, and the run ends FAILED whatever its handler does.
+ * <p>A run whose compensations have begun (one is recorded), that was cancelled while it had
+ * steps to compensate, or that failed for good with no attempt left to compensate them, is
+ * compensating: its later attempts replay its recorded steps, to register their compensations
+ * again, but run no new one, and the run ends FAILED (CANCELLED when cancelled) whatever its
+ * handler does.
  */
 final class DurableSteps {
   /** Thrown into a compensating run's handler at a step that has no recorded result. */
@@ -49,22 +51,28 @@ final class DurableSteps {
   private final List<Registered> registered = new ArrayList<>();
   private final boolean compensating;
   private final boolean cancelling;
+  private final RunError failing;
 
-  DurableSteps(RunServices services, EntityChannel entity, String runId, long epoch,
-      List<StepRecord> steps, boolean cancelling) {
+  DurableSteps(RunServices services, EntityChannel entity, String runId, Granted grant) {
     this.services = services;
     this.entity = entity;
     this.runId = runId;
-    this.epoch = epoch;
-    steps.forEach(s -> recorded.put(s.name(), s));
-    this.cancelling = cancelling;
-    this.compensating = cancelling
-        || steps.stream().anyMatch(s -> s.compensationStatus() != null);
+    this.epoch = grant.epoch();
+    grant.steps().forEach(s -> recorded.put(s.name(), s));
+    this.cancelling = grant.cancelling();
+    this.failing = grant.failing();
+    this.compensating = cancelling || failing != null
+        || grant.steps().stream().anyMatch(s -> s.compensationStatus() != null);
   }
 
   /** Whether the run was cancelled before this attempt and waits for its compensations. */
   boolean cancelling() {
     return cancelling;
+  }
+
+  /** The error of a run that failed for good before this attempt, which only compensates. */
+  RunError failing() {
+    return failing;
   }
 
   /** Whether the run's compensations had begun before this attempt. */

@@ -103,8 +103,7 @@ public final class RunActor {
 
   private Behavior<Command> attempt(Granted g) {
     AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
-        init.registration().name(), g.attempt(), g.epoch(), init.payload(), init.spec(),
-        g.checkpoint(), g.steps(), g.cancelling(), init.timeoutMs());
+        init.registration().name(), g, init.payload(), init.spec(), init.timeoutMs());
     init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
@@ -189,6 +188,9 @@ public final class RunActor {
     Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
     if (actx.steps().cancelling()) {
       return settle(actx, Outcome.CANCELLED, CANCELLED);
+    }
+    if (actx.steps().failing() != null) {
+      return settle(actx, Outcome.FAILED, actx.steps().failing()); // the run's original error
     }
     if (actx.steps().compensating()) {
       return settle(actx, Outcome.FAILED, new RunError(ErrorCode.PERMANENT_ERROR,

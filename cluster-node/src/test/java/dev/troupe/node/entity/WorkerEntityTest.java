@@ -851,6 +851,95 @@ class WorkerEntityTest {
     assertThat(e.getRun(waiting).status()).isEqualTo(RunStatus.RUNNING);
   }
 
+  /** Records a succeeded step with a compensation for the run's current attempt. */
+  private static void recordStepToCompensate(Entity e, String runId) {
+    long epoch = e.epochOf(runId);
+    e.kit.<WriteReply>runCommand(replyTo -> new WorkerEntity.RecordStep(runId, epoch,
+        StepRecord.succeeded("reserve", "java.lang.String", json("\"r-1\""), "release"),
+        replyTo));
+  }
+
+  /**
+   * Completes the handler of the attempt under way (it registers no compensation) and forwards
+   * what its run actor sends: the compensation's record, then the outcome, which is returned.
+   */
+  private static AttemptOutcome compensateAndReport(Entity e) {
+    e.handler.next().result().complete(json("{}"));
+    e.kit.runCommand(e.fromEntity(WorkerEntity.RecordStep.class));
+    AttemptOutcome outcome = e.fromEntity(AttemptOutcome.class);
+    e.kit.runCommand(outcome);
+    return outcome;
+  }
+
+  @Test
+  void aLostLastAttemptWithAStepToCompensateGetsOneCompensatingAttemptThenEndsFailed() {
+    // given a run of one attempt that recorded a step with a compensation
+    Entity e = new Entity(WorkerConfig.DEFAULT.withRetry(RetryPolicy.NONE));
+    String runId = e.accept();
+    recordStepToCompensate(e, runId);
+    assertThat(e.handler.next().ctx().attempt()).isEqualTo(1);
+    int entriesBefore = e.journalEntries().size();
+
+    // when the entity restarts (the attempt is lost) and the compensating attempt reports
+    e.kit.restart();
+    e.stats();
+    AttemptOutcome outcome = compensateAndReport(e);
+
+    // then the failure was recorded before the extra attempt, which was no retry, and the run
+    // ended FAILED with the loss as its error once the compensation was recorded
+    List<WorkerEvent> after = lifecycle(e.journalEntries().subList(entriesBefore,
+        e.journalEntries().size()));
+    assertThat(after.get(0)).isInstanceOfSatisfying(
+        WorkerEvent.FailureCompensationRequested.class,
+        f -> assertThat(f.error().message()).contains("interrupted: attempt 1"));
+    assertThat(after.get(1)).isInstanceOf(WorkerEvent.RunInterrupted.class);
+    assertThat(after.get(2)).isInstanceOfSatisfying(WorkerEvent.AttemptStarted.class,
+        s -> assertThat(s.attempt()).isEqualTo(1));
+    assertThat(outcome.outcome()).isEqualTo(Outcome.FAILED);
+    RunResult r = e.getRun(runId);
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.attempts()).isEqualTo(1);
+    assertThat(r.error().message()).contains("interrupted: attempt 1", "no attempt is left");
+    assertThat(r.steps()).containsExactly(new RunStep("reserve", StepStatus.SUCCEEDED,
+        new RunStep.CompensationState("release", StepStatus.FAILED)));
+    assertThat(flatten(e.journalEntries())).filteredOn(WorkerEvent.RunFinished.class::isInstance)
+        .hasSize(1);
+  }
+
+  @Test
+  void aDrainCancelOfARunWithAStepToCompensateLeavesItToTheNextIncarnationToCompensate() {
+    // given a draining entity whose run recorded a step with a compensation
+    Entity e = new Entity(WorkerConfig.DEFAULT);
+    String runId = e.accept();
+    recordStepToCompensate(e, runId);
+    e.handler.next();
+    TestProbe<Done> drained = testKit.createTestProbe();
+    TestProbe<Done> cancelled = testKit.createTestProbe();
+    e.kit.runCommand(new WorkerEntity.Drain(drained.ref()));
+
+    // when the drain cancels the runs left, and the entity starts again (elsewhere, or later)
+    CommandResult<Command, WorkerEvent, WorkerState> cancel = e.kit.runCommand(
+        new WorkerEntity.CancelExecuting("node stopping", cancelled.ref()));
+    cancelled.expectMessage(Done.getInstance());
+    drained.expectMessage(Done.getInstance());
+    RunStatus afterDrain = e.getRun(runId).status();
+    e.kit.restart();
+    e.stats();
+    AttemptOutcome outcome = compensateAndReport(e);
+
+    // then the cancel was recorded and the run queued, not ended; the next incarnation's attempt
+    // compensated it and ended it CANCELLED
+    assertThat(lifecycle(cancel.events())).satisfiesExactly(
+        ev -> assertThat(ev).isInstanceOf(WorkerEvent.CancelRequested.class),
+        ev -> assertThat(ev).isInstanceOf(WorkerEvent.RunInterrupted.class));
+    assertThat(afterDrain).isEqualTo(RunStatus.QUEUED);
+    assertThat(outcome.outcome()).isEqualTo(Outcome.CANCELLED);
+    RunResult r = e.getRun(runId);
+    assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(r.steps()).singleElement().extracting(RunStep::compensation)
+        .isEqualTo(new RunStep.CompensationState("release", StepStatus.FAILED));
+  }
+
   @Test
   void aSnapshotIsSavedEveryNEntriesAndRecoveryFromItAloneRestoresTheState() {
     // given five journal entries (snapshot-every = 5 in this test's config), all runs finished
@@ -1036,7 +1125,7 @@ class WorkerEntityTest {
     List<Object> replies = List.of(
         new Accepted(runId, true),
         new WorkerEntity.ActiveRuns(List.of()),
-        new Granted(2, 7, json("{\"i\":9}"), List.of(), false),
+        new Granted(2, 7, json("{\"i\":9}"), List.of(), false, null),
         new Refused(Refused.Reason.QUEUE_FULL, "worker 'echo' has 10 runs waiting"),
         WorkerEntity.Cancelled.INSTANCE,
         WorkerEntity.Written.INSTANCE,

@@ -78,13 +78,15 @@ final class HistoryRow {
   /**
    * Applies {@code e}, of journal entry {@code seqNr}: the run's record changes as in its entity;
    * checkpoints and stream reservations are not part of the history, nor are recorded steps
-   * (the history has them from their {@code step} stream events), nor a cancel waiting for them.
+   * (the history has them from their {@code step} stream events), nor a cancel or a failure
+   * waiting for them.
    * Nothing changes a finished run.
    */
   void apply(WorkerEvent e, long seqNr) {
     if (run.status().isTerminal() || e instanceof WorkerEvent.Checkpointed
         || e instanceof WorkerEvent.StreamReserved || e instanceof WorkerEvent.StepRecorded
-        || e instanceof WorkerEvent.CancelRequested) {
+        || e instanceof WorkerEvent.CancelRequested
+        || e instanceof WorkerEvent.FailureCompensationRequested) {
       return;
     }
     if (e instanceof WorkerEvent.RunStreamed st) {
@@ -155,7 +157,7 @@ final class HistoryRow {
             rs.getString("error_label"));
     RunRecord run = new RunRecord(rs.getString("run_id"), RunStatus.valueOf(rs.getString("status")),
         rs.getInt("attempts"), 0, null, 0, null, null, null, instant(rs, "started_at"),
-        instant(rs, "finished_at"), null, error, null, 0, null, null, false, false);
+        instant(rs, "finished_at"), null, error, null, 0, null, null, false, false, null);
     HistoryRow row = new HistoryRow(run, null, rs.getLong("last_seq_nr"), false);
     row.ownEvents = rs.getString("stream_events");
     return row;
