@@ -17,9 +17,11 @@ import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerContext;
+import dev.troupe.node.tracing.AttemptSpan;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.StepRecord;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +51,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
   private final long epoch;
   private final JsonNode payload;
   private final RunSpec spec;
+  private final AttemptSpan span;
   private final long timeoutMs;
   /** When the attempt times out: set when the handler starts, an estimate until then. */
   private volatile Instant deadline;
@@ -66,7 +69,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
       String worker, int attempt, long epoch, JsonNode payload, RunSpec spec, JsonNode checkpoint,
-      List<StepRecord> steps, boolean cancelling, long timeoutMs) {
+      List<StepRecord> steps, boolean cancelling, long timeoutMs, AttemptSpan span) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
@@ -75,6 +78,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     this.epoch = epoch;
     this.payload = payload;
     this.spec = spec;
+    this.span = span;
     this.lastCheckpoint = checkpoint;
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
@@ -355,7 +359,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
       return CompletableFuture.failedFuture(new Cancelled(cancelReason));
     }
     CompletionStage<RunHandle> started;
-    try {
+    try (Scope current = span.makeCurrent()) { // the child's call span is the attempt's child
       started = services.node.call(childWorker, childPayload,
           opts.call().withIdempotencyKey("child:" + runId() + ":" + name), runId(), spec.depth(),
           !opts.cancelWithParent());
