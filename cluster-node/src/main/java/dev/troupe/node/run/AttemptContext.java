@@ -83,7 +83,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
-    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps, cancelling);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), epoch, steps, cancelling,
+        span);
   }
 
   /** The attempt's durable steps and the compensations it registered. */

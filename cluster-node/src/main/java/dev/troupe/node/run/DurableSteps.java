@@ -9,6 +9,7 @@ import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.StepStatus;
+import dev.troupe.node.tracing.AttemptSpan;
 import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,10 +50,12 @@ final class DurableSteps {
   private final List<Registered> registered = new ArrayList<>();
   private final boolean compensating;
   private final boolean cancelling;
+  private final AttemptSpan span;
 
   DurableSteps(RunServices services, EntityChannel entity, String runId, long epoch,
-      List<StepRecord> steps, boolean cancelling) {
+      List<StepRecord> steps, boolean cancelling, AttemptSpan span) {
     this.services = services;
+    this.span = span;
     this.entity = entity;
     this.runId = runId;
     this.epoch = epoch;
@@ -194,6 +197,7 @@ final class DurableSteps {
   /** Records {@code step} and waits for the write. */
   private void record(StepRecord step) {
     await(entity.recordStep(runId, epoch, step));
+    span.step(step);
     synchronized (this) {
       recorded.put(step.name(), step);
     }

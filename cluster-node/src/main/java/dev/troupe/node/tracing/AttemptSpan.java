@@ -1,6 +1,7 @@
 package dev.troupe.node.tracing;
 
 import dev.troupe.api.RunError;
+import dev.troupe.persistence.StepRecord;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -33,11 +34,16 @@ public final class AttemptSpan {
     return span == null ? Scope.noop() : context.makeCurrent();
   }
 
-  /** Records a durable step of the attempt as an event {@code step} of the span. */
-  public void step(String name, String status) {
+  /**
+   * Records a durable step the attempt wrote as an event of the span: {@code step} with the
+   * step's status, or {@code compensation} with its compensation's once that ran.
+   */
+  public void step(StepRecord step) {
     if (span != null) {
-      span.addEvent("step", Attributes.of(RunTracing.STEP_NAME, name, RunTracing.STEP_STATUS,
-          status));
+      boolean compensated = step.compensationStatus() != null;
+      span.addEvent(compensated ? "compensation" : "step", Attributes.of(RunTracing.STEP_NAME,
+          step.name(), RunTracing.STEP_STATUS,
+          (compensated ? step.compensationStatus() : step.status()).name()));
     }
   }
 

@@ -72,7 +72,8 @@ class RunTracingTest {
 
   @Test
   void aRetriedRunWithAChildIsOneTraceOfItsCallItsAttemptsAndTheChildsSpans() throws Exception {
-    // given a parent that fails its first attempt and calls a child in its second
+    // given a parent that fails its first attempt and, in its second, takes a durable step and
+    // calls a child
     troupe.registerBlocking("traced-child", WorkerConfig.DEFAULT,
         ctx -> JSON.objectNode().put("child", true));
     troupe.registerBlocking("traced-parent", WorkerConfig.DEFAULT.withRetry(
@@ -80,6 +81,7 @@ class RunTracingTest {
           if (ctx.attempt() == 1) {
             throw new TransientFailure("not yet");
           }
+          ctx.step("fetch", String.class, () -> "fetched");
           return ctx.call("traced-child", JSON.objectNode()).await().result();
         });
 
@@ -120,6 +122,13 @@ class RunTracingTest {
     assertThat(second.getAttributes().get(AttributeKey.stringKey("troupe.outcome")))
         .isEqualTo("SUCCEEDED");
     assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    assertThat(second.getEvents()).singleElement().satisfies(step -> {
+      assertThat(step.getName()).isEqualTo("step");
+      assertThat(step.getAttributes().get(AttributeKey.stringKey("troupe.step.name")))
+          .isEqualTo("fetch");
+      assertThat(step.getAttributes().get(AttributeKey.stringKey("troupe.step.status")))
+          .isEqualTo("SUCCEEDED");
+    });
 
     SpanData childCall = named(spans, "call traced-child").get(0);
     assertThat(childCall.getParentSpanId()).isEqualTo(second.getSpanId());
