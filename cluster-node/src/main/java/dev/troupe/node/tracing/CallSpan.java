@@ -3,6 +3,7 @@ package dev.troupe.node.tracing;
 import dev.troupe.persistence.RunSpec;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import java.util.concurrent.CompletionException;
 
 /**
  * The span of one call, from the facade's checks to the entity's answer: started by {@link
@@ -34,8 +35,10 @@ public final class CallSpan {
       return;
     }
     if (failure != null) {
-      span.recordException(failure);
-      span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      span.recordException(cause);
+      span.setStatus(StatusCode.ERROR, String.valueOf(cause.getMessage()));
     } else {
       span.setAttribute(RunTracing.RUN_ID, runId);
       span.setAttribute(RunTracing.IDEMPOTENT_HIT, existing);

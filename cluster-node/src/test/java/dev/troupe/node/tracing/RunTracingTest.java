@@ -1,6 +1,7 @@
 package dev.troupe.node.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.troupe.api.CallOptions;
 import dev.troupe.api.RetryPolicy;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.TransientFailure;
@@ -57,7 +59,8 @@ class RunTracingTest {
     openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
         .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
-        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }"));
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }\n"
+            + "troupe.history.batch-window = 20ms"));
     troupe = TroupeNode.start(system, openTelemetry);
     var binding = HttpServer.start(troupe, HttpSettings.fromConfig(system.settings().config()))
         .toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -143,6 +146,11 @@ class RunTracingTest {
     String childId = childCall.getAttributes().get(AttributeKey.stringKey("troupe.run.id"));
     assertThat(get("/api/v1/runs/" + childId).get("traceId").asText())
         .isEqualTo(call.getTraceId());
+    // and so does the run history's copy of the child
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(Await.result(troupe.runs(RunQuery.childrenOf(run.runId(), 10))).runs())
+            .extracting(RunResult::runId, RunResult::traceId)
+            .containsExactly(tuple(childId, call.getTraceId())));
   }
 
   @Test
