@@ -21,6 +21,9 @@ import java.util.List;
  * @param steps the run's durable steps in the order they first ran (empty when it has none)
  * @param rerunBy the runs that re-run this one, oldest first, as far as the run history knows
  *     them (it follows the journal shortly behind); empty where not looked up
+ * @param traceId the OpenTelemetry trace id of the run (32 lowercase hex digits): its call's
+ *     span, its attempts' and its child runs' are in this trace; null when tracing was off on
+ *     the node that accepted the run
  */
 public record RunResult(
     String runId,
@@ -43,7 +46,8 @@ public record RunResult(
     String parentRunId,
     List<String> children,
     List<RunStep> steps,
-    List<String> rerunBy)
+    List<String> rerunBy,
+    String traceId)
     implements TroupeSerializable {
   public RunResult {
     result = result == null || result.isNull() ? null : result; // JSON null and no result are one
@@ -51,6 +55,17 @@ public record RunResult(
     children = children == null ? List.of() : List.copyOf(children);
     steps = steps == null ? List.of() : List.copyOf(steps);
     rerunBy = rerunBy == null ? List.of() : List.copyOf(rerunBy);
+  }
+
+  /** A run without a trace id. */
+  public RunResult(String runId, String worker, RunStatus status, int attempts, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Long durationMs, JsonNode payload, JsonNode result,
+      RunError error, List<String> tags, int priority, String concurrencyKey,
+      Instant scheduledFor, ScheduleRef schedule, String rerunOf, String parentRunId,
+      List<String> children, List<RunStep> steps, List<String> rerunBy) {
+    this(runId, worker, status, attempts, createdAt, startedAt, finishedAt, durationMs, payload,
+        result, error, tags, priority, concurrencyKey, scheduledFor, schedule, rerunOf,
+        parentRunId, children, steps, rerunBy, null);
   }
 
   /** A run without its re-runs looked up. */
@@ -87,14 +102,14 @@ public record RunResult(
   public RunResult withChildren(List<String> ids) {
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
-        schedule, rerunOf, parentRunId, ids, steps, rerunBy);
+        schedule, rerunOf, parentRunId, ids, steps, rerunBy, traceId);
   }
 
   /** This run with {@code ids} as the runs that re-run it. */
   public RunResult withRerunBy(List<String> ids) {
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs, payload, result, error, tags, priority, concurrencyKey, scheduledFor,
-        schedule, rerunOf, parentRunId, children, steps, ids);
+        schedule, rerunOf, parentRunId, children, steps, ids, traceId);
   }
 
   @JsonIgnore

@@ -37,11 +37,15 @@ import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
 import dev.troupe.node.schedule.Cron;
+import dev.troupe.node.tracing.CallSpan;
+import dev.troupe.node.tracing.NodeTracing;
+import dev.troupe.node.tracing.RunTracing;
 import dev.troupe.persistence.DatabaseSettings;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,15 +118,22 @@ public final class TroupeNode implements Troupe {
     }
   }
 
+  /** Starts Troupe in {@code system}, its runs traced as {@code troupe.tracing} says. */
+  public static TroupeNode start(ActorSystem<?> system) {
+    return start(system, null);
+  }
+
   /**
    * Starts Troupe in {@code system}: migrates the schema (blocking, on the caller's thread),
    * installs the {@link WorkerModule}s found by ServiceLoader, joins the cluster (itself, when no
    * seed nodes are configured and cluster bootstrap is off), starts sharding of worker entities,
-   * and hooks the drain into CoordinatedShutdown.
+   * and hooks the drain into CoordinatedShutdown. Its runs are traced by {@code openTelemetry},
+   * an application's own (its owner exports and shuts it down), whatever {@code troupe.tracing}
+   * says; when null, as {@code troupe.tracing} says.
    *
    * @throws IllegalStateException when the system was not configured by {@link TroupeConfig}
    */
-  public static TroupeNode start(ActorSystem<?> system) {
+  public static TroupeNode start(ActorSystem<?> system, OpenTelemetry openTelemetry) {
     Config config = system.settings().config();
     if (!"cluster".equals(config.getString("pekko.actor.provider"))
         || !"jdbc-journal".equals(config.getString("pekko.persistence.journal.plugin"))) {
@@ -142,7 +153,8 @@ public final class TroupeNode implements Troupe {
     }
     FacadeCalls calls = new FacadeCalls();
     EntityServices services = EntityServices.of(system, settings, TroupeJson.newMapper(),
-        new WorkerRegistry(), metrics, calls);
+        new WorkerRegistry(), metrics, calls, openTelemetry != null
+            ? RunTracing.of(openTelemetry) : NodeTracing.fromSettings(system));
     TroupeNode node = new TroupeNode(services,
         HistoryReads.open(system, db, historySettings, metrics));
     calls.connect(node::start, node::outcome, node.entities::cancelChildren);
@@ -174,13 +186,6 @@ public final class TroupeNode implements Troupe {
       node.declared.forEach(node.schedules::declare);
     }
     NodeDrain.hook(services);
-    Duration phase = config.getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
-    if (phase.compareTo(settings.drainTimeout().plus(settings.askTimeout())) < 0) {
-      log.warn("troupe.shutdown.drain-timeout ({}) plus troupe.ask-timeout ({}) exceed the"
-              + " service-requests-done phase timeout ({}): raise"
-              + " pekko.coordinated-shutdown.phases.service-requests-done.timeout",
-          settings.drainTimeout(), settings.askTimeout(), phase);
-    }
     log.info("Troupe node {} started: journal {} ({} schema migrations applied), workers {},"
             + " drain timeout {}", cluster.selfMember().address(), redact(db.url()),
         migration.migrationsExecuted, names, settings.drainTimeout());
@@ -255,7 +260,9 @@ public final class TroupeNode implements Troupe {
     int partition = cfg.partitions() == 1 ? 0 : opts.idempotencyKey() != null
         ? Math.floorMod(opts.idempotencyKey().hashCode(), cfg.partitions())
         : Math.floorMod(roundRobin.getAndIncrement(), cfg.partitions());
-    RunSpec spec = linked.apply(checks.spec(opts));
+    RunSpec checked = linked.apply(checks.spec(opts));
+    CallSpan span = services.runs().tracing().call(worker);
+    RunSpec spec = span.traced(checked);
     String entityId = RunIds.entityId(worker, partition);
     Supplier<CompletionStage<WorkerEntity.Accepted>> record = () -> {
       // the entity refuses the call unrecorded past this, leaving the write up to a second
@@ -266,7 +273,9 @@ public final class TroupeNode implements Troupe {
     };
     CompletionStage<WorkerEntity.Accepted> accepted = spec.dependsOn().isEmpty() ? record.get()
         : lookups.requireKnown(spec.dependsOn()).thenCompose(known -> record.get());
-    return accepted.thenApply(a ->
+    return accepted.whenComplete((a, failure) ->
+            span.end(a == null ? null : a.runId(), a != null && a.existing(), failure))
+        .thenApply(a ->
         new RunHandleImpl(streams, entities, lookups, a.runId(), worker, a.existing(),
             a.status()));
   }

@@ -208,6 +208,7 @@ public record RunRecord(
     return new RunResult(runId, worker, status, attempts, createdAt, startedAt, finishedAt,
         durationMs(), payload, result, status.isTerminal() ? error : null, tags, spec.priority(),
         spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(), spec.rerunOf(),
-        spec.parentRunId(), List.of(), steps.stream().map(StepRecord::toView).toList());
+        spec.parentRunId(), List.of(), steps.stream().map(StepRecord::toView).toList(), List.of(),
+        spec.traceId());
   }
 }

@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.troupe.api.CallOptions;
 import dev.troupe.api.ScheduleRef;
 import dev.troupe.api.TroupeSerializable;
@@ -20,10 +21,14 @@ import java.util.List;
  * @param schedule the schedule fire that started this run, or null
  * @param depth how many child calls deep the run is: 0 for a run that no handler started
  * @param detached for a child run: it goes on when its parent is cancelled
+ * @param traceParent the span context of the call that made the run, as a W3C {@code
+ *     traceparent} value ({@code 00-<trace id>-<span id>-<flags>}): the parent of each of its
+ *     attempts' spans, on whatever node runs them; null when tracing was off when the run was
+ *     accepted (and in events written before it existed)
  */
 public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
     List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule, int depth,
-    boolean detached) implements TroupeSerializable {
+    boolean detached, String traceParent) implements TroupeSerializable {
   public static final RunSpec DEFAULT =
       new RunSpec(CallOptions.DEFAULT_PRIORITY, null, null, List.of(), null, null, null);
 
@@ -35,12 +40,35 @@ public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
   public RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
       List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule) {
     this(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf, schedule, 0,
-        false);
+        false, null);
+  }
+
+  /** A spec without a trace context (tracing off). */
+  public RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
+      List<String> dependsOn, String parentRunId, String rerunOf, ScheduleRef schedule, int depth,
+      boolean detached) {
+    this(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf, schedule, depth,
+        detached, null);
+  }
+
+  /**
+   * The trace id of {@link #traceParent}, 32 lowercase hex digits, or null when the run has no
+   * trace context.
+   */
+  @JsonIgnore
+  public String traceId() {
+    return traceParent == null || traceParent.length() < 35 ? null : traceParent.substring(3, 35);
+  }
+
+  /** This spec with {@code parent} (a W3C {@code traceparent} value, or null) as its trace context. */
+  public RunSpec withTraceParent(String parent) {
+    return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf,
+        schedule, depth, detached, parent);
   }
 
   public RunSpec withScheduledFor(Instant at) {
     return new RunSpec(priority, concurrencyKey, at, dependsOn, parentRunId, rerunOf, schedule,
-        depth, detached);
+        depth, detached, traceParent);
   }
 
   /**
@@ -49,17 +77,17 @@ public record RunSpec(int priority, String concurrencyKey, Instant scheduledFor,
    */
   public RunSpec withParent(String runId, int parentDepth, boolean detach) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, runId, rerunOf,
-        schedule, parentDepth + 1, detach);
+        schedule, parentDepth + 1, detach, traceParent);
   }
 
   public RunSpec withRerunOf(String runId) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, runId,
-        schedule, depth, detached);
+        schedule, depth, detached, traceParent);
   }
 
   public RunSpec withSchedule(ScheduleRef ref) {
     return new RunSpec(priority, concurrencyKey, scheduledFor, dependsOn, parentRunId, rerunOf,
-        ref, depth, detached);
+        ref, depth, detached, traceParent);
   }
 
   /**

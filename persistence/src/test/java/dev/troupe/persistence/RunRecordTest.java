@@ -42,6 +42,20 @@ class RunRecordTest {
   }
 
   @Test
+  void aRunShowsTheTraceIdOfTheTraceContextItsSpecRecords() {
+    // given a run accepted with a trace context, and one without
+    RunRecord traced = RunRecord.accepted(accepted(id(1), 0, RunSpec.DEFAULT.withTraceParent(
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")));
+    RunRecord untraced = RunRecord.accepted(accepted(id(2), null, 0));
+    // when
+    String tracedId = traced.toResult("w").traceId();
+    String untracedId = untraced.toResult("w").traceId();
+    // then
+    assertThat(tracedId).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(untracedId).isNull();
+  }
+
+  @Test
   void eventsThatChangeNothingReturnTheSameRecord() {
     // given
     RunRecord queued = RunRecord.accepted(accepted(id(1), null, 0));

@@ -33,6 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Everything Troupe sends or journals round-trips through Pekko's Jackson serializer. */
 class SerializationTest {
+  private static final String TRACE_PARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   private static ActorTestKit testKit;
   private static Serialization serialization;
 
@@ -53,6 +55,8 @@ class SerializationTest {
         Named.of("RunAccepted without key or tags, with a JSON null payload",
             new WorkerEvent.RunAccepted(id(1), NullNode.getInstance(), 0, null, List.of(),
                 at(0))),
+        Named.of("RunAccepted with a trace context", Fixtures.accepted(id(1), 0,
+            RunSpec.DEFAULT.withTraceParent(TRACE_PARENT))),
         Named.of("AttemptStarted", started(id(1), 2, 7, 10)),
         Named.of("AttemptFailed", failed(id(1), 1, 20)),
         Named.of("Checkpointed", checkpointed(id(1), 7, json("done", 3), 30)),
@@ -89,6 +93,10 @@ class SerializationTest {
             at(0), at(10), at(20), 10L, json("to", "a@b.c"), null, error, List.of())),
         Named.of("RunResult queued", new RunResult(id(1), "send-email", RunStatus.QUEUED, 0,
             at(0), null, null, null, json("to", "a@b.c"), null, null, List.of())),
+        Named.of("RunResult with a trace id", new RunResult(id(1), "send-email",
+            RunStatus.QUEUED, 0, at(0), null, null, null, json("to", "a@b.c"), null, null,
+            List.of(), 5, null, null, null, null, null, List.of(), List.of(), List.of(),
+            "4bf92f3577b34da6a3ce929d0e0e4736")),
         Named.of("RunEvent", new RunEvent(7, RunEvent.MESSAGE, json("progress", 40), at(5))),
         Named.of("RunEvent result", new RunEvent(8, RunEvent.RESULT, json("runId", id(1)),
             at(6))),

@@ -1,9 +1,12 @@
 package dev.troupe.spring;
 
+import com.typesafe.config.Config;
 import dev.troupe.api.Troupe;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.node.TroupeNode;
+import dev.troupe.node.config.TracingSettings;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -28,10 +31,19 @@ import org.springframework.core.env.ConfigurableEnvironment;
 @ConditionalOnBooleanProperty(name = "troupe.spring.enabled", matchIfMissing = true)
 public class TroupeAutoConfiguration {
 
+  /**
+   * The node. With {@code troupe.tracing.enabled} on, its runs are traced by the application's
+   * {@link OpenTelemetry} bean when there is one (its exporter and sampler: {@code
+   * troupe.tracing}'s other settings are not used), else by the node's own SDK; off (the
+   * default), not at all, whatever beans there are.
+   */
   @Bean
   @ConditionalOnMissingBean
-  public TroupeRuntime troupeRuntime(ConfigurableEnvironment environment) {
-    return TroupeRuntime.start(SpringTroupeConfig.fromEnvironment(environment));
+  public TroupeRuntime troupeRuntime(ConfigurableEnvironment environment,
+      ObjectProvider<OpenTelemetry> openTelemetry) {
+    Config config = SpringTroupeConfig.fromEnvironment(environment);
+    return TroupeRuntime.start(config, TracingSettings.fromConfig(config).enabled()
+        ? openTelemetry.getIfAvailable() : null);
   }
 
   /** The node; its stop belongs to {@link TroupeRuntime}, hence no destroy method here. */

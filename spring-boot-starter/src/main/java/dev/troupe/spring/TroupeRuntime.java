@@ -5,6 +5,7 @@ import dev.troupe.node.TroupeNode;
 import dev.troupe.node.config.ClusterSettings;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -58,10 +59,21 @@ public final class TroupeRuntime implements SmartLifecycle, DisposableBean {
    * @throws RuntimeException when any of it fails; the actor system is terminated then
    */
   public static TroupeRuntime start(Config config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts as {@link #start(Config)} does, the node's runs traced by {@code openTelemetry} (the
+   * application's, which the application shuts down), or as {@code troupe.tracing} says when it
+   * is null.
+   *
+   * @throws RuntimeException when any of it fails; the actor system is terminated then
+   */
+  public static TroupeRuntime start(Config config, OpenTelemetry openTelemetry) {
     SpringSettings settings = SpringSettings.fromConfig(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), settings.systemName(), config);
     try {
-      TroupeNode node = TroupeNode.start(system);
+      TroupeNode node = TroupeNode.start(system, openTelemetry);
       if (ClusterSettings.fromConfig(config).bootstrap()) {
         PekkoManagement.get(system).start().toCompletableFuture().join();
         ClusterBootstrap.get(system).start();

@@ -13,6 +13,11 @@ import dev.troupe.api.WorkerDefinition;
 import dev.troupe.node.TroupeNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -69,6 +74,54 @@ class TroupeAutoConfigurationTest {
   }
 
   record Greeting(String name) {}
+
+  /** An application's own OpenTelemetry, its spans kept in memory. */
+  @Configuration(proxyBeanMethods = false)
+  static class Tracing {
+    @Bean
+    InMemorySpanExporter spans() {
+      return InMemorySpanExporter.create();
+    }
+
+    @Bean
+    OpenTelemetrySdk openTelemetry(InMemorySpanExporter spans) {
+      return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+          .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
+    }
+  }
+
+  @Test
+  void tracesRunsWithTheApplicationsOpenTelemetryWhenTracingIsOn() {
+    runner.withUserConfiguration(Workers.class, Tracing.class)
+        .withPropertyValues("troupe.tracing.enabled=true").run(context -> {
+          // given
+          Troupe troupe = context.getBean(Troupe.class);
+          InMemorySpanExporter spans = context.getBean(InMemorySpanExporter.class);
+          // when
+          RunResult run = troupe.run("greet", payload("Ada")).toCompletableFuture()
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+          // then the run's call and attempt are spans of the application's, in its trace
+          assertThat(run.traceId()).isNotNull();
+          await().atMost(WAIT).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
+              .filteredOn(s -> s.getTraceId().equals(run.traceId()))
+              .extracting(SpanData::getName)
+              .containsExactlyInAnyOrder("call greet", "attempt greet"));
+        });
+  }
+
+  @Test
+  void leavesRunsUntracedWhileTracingIsOffEvenWithAnOpenTelemetryBean() {
+    runner.withUserConfiguration(Workers.class, Tracing.class).run(context -> {
+      // given
+      Troupe troupe = context.getBean(Troupe.class);
+      // when
+      RunResult run = troupe.run("greet", payload("Ada")).toCompletableFuture()
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      // then
+      assertThat(run.traceId()).isNull();
+      assertThat(context.getBean(InMemorySpanExporter.class).getFinishedSpanItems()).isEmpty();
+    });
+  }
 
   @Test
   void registersTheJobAndModuleBeansAndRunsThem() {

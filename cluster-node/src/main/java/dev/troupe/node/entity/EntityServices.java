@@ -8,6 +8,7 @@ import dev.troupe.node.run.NodeCalls;
 import dev.troupe.node.run.NodeSlots;
 import dev.troupe.node.run.RunServices;
 import dev.troupe.node.stream.LocalStreams;
+import dev.troupe.node.tracing.RunTracing;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
@@ -25,22 +26,24 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
 
   /**
    * The services of a node, with its own slots, streams and entities; its runs and entities ask
-   * the node's facade through {@code node}.
+   * the node's facade through {@code node}, and its runs are traced by {@code tracing}.
    */
   public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
-      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics, NodeCalls node) {
+      ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics, NodeCalls node,
+      RunTracing tracing) {
     NodePayloads payloads = new NodePayloads();
     metrics.activePayloadBytes(payloads.total());
     return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
         registry, new NodeSlots(settings.maxExecutingRuns(), settings.workerLimits()), metrics,
-        new LocalStreams(), new LocalEntities(), new RunServices(system, settings, mapper, node),
+        new LocalStreams(), new LocalEntities(), new RunServices(system, settings, mapper, node,
+            tracing),
         Clock.systemUTC(), payloads);
   }
 
   /** The services of a node without a facade: no child runs, no dependencies (entity tests). */
   public static EntityServices of(ActorSystem<?> system, TroupeSettings settings,
       ObjectMapper mapper, WorkerRegistry registry, TroupeMetrics metrics) {
-    return of(system, settings, mapper, registry, metrics, NodeCalls.NONE);
+    return of(system, settings, mapper, registry, metrics, NodeCalls.NONE, RunTracing.off());
   }
 
   /** These services with the entities' decisions timed by {@code c} (a test's clock). */

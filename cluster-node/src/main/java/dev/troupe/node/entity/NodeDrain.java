@@ -1,5 +1,6 @@
 package dev.troupe.node.entity;
 
+import dev.troupe.node.config.TroupeSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,10 @@ public final class NodeDrain {
     this.services = services;
   }
 
-  /** Adds the node's tasks to its CoordinatedShutdown. */
+  /**
+   * Adds the node's tasks to its CoordinatedShutdown; warns when the drain and an ask may outlast
+   * the phase that waits for the drain.
+   */
   public static void hook(EntityServices services) {
     NodeDrain drain = new NodeDrain(services);
     CoordinatedShutdown cs = CoordinatedShutdown.get(services.system());
@@ -34,6 +38,15 @@ public final class NodeDrain {
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "troupe-drain", drain::drain);
+    TroupeSettings settings = services.settings();
+    Duration phase = services.system().settings().config()
+        .getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
+    if (phase.compareTo(settings.drainTimeout().plus(settings.askTimeout())) < 0) {
+      log.warn("troupe.shutdown.drain-timeout ({}) plus troupe.ask-timeout ({}) exceed the"
+              + " service-requests-done phase timeout ({}): raise"
+              + " pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+          settings.drainTimeout(), settings.askTimeout(), phase);
+    }
   }
 
   /**

@@ -17,8 +17,10 @@ import dev.troupe.api.RunFinishedException;
 import dev.troupe.api.RunHandle;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerContext;
+import dev.troupe.node.tracing.AttemptSpan;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunSpec;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
   private final long epoch;
   private final JsonNode payload;
   private final RunSpec spec;
+  private final AttemptSpan span;
   private final long timeoutMs;
   /** When the attempt times out: set when the handler starts, an estimate until then. */
   private volatile Instant deadline;
@@ -64,7 +67,8 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
   private final List<ChildRun> cancelledWithRun = new ArrayList<>();
 
   AttemptContext(RunServices services, LiveRun liveRun, EntityChannel entity,
-      String worker, Granted grant, JsonNode payload, RunSpec spec, long timeoutMs) {
+      String worker, Granted grant, JsonNode payload, RunSpec spec, long timeoutMs,
+      AttemptSpan span) {
     this.services = services;
     this.liveRun = liveRun;
     this.entity = entity;
@@ -73,11 +77,12 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     this.epoch = grant.epoch();
     this.payload = payload;
     this.spec = spec;
+    this.span = span;
     this.lastCheckpoint = grant.checkpoint();
     this.timeoutMs = timeoutMs;
     this.deadline = RunClock.now().plusMillis(timeoutMs);
     this.log = LoggerFactory.getLogger("troupe.worker." + worker);
-    this.steps = new DurableSteps(services, entity, liveRun.runId(), grant);
+    this.steps = new DurableSteps(services, entity, liveRun.runId(), grant, span);
   }
 
   /** The attempt's durable steps and the compensations it registered. */
@@ -353,7 +358,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
       return CompletableFuture.failedFuture(new Cancelled(cancelReason));
     }
     CompletionStage<RunHandle> started;
-    try {
+    try (Scope current = span.makeCurrent()) { // the child's call span is the attempt's child
       started = services.node.call(childWorker, childPayload,
           opts.call().withIdempotencyKey("child:" + runId() + ":" + name), runId(), spec.depth(),
           !opts.cancelWithParent());

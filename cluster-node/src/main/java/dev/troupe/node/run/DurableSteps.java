@@ -10,6 +10,7 @@ import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunError;
 import dev.troupe.api.StepStatus;
+import dev.troupe.node.tracing.AttemptSpan;
 import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,9 +53,12 @@ final class DurableSteps {
   private final boolean compensating;
   private final boolean cancelling;
   private final RunError failing;
+  private final AttemptSpan span;
 
-  DurableSteps(RunServices services, EntityChannel entity, String runId, Granted grant) {
+  DurableSteps(RunServices services, EntityChannel entity, String runId, Granted grant,
+      AttemptSpan span) {
     this.services = services;
+    this.span = span;
     this.entity = entity;
     this.runId = runId;
     this.epoch = grant.epoch();
@@ -202,6 +206,7 @@ final class DurableSteps {
   /** Records {@code step} and waits for the write. */
   private void record(StepRecord step) {
     await(entity.recordStep(runId, epoch, step));
+    span.step(step);
     synchronized (this) {
       recorded.put(step.name(), step);
     }

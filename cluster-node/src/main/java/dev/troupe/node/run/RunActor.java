@@ -8,7 +8,9 @@ import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunError;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.node.registry.Registration;
+import dev.troupe.node.tracing.AttemptSpan;
 import dev.troupe.persistence.RunSpec;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -78,6 +81,8 @@ public final class RunActor {
   private final Init init;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
+  /** The span of this incarnation's attempt, once granted. */
+  private AttemptSpan span = AttemptSpan.NONE;
 
   private RunActor(Init init, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.init = init;
@@ -102,8 +107,10 @@ public final class RunActor {
   }
 
   private Behavior<Command> attempt(Granted g) {
+    span = init.services().tracing.attempt(init.registration().name(), runId(), g.attempt(),
+        init.spec());
     AttemptContext actx = new AttemptContext(init.services(), init.liveRun(), init.entity(),
-        init.registration().name(), g, init.payload(), init.spec(), init.timeoutMs());
+        init.registration().name(), g, init.payload(), init.spec(), init.timeoutMs(), span);
     init.liveRun().beginAttempt(actx);
     // the message is built before piping: a null result must not become a null message
     ctx.pipeToSelf(invoke(actx).handle((result, failure) -> new HandlerDone(g.epoch(), result, failure)),
@@ -113,6 +120,7 @@ public final class RunActor {
         .onMessage(HandlerStarted.class, started -> onStarted(started))
         .onMessage(DeadlineReached.class, d -> onDeadline(actx))
         .onMessage(CancelAndCompensate.class, c -> onCancelled(actx, c))
+        .onSignal(PostStop.class, stopped -> spanStopped())
         .build();
   }
 
@@ -130,9 +138,10 @@ public final class RunActor {
   private CompletionStage<JsonNode> invoke(AttemptContext actx) {
     Registration reg = init.registration();
     ActorRef<Command> self = ctx.getSelf();
+    AttemptSpan attemptSpan = span;
     if (reg.async() != null) {
       return CompletableFuture.supplyAsync(() -> actx.begin(null)
-              ? started(self, actx, () -> callAsync(reg, actx)) : notStarted(),
+              ? started(self, actx, () -> callAsync(reg, actx, attemptSpan)) : notStarted(),
               init.services().handlerExecutor)
           .thenCompose(stage -> stage);
     }
@@ -144,7 +153,7 @@ public final class RunActor {
           return;
         }
         self.tell(new HandlerStarted(actx.epoch()));
-        try {
+        try (Scope current = attemptSpan.makeCurrent()) {
           result.complete(reg.blocking().run(actx));
         } catch (Throwable t) {
           result.completeExceptionally(t);
@@ -169,8 +178,10 @@ public final class RunActor {
     return CompletableFuture.failedFuture(new CancellationException("cancelled before it started"));
   }
 
-  private static CompletionStage<JsonNode> callAsync(Registration reg, AttemptContext actx) {
-    try {
+  /** Runs the async handler with the attempt's span current while it makes its stage. */
+  private static CompletionStage<JsonNode> callAsync(Registration reg, AttemptContext actx,
+      AttemptSpan span) {
+    try (Scope current = span.makeCurrent()) {
       CompletionStage<JsonNode> stage = reg.async().run(actx);
       return stage != null ? stage : CompletableFuture.failedFuture(
           new IllegalStateException("handler returned a null CompletionStage"));
@@ -274,11 +285,22 @@ public final class RunActor {
           report(c.epoch(), c.outcome(), null, c.error());
           return finished();
         })
+        .onSignal(PostStop.class, stopped -> spanStopped())
         .build();
   }
 
   private void report(long epoch, Outcome outcome, JsonNode result, RunError error) {
+    span.end(outcome.name(), error);
     init.entity().outcome(runId(), epoch, outcome, result, error);
+  }
+
+  /**
+   * The actor stopped before its attempt reported an outcome (its entity stopped it: a drain, a
+   * move, a cancel): the attempt's span ends as {@code STOPPED}.
+   */
+  private Behavior<Command> spanStopped() {
+    span.end("STOPPED", null);
+    return Behaviors.same();
   }
 
   /** The outcome is reported: wait for the entity to record it and stop this actor. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.troupe.node.config.CompositionSettings;
 import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.tracing.RunTracing;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -12,7 +13,7 @@ import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * What the run actors and attempt contexts of one node use of it: its settings, JSON mapper,
- * scheduler, the two executors handlers run on and the facade's call for child runs. Immutable and shared by every run of the
+ * scheduler, the two executors handlers run on, the facade's call for child runs and the tracing of runs. Immutable and shared by every run of the
  * node; it holds no state of its own.
  */
 public final class RunServices {
@@ -26,9 +27,10 @@ public final class RunServices {
   final ExecutionContextExecutor handlerExecutor;
   final NodeCalls node;
   final CompositionSettings composition;
+  final RunTracing tracing;
 
   public RunServices(ActorSystem<?> system, TroupeSettings settings, ObjectMapper mapper,
-      NodeCalls node) {
+      NodeCalls node, RunTracing tracing) {
     this.config = system.settings().config();
     this.settings = settings;
     this.mapper = mapper;
@@ -38,10 +40,16 @@ public final class RunServices {
         system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.handler-dispatcher"));
     this.node = node;
     this.composition = CompositionSettings.fromConfig(config);
+    this.tracing = tracing;
   }
 
   /** The node facade's calls: child runs, outcomes of runs. */
   public NodeCalls node() {
     return node;
+  }
+
+  /** The spans of the node's calls and attempts ({@link RunTracing#off()} when not traced). */
+  public RunTracing tracing() {
+    return tracing;
   }
 }

@@ -21,6 +21,7 @@ import dev.troupe.node.entity.WorkerEntity.Refused;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.tracing.RunTracing;
 import dev.troupe.node.run.NodeCalls;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.TroupeJson;
@@ -105,7 +106,8 @@ class DependenciesEntityTest {
     Entity() {
       EntityServices services = EntityServices.of(testKit.system(),
           TroupeSettings.fromConfig(testKit.system().settings().config()),
-          TroupeJson.newMapper(), new WorkerRegistry(), new TroupeMetrics(), outcomes);
+          TroupeJson.newMapper(), new WorkerRegistry(), new TroupeMetrics(), outcomes,
+          RunTracing.off());
       // a handler that never ends: the tests look at what is written, not at attempts' ends
       services.registry().add(new Registration(new WorkerDefinition(name, WorkerConfig.DEFAULT),
           ctx -> new CompletableFuture<>(), null));

@@ -201,7 +201,7 @@ final class HistoryQueries {
         tree(rs.getString("result")), status.isTerminal() ? error : null, tagList,
         spec.priority(), spec.concurrencyKey(), spec.scheduledFor(), spec.schedule(),
         spec.rerunOf(), spec.parentRunId(), List.of(),
-        StreamEventsJson.steps(rs.getString("stream_events")));
+        StreamEventsJson.steps(rs.getString("stream_events")), List.of(), spec.traceId());
   }
 
   private static RunSpec spec(String json) {
