@@ -41,8 +41,8 @@ public final class AttemptSpan {
   public void step(StepRecord step) {
     if (span != null) {
       boolean compensated = step.compensationStatus() != null;
-      span.addEvent(compensated ? "compensation" : "step", Attributes.of(RunTracing.STEP_NAME,
-          step.name(), RunTracing.STEP_STATUS,
+      span.addEvent(compensated ? "compensation" : "step", Attributes.of(SpanAttributes.STEP_NAME,
+          step.name(), SpanAttributes.STEP_STATUS,
           (compensated ? step.compensationStatus() : step.status()).name()));
     }
   }
@@ -55,9 +55,9 @@ public final class AttemptSpan {
     if (span == null || !ended.compareAndSet(false, true)) {
       return;
     }
-    span.setAttribute(RunTracing.OUTCOME, outcome);
+    span.setAttribute(SpanAttributes.OUTCOME, outcome);
     if (error != null) {
-      span.setAttribute(RunTracing.ERROR_CODE, error.code().name());
+      span.setAttribute(SpanAttributes.ERROR_CODE, error.code().name());
       span.setStatus(StatusCode.ERROR, error.message());
     }
     span.end();

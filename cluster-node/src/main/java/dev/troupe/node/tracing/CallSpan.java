@@ -40,8 +40,8 @@ public final class CallSpan {
       span.recordException(cause);
       span.setStatus(StatusCode.ERROR, String.valueOf(cause.getMessage()));
     } else {
-      span.setAttribute(RunTracing.RUN_ID, runId);
-      span.setAttribute(RunTracing.IDEMPOTENT_HIT, existing);
+      span.setAttribute(SpanAttributes.RUN_ID, runId);
+      span.setAttribute(SpanAttributes.IDEMPOTENT_HIT, existing);
     }
     span.end();
   }

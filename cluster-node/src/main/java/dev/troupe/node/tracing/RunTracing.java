@@ -2,7 +2,6 @@ package dev.troupe.node.tracing;
 
 import dev.troupe.persistence.RunSpec;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -16,16 +15,6 @@ import io.opentelemetry.context.Context;
  * OpenTelemetry code.
  */
 public final class RunTracing {
-  static final AttributeKey<String> WORKER = AttributeKey.stringKey("troupe.worker");
-  static final AttributeKey<String> RUN_ID = AttributeKey.stringKey("troupe.run.id");
-  static final AttributeKey<Boolean> IDEMPOTENT_HIT =
-      AttributeKey.booleanKey("troupe.call.idempotent_hit");
-  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("troupe.attempt");
-  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("troupe.outcome");
-  static final AttributeKey<String> ERROR_CODE = AttributeKey.stringKey("troupe.error.code");
-  static final AttributeKey<String> STEP_NAME = AttributeKey.stringKey("troupe.step.name");
-  static final AttributeKey<String> STEP_STATUS = AttributeKey.stringKey("troupe.step.status");
-
   private static final RunTracing OFF = new RunTracing(null);
 
   private final Tracer tracer;
@@ -56,7 +45,7 @@ public final class RunTracing {
       return CallSpan.NONE;
     }
     return new CallSpan(tracer.spanBuilder("call " + worker).setSpanKind(SpanKind.PRODUCER)
-        .setParent(Context.current()).setAttribute(WORKER, worker).startSpan());
+        .setParent(Context.current()).setAttribute(SpanAttributes.WORKER, worker).startSpan());
   }
 
   /**
@@ -68,8 +57,10 @@ public final class RunTracing {
       return AttemptSpan.NONE;
     }
     Span span = tracer.spanBuilder("attempt " + worker).setSpanKind(SpanKind.CONSUMER)
-        .setParent(TraceParents.parse(spec.traceParent())).setAttribute(WORKER, worker)
-        .setAttribute(RUN_ID, runId).setAttribute(ATTEMPT, (long) attempt).startSpan();
+        .setParent(TraceParents.parse(spec.traceParent()))
+        .setAttribute(SpanAttributes.WORKER, worker)
+        .setAttribute(SpanAttributes.RUN_ID, runId)
+        .setAttribute(SpanAttributes.ATTEMPT, (long) attempt).startSpan();
     return new AttemptSpan(span, Context.root().with(span));
   }
 }
