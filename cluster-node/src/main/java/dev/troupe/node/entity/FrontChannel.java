@@ -8,17 +8,22 @@ import dev.troupe.node.run.Outcome;
 import dev.troupe.persistence.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
-/** A run's reports to its entity, sent through the entity's front to join its next batch. */
-record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, Scheduler scheduler)
-    implements EntityChannel {
+/**
+ * A run's reports to its entity, sent through the entity's front to join its next batch. The
+ * answers of its asks are read on {@code callbacks}: a stage of Pekko's Java ask would run even
+ * non-async callbacks on the common fork-join pool.
+ */
+record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, Scheduler scheduler,
+    Executor callbacks) implements EntityChannel {
 
   @Override
   public void outcome(String runId, long epoch, Outcome outcome, JsonNode result, RunError error) {
@@ -43,15 +48,19 @@ record FrontChannel(ActorRef<WorkerEntity.Command> front, Duration askTimeout, S
   /** Done once the write is durable; failed with the API's exception when it was refused. */
   private CompletionStage<Done> write(
       Function<ActorRef<WorkerEntity.WriteReply>, WorkerEntity.Command> message) {
-    return AskPattern.<WorkerEntity.Command, WorkerEntity.WriteReply>ask(front, message::apply,
+    CompletableFuture<Done> written = new CompletableFuture<>();
+    AskPattern.<WorkerEntity.Command, WorkerEntity.WriteReply>ask(front, message::apply,
             askTimeout, scheduler)
-        .thenApply(reply -> {
-          Failures.answer(reply, WorkerEntity.Written.class);
-          return Done.getInstance();
-        })
-        .exceptionally(t -> {
-          throw new CompletionException(Failures.toException(t));
-        });
+        .whenCompleteAsync((reply, t) -> {
+          if (t != null) {
+            written.completeExceptionally(Failures.toException(t));
+          } else if (reply instanceof WorkerEntity.Refused r) {
+            written.completeExceptionally(Failures.toException(r));
+          } else {
+            written.complete(Done.getInstance());
+          }
+        }, callbacks);
+    return written;
   }
 
   @Override

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -61,7 +62,8 @@ final class RunHost {
     this.services = services;
     this.ctx = ctx;
     this.channel = new FrontChannel(front, services.settings().askTimeout(),
-        services.system().scheduler());
+        services.system().scheduler(), services.system().dispatchers()
+            .lookup(DispatcherSelector.fromConfig("troupe.callback-dispatcher")));
     this.slotsFreed = () -> front.tell(WorkerEntity.SlotsFreed.INSTANCE);
     int retained = services.settings().retainedStreams();
     this.finished = new LinkedHashMap<>(16, 0.75f, false) {
