@@ -337,6 +337,17 @@ public interface WorkerContext {
     return callAll(payloads.stream().map(p -> new ChildCall(worker, p)).toList(), parallelism);
   }
 
+  /**
+   * Waits on a blocking handler's thread for {@code stage}, such as the fan-in of {@link
+   * #callAll}: its value, or its failure rethrown as it is when unchecked. A cancel of the
+   * attempt interrupts the thread, which ends the wait, so a handler never outlives its run here.
+   *
+   * @throws Cancelled when the attempt is cancelled (or times out) while it waits
+   */
+  default <T> T await(CompletionStage<T> stage) {
+    return Stages.await(stage, "a stage of run " + runId());
+  }
+
   /** As {@link #callAll(String, List, int)}, each child of its own worker. */
   default CompletionStage<List<RunResult>> callAll(List<ChildCall> calls, int parallelism) {
     return FanIn.run(json(), (worker, payload) -> callAsync(worker, payload, ChildOptions.DEFAULT),

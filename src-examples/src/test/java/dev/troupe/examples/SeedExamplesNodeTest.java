@@ -221,6 +221,18 @@ class SeedExamplesNodeTest {
     // then
     assertThat(r.result().path("successfulCount").asInt()).isEqualTo(3);
     assertThat(r.result().path("errors").get(0).path("itemIndex").asInt()).isEqualTo(2);
+    assertThat(r.result().path("errors").get(0).path("error").asText()).isEqualTo("null item");
+    // each item was a child run of enrich-item, linked to its parent
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(Await.result(troupe.lookup(r.runId())).orElseThrow().children()).hasSize(4));
+    List<RunResult> children = Await.result(troupe.lookup(r.runId())).orElseThrow().children()
+        .stream().map(id -> Await.result(troupe.lookup(id)).orElseThrow()).toList();
+    assertThat(children).allSatisfy(child -> {
+      assertThat(child.worker()).isEqualTo("enrich-item");
+      assertThat(child.parentRunId()).isEqualTo(r.runId());
+    });
+    assertThat(children).extracting(RunResult::status).containsExactlyInAnyOrder(
+        RunStatus.SUCCEEDED, RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SUCCEEDED);
   }
 
   @Test

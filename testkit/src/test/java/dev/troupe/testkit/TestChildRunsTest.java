@@ -2,6 +2,7 @@ package dev.troupe.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.ChildCall;
 import dev.troupe.api.ChildRun;
@@ -11,6 +12,9 @@ import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +23,8 @@ class TestChildRunsTest {
 
   /** Doubles each number by a child run; fails when a child failed. */
   private static final BlockingWorker DOUBLER = ctx -> {
-    List<RunResult> results = ctx.callAll("double",
-        List.of(Map.of("n", 1), Map.of("n", 2), Map.of("n", 3)), 2).toCompletableFuture().join();
+    List<RunResult> results = ctx.await(ctx.callAll("double",
+        List.of(Map.of("n", 1), Map.of("n", 2), Map.of("n", 3)), 2));
     int sum = 0;
     for (RunResult r : results) {
       if (r.status() != RunStatus.SUCCEEDED) {
@@ -81,5 +85,22 @@ class TestChildRunsTest {
     assertThat(two.result().get("child")).isEqualTo(one.result().get("child"));
     assertThat(two.result().get("existing").asBoolean()).isTrue();
     assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void aCancelEndsAHandlerThatAwaitsAStage() throws Exception {
+    // given a job that waits for a stage that never completes
+    CountDownLatch waiting = new CountDownLatch(1);
+    TestWorkerContext ctx = TestWorkerContext.builder("fan-in").build();
+    CompletableFuture<TestOutcome> run = ctx.startJob(JsonNode.class, (p, c) -> {
+      waiting.countDown();
+      return c.await(new CompletableFuture<List<RunResult>>());
+    });
+    assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+    // when
+    ctx.cancel();
+    TestOutcome outcome = run.get(10, TimeUnit.SECONDS);
+    // then the wait ended with the attempt
+    assertThat(outcome.status()).isEqualTo(RunStatus.CANCELLED);
   }
 }

@@ -1,7 +1,6 @@
 package dev.troupe.examples.inference;
 
 import dev.troupe.api.Required;
-import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
 
@@ -10,9 +9,9 @@ import dev.troupe.api.WorkerRegistrar;
  * the model when the node installs it, at start, and every run on that node shares it; a run
  * only predicts: {@code {"text"}} in, {@code {"label", "score"}} out.
  *
- * <p>The seed limits a worker process to 2 inferences at once (GPU memory). Troupe has no
- * per-node limits yet: {@code maxConcurrent(2)} bounds the runs executing at once per partition
- * of the definition (one by default), not per node.
+ * <p>The seed limits a worker process to 2 inferences at once (GPU memory): this module's
+ * reference.conf caps the definition at 2 executing runs per node ({@code
+ * troupe.node.worker-limits}); more wait in its queue.
  */
 public final class SentimentAnalysis implements WorkerModule {
   record Text(@Required String text) {}
@@ -20,7 +19,6 @@ public final class SentimentAnalysis implements WorkerModule {
   @Override
   public void install(WorkerRegistrar troupe) {
     SentimentModel model = SentimentModel.load(); // once per node, before any run
-    troupe.job("sentiment-analysis", Text.class, WorkerConfig.DEFAULT.withMaxConcurrent(2),
-        (params, ctx) -> model.predict(params.text()));
+    troupe.job("sentiment-analysis", Text.class, (params, ctx) -> model.predict(params.text()));
   }
 }

@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 /**
  * {@code cleanup-temp-files}: deletes the regular files of the node's upload directory that were
  * last modified more than 24 hours ago; subdirectories are left alone and a missing directory
- * counts as empty. The directory is {@code troupe.workers.cleanup-temp-files.directory} (default
- * {@code /tmp/app_uploads}): a scheduled job has no caller to pass it. Returns {@code
+ * counts as empty. The directory is {@code troupe.workers.cleanup-temp-files.directory} (this
+ * module's reference.conf: {@code /tmp/app_uploads}, or {@code TROUPE_CLEANUP_DIRECTORY}): a
+ * scheduled job has no caller to pass it. Returns {@code
  * {"filesRemoved": n, "directory": …}} (the seed emits it: its workers have no result).
  * Deleting is idempotent, so a retry after a crash just finishes the job.
  *
@@ -27,8 +28,7 @@ public final class CleanupTempFiles implements WorkerModule {
   public void install(WorkerRegistrar troupe) {
     troupe.job("cleanup-temp-files", JsonNode.class, (payload, ctx) -> {
       ctx.info("Starting cleanup task");
-      File dir = new File(ctx.config().hasPath("directory")
-          ? ctx.config().getString("directory") : "/tmp/app_uploads");
+      File dir = new File(ctx.config().getString("directory"));
       long cutoff = System.currentTimeMillis() - Duration.ofHours(24).toMillis();
       long removed = Stream.of(Objects.requireNonNullElse(dir.listFiles(), new File[0]))
           .filter(f -> f.isFile() && f.lastModified() < cutoff && f.delete()).count();

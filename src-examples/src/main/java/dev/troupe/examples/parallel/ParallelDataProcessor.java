@@ -1,6 +1,9 @@
 package dev.troupe.examples.parallel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.api.PermanentFailure;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
@@ -12,25 +15,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * {@code parallel-data-processor}: enriches {@code payload.items}, at most {@code
- * payload.maxConcurrency} (default 10) at a time, inside one run: each item takes 100 ms and gets
- * its MD5 hash; a {@code null} item fails alone and is reported in {@code errors} with its index.
- * The result: {@code {"processedItems", "successfulCount", "errorCount", "errors",
- * "totalItems"}}. Cancelling the run interrupts the items still in flight.
- *
- * <p>Troupe has no child runs yet; once they land, fanning out to one run per item gives each
- * item its own retries. Until then the parallelism is in-handler, bounded by a pool of the
- * handler's own.
+ * {@code parallel-data-processor}: enriches {@code payload.items}, each in a child run of {@code
+ * enrich-item} (its own attempts, anywhere in the cluster), at most {@code payload.maxConcurrency}
+ * (default 10) unfinished at a time. An item takes 100 ms and gets its MD5 hash; a {@code null}
+ * item fails its child alone, for good, and is reported in {@code errors} with its index. The
+ * result: {@code {"processedItems", "successfulCount", "errorCount", "errors", "totalItems"}}.
+ * A retried parent gets the children of its earlier attempts back instead of starting new ones;
+ * cancelling it cancels its unfinished children.
  */
 public final class ParallelDataProcessor implements WorkerModule {
   record Batch(List<JsonNode> items, Integer maxConcurrency) {}
+
+  record Item(JsonNode item) {}
 
   record Processed(JsonNode original, Instant processedAt, String status, String hash) {}
 
@@ -41,34 +39,30 @@ public final class ParallelDataProcessor implements WorkerModule {
 
   @Override
   public void install(WorkerRegistrar troupe) {
+    troupe.job("enrich-item", Item.class, (item, ctx) -> enrich(item.item(), ctx));
     troupe.job("parallel-data-processor", Batch.class, (batch, ctx) -> {
       List<JsonNode> items = Objects.requireNonNullElse(batch.items(), List.of());
-      int threads = Math.max(1, Objects.requireNonNullElse(batch.maxConcurrency(), 10));
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<Processed>> results;
-      try {
-        results = pool.invokeAll(items.stream()
-            .map(item -> (Callable<Processed>) () -> process(item, ctx)).toList());
-      } finally {
-        pool.shutdownNow();
-      }
+      int parallelism = Math.max(1, Objects.requireNonNullElse(batch.maxConcurrency(), 10));
+      List<RunResult> children = ctx.await(ctx.callAll("enrich-item",
+          items.stream().map(Item::new).toList(), parallelism));
       List<Processed> processed = new ArrayList<>();
       List<ItemError> errors = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        try {
-          processed.add(results.get(i).get());
-        } catch (ExecutionException e) {
-          errors.add(new ItemError(i, items.get(i), e.getCause().getMessage()));
+        RunResult child = children.get(i);
+        if (child.status() == RunStatus.SUCCEEDED) {
+          processed.add(ctx.json().treeToValue(child.result(), Processed.class));
+        } else {
+          errors.add(new ItemError(i, items.get(i), child.error().message()));
         }
       }
       return new Report(processed, processed.size(), errors.size(), errors, items.size());
     });
   }
 
-  private static Processed process(JsonNode item, WorkerContext ctx) throws Exception {
+  private static Processed enrich(JsonNode item, WorkerContext ctx) throws Exception {
     ctx.sleep(Duration.ofMillis(100)); // the simulated work
     if (item == null || item.isNull()) {
-      throw new IllegalArgumentException("null item");
+      throw new PermanentFailure("null item");
     }
     byte[] md5 = MessageDigest.getInstance("MD5")
         .digest(item.toString().getBytes(StandardCharsets.UTF_8));

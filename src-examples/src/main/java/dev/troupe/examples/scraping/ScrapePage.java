@@ -16,9 +16,9 @@ import org.jsoup.nodes.Element;
  * selector} of {@code payload.selectors}, the trimmed text of the first element matching the CSS
  * selector, or null. Network errors are transient, so retried.
  *
- * <p>The seed runs up to 50 scrapes at once per worker process. Troupe has no per-node limits
- * yet: {@code maxConcurrent(50)} bounds the runs executing at once per partition of the
- * definition, wherever they run.
+ * <p>The seed runs up to 50 scrapes at once per worker process: this module's reference.conf
+ * caps the definition at 50 executing runs per node ({@code troupe.node.worker-limits}), and
+ * {@code maxConcurrent(50)} lets a partition run that many.
  */
 public final class ScrapePage implements WorkerModule {
   record Page(@Required String url, Map<String, String> selectors) {}

@@ -2,6 +2,7 @@ package dev.troupe.examples.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.RunStatus;
 import dev.troupe.examples.maintenance.CleanupTempFiles.Cleaned;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +73,15 @@ class CleanupTempFilesTest {
       assertThat(s.worker()).isEqualTo("cleanup-temp-files");
       assertThat(s.cron()).isEqualTo("0 * * * *");
     });
+  }
+
+  @Test
+  void withoutAConfiguredDirectoryItCleansTheSeedsUploadDirectory() {
+    // given the configuration a node loads, without TROUPE_CLEANUP_DIRECTORY
+    Assumptions.assumeTrue(System.getenv("TROUPE_CLEANUP_DIRECTORY") == null);
+    // when the worker's subtree is read
+    Config config = ConfigFactory.load().getConfig("troupe.workers.cleanup-temp-files");
+    // then the module's reference.conf names the seed's directory
+    assertThat(config.getString("directory")).isEqualTo("/tmp/app_uploads");
   }
 }

@@ -16,10 +16,13 @@ class ParallelDataProcessorTest {
   void processesEveryItemAndReportsTheOneThatFailedByItsIndex() {
     // given
     TestWorkerContext ctx = jobs.context("parallel-data-processor")
-        .payloadJson("{\"items\":[\"a\",1,null,{\"k\":true}],\"maxConcurrency\":2}").build();
+        .payloadJson("{\"items\":[\"a\",1,null,{\"k\":true}],\"maxConcurrency\":2}")
+        .child("enrich-item", jobs.asChild("enrich-item")).build();
     // when
     TestOutcome outcome = jobs.run("parallel-data-processor", ctx);
-    // then
+    // then one child per item, in order, and their results gathered
+    assertThat(ctx.childCalls()).extracting(c -> ((JsonNode) c.payload()).path("item").toString())
+        .containsExactly("\"a\"", "1", "null", "{\"k\":true}");
     JsonNode report = outcome.result();
     assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.path("totalItems").asInt()).isEqualTo(4);

@@ -1,6 +1,8 @@
 package dev.troupe.examples.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.BlockingWorker;
+import dev.troupe.api.RunStatus;
 import dev.troupe.api.Worker;
 import dev.troupe.api.Schedule;
 import dev.troupe.api.WorkerConfig;
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * A {@link WorkerRegistrar} that keeps what a module registers, so that a unit test runs a job
@@ -81,6 +84,20 @@ public final class InstalledJobs implements WorkerRegistrar {
   public CompletableFuture<TestOutcome> start(String name, TestWorkerContext ctx) {
     return CompletableFuture.supplyAsync(() -> run(name, ctx),
         task -> new Thread(task, "test-" + name).start());
+  }
+
+  /**
+   * A test kit child handler ({@link TestContextBuilder#child}) that runs the installed job
+   * {@code name} with the child's payload: its result, or its run error's message thrown.
+   */
+  public Function<JsonNode, JsonNode> asChild(String name) {
+    return payload -> {
+      TestOutcome child = run(name, context(name).payload(payload).build());
+      if (child.status() != RunStatus.SUCCEEDED) {
+        throw new IllegalStateException(child.error().message());
+      }
+      return child.result();
+    };
   }
 
   private Installed get(String name) {
