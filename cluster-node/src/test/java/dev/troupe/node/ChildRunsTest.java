@@ -263,21 +263,31 @@ class ChildRunsTest {
     for (int depth = 1; depth <= 3; depth++) {
       id = withChildren(id, 1).children().get(0);
     }
-    assertThat(withChildren(id, 0).parentRunId()).isNotNull();
+    RunResult deepest = withChildren(id, 0);
+    assertThat(deepest.parentRunId()).isNotNull();
+    assertThat(deepest.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(deepest.attempts()).as("a permanent failure: not retried").isEqualTo(1);
+    assertThat(deepest.error().message()).contains("run " + id + " is 3 child calls deep");
   }
 
   @Test
   void callingAWorkerThatDoesNotExistFailsTheParentPermanentlyNamingIt() {
-    // given
+    // given a parent calling the child its payload names
     String parent = uniqueName("lost-parent");
-    troupe.registerBlocking(parent, TWO_QUICK_ATTEMPTS, ctx -> ctx.call("no-such-worker", obj())
-        .await().result());
-    // when
-    RunResult p = run(parent, obj());
-    // then
+    String child = uniqueName("found-child");
+    troupe.registerBlocking(child, WorkerConfig.DEFAULT, ctx -> obj().put("found", true));
+    troupe.registerBlocking(parent, TWO_QUICK_ATTEMPTS, ctx -> ctx.call(
+        ctx.payload().get("child").asText(), obj()).await().result());
+    // when one run of it names no registered worker, and another one does
+    RunResult p = run(parent, obj().put("child", "no-such-worker"));
+    RunResult sibling = run(parent, obj().put("child", child));
+    // then that run alone fails, at once, naming the worker
     assertThat(p.status()).isEqualTo(RunStatus.FAILED);
     assertThat(p.attempts()).isEqualTo(1);
+    assertThat(p.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
     assertThat(p.error().message()).contains("child call of no-such-worker")
         .contains("not registered");
+    assertThat(sibling.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(sibling.result().get("found").asBoolean()).isTrue();
   }
 }

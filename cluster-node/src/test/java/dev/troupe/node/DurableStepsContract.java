@@ -116,12 +116,16 @@ abstract class DurableStepsContract {
   }
 
   @Test
-  void aStepNameReusedWithAnotherTypeOrAResultOverTheLimitFailsThatRunAlone() {
+  void aStepNameReusedWithAnotherShapeOrAResultOverTheLimitFailsThatRunAlone() {
     // given a node whose run data may be 300 bytes at most
     TroupeNode node = start(newDatabaseUrl(), "troupe.call.max-payload-bytes = 300");
     node.registerBlocking("reuse", RETRY_3, ctx -> {
       ctx.step("a", Integer.class, () -> 1);
       return JSON.textNode(ctx.step("a", String.class, () -> "one"));
+    });
+    node.registerBlocking("reuse-undo", RETRY_3, ctx -> {
+      ctx.step("b", Integer.class, () -> count("b", 1), undo("undo-b"));
+      return JSON.numberNode(ctx.step("b", Integer.class, () -> count("b", 2), undo("undo-other")));
     });
     node.registerBlocking("big", RETRY_3, ctx -> {
       ctx.step("huge", String.class, () -> "x".repeat(1000));
@@ -132,6 +136,7 @@ abstract class DurableStepsContract {
 
     // when
     RunResult reuse = Await.result(node.run("reuse", JSON.objectNode()));
+    RunResult reuseUndo = Await.result(node.run("reuse-undo", JSON.objectNode()));
     RunResult big = Await.result(node.run("big", JSON.objectNode()));
     RunResult fine = Await.result(node.run("fine", JSON.objectNode()));
 
@@ -141,6 +146,13 @@ abstract class DurableStepsContract {
     assertThat(reuse.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
     assertThat(reuse.error().message()).contains("step 'a'").contains("java.lang.Integer")
         .contains("java.lang.String");
+    assertThat(reuseUndo.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(reuseUndo.attempts()).isEqualTo(1);
+    assertThat(reuseUndo.error().message()).contains("step 'b'").contains("compensation 'undo-b'")
+        .contains("'undo-other'");
+    assertThat(runs("b")).isEqualTo(1); // the second use's action never ran
+    assertThat(runs("undo-b")).isEqualTo(1);
+    assertThat(runs("undo-other")).isZero();
     assertThat(big.status()).isEqualTo(RunStatus.FAILED);
     assertThat(big.attempts()).isEqualTo(1);
     assertThat(big.error().message()).contains("step 'huge'").contains("max-payload-bytes");

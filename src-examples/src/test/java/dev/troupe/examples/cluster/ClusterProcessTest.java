@@ -4,37 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
+import dev.troupe.examples.cluster.ProcessCluster.Journal;
+import dev.troupe.examples.cluster.ProcessCluster.Node;
 import dev.troupe.persistence.RunIds;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,9 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -85,189 +69,30 @@ class ClusterProcessTest {
   private static final int NODES = 3;
   private static final int FAILOVER_RUNS = 120;
 
-  private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(3)).build();
-  private final List<Node> nodes = new ArrayList<>();
-  private String adminUrl;
-  private String dbName;
-  private String dbUrl;
-  private Path logs;
+  private ProcessCluster cluster;
+  private List<Node> nodes = List.of();
 
   @RegisterExtension
   final TestWatcher dumpLogsOnFailure = new TestWatcher() {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-      dumpLogs(context.getDisplayName());
+      if (cluster != null) {
+        cluster.dumpLogs(context.getDisplayName());
+      }
     }
   };
 
-  // the nodes
-
-  /** One node process: its ports, its process while it runs, its log. */
-  final class Node {
-    final int number;
-    final int httpPort = freePort();
-    final int managementPort = freePort();
-    final int remotePort = freePort();
-    final Path log;
-    Process process;
-
-    Node(int number) {
-      this.number = number;
-      this.log = logs.resolve("node-" + number + ".log");
-    }
-
-    String base() {
-      return "http://127.0.0.1:" + httpPort;
-    }
-
-    String address() {
-      return "pekko://troupe@127.0.0.1:" + remotePort;
-    }
-
-    boolean alive() {
-      return process != null && process.isAlive();
-    }
-
-    void start(String endpoints) throws IOException {
-      String classpath = logs.getParent().getParent().resolve("test-classes/cluster-nodes") + java.io.File.pathSeparator
-          + System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dlogback.configurationFile=logback.xml", "-cp", classpath, "dev.troupe.node.Main");
-      Map<String, String> env = pb.environment();
-      env.keySet().removeIf(k -> k.startsWith("TROUPE_"));
-      env.put("TROUPE_DB_URL", dbUrl);
-      // the assertions audit the journal row by row: retention must not delete the entries a
-      // snapshot and the history already cover while they read it (retention has its own tests)
-      env.put("TROUPE_HISTORY_PURGE_JOURNAL", "off");
-      env.put("TROUPE_DB_USER", pgUser());
-      env.put("TROUPE_DB_PASSWORD", pgPassword());
-      env.put("TROUPE_HTTP_HOST", "127.0.0.1");
-      env.put("TROUPE_HTTP_PORT", Integer.toString(httpPort));
-      env.put("TROUPE_MANAGEMENT_PORT", Integer.toString(managementPort));
-      env.put("TROUPE_REMOTE_PORT", Integer.toString(remotePort));
-      env.put("TROUPE_CLUSTER_BOOTSTRAP", "on");
-      env.put("TROUPE_DISCOVERY_METHOD", "config");
-      env.put("TROUPE_BOOTSTRAP_ENDPOINTS", endpoints);
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      process = pb.start();
-    }
-
-    boolean ready() {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready"))
-            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-
-    /** Sends a POSIX signal (STOP, CONT, TERM) to the process. */
-    void signal(String name) throws Exception {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-      assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name).isTrue();
-    }
-
-    @Override
-    public String toString() {
-      return "node " + number + " (" + address() + ", HTTP " + httpPort + ")";
-    }
-  }
-
-  private String endpoints() {
-    return nodes.stream().map(n -> "127.0.0.1:" + n.managementPort).collect(Collectors.joining(","));
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @BeforeAll
   void startCluster() throws Exception {
-    String base = System.getenv("TROUPE_TEST_PG_URL");
-    Assumptions.assumeTrue(base != null && !base.isBlank(),
-        "ClusterProcessTest skipped: TROUPE_TEST_PG_URL is not set (it needs PostgreSQL, e.g."
-            + " jdbc:postgresql://127.0.0.1:5432/test)");
-    adminUrl = base;
-    dbName = "troupe_proc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(adminUrl, pgUser(), pgPassword())) {
-      c.createStatement().execute("CREATE DATABASE " + dbName);
-    } catch (SQLException e) {
-      Assumptions.abort("ClusterProcessTest skipped: PostgreSQL at " + base + " does not answer or"
-          + " cannot create a database: " + e.getMessage());
-    }
-    URI pg = URI.create(base.substring("jdbc:".length()));
-    dbUrl = "jdbc:postgresql://" + pg.getHost() + ":" + (pg.getPort() < 0 ? 5432 : pg.getPort()) + "/"
-        + dbName + "?reWriteBatchedInserts=true";
-    logs = Path.of("target", "cluster-test", dbName).toAbsolutePath();
-    Files.createDirectories(logs);
-    for (int i = 1; i <= NODES; i++) {
-      nodes.add(new Node(i));
-    }
-    long t0 = System.nanoTime();
-    try {
-      for (Node n : nodes) {
-        n.start(endpoints());
-      }
-      awaitCluster(nodes, Duration.ofSeconds(150));
-    } catch (Throwable t) {
-      dumpLogs("cluster start");
-      throw t;
-    }
-    System.out.printf("[cluster] 3 node processes started and formed one cluster (all Up, ready) in %d ms;"
-        + " logs in %s%n", ms(t0), logs);
+    cluster = ProcessCluster.start("ClusterProcessTest", NODES, Duration.ofSeconds(150));
+    nodes = cluster.nodes;
   }
 
   @AfterAll
   void stopCluster() throws Exception {
-    for (Node n : nodes) {
-      if (n.alive()) {
-        n.process.destroy();
-      }
+    if (cluster != null) {
+      cluster.close();
     }
-    for (Node n : nodes) {
-      if (n.process != null && !n.process.waitFor(60, TimeUnit.SECONDS)) {
-        n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-    if (dbName != null) {
-      try (Connection c = DriverManager.getConnection(adminUrl, pgUser(), pgPassword())) {
-        c.createStatement().execute("DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)");
-      }
-    }
-  }
-
-  /** Waits until every node of {@code members} is ready and each sees exactly them Up. */
-  private void awaitCluster(List<Node> members, Duration atMost) {
-    Set<String> addresses = members.stream().map(Node::address).collect(Collectors.toCollection(TreeSet::new));
-    await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
-      for (Node n : members) {
-        assertThat(n.alive()).as(n + " runs").isTrue();
-        assertThat(n.ready()).as(n + " ready").isTrue();
-        JsonNode view = get(n, "/api/v1/cluster");
-        Set<String> up = new TreeSet<>();
-        view.get("members").forEach(m -> {
-          if (m.get("status").asText().equals("Up") && m.get("reachable").asBoolean()) {
-            up.add(m.get("address").asText());
-          }
-        });
-        assertThat(up).as("Up members seen by " + n).isEqualTo(addresses);
-        assertThat(view.get("members")).as("members seen by " + n).hasSize(members.size());
-      }
-    });
-  }
-
-  private List<Node> alive() {
-    return nodes.stream().filter(Node::alive).toList();
   }
 
   // calls through any node
@@ -279,19 +104,19 @@ class ClusterProcessTest {
     Node n2 = nodes.get(1);
     Node n3 = nodes.get(2);
     // given the cluster view of every node lists the same members
-    JsonNode view = get(n3, "/api/v1/cluster");
+    JsonNode view = cluster.get(n3, "/api/v1/cluster");
     assertThat(view.get("self").asText()).isEqualTo(n3.address());
     assertThat(view.get("leader").asText()).startsWith("pekko://troupe@127.0.0.1:");
 
     // when a run is called and waited for on node 2
-    JsonNode echoed = body(post(n2, "/api/v1/workers/echo/runs?wait=true", "{\"payload\":{\"hello\":\"cluster\"}}"), 200);
+    JsonNode echoed = cluster.body(cluster.post(n2, "/api/v1/workers/echo/runs?wait=true", "{\"payload\":{\"hello\":\"cluster\"}}"), 200);
     // then it has its result, wherever its entity runs
     assertThat(echoed.get("status").asText()).isEqualTo("SUCCEEDED");
 
     // when a streaming run is called on node 1 and followed from a node that does not host it
-    String runId = body(post(n1, "/api/v1/workers/progress-reporter/runs",
+    String runId = cluster.body(cluster.post(n1, "/api/v1/workers/progress-reporter/runs",
         "{\"payload\":{\"steps\":8,\"intervalMs\":300}}"), 202).get("runId").asText();
-    Node host = hostOf("progress-reporter");
+    Node host = cluster.hostOf("progress-reporter");
     Node follower = nodes.stream().filter(n -> n != host).reduce((a, b) -> b).orElseThrow();
     List<Frame> first = frames(follower, runId, null, 3);
     // and the follower drops the stream and resumes with Last-Event-ID on that node
@@ -304,14 +129,14 @@ class ClusterProcessTest {
     System.out.printf("[cluster] progress-reporter hosted on %s, streamed and resumed on %s%n", host, follower);
 
     // when a long run is started on node 1 and cancelled from node 2
-    String slow = body(post(n1, "/api/v1/workers/slow-worker/runs", "{\"payload\":{\"ms\":60000}}"), 202)
+    String slow = cluster.body(cluster.post(n1, "/api/v1/workers/slow-worker/runs", "{\"payload\":{\"ms\":60000}}"), 202)
         .get("runId").asText();
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        get(n3, "/api/v1/runs/" + slow).get("status").asText().equals("RUNNING"));
-    body(post(n2, "/api/v1/runs/" + slow + "/cancel", ""), 202);
+        cluster.get(n3, "/api/v1/runs/" + slow).get("status").asText().equals("RUNNING"));
+    cluster.body(cluster.post(n2, "/api/v1/runs/" + slow + "/cancel", ""), 202);
     // then node 3 sees it cancelled
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        get(n3, "/api/v1/runs/" + slow).get("status").asText().equals("CANCELLED"));
+        cluster.get(n3, "/api/v1/runs/" + slow).get("status").asText().equals("CANCELLED"));
   }
 
   // kill -9
@@ -321,30 +146,29 @@ class ClusterProcessTest {
   void runsSurviveANodeKilledWithSigkill() throws Exception {
     String worker = ClusterTestWorkers.FAILOVER;
     // given the sleeper's partitions spread over the nodes, and the node hosting most of them
-    Map<Node, List<String>> hosted = awaitHosted(worker, alive());
+    Map<Node, List<String>> hosted = awaitHosted(worker, cluster.alive());
     Node victim = hosted.entrySet().stream().max(Map.Entry.comparingByValue(
         (a, b) -> Integer.compare(a.size(), b.size()))).orElseThrow().getKey();
     System.out.printf("[failover] %s entities per node: %s; killing %s%n", worker, hosted, victim);
 
     // when 120 runs of 3 s are called through every node at once
-    List<String> runIds = callConcurrently(worker, FAILOVER_RUNS, 3000, alive());
+    List<String> runIds = callConcurrently(worker, FAILOVER_RUNS, 3000, cluster.alive());
     assertThat(runIds).hasSize(FAILOVER_RUNS);
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        get(someNodeBut(victim), "/api/v1/workers/" + worker + "/stats").get("running").asInt() > 0);
+        cluster.get(cluster.someNodeBut(victim), "/api/v1/workers/" + worker + "/stats").get("running").asInt() > 0);
     // and a client on another node follows a run of the victim up to its first message
     List<String> onVictim = hosted.get(victim);
     String followed = runIds.stream().filter(id -> onVictim.contains(RunIds.entityOf(id)))
         .findFirst().orElseThrow();
-    Node watcher = someNodeBut(victim);
+    Node watcher = cluster.someNodeBut(victim);
     List<Frame> before = frames(watcher, followed, null, 3);
     assertThat(before).extracting(Frame::event).containsExactly("status", "status", "message");
     // and the node hosting most partitions is killed with SIGKILL while they run
     Instant killedAt = Instant.now();
-    victim.process.destroyForcibly();
-    assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    victim.kill();
 
     // then every run reaches a terminal status within the bound, asked on the survivors
-    Map<String, JsonNode> finished = awaitTerminal(runIds, alive(), Duration.between(Instant.now(),
+    Map<String, JsonNode> finished = awaitTerminal(runIds, cluster.alive(), Duration.between(Instant.now(),
         killedAt.plus(FAILOVER_BOUND)));
     long killToTerminal = Duration.between(killedAt, Instant.now()).toMillis();
     long redispatched = finished.values().stream().filter(r -> r.get("attempts").asInt() > 1).count();
@@ -353,10 +177,10 @@ class ClusterProcessTest {
         FAILOVER_BOUND.toSeconds(), redispatched);
     assertThat(finished.values()).extracting(r -> r.get("status").asText()).containsOnly("SUCCEEDED");
     assertThat(redispatched).as("runs that were executing on the killed node ran again").isPositive();
-    assertExactlyOnce(worker, finished, alive(), Map.of());
+    assertExactlyOnce(worker, finished, cluster.alive(), Map.of());
     // and the client resumes the followed run on another survivor with its Last-Event-ID: the
     // stream goes on right after it, without a gap, through the new attempt to the result
-    Node resumer = alive().stream().filter(n -> n != watcher).findFirst().orElse(watcher);
+    Node resumer = cluster.alive().stream().filter(n -> n != watcher).findFirst().orElse(watcher);
     List<Frame> resumed = frames(resumer, followed, before.get(2).id, Integer.MAX_VALUE);
     assertContiguous(resumed, Long.parseLong(before.get(2).id) + 1);
     assertThat(resumed.get(resumed.size() - 1).event).isEqualTo("result");
@@ -378,15 +202,15 @@ class ClusterProcessTest {
 
     // when the killed node is started again
     long t0 = System.nanoTime();
-    victim.start(endpoints());
-    awaitCluster(nodes, Duration.ofSeconds(120));
-    long joined = ms(t0);
+    victim.start(cluster.endpoints());
+    cluster.awaitCluster(nodes, Duration.ofSeconds(120));
+    long joined = ProcessCluster.ms(t0);
     // then sharding moves entities back to it
     long t1 = System.nanoTime();
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> !hostedBy(nodes.get(0)).getOrDefault(victim, List.of()).isEmpty());
+        .until(() -> !cluster.hostedBy(nodes.get(0)).getOrDefault(victim, List.of()).isEmpty());
     System.out.printf("[rebalance] %s restarted: Up and ready after %d ms; it hosted its first entity"
-        + " %d ms after joining; entities now: %s%n", victim, joined, ms(t1), hostedBy(nodes.get(0)));
+        + " %d ms after joining; entities now: %s%n", victim, joined, ProcessCluster.ms(t1), cluster.hostedBy(nodes.get(0)));
   }
 
   // rolling restart
@@ -395,7 +219,7 @@ class ClusterProcessTest {
   @Order(3)
   void aRollingRestartLosesAndDoublesNoRun() throws Exception {
     String worker = ClusterTestWorkers.ROLLING;
-    awaitCluster(nodes, Duration.ofSeconds(120));
+    cluster.awaitCluster(nodes, Duration.ofSeconds(120));
     awaitHosted(worker, nodes);
     // given runs flowing through every live node
     Flow flow = new Flow(worker, 1000);
@@ -406,11 +230,11 @@ class ClusterProcessTest {
         long s = System.nanoTime();
         n.process.destroy();
         assertThat(n.process.waitFor(90, TimeUnit.SECONDS)).as(n + " stopped").isTrue();
-        long stopped = ms(s);
-        n.start(endpoints());
-        awaitCluster(nodes, Duration.ofSeconds(120));
+        long stopped = ProcessCluster.ms(s);
+        n.start(cluster.endpoints());
+        cluster.awaitCluster(nodes, Duration.ofSeconds(120));
         System.out.printf("[rolling] %s: stopped gracefully in %d ms, back Up %d ms later; %d runs"
-            + " accepted so far%n", n, stopped, ms(s) - stopped, flow.accepted.size());
+            + " accepted so far%n", n, stopped, ProcessCluster.ms(s) - stopped, flow.accepted.size());
         if (n != nodes.get(nodes.size() - 1)) {
           Thread.sleep(MIN_READY.toMillis()); // the rollout's pace, not a wait for a result
         }
@@ -422,7 +246,7 @@ class ClusterProcessTest {
     List<String> runIds = List.copyOf(flow.accepted);
     Map<String, JsonNode> finished = awaitTerminal(runIds, nodes, Duration.ofSeconds(60));
     System.out.printf("[rolling] 3 nodes restarted one by one in %d ms; %d runs accepted meanwhile, all"
-        + " terminal; %d were re-dispatched; calls not answered 202 while nodes stopped: %s%n", ms(t0),
+        + " terminal; %d were re-dispatched; calls not answered 202 while nodes stopped: %s%n", ProcessCluster.ms(t0),
         runIds.size(), finished.values().stream().filter(r -> r.get("attempts").asInt() > 1).count(),
         flow.unanswered.values().stream().collect(Collectors.groupingBy(
             why -> why, TreeMap::new, Collectors.counting())));
@@ -437,7 +261,7 @@ class ClusterProcessTest {
   @Order(4)
   void aFrozenNodeIsDownedAndTheOthersCarryOn() throws Exception {
     String worker = ClusterTestWorkers.PAUSE;
-    awaitCluster(nodes, Duration.ofSeconds(120));
+    cluster.awaitCluster(nodes, Duration.ofSeconds(120));
     Map<Node, List<String>> hosted = awaitHosted(worker, nodes);
     Node frozen = hosted.entrySet().stream().filter(e -> !e.getValue().isEmpty())
         .map(Map.Entry::getKey).reduce((a, b) -> b).orElseThrow();
@@ -469,7 +293,7 @@ class ClusterProcessTest {
 
     // then the resumed node learns it was downed and exits; the two others stay Up
     assertThat(frozen.process.waitFor(90, TimeUnit.SECONDS)).as(frozen + " exits once downed").isTrue();
-    awaitCluster(others, Duration.ofSeconds(30));
+    cluster.awaitCluster(others, Duration.ofSeconds(30));
     // and every run reaches exactly one terminal status, every partition being hosted by them
     Map<String, JsonNode> finished = awaitTerminal(runIds, others, Duration.ofSeconds(60));
     Map<Node, List<String>> after = awaitHosted(worker, others);
@@ -492,12 +316,12 @@ class ClusterProcessTest {
    */
   private void assertExactlyOnce(String worker, Map<String, JsonNode> accepted, List<Node> via,
       Map<String, String> unanswered) throws Exception {
-    Journal recorded = journal(worker);
+    Journal recorded = cluster.journal(worker);
     Map<String, JsonNode> runs = new TreeMap<>(accepted);
-    List<String> late = recorded.keys.keySet().stream().filter(id -> !accepted.containsKey(id)).toList();
+    List<String> late = recorded.keys().keySet().stream().filter(id -> !accepted.containsKey(id)).toList();
     for (String id : late) {
       assertThat(unanswered).as("run " + id + " recorded, not answered 202: its call")
-          .containsKey(recorded.keys.get(id));
+          .containsKey(recorded.keys().get(id));
     }
     runs.putAll(awaitTerminal(late, via, Duration.ofSeconds(30)));
     if (!late.isEmpty()) {
@@ -506,15 +330,15 @@ class ClusterProcessTest {
           unanswered.size(), unanswered.size() + accepted.size(),
           unanswered.values().stream().findFirst().orElse(""), late.size());
     }
-    Journal journal = journal(worker);
+    Journal journal = cluster.journal(worker);
     for (Map.Entry<String, JsonNode> r : runs.entrySet()) {
-      assertThat(journal.finished.getOrDefault(r.getKey(), 0)).as("finished events of " + r.getKey())
+      assertThat(journal.finished().getOrDefault(r.getKey(), 0)).as("finished events of " + r.getKey())
           .isEqualTo(1);
-      assertThat(journal.attempts.getOrDefault(r.getKey(), 0)).as("attempts of " + r.getKey())
+      assertThat(journal.attempts().getOrDefault(r.getKey(), 0)).as("attempts of " + r.getKey())
           .isEqualTo(r.getValue().get("attempts").asInt());
     }
-    assertThat(journal.finished.keySet()).as("runs finished in the journal").isEqualTo(runs.keySet());
-    assertThat(journal.keys.keySet()).as("runs accepted in the journal").isEqualTo(runs.keySet());
+    assertThat(journal.finished().keySet()).as("runs finished in the journal").isEqualTo(runs.keySet());
+    assertThat(journal.keys().keySet()).as("runs accepted in the journal").isEqualTo(runs.keySet());
     // the run history (troupe_runs, projected from the journal) shows each run once, as it ended
     Map<String, String> expected = new TreeMap<>();
     runs.forEach((id, r) -> expected.put(id, r.get("status").asText()));
@@ -523,7 +347,7 @@ class ClusterProcessTest {
     Map<String, Long> byStatus = runs.values().stream().collect(Collectors.groupingBy(
         r -> r.get("status").asText(), Collectors.counting()));
     for (Node n : via) {
-      JsonNode stats = get(n, "/api/v1/workers/" + worker + "/stats");
+      JsonNode stats = cluster.get(n, "/api/v1/workers/" + worker + "/stats");
       assertThat(stats.get("runs").asLong()).as("runs in the stats on " + n).isEqualTo(runs.size());
       assertThat(stats.get("succeeded").asLong()).isEqualTo(byStatus.getOrDefault("SUCCEEDED", 0L));
       assertThat(stats.get("failed").asLong()).isEqualTo(byStatus.getOrDefault("FAILED", 0L));
@@ -539,7 +363,7 @@ class ClusterProcessTest {
     Map<String, String> out = new TreeMap<>();
     String cursor = null;
     do {
-      JsonNode page = get(n, "/api/v1/runs?worker=" + worker + "&limit=500"
+      JsonNode page = cluster.get(n, "/api/v1/runs?worker=" + worker + "&limit=500"
           + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
       for (JsonNode r : page.get("runs")) {
         assertThat(out.put(r.get("runId").asText(), r.get("status").asText())).as("listed once: " + r).isNull();
@@ -547,55 +371,6 @@ class ClusterProcessTest {
       cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
     } while (cursor != null);
     return out;
-  }
-
-  /** Per run: finished events, attempt-started events, and its idempotency key ("" for none). */
-  private record Journal(Map<String, Integer> finished, Map<String, Integer> attempts,
-      Map<String, String> keys) {}
-
-  /** Counts, per run, the finished and attempt-started events in the worker's journal entries. */
-  private Journal journal(String worker) throws Exception {
-    Map<String, Integer> finished = new HashMap<>();
-    Map<String, Integer> attempts = new HashMap<>();
-    Map<String, String> keys = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(dbUrl, pgUser(), pgPassword());
-         PreparedStatement s = c.prepareStatement("SELECT event_payload FROM event_journal"
-             + " WHERE persistence_id = ? OR persistence_id LIKE ?")) {
-      s.setString(1, "worker|" + worker);
-      s.setString(2, "worker|" + worker + "#%");
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          JsonNode entry = json.readTree(payload(rs.getBytes(1)));
-          List<JsonNode> events = new ArrayList<>();
-          if (entry.path("type").asText().equals("recorded")) {
-            entry.get("events").forEach(events::add);
-          } else {
-            events.add(entry);
-          }
-          for (JsonNode e : events) {
-            String type = e.path("type").asText();
-            if (type.equals("finished")) {
-              finished.merge(e.get("runId").asText(), 1, Integer::sum);
-            } else if (type.equals("attempt-started")) {
-              attempts.merge(e.get("runId").asText(), 1, Integer::sum);
-            } else if (type.equals("accepted")) {
-              keys.put(e.get("runId").asText(), e.path("idempotencyKey").asText(""));
-            }
-          }
-        }
-      }
-    }
-    return new Journal(finished, attempts, keys);
-  }
-
-  /** Pekko's jackson-json payload: JSON, gzipped above 32 KiB. */
-  private static byte[] payload(byte[] bytes) throws IOException {
-    if (bytes.length > 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
-      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-        return in.readAllBytes();
-      }
-    }
-    return bytes;
   }
 
   /** Asks the runs on {@code via} until all are terminal; their last answers. */
@@ -611,10 +386,10 @@ class ClusterProcessTest {
                 continue;
               }
               Node n = via.get(i++ % via.size());
-              asks.add(http.sendAsync(request(n, "/api/v1/runs/" + id).timeout(Duration.ofSeconds(5)).build(),
+              asks.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/runs/" + id).timeout(Duration.ofSeconds(5)).build(),
                   HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
                     if (r.statusCode() == 200) {
-                      JsonNode run = readTree(r.body());
+                      JsonNode run = cluster.readTree(r.body());
                       if (Set.of("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED").contains(run.get("status").asText())) {
                         done.put(id, run);
                       }
@@ -636,51 +411,14 @@ class ClusterProcessTest {
 
   /** Which node hosts each of the worker's entities, once all its partitions are hosted. */
   private Map<Node, List<String>> awaitHosted(String worker, List<Node> members) {
-    Map<Node, List<String>> out = new LinkedHashMap<>();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .untilAsserted(() -> {
-          Map<Node, List<String>> all = hostedBy(members.get(0));
-          out.clear();
-          int count = 0;
-          for (Node n : members) {
-            List<String> mine = all.getOrDefault(n, List.of()).stream()
-                .filter(e -> e.equals(worker) || e.startsWith(worker + "#")).toList();
-            out.put(n, mine);
-            count += mine.size();
-          }
-          assertThat(count).as(worker + " entities hosted: " + all).isEqualTo(ClusterTestWorkers.PARTITIONS);
-        });
-    return out;
-  }
-
-  /** The entities each member hosts, as {@code viewer} sees them (all must be known). */
-  private Map<Node, List<String>> hostedBy(Node viewer) throws Exception {
-    Map<Node, List<String>> out = new LinkedHashMap<>();
-    for (JsonNode m : get(viewer, "/api/v1/cluster").get("members")) {
-      assertThat(m.get("entitiesKnown").asBoolean()).as("entities of " + m).isTrue();
-      Node n = nodes.stream().filter(x -> x.address().equals(m.get("address").asText())).findFirst().orElseThrow();
-      List<String> ids = new ArrayList<>();
-      m.get("entities").forEach(e -> ids.add(e.asText()));
-      out.put(n, ids);
-    }
-    return out;
-  }
-
-  private Node hostOf(String entityId) {
-    return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-        hostedBy(nodes.get(0)).entrySet().stream().filter(e -> e.getValue().contains(entityId))
-            .map(Map.Entry::getKey).findFirst(), Optional::isPresent).orElseThrow();
+    return cluster.awaitHosted(worker, ClusterTestWorkers.PARTITIONS, members);
   }
 
   private Map<String, String> memberStatuses(Node viewer) throws Exception {
     Map<String, String> out = new TreeMap<>();
-    get(viewer, "/api/v1/cluster").get("members").forEach(m ->
+    cluster.get(viewer, "/api/v1/cluster").get("members").forEach(m ->
         out.put(m.get("address").asText(), m.get("status").asText()));
     return out;
-  }
-
-  private Node someNodeBut(Node n) {
-    return nodes.stream().filter(x -> x != n && x.alive()).findFirst().orElseThrow();
   }
 
   // calling
@@ -690,7 +428,7 @@ class ClusterProcessTest {
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Node n = via.get(i % via.size());
-      calls.add(http.sendAsync(request(n, "/api/v1/workers/" + worker + "/runs")
+      calls.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/workers/" + worker + "/runs")
           .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
           .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"ms\":" + ms + "}}")).build(),
           HttpResponse.BodyHandlers.ofString()));
@@ -699,7 +437,7 @@ class ClusterProcessTest {
     for (CompletableFuture<HttpResponse<String>> c : calls) {
       HttpResponse<String> r = c.get(30, TimeUnit.SECONDS);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-      ids.add(readTree(r.body()).get("runId").asText());
+      ids.add(cluster.readTree(r.body()).get("runId").asText());
     }
     return ids;
   }
@@ -726,19 +464,19 @@ class ClusterProcessTest {
         int calls = 0;
         while (running.get()) {
           String key = keyPrefix + calls++;
-          List<Node> live = only != null ? only : alive();
+          List<Node> live = only != null ? only : cluster.alive();
           if (!live.isEmpty()) {
             Node n = live.get(ThreadLocalRandom.current().nextInt(live.size()));
-            pending.add(http.sendAsync(request(n, "/api/v1/workers/" + worker + "/runs")
+            pending.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/workers/" + worker + "/runs")
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"ms\":" + ms
                     + "},\"idempotencyKey\":\"" + key + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()).handle((r, t) -> {
                   if (t == null && r.statusCode() == 202) {
-                    accepted.add(readTree(r.body()).get("runId").asText());
+                    accepted.add(cluster.readTree(r.body()).get("runId").asText());
                   } else {
                     unanswered.put(key, t != null ? t.getClass().getSimpleName()
-                        : r.statusCode() + " " + errorCode(r.body()));
+                        : r.statusCode() + " " + cluster.errorCode(r.body()));
                   }
                   return null;
                 }));
@@ -769,36 +507,35 @@ class ClusterProcessTest {
     // the node frozen by the test before exited: all three again
     for (Node n : nodes) {
       if (!n.alive()) {
-        n.start(endpoints());
+        n.start(cluster.endpoints());
       }
     }
-    awaitCluster(nodes, Duration.ofSeconds(120));
+    cluster.awaitCluster(nodes, Duration.ofSeconds(120));
     String name = "proc-tick";
     // given a schedule every second, through one node, that has fired a few times
-    HttpResponse<String> put = http.send(request(nodes.get(0), "/api/v1/schedules/" + name)
+    HttpResponse<String> put = cluster.http.send(cluster.request(nodes.get(0), "/api/v1/schedules/" + name)
         .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
             "{\"worker\":\"" + ClusterTestWorkers.SCHEDULED + "\",\"cron\":\"*/1 * * * * *\"}"))
         .build(), HttpResponse.BodyHandlers.ofString());
-    body(put, 200);
+    cluster.body(put, 200);
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
         .until(() -> fired(nodes.get(0), name).size() >= 3);
     // and the node it runs on (it says so in its log)
     Node host = await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
         .filter(n -> logHas(n, "schedule " + name + " runs on this node")).findFirst(),
         java.util.Optional::isPresent).orElseThrow();
-    Node survivor = someNodeBut(host);
+    Node survivor = cluster.someNodeBut(host);
 
     // when that node is killed with SIGKILL
     Instant killedAt = Instant.now();
-    host.process.destroyForcibly();
-    assertThat(host.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    host.kill();
 
     // then the schedule fires on a survivor, every fire time once, none lost (late, within the
     // misfire threshold of 60 s, they each fire)
     await().atMost(FAILOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
         .ignoreExceptions().until(() -> fired(survivor, name).stream()
             .anyMatch(t -> t.isAfter(killedAt.plus(FAILOVER_BOUND))));
-    body(post(survivor, "/api/v1/schedules/" + name + "/pause", ""), 200);
+    cluster.body(cluster.post(survivor, "/api/v1/schedules/" + name + "/pause", ""), 200);
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
       List<Instant> times = fired(survivor, name);
       assertThat(times).doesNotHaveDuplicates();
@@ -811,14 +548,14 @@ class ClusterProcessTest {
         host, killedAt, fired(survivor, name).size());
 
     // and the killed node comes back
-    host.start(endpoints());
-    awaitCluster(nodes, Duration.ofSeconds(120));
+    host.start(cluster.endpoints());
+    cluster.awaitCluster(nodes, Duration.ofSeconds(120));
   }
 
   /** The fire times of the runs schedule {@code name} started, from the run history. */
   private List<Instant> fired(Node n, String name) throws Exception {
     List<Instant> out = new ArrayList<>();
-    get(n, "/api/v1/runs?worker=" + ClusterTestWorkers.SCHEDULED + "&limit=500").get("runs")
+    cluster.get(n, "/api/v1/runs?worker=" + ClusterTestWorkers.SCHEDULED + "&limit=500").get("runs")
         .forEach(r -> {
           if (r.path("schedule").path("name").asText().equals(name)) {
             out.add(Instant.parse(r.get("schedule").get("fireTime").asText()));
@@ -836,43 +573,6 @@ class ClusterProcessTest {
     }
   }
 
-  // HTTP
-
-  private HttpRequest.Builder request(Node n, String path) {
-    return HttpRequest.newBuilder(URI.create(n.base() + path)).timeout(Duration.ofSeconds(15));
-  }
-
-  private JsonNode get(Node n, String path) throws Exception {
-    return body(http.send(request(n, path).build(), HttpResponse.BodyHandlers.ofString()), 200);
-  }
-
-  private HttpResponse<String> post(Node n, String path, String body) throws Exception {
-    return http.send(request(n, path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private JsonNode body(HttpResponse<String> r, int status) {
-    assertThat(r.statusCode()).as(r.request().method() + " " + r.uri() + ": " + r.body()).isEqualTo(status);
-    return readTree(r.body());
-  }
-
-  private JsonNode readTree(String text) {
-    try {
-      return json.readTree(text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The code of an API error body, or the body itself when it is not one. */
-  private String errorCode(String body) {
-    try {
-      return json.readTree(body).path("error").path("code").asText(body);
-    } catch (IOException e) {
-      return body;
-    }
-  }
-
   private record Frame(String id, String event, String data) {}
 
   /** Ids go on by one from {@code first}, and no event is a gap notice. */
@@ -887,11 +587,11 @@ class ClusterProcessTest {
 
   /** Up to {@code max} events of the run's SSE stream on {@code n}, then the stream is dropped. */
   private List<Frame> frames(Node n, String runId, String lastEventId, int max) throws Exception {
-    HttpRequest.Builder b = request(n, "/api/v1/runs/" + runId + "/events").timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b = cluster.request(n, "/api/v1/runs/" + runId + "/events").timeout(Duration.ofSeconds(30));
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }
-    HttpResponse<Stream<String>> r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<Stream<String>> r = cluster.http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(r.statusCode()).isEqualTo(200);
     List<Frame> out = new ArrayList<>();
     try (Stream<String> lines = r.body()) {
@@ -919,31 +619,4 @@ class ClusterProcessTest {
     return out;
   }
 
-  // the rest
-
-  private static long ms(long sinceNanos) {
-    return (System.nanoTime() - sinceNanos) / 1_000_000;
-  }
-
-  private static String pgUser() {
-    return Optional.ofNullable(System.getenv("TROUPE_TEST_PG_USER")).orElse("postgres");
-  }
-
-  private static String pgPassword() {
-    return Optional.ofNullable(System.getenv("TROUPE_TEST_PG_PASSWORD")).orElse("");
-  }
-
-  /** The last lines of every node's log, into the test output. */
-  private void dumpLogs(String when) {
-    for (Node n : nodes) {
-      try {
-        List<String> lines = Files.exists(n.log) ? Files.readAllLines(n.log) : List.of();
-        System.out.printf("---- %s failed: last lines of %s (%s, %s) ----%n", when, n, n.log,
-            n.alive() ? "running" : "not running");
-        lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
-      } catch (IOException e) {
-        System.out.println("cannot read " + n.log + ": " + e);
-      }
-    }
-  }
 }
