@@ -24,6 +24,15 @@ public interface RunHandle {
   RunStatus status();
 
   /**
+   * The OpenTelemetry trace id of the run (32 lowercase hex digits), as its {@link
+   * RunResult#traceId()} will say: known when the call is answered, so that a caller can find
+   * the run's trace before it ends; the earlier run's for an {@link #existing()} one. Null when
+   * tracing was off on the node that accepted the run, and for a handle from {@link
+   * Troupe#attach}, which asks nothing.
+   */
+  String traceId();
+
+  /**
    * The run's events from the first one, then live ones, ending after the terminal {@code
    * result} or {@code error} event; from any node. May be materialized any number of times.
    *

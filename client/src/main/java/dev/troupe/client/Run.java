@@ -14,6 +14,8 @@ import java.util.List;
  *
  * @param parentRunId the run that started this one as a child, or null
  * @param rerunOf the finished run this one re-runs ({@link TroupeClient#rerun}), or null
+ * @param traceId the run's OpenTelemetry trace id (32 hex digits), to look it up in the tracing
+ *     backend; null when tracing was off on the node that accepted the run
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Run(
@@ -30,7 +32,8 @@ public record Run(
     RunError error,
     List<String> tags,
     String parentRunId,
-    String rerunOf) {
+    String rerunOf,
+    String traceId) {
 
   public Run {
     result = result == null || result.isNull() ? null : result;

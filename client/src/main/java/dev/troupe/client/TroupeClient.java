@@ -133,22 +133,12 @@ public final class TroupeClient {
         transport.settings.requestTimeout(), Transport.Retry.ALWAYS)), Run.class);
   }
 
-  /** One page of runs (the active ones and the history), newest first. */
+  /**
+   * One page of runs (the active ones and the history), newest first, that pass every filter of
+   * {@code query}.
+   */
   public RunPage runs(RunQuery query) {
-    List<String> q = new ArrayList<>();
-    if (query.worker() != null) {
-      q.add("worker=" + UrlParts.query(query.worker()));
-    }
-    if (query.status() != null) {
-      q.add("status=" + query.status().name());
-    }
-    if (query.limit() != null) {
-      q.add("limit=" + query.limit());
-    }
-    if (query.cursor() != null) {
-      q.add("cursor=" + UrlParts.query(query.cursor()));
-    }
-    String path = "/api/v1/runs" + (q.isEmpty() ? "" : "?" + String.join("&", q));
+    String path = "/api/v1/runs" + query.queryString();
     return Json.MAPPER.convertValue(transport.json(transport.send("GET", path, null,
         transport.settings.requestTimeout(), Transport.Retry.ALWAYS)), RunPage.class);
   }

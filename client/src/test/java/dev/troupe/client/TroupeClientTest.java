@@ -7,12 +7,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +60,7 @@ class TroupeClientTest {
     assertThat(run.resultAs(Greeting.class)).isEqualTo(new Greeting("world", 3));
     assertThat(run.finishedAt()).isAfterOrEqualTo(run.createdAt());
     assertThat(client.get(run.runId())).isEqualTo(run);
+    assertThat(run.traceId()).as("the node does not trace").isNull();
   }
 
   @Test
@@ -74,6 +77,7 @@ class TroupeClientTest {
     RunRef ref = client.call("slow", Map.of("ms", 300));
     // then
     assertThat(ref.existing()).isFalse();
+    assertThat(ref.traceId()).as("the node does not trace").isNull();
     assertThat(client.get(ref.runId()).isFinished()).isFalse();
     Run done = client.awaitResult(ref.runId(), WAIT);
     assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -314,6 +318,49 @@ class TroupeClientTest {
         .contains("echo", "fail", "progress", "slow", "emitter");
     assertThat(workers).filteredOn(w -> w.name().equals("fail")).singleElement()
         .satisfies(w -> assertThat(w.stat("failed")).isPositive());
+  }
+
+  @Test
+  void runsAreFilteredByTagAndCreationTime() {
+    // given three runs of one test's tag, created one after another: a and b also tagged x,
+    // c also tagged y
+    String t = "filters-" + System.nanoTime();
+    Run a = tagged(t, t + "-x");
+    Run b = tagged(t, t + "-x");
+    Run c = tagged(t, t + "-y");
+    // the creation times the node filters on, as it lists them
+    await().atMost(WAIT).until(() -> client.runs(RunQuery.ALL.tag(t)).runs().size() == 3);
+    Map<String, Instant> created = client.runs(RunQuery.ALL.tag(t)).runs().stream()
+        .collect(Collectors.toMap(Run::runId, Run::createdAt));
+    Instant atB = created.get(b.runId());
+    assertThat(created.get(a.runId())).isBefore(atB);
+    assertThat(atB).isBefore(created.get(c.runId()));
+
+    // then each filter, and filters together, list exactly the runs that pass, newest first
+    assertThat(ids(RunQuery.ALL.tag(t + "-x"))).containsExactly(b.runId(), a.runId());
+    assertThat(ids(RunQuery.ALL.tag(t + "-y"))).containsExactly(c.runId());
+    assertThat(ids(RunQuery.ALL.tag(t).from(atB))).containsExactly(c.runId(), b.runId());
+    assertThat(ids(RunQuery.ALL.tag(t).to(atB))).containsExactly(a.runId());
+    assertThat(ids(RunQuery.ALL.tag(t).from(created.get(a.runId())).to(created.get(c.runId()))))
+        .containsExactly(b.runId(), a.runId());
+    assertThat(ids(RunQuery.ALL.tag(t + "-x").worker("echo").status(RunStatus.SUCCEEDED)
+        .from(atB))).containsExactly(b.runId());
+    assertThat(ids(RunQuery.ALL.tag(t + "-none"))).isEmpty();
+    // and the node's refusal of a range that ends before it starts is a typed error
+    assertThatThrownBy(() -> client.runs(RunQuery.ALL.from(atB).to(atB)))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.getMessage()).contains("from must be before to"));
+  }
+
+  /** A finished echo run with {@code tags}, called once the clock has moved past every earlier run. */
+  private Run tagged(String... tags) {
+    Instant after = Instant.now();
+    await().atMost(WAIT).until(() -> Instant.now().isAfter(after.plusMillis(2)));
+    return client.callAndWait("echo", Map.of(), CallOptions.NONE.withTags(List.of(tags)), WAIT);
+  }
+
+  private List<String> ids(RunQuery query) {
+    return client.runs(query.limit(500)).runs().stream().map(Run::runId).toList();
   }
 
   private static JsonNode readTree(String s) {

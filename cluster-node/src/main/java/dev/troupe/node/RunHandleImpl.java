@@ -15,7 +15,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * result is the whole run, from the run history when its entity keeps only its summary.
  */
 record RunHandleImpl(RunStreams streams, EntityClient entities, RunLookups lookups, String runId,
-    String worker, boolean existing, RunStatus status) implements RunHandle {
+    String worker, boolean existing, RunStatus status, String traceId) implements RunHandle {
 
   @Override
   public Source<RunEvent, NotUsed> messages(long afterSeq) {

@@ -277,13 +277,13 @@ public final class TroupeNode implements Troupe {
             span.end(a == null ? null : a.runId(), a != null && a.existing(), failure))
         .thenApply(a ->
         new RunHandleImpl(streams, entities, lookups, a.runId(), worker, a.existing(),
-            a.status()));
+            a.status(), a.traceId()));
   }
 
   @Override
   public RunHandle attach(String runId) {
     return new RunHandleImpl(streams, entities, lookups, runId, RunIds.workerOf(RunIds.entityOf(runId)),
-        true, null);
+        true, null, null);
   }
 
   @Override

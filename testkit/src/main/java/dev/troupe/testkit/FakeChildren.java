@@ -84,6 +84,12 @@ final class FakeChildren {
       return run.status();
     }
 
+    /** Null: a fake child is not traced. */
+    @Override
+    public String traceId() {
+      return run.traceId();
+    }
+
     @Override
     public Source<RunEvent, NotUsed> messages(long afterSeq) {
       return Source.empty();

@@ -187,8 +187,15 @@ public final class TroupeCli {
           + " (default ${DEFAULT-VALUE}).") int limit,
       @Option(names = "--cursor", paramLabel = "CURSOR", description = "The page after the one that printed it.")
       String cursor,
+      @Option(names = "--tag", paramLabel = "TAG", description = "Only runs called with this tag.")
+      String tag,
+      @Option(names = "--from", paramLabel = "WHEN", converter = SinceConverter.class,
+          description = "Only runs created at or after WHEN: an instant such as"
+              + " 2026-12-01T00:00:00Z, or a duration before now such as 24h.") Instant from,
+      @Option(names = "--to", paramLabel = "WHEN", converter = SinceConverter.class,
+          description = "Only runs created before WHEN (as --from).") Instant to,
       @Option(names = "--json", description = "Print the page as JSON.") boolean asJson) {
-    RunPage page = client().runs(new RunQuery(worker, status, limit, cursor));
+    RunPage page = client().runs(new RunQuery(worker, status, limit, cursor, tag, from, to));
     if (asJson) {
       output.printJson(out(), page);
       return ExitCodes.OK;
@@ -202,7 +209,7 @@ public final class TroupeCli {
     }
     output.table(out(), rows);
     if (page.nextCursor() != null) {
-      out().println("more: --cursor " + page.nextCursor());
+      out().println("more: --cursor " + page.nextCursor() + " (with the same filters)");
     }
     return ExitCodes.OK;
   }

@@ -11,8 +11,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,6 +156,60 @@ class TroupeCliTest {
     assertThat(workers.code()).isEqualTo(ExitCodes.OK);
     assertThat(workers.out().lines()).anyMatch(l -> l.startsWith("echo "));
     assertThat(atNode("workers", "--json").json().findValuesAsText("name")).contains("echo", "slow");
+  }
+
+  @Test
+  void runsAreFilteredByTagAndCreationTime() {
+    // given three runs of one test's tag, one after another: a and b also tagged x, c tagged y
+    String t = "cli-filters-" + System.nanoTime();
+    String a = taggedRun(t, t + "-x");
+    String b = taggedRun(t, t + "-x");
+    String c = taggedRun(t, t + "-y");
+    await().atMost(Duration.ofSeconds(30)).until(() -> listed("--tag", t).size() == 3);
+    Map<String, String> created = new HashMap<>();
+    atNode("runs", "--tag", t, "--json").json().get("runs").forEach(r ->
+        created.put(r.get("runId").asText(), r.get("createdAt").asText()));
+    String atB = created.get(b);
+    assertThat(Instant.parse(created.get(a))).isBefore(Instant.parse(atB));
+    assertThat(Instant.parse(atB)).isBefore(Instant.parse(created.get(c)));
+
+    // then the table lists exactly the runs that pass, newest first
+    assertThat(listed("--tag", t + "-x")).containsExactly(b, a);
+    assertThat(listed("--tag", t + "-y")).containsExactly(c);
+    assertThat(listed("--tag", t, "--from", atB)).containsExactly(c, b);
+    assertThat(listed("--tag", t, "--to", atB)).containsExactly(a);
+    assertThat(listed("--tag", t, "--from", created.get(a), "--to", created.get(c)))
+        .containsExactly(b, a);
+    assertThat(listed("--tag", t, "--from", "1h")).containsExactly(c, b, a);
+    // and a time that is not one is a usage error; a range the node refuses, a refusal
+    assertThat(atNode("runs", "--from", "yesterday").code()).isEqualTo(ExitCodes.USAGE);
+    Result backwards = atNode("runs", "--from", atB, "--to", atB);
+    assertThat(backwards.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(backwards.err()).contains("400 INVALID_REQUEST", "from must be before to");
+  }
+
+  /** A finished echo run with {@code tags}, called once the clock has moved past every earlier run. */
+  private String taggedRun(String... tags) {
+    Instant after = Instant.now();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(after.plusMillis(2)));
+    List<String> args = new ArrayList<>(List.of("call", "echo", "{}"));
+    for (String tag : tags) {
+      args.add("--tag");
+      args.add(tag);
+    }
+    Result r = atNode(args.toArray(String[]::new));
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+    return r.json().get("runId").asText();
+  }
+
+  /** The run ids of the table {@code troupe runs} prints for {@code filters}, in its order. */
+  private List<String> listed(String... filters) {
+    List<String> args = new ArrayList<>(List.of("runs", "--limit", "500"));
+    args.addAll(List.of(filters));
+    Result r = atNode(args.toArray(String[]::new));
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+    return r.out().lines().skip(1).filter(l -> !l.startsWith("more:"))
+        .map(l -> l.split("\\s+")[0]).toList();
   }
 
   @Test

@@ -49,7 +49,7 @@ final class Intake {
     Optional<RunRecord> existing = d.state().runByIdempotencyKey(call.idempotencyKey());
     if (existing.isPresent()) {
       WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(existing.get().runId(), true,
-          existing.get().status());
+          existing.get().status(), existing.get().spec().traceId());
       d.then(() -> call.replyTo().tell(accepted));
       return;
     }
@@ -67,13 +67,15 @@ final class Intake {
     String runId = RunIds.newRunId(entityId, d.now.toEpochMilli());
     d.persist(new WorkerEvent.RunAccepted(runId, call.payload(), call.timeoutMs(),
         call.idempotencyKey(), call.tags(), d.now, call.spec()));
-    RunStatus status = d.state().activeRun(runId).orElseThrow().status(); // or SCHEDULED, WAITING
+    RunRecord run = d.state().activeRun(runId).orElseThrow();
+    RunStatus status = run.status(); // or SCHEDULED, WAITING
     if (status == RunStatus.WAITING) {
       dependencies.accepted(d, runId, call.spec().dependsOn());
     } else {
       host.status(d, runId, status, 0, null);
     }
-    WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(runId, false, status);
+    WorkerEntity.Accepted accepted = new WorkerEntity.Accepted(runId, false, status,
+        run.spec().traceId());
     d.then(() -> call.replyTo().tell(accepted));
   }
 

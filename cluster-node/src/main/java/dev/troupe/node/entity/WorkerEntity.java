@@ -180,16 +180,17 @@ public final class WorkerEntity {
    * A run was accepted; {@code existing} when an idempotency key matched an earlier run. {@code
    * status} is the run's status when the call was answered: {@code SCHEDULED} for a run whose
    * start time is ahead, else {@code QUEUED} for a new run (it may have started already), or the
-   * existing run's status then.
+   * existing run's status then. {@code traceId}: the run's trace id ({@code RunSpec.traceId}),
+   * null for an untraced run (and from a node of an earlier version).
    */
-  public record Accepted(String runId, boolean existing, RunStatus status)
+  public record Accepted(String runId, boolean existing, RunStatus status, String traceId)
       implements CallReply {
     public Accepted {
       status = status == null ? RunStatus.QUEUED : status; // from a node of an earlier version
     }
 
     public Accepted(String runId, boolean existing) {
-      this(runId, existing, RunStatus.QUEUED);
+      this(runId, existing, RunStatus.QUEUED, null);
     }
   }
 

@@ -281,6 +281,7 @@ public final class HttpApi extends AllDirectives {
         .put("existing", h.existing());
     // not the run's status, but for a delayed run: it says that the run waits for its start time
     n.put("status", h.status() == RunStatus.SCHEDULED ? "SCHEDULED" : "ACCEPTED");
+    n.put("traceId", h.traceId()); // as the run's JSON has it: null when untraced
     ObjectNode links = n.putObject("links");
     String self = "/api/v1/runs/" + h.runId();
     links.put("self", self).put("events", self + "/events").put("cancel", self + "/cancel");

@@ -48,7 +48,7 @@ final class RerunRoutes extends AllDirectives {
             runId -> post(() -> admin(admin, () -> body(b -> troupe.rerun(runId).thenApply(h -> {
               String self = "/api/v1/runs/" + h.runId();
               ObjectNode n = mapper.createObjectNode().put("runId", h.runId())
-                  .put("rerunOf", runId).put("worker", h.worker());
+                  .put("rerunOf", runId).put("worker", h.worker()).put("traceId", h.traceId());
               n.putObject("links").put("self", self).put("events", self + "/events");
               return respond(StatusCodes.CREATED, n).addHeader(Location.create(self));
             }))))),

@@ -33,6 +33,11 @@ record ChildHandle(RunHandle run) implements ChildRun {
   }
 
   @Override
+  public String traceId() {
+    return run.traceId();
+  }
+
+  @Override
   public Source<RunEvent, NotUsed> messages(long afterSeq) {
     return run.messages(afterSeq);
   }

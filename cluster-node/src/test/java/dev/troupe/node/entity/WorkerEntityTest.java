@@ -214,7 +214,7 @@ class WorkerEntityTest {
         e.call(json("{\"other\":true}"), "order-42");
 
     // then
-    assertThat(value(again.reply())).isEqualTo(new Accepted(first, true, RunStatus.RUNNING));
+    assertThat(value(again.reply())).isEqualTo(new Accepted(first, true, RunStatus.RUNNING, null));
     assertThat(again.hasNoEvents()).isTrue();
   }
 
@@ -231,7 +231,7 @@ class WorkerEntityTest {
 
     // then
     assertThat(value(again.reply()))
-        .isEqualTo(new Accepted(runId, true, RunStatus.SUCCEEDED));
+        .isEqualTo(new Accepted(runId, true, RunStatus.SUCCEEDED, null));
     assertThat(again.hasNoEvents()).isTrue();
   }
 
@@ -792,7 +792,7 @@ class WorkerEntityTest {
     assertThat(e.getRun(ok)).isEqualTo(okBefore);
     assertThat(e.getRun(bad)).isEqualTo(badBefore);
     assertThat(value(e.call(json("{}"), "key-1").reply()))
-        .isEqualTo(new Accepted(ok, true, RunStatus.SUCCEEDED));
+        .isEqualTo(new Accepted(ok, true, RunStatus.SUCCEEDED, null));
   }
 
   @Test
@@ -971,7 +971,7 @@ class WorkerEntityTest {
     assertThat(recovered.nextEpoch()).isEqualTo(before.nextEpoch());
     assertThat(e.stats()).isEqualTo(statsBefore);
     assertThat(value(e.call(json("{}"), "first").reply()))
-        .isEqualTo(new Accepted(first, true, RunStatus.SUCCEEDED));
+        .isEqualTo(new Accepted(first, true, RunStatus.SUCCEEDED, null));
   }
 
   // journal failures

@@ -5,9 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.api.RunHandle;
+import dev.troupe.api.Troupe;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.TestNodes;
 import dev.troupe.node.TroupeNode;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,8 +28,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The edges of the HTTP server itself, against a real node: what a careless or hostile client gets
- * for a body that is not JSON, a body past the server's own size limit, and a wait longer than the
- * server's request timeout. Each answer is JSON, names what is wrong, and records no run.
+ * for a body that is not JSON, a body past the server's own size limit, a wait longer than the
+ * server's request timeout, and a request the server cannot answer within it. Each answer is
+ * JSON, names what is wrong, and records no run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpEdgeTest {
@@ -214,5 +219,43 @@ class HttpEdgeTest {
     assertThat(events.statusCode()).isEqualTo(404);
     assertThat(get("/api/v1/cluster").body()).doesNotContain("ghost").doesNotContain("echo#7");
     assertThat(get("/metrics").body()).doesNotContain("ghost").doesNotContain("echo#7");
+  }
+
+  @Test
+  void aRequestPastTheRequestTimeoutIsAJson503TimedOnceWithItsRouteTemplate() throws Exception {
+    // given the node's API over a facade whose calls never answer, on the node's meters
+    Troupe stuck = (Troupe) Proxy.newProxyInstance(Troupe.class.getClassLoader(),
+        new Class<?>[] {Troupe.class}, (proxy, method, args) -> {
+          if (method.getName().equals("call")) {
+            return new CompletableFuture<RunHandle>();
+          }
+          try {
+            return method.invoke(troupe, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    String stuckBase = "http://127.0.0.1:" + HttpServer.start(stuck,
+            HttpSettings.fromConfig(system.settings().config()), troupe.metrics(),
+            troupe.clusterView()::snapshot)
+        .toCompletableFuture().get(20, TimeUnit.SECONDS).localAddress().getPort();
+    String timedOut = "troupe_http_server_requests_seconds_count{method=\"POST\","
+        + "route=\"/api/v1/workers/{name}/runs\",status=\"503\"} ";
+    assertThat(get("/metrics").body().lines()).noneMatch(l -> l.startsWith(timedOut));
+
+    // when a call outlives the server's request timeout
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create(stuckBase + "/api/v1/workers/echo/runs")).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    // then the answer is the API's JSON error, and /metrics counts it once, by the route's
+    // template and the status answered
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(error(r).get("code").asText()).isEqualTo("REQUEST_TIMEOUT");
+    assertThat(error(r).get("message").asText()).contains("idempotencyKey");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(get("/metrics").body().lines()).contains(timedOut + "1"));
   }
 }

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The request and journal meters of a real node, read as Prometheus scrapes them ({@code GET
- * /metrics}) after real HTTP requests and a workload: their names, tags and bounded tag values.
+ * The request, journal and history projection meters of a real node, read as Prometheus scrapes
+ * them ({@code GET /metrics}) after real HTTP requests and a workload: their names, tags and
+ * bounded tag values.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeMetricsScrapeTest {
@@ -155,6 +156,32 @@ class NodeMetricsScrapeTest {
     assertThat(scrape).contains("troupe_journal_write_seconds_bucket{worker=\"echo\",le=\"0.001\"} ",
         "troupe_journal_write_seconds_sum{worker=\"echo\"} ",
         "troupe_journal_batch_size_bucket{worker=\"echo\",le=\"1.0\"} ");
+  }
+
+  @Test
+  void theHistoryProjectionReportsWhatItWroteAndHowFarItTrailedTheJournal() throws Exception {
+    // given what the projection has written so far
+    String entries = "troupe_history_projection_entries_total";
+    String lag = "troupe_history_projection_lag_seconds";
+    double before = value(lines(scrape(), entries + " ").get(0));
+    long start = System.nanoTime();
+
+    // when runs are made, whose journal entries the projection then writes to the history
+    for (int i = 0; i < 5; i++) {
+      assertThat(node.run("echo", JsonNodeFactory.instance.objectNode().put("lagged", i))
+          .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).status())
+          .isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    // then it counts the entries it wrote, and its lag is that of a batch of these entries:
+    // positive (the history is written after the journal) and no older than the workload
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        value(lines(scrape(), entries + " ").get(0))).isGreaterThan(before));
+    double lagSeconds = value(lines(scrape(), lag + " ").get(0));
+    double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+    assertThat(lagSeconds).isPositive().isLessThanOrEqualTo(elapsedSeconds);
+    assertThat(lines(scrape(), "troupe_history_projection_failures_total ")).singleElement()
+        .satisfies(l -> assertThat(value(l)).isZero());
   }
 
   private static double value(String line) {

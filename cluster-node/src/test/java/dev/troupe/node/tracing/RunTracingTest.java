@@ -173,6 +173,31 @@ class RunTracingTest {
         .get(AttributeKey.stringKey("troupe.run.id"))).isEqualTo(first.runId()));
   }
 
+  @Test
+  void theAnswersThatStartARunOverHttpCarryTheTraceIdTheRunsJsonHas() throws Exception {
+    // given
+    troupe.registerBlocking("traced-http", WorkerConfig.DEFAULT, ctx -> JSON.objectNode());
+
+    // when a run is called, called again with its key, and re-run once finished
+    JsonNode accepted = post("/api/v1/workers/traced-http/runs",
+        "{\"idempotencyKey\":\"traced-http-key\"}", 202);
+    JsonNode again = post("/api/v1/workers/traced-http/runs",
+        "{\"idempotencyKey\":\"traced-http-key\"}", 202);
+    String runId = accepted.get("runId").asText();
+    Await.result(troupe.attach(runId).result());
+    JsonNode rerun = post("/api/v1/runs/" + runId + "/rerun", "{}", 201);
+
+    // then each answer has the trace id that the run's JSON has, the existing run's for the
+    // second call (not the trace of that call's own span)
+    String traceId = get("/api/v1/runs/" + runId).get("traceId").asText();
+    assertThat(traceId).matches("[0-9a-f]{32}");
+    assertThat(accepted.get("traceId").asText()).isEqualTo(traceId);
+    assertThat(again.get("existing").asBoolean()).isTrue();
+    assertThat(again.get("traceId").asText()).isEqualTo(traceId);
+    String rerunTrace = get("/api/v1/runs/" + rerun.get("runId").asText()).get("traceId").asText();
+    assertThat(rerun.get("traceId").asText()).isEqualTo(rerunTrace).isNotEqualTo(traceId);
+  }
+
   private List<SpanData> callsOf(String worker) {
     return named(exporter.getFinishedSpanItems(), "call " + worker);
   }
@@ -185,6 +210,15 @@ class RunTracingTest {
     return attempts.stream()
         .filter(a -> a.getAttributes().get(AttributeKey.longKey("troupe.attempt")) == n)
         .findFirst().orElseThrow();
+  }
+
+  private JsonNode post(String path, String body, int status) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    return new ObjectMapper().readTree(response.body());
   }
 
   private JsonNode get(String path) throws Exception {
