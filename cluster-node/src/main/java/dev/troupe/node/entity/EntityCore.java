@@ -107,7 +107,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     this.host = new RunHost(worker, services, ctx, front);
     this.attempts = new Attempts(worker, services, host, ctx.getLog());
     this.dependencies = new Dependencies(services, host, attempts, front, ctx.getLog());
-    this.stopping = new Stopping(worker, services, host, attempts, front, ctx.getLog());
+    this.stopping = new Stopping(entityId, services, host, attempts, front, ctx.getLog());
     Intake intake = new Intake(entityId, services, host, attempts, stopping, dependencies,
         ctx.getLog());
     on(WorkerEntity.Call.class, intake::onCall);

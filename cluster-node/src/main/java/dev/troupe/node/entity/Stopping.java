@@ -3,6 +3,7 @@ package dev.troupe.node.entity;
 import dev.troupe.api.ErrorCode;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunStatus;
+import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
@@ -31,6 +32,7 @@ import org.slf4j.Logger;
  * on this node (lost with an earlier node) are left to the next owner, which counts them lost.
  */
 final class Stopping {
+  private final String entityId;
   private final String worker;
   private final EntityServices services;
   private final RunHost host;
@@ -43,9 +45,10 @@ final class Stopping {
   private boolean graceOver;
   private boolean handedOver;
 
-  Stopping(String worker, EntityServices services, RunHost host, Attempts attempts,
+  Stopping(String entityId, EntityServices services, RunHost host, Attempts attempts,
       ActorRef<WorkerEntity.Command> front, Logger log) {
-    this.worker = worker;
+    this.entityId = entityId;
+    this.worker = RunIds.workerOf(entityId);
     this.services = services;
     this.host = host;
     this.attempts = attempts;
@@ -133,8 +136,8 @@ final class Stopping {
     }
     d.then(() -> {
       handedOver = true;
-      log.info("worker entity handed off: {} runs handed over to where it runs next",
-          here.size());
+      log.info("worker entity {} handed off: {} runs handed over to where it runs next",
+          entityId, here.size());
       front.tell(WorkerEntity.HandedOff.INSTANCE);
     });
   }
