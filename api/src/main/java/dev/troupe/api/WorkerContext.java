@@ -31,7 +31,10 @@ public interface WorkerContext {
 
   String runId();
 
-  /** 1 for the first attempt, 2 for the first retry, ... */
+  /**
+   * 1 for the first attempt, 2 for the first retry, ... An attempt stopped because its run's
+   * entity moved to another node runs again there with the same number: a move is no failure.
+   */
   int attempt();
 
   // input

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -42,31 +43,37 @@ class StreamFollowsEntityTest {
   void start() {
     // sharding starts a stopped entity again after this backoff (10 s by default), and a waiter
     // whose ask reached the entity as it stopped hears nothing until the recheck (30 s by
-    // default): both shorter here, so that the test need not wait that long
+    // default): both shorter here, so that the test need not wait that long; so is the hand-off's
+    // grace, after which the runs still going are handed over to the entity's next incarnation
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
         "pekko.cluster.sharding.entity-restart-backoff = 1s\n"
-            + "troupe.call.result-recheck = 3s\n"));
+            + "troupe.call.result-recheck = 3s\n"
+            + "troupe.worker.handoff-grace = 300ms\n"));
     troupe = TroupeNode.start(system);
-    // three messages, then (on its first attempt) a wait for the test, then three more
+    // three messages, then (the first time it runs) a wait for the test, then three more
+    AtomicInteger stepsRuns = new AtomicInteger();
     troupe.registerBlocking("steps", WorkerConfig.DEFAULT, ctx -> {
+      int run = stepsRuns.incrementAndGet();
       for (int i = 1; i <= 3; i++) {
-        ctx.emit(ctx.newObject().put("step", i).put("attempt", ctx.attempt()));
+        ctx.emit(ctx.newObject().put("step", i).put("attempt", ctx.attempt()).put("run", run));
       }
-      if (ctx.attempt() == 1) {
+      if (run == 1) {
         gate.await(60, TimeUnit.SECONDS);
       }
       for (int i = 4; i <= 6; i++) {
-        ctx.emit(ctx.newObject().put("step", i).put("attempt", ctx.attempt()));
+        ctx.emit(ctx.newObject().put("step", i).put("attempt", ctx.attempt()).put("run", run));
       }
       return ctx.newObject().put("done", true);
     });
-    // its first attempt waits for the test; later ones return at once
+    // the first time it runs it waits for the test; then it returns at once
+    AtomicInteger heldRuns = new AtomicInteger();
     troupe.registerBlocking("held", WorkerConfig.DEFAULT, ctx -> {
-      if (ctx.attempt() == 1) {
+      int run = heldRuns.incrementAndGet();
+      if (run == 1) {
         heldStarted.countDown();
         heldGate.await(60, TimeUnit.SECONDS);
       }
-      return ctx.newObject().put("attempt", ctx.attempt());
+      return ctx.newObject().put("attempt", ctx.attempt()).put("run", run);
     });
   }
 
@@ -87,8 +94,8 @@ class StreamFollowsEntityTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream()
         .filter(e -> RunEvent.MESSAGE.equals(e.type())).count() == 3);
 
-    // when its entity stops on the node (sharding starts it again, the run is queued again; the
-    // first attempt, held at the gate, ends only by being cancelled with its entity)
+    // when its entity stops on the node (sharding starts it again; the attempt, held at the
+    // gate, is handed over at the end of the hand-off's grace and runs again there)
     ClusterSharding.get(system).entityRefFor(WorkerEntity.KEY, "steps")
         .tell(WorkerEntity.Stop.INSTANCE);
 
@@ -100,7 +107,10 @@ class StreamFollowsEntityTest {
     }
     assertThat(seen).noneMatch(e -> e.data() != null && e.data().has("gap"));
     assertThat(seen).filteredOn(e -> RunEvent.MESSAGE.equals(e.type()))
-        .extracting(e -> e.data().get("attempt").asInt()).contains(2);
+        .extracting(e -> e.data().get("run").asInt()).contains(2);
+    assertThat(seen).filteredOn(e -> RunEvent.MESSAGE.equals(e.type()))
+        .extracting(e -> e.data().get("attempt").asInt()).as("a move costs no attempt")
+        .containsOnly(1);
   }
 
   @Test
@@ -110,13 +120,15 @@ class StreamFollowsEntityTest {
     CompletionStage<RunResult> result = run.result();
     assertThat(heldStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
-    // when the run's entity stops on the node (sharding starts it again, the run runs again)
+    // when the run's entity stops on the node (sharding starts it again; the attempt, still
+    // going at the end of the hand-off's grace, runs again there as itself)
     ClusterSharding.get(system).entityRefFor(WorkerEntity.KEY, "held")
         .tell(WorkerEntity.Stop.INSTANCE);
 
     // then the caller gets the run's result from the entity's next incarnation
     RunResult done = Await.result(result, 60);
     assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(done.result().get("attempt").asInt()).isEqualTo(2);
+    assertThat(done.result().get("run").asInt()).isEqualTo(2);
+    assertThat(done.result().get("attempt").asInt()).isEqualTo(1);
   }
 }

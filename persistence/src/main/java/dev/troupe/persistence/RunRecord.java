@@ -75,7 +75,8 @@ public record RunRecord(
    * This run after {@code event}, one of its lifecycle events: the one transition of a run, which
    * the worker entity's state and the run history both apply. Returns this same record when the
    * event changes nothing: a finished run never changes, and an interruption of a run that is
-   * not executing (queued or scheduled) leaves it as it is, and so does a {@code RunDue} of a run no longer scheduled.
+   * not executing (queued or scheduled) leaves it as it is, and so does a {@code RunDue} of a run no longer scheduled,
+   * and a hand-over of a run that is not running.
    *
    * @throws IllegalArgumentException for a {@code RunAccepted} (it makes a record: {@link
    *     #accepted}) or a {@code Recorded} batch (its events apply one by one)
@@ -94,6 +95,8 @@ public record RunRecord(
       return withCheckpoint(e.data());
     } else if (event instanceof WorkerEvent.RunInterrupted) {
       return isExecuting() ? withStatus(RunStatus.QUEUED, error) : this;
+    } else if (event instanceof WorkerEvent.AttemptHandedOver) {
+      return status == RunStatus.RUNNING ? handedOver() : this;
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finished(e.status(), e.result(), e.error(), e.at());
     } else if (event instanceof WorkerEvent.RunStreamed e) {
@@ -121,6 +124,21 @@ public record RunRecord(
   private RunRecord started(int attempt, long newEpoch, Instant at) {
     return new RunRecord(runId, RunStatus.RUNNING, attempt, newEpoch, payload, timeoutMs,
         idempotencyKey, tags, createdAt, startedAt == null ? at : startedAt, null, null, error,
+        checkpoint, streamSeq, spec, steps, cancelling, false, failing);
+  }
+
+  /**
+   * The number of the run's next attempt: one more than its last, except for an attempt that only
+   * runs the compensations of a run failing for good ({@code failing}), which is no retry.
+   */
+  public int nextAttempt() {
+    return failing != null ? attempts : attempts + 1;
+  }
+
+  /** Queued again with its running attempt given back: {@link #nextAttempt} is that attempt. */
+  private RunRecord handedOver() {
+    return new RunRecord(runId, RunStatus.QUEUED, failing != null ? attempts : attempts - 1, epoch,
+        payload, timeoutMs, idempotencyKey, tags, createdAt, startedAt, finishedAt, result, error,
         checkpoint, streamSeq, spec, steps, cancelling, false, failing);
   }
 

@@ -23,6 +23,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = WorkerEvent.AttemptFailed.class, name = "attempt-failed"),
   @JsonSubTypes.Type(value = WorkerEvent.Checkpointed.class, name = "checkpointed"),
   @JsonSubTypes.Type(value = WorkerEvent.RunInterrupted.class, name = "interrupted"),
+  @JsonSubTypes.Type(value = WorkerEvent.AttemptHandedOver.class, name = "attempt-handed-over"),
   @JsonSubTypes.Type(value = WorkerEvent.RunFinished.class, name = "finished"),
   @JsonSubTypes.Type(value = WorkerEvent.Recorded.class, name = "recorded"),
   @JsonSubTypes.Type(value = WorkerEvent.RunStreamed.class, name = "streamed"),
@@ -68,6 +69,16 @@ public sealed interface WorkerEvent extends TroupeSerializable {
 
   /** The attempt in flight was lost with its node or entity; the run waits again, first in line. */
   record RunInterrupted(String runId, Instant at) implements WorkerEvent {}
+
+  /**
+   * Attempt {@code attempt} (of {@code epoch}) was still running when its entity's hand-off grace
+   * ended (the entity moves to another node): the entity stopped it, then wrote this. The attempt
+   * is given back: the run waits again first in line, and its next owner runs it as the same
+   * attempt (from its last checkpoint, with its recorded steps), since a move is no failure of
+   * the run. The handler may thus run twice as the same attempt (execution is at-least-once).
+   */
+  record AttemptHandedOver(String runId, int attempt, long epoch, Instant at)
+      implements WorkerEvent {}
 
   /** The run reached its terminal status. */
   record RunFinished(String runId, RunStatus status, JsonNode result, RunError error, Instant at)

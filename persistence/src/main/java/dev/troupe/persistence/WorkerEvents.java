@@ -36,6 +36,8 @@ public final class WorkerEvents {
       return c.runId();
     } else if (event instanceof WorkerEvent.RunInterrupted i) {
       return i.runId();
+    } else if (event instanceof WorkerEvent.AttemptHandedOver h) {
+      return h.runId();
     } else if (event instanceof WorkerEvent.RunStreamed st) {
       return st.runId();
     } else if (event instanceof WorkerEvent.StreamReserved sr) {

@@ -173,8 +173,9 @@ public final class WorkerState implements TroupeSerializable {
     return queue.isEmpty() ? Optional.empty() : Optional.of(queue.heads().next().runId());
   }
 
+  /** The retained finished runs, oldest finish first (a copy). */
   @JsonProperty("finished")
-  List<RunRecord> finishedForSnapshot() {
+  public List<RunRecord> finishedRuns() {
     return finished.inOrder();
   }
 
@@ -195,12 +196,6 @@ public final class WorkerState implements TroupeSerializable {
   @JsonIgnore
   public Collection<RunRecord> activeRuns() {
     return active.values().toJavaList();
-  }
-
-  /** The retained finished runs, oldest finish first (a copy). */
-  @JsonIgnore
-  public List<RunRecord> finishedRuns() {
-    return finishedForSnapshot();
   }
 
   public Optional<RunRecord> activeRun(String runId) {
@@ -286,8 +281,9 @@ public final class WorkerState implements TroupeSerializable {
       return started(e);
     } else if (event instanceof WorkerEvent.AttemptFailed e) {
       return update(e.runId(), e, stats.retried());
-    } else if (event instanceof WorkerEvent.RunInterrupted e) {
-      return interrupted(e);
+    } else if (event instanceof WorkerEvent.RunInterrupted
+        || event instanceof WorkerEvent.AttemptHandedOver) {
+      return queuedAgain(WorkerEvents.runIdOf(event), event);
     } else if (event instanceof WorkerEvent.RunFinished e) {
       return finishedRun(e, limits);
     } else if (event instanceof WorkerEvent.Recorded recorded) {
@@ -353,8 +349,9 @@ public final class WorkerState implements TroupeSerializable {
         r.isExecuting() ? executingByLane : ReadyQueue.countIn(executingByLane, r, 1), waiting);
   }
 
-  private WorkerState interrupted(WorkerEvent.RunInterrupted e) {
-    RunRecord r = active.getOrElse(e.runId(), null);
+  /** An interrupted or handed-over run, first in line again (its attempt lost or given back). */
+  private WorkerState queuedAgain(String runId, WorkerEvent e) {
+    RunRecord r = active.getOrElse(runId, null);
     RunRecord queuedAgain = r == null ? null : r.next(e);
     if (queuedAgain == r) {
       return this; // not active, or not executing

@@ -96,6 +96,8 @@ class GoldenEventsTest {
       7, obj("completed", 3, "cursor", "c-17"), AT.plusMillis(1700));
   private static final WorkerEvent.RunInterrupted INTERRUPTED =
       new WorkerEvent.RunInterrupted(RUN, AT.plusMillis(2000));
+  private static final WorkerEvent.AttemptHandedOver HANDED_OVER =
+      new WorkerEvent.AttemptHandedOver(RUN, 2, 7, AT.plusMillis(2050));
   private static final WorkerEvent.RunFinished FINISHED = new WorkerEvent.RunFinished(RUN,
       RunStatus.SUCCEEDED, obj("status", "sent", "to", "a@b.c"), null, AT.plusMillis(2112));
   private static final WorkerEvent.RunFinished FINISHED_FAILED = new WorkerEvent.RunFinished(
@@ -160,6 +162,7 @@ class GoldenEventsTest {
     m.put("attempt-failed", ATTEMPT_FAILED);
     m.put("checkpointed", CHECKPOINTED);
     m.put("interrupted", INTERRUPTED);
+    m.put("attempt-handed-over", HANDED_OVER);
     m.put("finished", FINISHED);
     m.put("finished-failed", FINISHED_FAILED);
     m.put("recorded", RECORDED);

@@ -105,6 +105,29 @@ class RunRecordTest {
   }
 
   @Test
+  void aHandedOverAttemptIsGivenBackExceptOneThatOnlyCompensates() {
+    // given a run executing attempt 1, and one executing the attempt that compensates its failure
+    RunRecord running = RunRecord.accepted(accepted(id(1), null, 0))
+        .next(started(id(1), 1, 7, 10));
+    RunRecord compensating = running.next(new WorkerEvent.FailureCompensationRequested(id(1),
+        new RunError(ErrorCode.TRANSIENT_ERROR, "lost"), at(11))).next(interrupted(id(1), 12));
+    compensating = compensating.next(started(id(1), compensating.nextAttempt(), 8, 13));
+
+    // when each is handed over
+    RunRecord handed = running.next(new WorkerEvent.AttemptHandedOver(id(1), 1, 7, at(20)));
+    RunRecord handedCompensating = compensating.next(
+        new WorkerEvent.AttemptHandedOver(id(1), 1, 8, at(21)));
+
+    // then each waits, and its next attempt is the one it was running
+    assertThat(handed.status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(handed.nextAttempt()).isEqualTo(1);
+    assertThat(handed.startedAt()).isEqualTo(running.startedAt());
+    assertThat(compensating.attempts()).isEqualTo(1);
+    assertThat(handedCompensating.status()).isEqualTo(RunStatus.QUEUED);
+    assertThat(handedCompensating.nextAttempt()).isEqualTo(1);
+  }
+
+  @Test
   void aFailureWaitingForCompensationsKeepsItsErrorUntilTheRunEnds() {
     // given an executing run
     RunRecord running = RunRecord.accepted(accepted(id(1), null, 0))

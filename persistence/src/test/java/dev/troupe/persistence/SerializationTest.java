@@ -61,6 +61,7 @@ class SerializationTest {
         Named.of("AttemptFailed", failed(id(1), 1, 20)),
         Named.of("Checkpointed", checkpointed(id(1), 7, json("done", 3), 30)),
         Named.of("RunInterrupted", interrupted(id(1), 40)),
+        Named.of("AttemptHandedOver", new WorkerEvent.AttemptHandedOver(id(1), 2, 7, at(42))),
         Named.of("RunDue", Fixtures.due(id(1), 41)),
         Named.of("RunAccepted scheduled", Fixtures.scheduled(id(2), 0, 60_000)),
         Named.of("RunFinished succeeded", finished(id(1), RunStatus.SUCCEEDED, 50)),

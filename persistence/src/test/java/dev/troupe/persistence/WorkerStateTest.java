@@ -200,6 +200,46 @@ class WorkerStateTest {
     }
 
     @Test
+    void aHandedOverRunWaitsFirstInLineWithItsAttemptGivenBack() {
+      // given run 1 executing attempt 2 after a checkpoint, two runs queued behind it
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 10),
+          failed(id(1), 1, 12), started(id(1), 2, 2, 14), accepted(id(3)),
+          checkpointed(id(1), 2, json("done", 7), 15));
+
+      // when its entity hands it over, and its next owner starts it
+      WorkerState handed = s.apply(new WorkerEvent.AttemptHandedOver(id(1), 2, 2, at(20)), LIMITS);
+      RunRecord queued = handed.run(id(1)).orElseThrow();
+      WorkerState again = handed.apply(started(id(1), queued.nextAttempt(), 3, 30), LIMITS);
+
+      // then it waited first in line, from its checkpoint, and runs again as attempt 2
+      assertThat(handed.queue()).containsExactly(id(1), id(2), id(3));
+      assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+      assertThat(queued.checkpoint()).isEqualTo(json("done", 7));
+      assertThat(handed.executingCount()).isZero();
+      assertThat(queued.nextAttempt()).isEqualTo(2);
+      assertThat(again.run(id(1)).orElseThrow().attempts()).isEqualTo(2);
+      assertThat(again.queue()).containsExactly(id(2), id(3));
+      assertThat(again.executingCount()).isEqualTo(1);
+      assertThat(again.stats().retries()).isEqualTo(s.stats().retries());
+    }
+
+    @Test
+    void handingOverARunThatIsNotRunningChangesNothing() {
+      // given one run queued, one waiting for its retry
+      WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(2), 1, 1, 10),
+          failed(id(2), 1, 12));
+
+      // when
+      WorkerState s2 = fold(s, LIMITS, new WorkerEvent.AttemptHandedOver(id(1), 1, 1, at(20)),
+          new WorkerEvent.AttemptHandedOver(id(2), 1, 1, at(21)));
+
+      // then
+      assertThat(s2.run(id(1))).isEqualTo(s.run(id(1)));
+      assertThat(s2.run(id(2))).isEqualTo(s.run(id(2)));
+      assertThat(s2.queue()).isEqualTo(s.queue());
+    }
+
+    @Test
     void interruptingARetryingRunQueuesItFirstAndTheNextStartTakesItOut() {
       // given
       WorkerState s = fold(accepted(id(1)), accepted(id(2)), started(id(1), 1, 1, 10),

@@ -28,6 +28,7 @@ public record TroupeSettings(
     long maxActivePayloadBytes,
     int maxResultWaiters,
     Duration batchTimeout,
+    Duration handoffGrace,
     WorkerState.Limits limits,
     int snapshotEvery,
     boolean resumeInterruptedRuns,
@@ -91,6 +92,7 @@ public record TroupeSettings(
         w.getBytes("max-active-payload-bytes"),
         w.getInt("max-result-waiters"),
         w.getDuration("batch-timeout"),
+        w.getDuration("handoff-grace"),
         new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window"),
             // summaries are read whole from the history: without it runs are kept whole
             c.getBoolean("history.enabled") ? w.getBytes("retained-run-bytes") : Long.MAX_VALUE),

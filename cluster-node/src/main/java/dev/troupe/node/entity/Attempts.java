@@ -17,30 +17,29 @@ import dev.troupe.persistence.RunRecord;
 import dev.troupe.persistence.WorkerEvent;
 import dev.troupe.persistence.WorkerState;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Optional;
-import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 
 /**
  * A worker entity's decisions on the attempts of its runs: moving scheduled runs to the queue
  * once due, starting queued runs (by priority, in turn across concurrency keys) within the
  * definition's limits ({@code maxConcurrent}, {@code maxConcurrentPerKey}) and the node's, recording each attempt's outcome (epoch-fenced: a
- * superseded attempt's report is ignored), checkpoints, emitted events, interruptions, drains and
- * each run's end. Each decision records events in the batch's {@link Decision} and acts only once
- * they are written.
+ * superseded attempt's report is ignored), checkpoints, emitted events, interruptions and each
+ * run's end. Each decision records events in the batch's {@link Decision} and acts only once they
+ * are written. While the entity stops ({@link Stopping}) its starts, and on a hand-off its
+ * retries, are held.
  */
 final class Attempts {
   private final String worker;
   private final EntityServices services;
   private final RunHost host;
   private final Logger log;
-  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private final StartWindows windows = new StartWindows();
-  private boolean draining;
+  /** No queued or scheduled run starts (the entity drains or is handed off). */
+  private boolean startsHeld;
+  /** No retry starts either (the entity is handed off: its next owner starts them). */
+  private boolean retriesHeld;
   private boolean resumed;
   /**
    * When a rate limit next allows a start that the last dispatch held back for it, or null when
@@ -55,8 +54,10 @@ final class Attempts {
     this.log = log;
   }
 
-  boolean draining() {
-    return draining;
+  /** From now on no queued or scheduled run starts here; {@code retries}: nor does a retry. */
+  void hold(boolean retries) {
+    startsHeld = true;
+    retriesHeld |= retries;
   }
 
   // reports of run actors
@@ -85,8 +86,9 @@ final class Attempts {
   void onNextAttempt(Decision d, WorkerEntity.RequestNextAttempt req) {
     Optional<RunRecord> current = d.state().activeRun(req.runId())
         .filter(r -> r.epoch() == req.epoch() && r.status() == RunStatus.RETRYING);
-    if (current.isEmpty()) {
-      log.info("run {}: no next attempt after superseded epoch {}", req.runId(), req.epoch());
+    if (current.isEmpty() || retriesHeld) {
+      log.info("run {}: no next attempt after epoch {} ({})", req.runId(), req.epoch(),
+          retriesHeld ? "the entity is handed off: it retries where it runs next" : "superseded");
       return;
     }
     Granted grant = startAttempt(d, current.get());
@@ -228,7 +230,7 @@ final class Attempts {
       resumed = true;
     }
     rateWakeAt = null;
-    if (draining) {
+    if (startsHeld) {
       return;
     }
     for (String runId : d.state().dueRuns(d.now, services.settings().duePerBatch())) {
@@ -291,7 +293,7 @@ final class Attempts {
         .ifPresent(limit -> windows.started(limit,
             ReadyQueue.laneOf(r.spec().concurrencyKey()), d.now));
     long epoch = d.state().nextEpoch();
-    int attempt = r.failing() != null ? r.attempts() : r.attempts() + 1; // compensating: no retry
+    int attempt = r.nextAttempt(); // the same again after a hand-over; compensating: no retry
     d.persist(new WorkerEvent.AttemptStarted(r.runId(), attempt, epoch, d.now));
     d.then(() -> services.metrics().attemptStarted(worker));
     host.status(d, r.runId(), RunStatus.RUNNING, attempt, null);
@@ -313,7 +315,7 @@ final class Attempts {
    * compensations (they are no retry); else it fails for good ({@link #failForGood}). Once
    * written, the attempt (if it still runs here) is cancelled and its actor and slot let go.
    */
-  private void requeue(Decision d, RunRecord r, Registration reg, String why) {
+  void requeue(Decision d, RunRecord r, Registration reg, String why) {
     if (!r.isCompensating() && (!services.settings().resumeInterruptedRuns()
         || r.attempts() >= reg.definition().config().retry().maxAttempts())) {
       failForGood(d, r, new RunError(ErrorCode.TRANSIENT_ERROR,
@@ -323,7 +325,7 @@ final class Attempts {
     interrupt(d, r, why);
   }
 
-  private void interrupt(Decision d, RunRecord r, String why) {
+  void interrupt(Decision d, RunRecord r, String why) {
     log.info("run {}: attempt {} {}; queued again", r.runId(), r.attempts(), why);
     d.persist(new WorkerEvent.RunInterrupted(r.runId(), d.now));
     d.then(() -> host.interrupted(r.runId(), why));
@@ -333,59 +335,16 @@ final class Attempts {
    * When the entity must wake by itself next, its state being {@code s}: when the earliest
    * scheduled run is due (at once when due runs are left for the next batch), or when a rate
    * limit allows a start it held back, whichever comes first. Null when nothing waits for a
-   * time, and while the worker is not registered here or the entity drains: nothing would start
+   * time, and while the worker is not registered here or starts are held: nothing would start
    * then.
    */
   Instant wakeAt(WorkerState s) {
-    if (draining || services.registry().find(worker).isEmpty()) {
+    if (startsHeld || services.registry().find(worker).isEmpty()) {
       return null;
     }
     Instant due = s.nextDue().orElse(null);
     return due == null ? rateWakeAt
         : rateWakeAt == null || due.isBefore(rateWakeAt) ? due : rateWakeAt;
-  }
-
-  // stopping
-
-  void onDrain(Decision d, WorkerEntity.Drain drain) {
-    draining = true;
-    d.then(() -> drainWaiters.add(drain.replyTo()));
-  }
-
-  /**
-   * The drain's cancel of the runs still executing: a run without steps to compensate ends
-   * CANCELLED at once; one with steps to compensate (or already compensating) is recorded
-   * cancelled and queued again, so that its entity's next incarnation compensates it (the drain's
-   * time is up) and ends it CANCELLED (FAILED if it was failing for good).
-   */
-  void onCancelExecuting(Decision d, WorkerEntity.CancelExecuting ce) {
-    for (RunRecord r : d.state().activeRuns()) {
-      if (r.isExecuting() && FailureCompensation.cancelLater(d, r)) {
-        interrupt(d, r, ce.reason());
-      } else if (r.isExecuting()) {
-        finish(d, r, RunStatus.CANCELLED, null, new RunError(ErrorCode.CANCELLED, ce.reason()));
-      }
-    }
-    d.then(() -> ce.replyTo().tell(Done.getInstance()));
-  }
-
-  void onRequeueExecuting(Decision d, WorkerEntity.RequeueExecuting rq) {
-    services.registry().find(worker).ifPresent(reg -> {
-      for (RunRecord r : d.state().activeRuns()) {
-        if (r.isExecuting()) {
-          requeue(d, r, reg, rq.reason());
-        }
-      }
-    });
-    d.then(() -> rq.replyTo().tell(Done.getInstance()));
-  }
-
-  /** Answers the drain's waiters once no run executes (an effect of every batch). */
-  void answerDrainWaiters(WorkerState s) {
-    if (!drainWaiters.isEmpty() && s.executingCount() == 0) {
-      drainWaiters.forEach(w -> w.tell(Done.getInstance()));
-      drainWaiters.clear();
-    }
   }
 
   /** The entity stopped or restarts: after its recovery, executing runs are resumed again. */

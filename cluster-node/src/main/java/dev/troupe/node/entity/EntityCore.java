@@ -75,6 +75,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private final RunHost host;
   private final Attempts attempts;
   private final Dependencies dependencies;
+  private final Stopping stopping;
   private final TimerScheduler<WorkerEntity.Command> timers;
   /** The instant the wake timer is armed for, or null when it is not armed. */
   private Instant armedFor;
@@ -106,7 +107,9 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     this.host = new RunHost(worker, services, ctx, front);
     this.attempts = new Attempts(worker, services, host, ctx.getLog());
     this.dependencies = new Dependencies(services, host, attempts, front, ctx.getLog());
-    Intake intake = new Intake(entityId, services, host, attempts, dependencies, ctx.getLog());
+    this.stopping = new Stopping(entityId, services, host, attempts, front, ctx.getLog());
+    Intake intake = new Intake(entityId, services, host, attempts, stopping, dependencies,
+        ctx.getLog());
     on(WorkerEntity.Call.class, intake::onCall);
     on(WorkerEntity.Cancel.class, intake::onCancel);
     on(WorkerEntity.CancelChildren.class, intake::onCancelChildren);
@@ -121,9 +124,11 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     on(WorkerEntity.Emit.class, attempts::onEmit);
     on(WorkerEntity.RecordStep.class, attempts::onRecordStep);
     on(WorkerEntity.ChildStopped.class, attempts::onChildStopped);
-    on(WorkerEntity.Drain.class, attempts::onDrain);
-    on(WorkerEntity.CancelExecuting.class, attempts::onCancelExecuting);
-    on(WorkerEntity.RequeueExecuting.class, attempts::onRequeueExecuting);
+    on(WorkerEntity.Drain.class, stopping::onDrain);
+    on(WorkerEntity.CancelExecuting.class, stopping::onCancelExecuting);
+    on(WorkerEntity.RequeueExecuting.class, stopping::onRequeueExecuting);
+    on(WorkerEntity.HandOff.class, stopping::onHandOff);
+    on(WorkerEntity.HandOver.class, stopping::onHandOver);
     on(WorkerEntity.DependencyEnded.class, dependencies::onDependencyEnded);
     on(WorkerEntity.Resume.class, dependencies::onResume); // and the batch dispatches
     on(WorkerEntity.Wake.class, (d, w) -> armedFor = null); // fired: arm it again after
@@ -206,7 +211,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
       handlers.getOrDefault(c.getClass(), (decision, command) -> { }).accept(d, c);
     }
     attempts.dispatch(d);
-    d.thenWithState(attempts::answerDrainWaiters);
+    stopping.afterBatch(d);
     d.thenWithState(s -> services.metrics().load(worker, entityId, s.executingCount(),
         s.queuedCount()));
     d.thenWithState(s -> services.payloads().report(entityId, s.payloadBytes()));

@@ -26,6 +26,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * journal is measured here ({@link dev.troupe.node.metrics.TroupeMetrics#journalWrite}): its
  * commands, and the time from handing it over to its confirmation, under the worker's name (never
  * the partition's).
+ *
+ * <p>Sharding's {@link WorkerEntity.Stop} (the entity moves, or is passivated) starts a hand-off
+ * ({@link Stopping}): the core is told first, before anything waiting, that nothing starts any
+ * more; batches go on while the running attempts may finish, for {@code
+ * troupe.worker.handoff-grace} at most, after which the core hands the others over. Once it has
+ * written that ({@link WorkerEntity.HandedOff}), the reports of attempts that are no longer this
+ * entity's are dropped (a checkpoint or step waiting for its write is refused), what callers sent
+ * before the stop is still decided, and the front stops: the runs' emits cannot keep it, and the
+ * calls that sharding holds for the moving entity, waiting.
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
@@ -56,6 +65,8 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private int inFlightCommands;
   private long batches;
   private boolean stopping;
+  /** The core has handed its runs over: the front stops once the commands left are decided. */
+  private boolean handedOff;
 
   private EntityFront(ActorContext<WorkerEntity.Command> ctx,
       TimerScheduler<WorkerEntity.Command> timers, String entityId, EntityServices services,
@@ -80,6 +91,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
         .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
         .onMessage(WorkerEntity.CoreRecovered.class, r -> onBatchEnded(inFlight))
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
+        .onMessage(WorkerEntity.HandedOff.class, h -> onHandedOff())
         .onMessage(WorkerEntity.Unregistered.class, u -> onUnregistered())
         .onMessage(WorkerEntity.Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> Behaviors.stopped())
@@ -92,6 +104,10 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   }
 
   private Behavior<WorkerEntity.Command> onCommand(WorkerEntity.Command c) {
+    if (handedOff && c instanceof WorkerEntity.Internal) {
+      dropLate(c);
+      return this;
+    }
     if (c instanceof WorkerEntity.Call call) {
       if (pendingCalls >= settings.intakeBuffer()) {
         call.replyTo().tell(new WorkerEntity.Refused(WorkerEntity.Refused.Reason.OVERLOADED,
@@ -144,14 +160,49 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     return this;
   }
 
+  /**
+   * Starts the hand-off: the core holds its starts before deciding anything else; its grace ends
+   * with a {@link WorkerEntity.HandOver} behind what waits then. A node that was downed stops at
+   * once: the other nodes own its entities and runs already.
+   */
   private Behavior<WorkerEntity.Command> onStop() {
+    if (stopping) {
+      return this;
+    }
     stopping = true;
-    return inFlight == 0 && pending.isEmpty() ? Behaviors.stopped() : this;
+    if (NodeDrain.downed(services.system())) {
+      return Behaviors.stopped();
+    }
+    timers.startSingleTimer("hand-over", WorkerEntity.HandOver.INSTANCE, settings.handoffGrace());
+    pending.addFirst(WorkerEntity.HandOff.INSTANCE);
+    return inFlight == 0 ? flush() : this;
+  }
+
+  private Behavior<WorkerEntity.Command> onHandedOff() {
+    handedOff = true;
+    timers.cancel("hand-over");
+    pending.removeIf(c -> c instanceof WorkerEntity.Internal && dropLate(c));
+    return inFlight == 0 ? flush() : this;
+  }
+
+  /**
+   * A report of an attempt after the hand-over (none runs here any more): dropped, and a write it
+   * waits for refused. True, for {@code removeIf}.
+   */
+  private boolean dropLate(WorkerEntity.Command c) {
+    WorkerEntity.Refused late = new WorkerEntity.Refused(WorkerEntity.Refused.Reason.RUN_FINISHED,
+        "the attempt was handed over with its worker entity, which moves to another node");
+    if (c instanceof WorkerEntity.SaveCheckpoint s) {
+      s.replyTo().tell(late);
+    } else if (c instanceof WorkerEntity.RecordStep s) {
+      s.replyTo().tell(late);
+    }
+    return true;
   }
 
   private Behavior<WorkerEntity.Command> flush() {
     if (pending.isEmpty()) {
-      return stopping ? Behaviors.stopped() : this;
+      return handedOff ? Behaviors.stopped() : this;
     }
     int n = Math.min(pending.size(), settings.maxBatch());
     List<WorkerEntity.Command> batch = new ArrayList<>(n);

@@ -28,16 +28,18 @@ final class Intake {
   private final EntityServices services;
   private final RunHost host;
   private final Attempts attempts;
+  private final Stopping stopping;
   private final Dependencies dependencies;
   private final Logger log;
 
   Intake(String entityId, EntityServices services, RunHost host, Attempts attempts,
-      Dependencies dependencies, Logger log) {
+      Stopping stopping, Dependencies dependencies, Logger log) {
     this.entityId = entityId;
     this.worker = RunIds.workerOf(entityId);
     this.services = services;
     this.host = host;
     this.attempts = attempts;
+    this.stopping = stopping;
     this.dependencies = dependencies;
     this.log = log;
   }
@@ -86,7 +88,7 @@ final class Intake {
       return refuse(d, call, Refused.Reason.UNKNOWN_WORKER,
           "worker '" + worker + "' is not registered on this node");
     }
-    if (attempts.draining() || !services.entities().accepting()) {
+    if (stopping.draining() || !services.entities().accepting()) {
       return refuse(d, call, Refused.Reason.SHUTTING_DOWN,
           "the node is shutting down and accepts no new runs");
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ public final class NodeDrain {
 
   /**
    * Adds the node's tasks to its CoordinatedShutdown; warns when the drain and an ask may outlast
-   * the phase that waits for the drain.
+   * the phase that waits for the drain, and when a hand-off's grace may outlast sharding's
+   * hand-off timeout or the callers waiting for the moving entity.
    */
   public static void hook(EntityServices services) {
     NodeDrain drain = new NodeDrain(services);
@@ -47,6 +49,16 @@ public final class NodeDrain {
               + " pekko.coordinated-shutdown.phases.service-requests-done.timeout",
           settings.drainTimeout(), settings.askTimeout(), phase);
     }
+    Duration handOff = services.system().settings().config()
+        .getDuration("pekko.cluster.sharding.handoff-timeout");
+    if (settings.handoffGrace().compareTo(handOff.minusSeconds(5)) >= 0
+        || settings.handoffGrace().compareTo(settings.askTimeout()) >= 0) {
+      log.warn("troupe.worker.handoff-grace ({}) should be below"
+              + " pekko.cluster.sharding.handoff-timeout less 5 s ({}), after which sharding stops"
+              + " a moving entity by force and its running attempts are lost, and below"
+              + " troupe.ask-timeout ({}), which calls to a moving entity wait for",
+          settings.handoffGrace(), handOff.minusSeconds(5), settings.askTimeout());
+    }
   }
 
   /**
@@ -58,8 +70,7 @@ public final class NodeDrain {
    */
   private CompletionStage<Done> drain() {
     List<ActorRef<WorkerEntity.Command>> entities = services.entities().snapshot();
-    if (CoordinatedShutdown.get(services.system()).getShutdownReason()
-        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent()) {
+    if (downed(services.system())) {
       log.warn("this node was downed: its {} worker entities stop without draining; the other"
           + " nodes take their runs over", entities.size());
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -76,6 +87,15 @@ public final class NodeDrain {
     log.info("draining {} worker entities for up to {}", all.size(), drainTimeout);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .handle((v, t) -> Done.getInstance());
+  }
+
+  /**
+   * Whether the node shuts down because it was downed: the survivors own its entities now, and
+   * anything written here would race with them.
+   */
+  static boolean downed(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent();
   }
 
   /** What becomes of runs still executing after the drain: {@code troupe.shutdown.after-drain}. */

@@ -59,6 +59,9 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = CancelExecuting.class, name = "cancel-executing"),
     @JsonSubTypes.Type(value = RequeueExecuting.class, name = "requeue-executing"),
     @JsonSubTypes.Type(value = Stop.class, name = "stop"),
+    @JsonSubTypes.Type(value = HandOff.class, name = "hand-off"),
+    @JsonSubTypes.Type(value = HandOver.class, name = "hand-over"),
+    @JsonSubTypes.Type(value = HandedOff.class, name = "handed-off"),
     @JsonSubTypes.Type(value = AttemptOutcome.class, name = "attempt-outcome"),
     @JsonSubTypes.Type(value = RequestNextAttempt.class, name = "next-attempt"),
     @JsonSubTypes.Type(value = SaveCheckpoint.class, name = "save-checkpoint"),
@@ -237,7 +240,11 @@ public final class WorkerEntity {
    */
   public record RequeueExecuting(String reason, ActorRef<Done> replyTo) implements Command {}
 
-  /** Sharding's hand-off message: the front stops once its write in flight is done. */
+  /**
+   * Sharding's hand-off message (the entity moves to another node, or is passivated): the entity
+   * starts nothing more, lets its running attempts finish for {@code troupe.worker.handoff-grace},
+   * hands the others over and stops ({@link EntityFront}).
+   */
   public enum Stop implements Command { INSTANCE }
 
   // internal: from run actors, the front and the core itself
@@ -263,6 +270,18 @@ public final class WorkerEntity {
    * attempt {@code epoch} is superseded.
    */
   record Emit(String runId, long epoch, String type, JsonNode data, Instant at) implements Internal {}
+
+  /**
+   * The front got {@link Stop}: no run or retry starts here any more; once no attempt runs here
+   * (or at {@link HandOver}) the runs are handed over and the front is told {@link HandedOff}.
+   */
+  enum HandOff implements Internal { INSTANCE }
+
+  /** The hand-off's grace is over: the attempts still running here are stopped and handed over. */
+  enum HandOver implements Internal { INSTANCE }
+
+  /** The core has written the hand-over of its runs: the front stops. */
+  enum HandedOff implements Internal { INSTANCE }
 
   /** Node slots were released: try to start queued runs. */
   enum SlotsFreed implements Internal { INSTANCE }

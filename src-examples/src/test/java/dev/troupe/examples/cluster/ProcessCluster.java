@@ -320,9 +320,10 @@ final class ProcessCluster implements AutoCloseable {
   // the journal
 
   /**
-   * Per run of a worker, from its entities' journal: its {@code finished} and {@code
-   * attempt-started} events, its idempotency key ("" for none) and its parent run (absent for
-   * none).
+   * Per run of a worker, from its entities' journal: its {@code finished} events, its attempts
+   * ({@code attempt-started} events less those {@code attempt-handed-over} by an entity that
+   * moved: they start again as the same attempt), its idempotency key ("" for none) and its
+   * parent run (absent for none).
    */
   record Journal(Map<String, Integer> finished, Map<String, Integer> attempts,
       Map<String, String> keys, Map<String, String> parents) {}
@@ -354,6 +355,8 @@ final class ProcessCluster implements AutoCloseable {
               finished.merge(runId, 1, Integer::sum);
             } else if (type.equals("attempt-started")) {
               attempts.merge(runId, 1, Integer::sum);
+            } else if (type.equals("attempt-handed-over")) { // it starts again as itself
+              attempts.merge(runId, -1, Integer::sum);
             } else if (type.equals("accepted")) {
               keys.put(runId, e.path("idempotencyKey").asText(""));
               if (e.path("spec").hasNonNull("parentRunId")) {
