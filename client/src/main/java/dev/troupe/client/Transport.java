@@ -161,13 +161,25 @@ final class Transport {
     try {
       JsonNode e = Json.MAPPER.readTree(body == null ? "" : body).path("error");
       if (e.hasNonNull("code")) {
-        return TroupeApiException.of(status, e.get("code").asText(), e.path("message").asText());
+        return ofStatus(status, e.get("code").asText(), e.path("message").asText());
       }
     } catch (IOException notJson) {
       // a proxy's or load balancer's own error page: reported by status and text below
     }
-    return TroupeApiException.of(status, "HTTP_" + status,
+    return ofStatus(status, "HTTP_" + status,
         "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + abbreviate(body)));
+  }
+
+  /** The exception for an error answer: the subclass that names {@code status}. */
+  private static TroupeApiException ofStatus(int status, String code, String message) {
+    return switch (status) {
+      case 400, 413, 415 -> new InvalidRequestException(status, code, message);
+      case 401, 403 -> new AccessDeniedException(status, code, message);
+      case 404 -> new NotFoundException(status, code, message);
+      case 409 -> new ConflictException(status, code, message);
+      case 429, 503 -> new UnavailableException(status, code, message);
+      default -> new TroupeApiException(status, code, message);
+    };
   }
 
   UnreachableException unreachable(String what, IOException e) {

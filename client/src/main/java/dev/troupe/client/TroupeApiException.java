@@ -24,16 +24,4 @@ public class TroupeApiException extends TroupeException {
   public String code() {
     return code;
   }
-
-  /** The exception for an error answer: the subclass that names {@code status}. */
-  static TroupeApiException of(int status, String code, String message) {
-    return switch (status) {
-      case 400, 413, 415 -> new InvalidRequestException(status, code, message);
-      case 401, 403 -> new AccessDeniedException(status, code, message);
-      case 404 -> new NotFoundException(status, code, message);
-      case 409 -> new ConflictException(status, code, message);
-      case 429, 503 -> new UnavailableException(status, code, message);
-      default -> new TroupeApiException(status, code, message);
-    };
-  }
 }
