@@ -74,7 +74,7 @@ class RunTracingTest {
   }
 
   @Test
-  void aRetriedRunWithAChildIsOneTraceOfItsCallItsAttemptsAndTheChildsSpans() throws Exception {
+  void aRetriedRunWithAChildIsOneTraceOfItsCallEntityAttemptsAndTheChildsSpans() throws Exception {
     // given a parent that fails its first attempt and, in its second, takes a durable step and
     // calls a child
     troupe.registerBlocking("traced-child", WorkerConfig.DEFAULT,
@@ -91,11 +91,12 @@ class RunTracingTest {
     // when
     RunResult run = Await.result(troupe.run("traced-parent", JSON.objectNode()));
 
-    // then the call's span is the root, with the attempts under it and the child's call under
-    // the second attempt, the child's attempt under its call
+    // then the call's span is the root, the entity's recording of the call under it, the
+    // attempts under that, and the child's call under the second attempt, the child's entity's
+    // span under its call, and the child's attempt under that
     assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
     await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems().stream()
-        .filter(s -> s.getTraceId().equals(run.traceId())).count() == 5);
+        .filter(s -> s.getTraceId().equals(run.traceId())).count() == 7);
     List<SpanData> spans = exporter.getFinishedSpanItems().stream()
         .filter(s -> s.getTraceId().equals(run.traceId())).toList();
     SpanData call = named(spans, "call traced-parent").get(0);
@@ -108,9 +109,18 @@ class RunTracingTest {
     assertThat(call.getAttributes().get(AttributeKey.booleanKey("troupe.call.idempotent_hit")))
         .isFalse();
 
+    SpanData entity = named(spans, "entity traced-parent").get(0);
+    assertThat(entity.getParentSpanId()).isEqualTo(call.getSpanId());
+    assertThat(entity.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(entity.getAttributes().get(AttributeKey.stringKey("troupe.entity.id")))
+        .isEqualTo("traced-parent");
+    assertThat(entity.getAttributes().get(AttributeKey.longKey("troupe.batch.commands")))
+        .isPositive();
+    assertThat(entity.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+
     List<SpanData> attempts = named(spans, "attempt traced-parent");
     assertThat(attempts).hasSize(2).allSatisfy(a -> {
-      assertThat(a.getParentSpanId()).isEqualTo(call.getSpanId());
+      assertThat(a.getParentSpanId()).isEqualTo(entity.getSpanId());
       assertThat(a.getAttributes().get(AttributeKey.stringKey("troupe.run.id")))
           .isEqualTo(run.runId());
     });
@@ -135,8 +145,10 @@ class RunTracingTest {
 
     SpanData childCall = named(spans, "call traced-child").get(0);
     assertThat(childCall.getParentSpanId()).isEqualTo(second.getSpanId());
+    SpanData childEntity = named(spans, "entity traced-child").get(0);
+    assertThat(childEntity.getParentSpanId()).isEqualTo(childCall.getSpanId());
     SpanData childAttempt = named(spans, "attempt traced-child").get(0);
-    assertThat(childAttempt.getParentSpanId()).isEqualTo(childCall.getSpanId());
+    assertThat(childAttempt.getParentSpanId()).isEqualTo(childEntity.getSpanId());
     assertThat(childAttempt.getAttributes().get(AttributeKey.stringKey("troupe.run.id")))
         .isEqualTo(childCall.getAttributes().get(AttributeKey.stringKey("troupe.run.id")));
 
@@ -163,9 +175,15 @@ class RunTracingTest {
     // when the same key is called again
     var second = Await.result(troupe.call("traced-keyed", JSON.objectNode(), options));
 
-    // then the second call's span names the same run, as an idempotent hit
+    // then the second call's span names the same run, as an idempotent hit, and the entity's
+    // recording of each call is a span under it
     assertThat(second.runId()).isEqualTo(first.runId());
     await().atMost(Duration.ofSeconds(10)).until(() -> callsOf("traced-keyed").size() == 2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(named(exporter.getFinishedSpanItems(), "entity traced-keyed"))
+            .extracting(SpanData::getParentSpanId)
+            .containsExactlyInAnyOrderElementsOf(callsOf("traced-keyed").stream()
+                .map(SpanData::getSpanId).toList()));
     assertThat(callsOf("traced-keyed")).extracting(s -> s.getAttributes()
             .get(AttributeKey.booleanKey("troupe.call.idempotent_hit")))
         .containsExactlyInAnyOrder(false, true);
