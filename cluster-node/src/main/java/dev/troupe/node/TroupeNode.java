@@ -280,8 +280,13 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public RunHandle attach(String runId) {
+    return attach(runId, null);
+  }
+
+  /** A handle on {@code runId}, whose trace id its starter answered (null when untraced). */
+  RunHandle attach(String runId, String traceId) {
     return new RunHandleImpl(streams, entities, lookups, runId, RunIds.workerOf(RunIds.entityOf(runId)),
-        true, null, null);
+        true, null, traceId);
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.Schedule;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.Await;
@@ -196,7 +197,11 @@ class RunTracingTest {
     // given
     troupe.registerBlocking("traced-http", WorkerConfig.DEFAULT, ctx -> JSON.objectNode());
 
-    // when a run is called, called again with its key, and re-run once finished
+    Await.result(troupe.schedules().put(Schedule.of("traced-schedule", "traced-http",
+        "0 0 0 1 1 *")));
+
+    // when a run is called, called again with its key, re-run once finished, and a schedule of
+    // the worker is triggered
     JsonNode accepted = post("/api/v1/workers/traced-http/runs",
         "{\"idempotencyKey\":\"traced-http-key\"}", 202);
     JsonNode again = post("/api/v1/workers/traced-http/runs",
@@ -204,6 +209,7 @@ class RunTracingTest {
     String runId = accepted.get("runId").asText();
     Await.result(troupe.attach(runId).result());
     JsonNode rerun = post("/api/v1/runs/" + runId + "/rerun", "{}", 201);
+    JsonNode triggered = post("/api/v1/schedules/traced-schedule/trigger", "{}", 202);
 
     // then each answer has the trace id that the run's JSON has, the existing run's for the
     // second call (not the trace of that call's own span)
@@ -214,6 +220,10 @@ class RunTracingTest {
     assertThat(again.get("traceId").asText()).isEqualTo(traceId);
     String rerunTrace = get("/api/v1/runs/" + rerun.get("runId").asText()).get("traceId").asText();
     assertThat(rerun.get("traceId").asText()).isEqualTo(rerunTrace).isNotEqualTo(traceId);
+    String triggeredTrace = get("/api/v1/runs/" + triggered.get("runId").asText())
+        .get("traceId").asText();
+    assertThat(triggered.get("traceId").asText()).isEqualTo(triggeredTrace)
+        .matches("[0-9a-f]{32}").isNotEqualTo(traceId).isNotEqualTo(rerunTrace);
   }
 
   private List<SpanData> callsOf(String worker) {
