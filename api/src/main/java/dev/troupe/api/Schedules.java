@@ -47,7 +47,7 @@ public interface Schedules {
 
   /**
    * Starts one run of the schedule now, whether paused or not, besides its fire times; completes
-   * with the run once it is recorded.
+   * with the run once it is recorded (its {@link RunHandle#traceId()} the run's, as for a call).
    */
   CompletionStage<RunHandle> trigger(String name);
 }

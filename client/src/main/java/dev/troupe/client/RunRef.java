@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * already started it ({@code existing}), in which case no second run was made.
  *
  * @param traceId the run's OpenTelemetry trace id (as {@link Run#traceId()}), known as soon as
- *     the call is answered; null when tracing is off on the node, and for a schedule's trigger
+ *     the call (or a schedule's trigger) is answered; null when tracing is off on the node
  */
 public record RunRef(String runId, String worker, boolean existing, String traceId) {
 

@@ -16,6 +16,14 @@ final class TestWorkers {
     node.registerBlocking("fail", WorkerConfig.DEFAULT, ctx -> {
       throw new PermanentFailure("asked to fail");
     });
+    // {children}: calls echo that many times, each a child run, then {"children": children}
+    node.registerBlocking("parent", WorkerConfig.DEFAULT, ctx -> {
+      int children = ctx.payload().path("children").asInt(2);
+      for (int i = 0; i < children; i++) {
+        ctx.call("echo", ctx.newObject().put("child", i)).await();
+      }
+      return ctx.newObject().put("children", children);
+    });
     // {steps, intervalMs}: a progress report per step, then {"steps": steps}
     node.registerBlocking("progress", WorkerConfig.DEFAULT, ctx -> {
       int steps = ctx.payload().path("steps").asInt(5);

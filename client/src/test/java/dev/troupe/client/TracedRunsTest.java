@@ -14,7 +14,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The trace ids the client reads from a node that traces its runs (its spans go to a stand-in
  * OTLP collector that takes them and keeps nothing): a call's answer names the run's trace at
- * once, the same one that the run, a repeated call with its key and the run's re-run agree on.
+ * once, the same one that the run, a repeated call with its key and the run's re-run agree on;
+ * a schedule's trigger names its run's trace too.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TracedRunsTest {
@@ -66,5 +67,16 @@ class TracedRunsTest {
     assertThat(rerun.traceId()).matches("[0-9a-f]{32}").isNotEqualTo(ref.traceId())
         .isEqualTo(client.get(rerun.runId()).traceId());
     assertThat(client.callAndWait("echo", Map.of(), WAIT).traceId()).matches("[0-9a-f]{32}");
+  }
+
+  @Test
+  void aTriggersAnswerCarriesTheTraceIdOfItsRun() {
+    // given
+    client.schedules().put("traced-schedule", ScheduleSpec.of("echo", "0 0 0 1 1 *"));
+    // when
+    RunRef ref = client.schedules().trigger("traced-schedule");
+    // then
+    assertThat(ref.traceId()).matches("[0-9a-f]{32}")
+        .isEqualTo(client.awaitResult(ref.runId(), WAIT).traceId());
   }
 }

@@ -352,6 +352,23 @@ class TroupeClientTest {
             e -> assertThat(e.getMessage()).contains("from must be before to"));
   }
 
+  @Test
+  void theChildRunsOfARunAreListedByTheirParent() {
+    // given a run whose handler called echo twice, and a run without children
+    Run parent = client.callAndWait("parent", Map.of("children", 2), WAIT);
+    Run alone = client.callAndWait("echo", Map.of(), WAIT);
+    // then
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ids(RunQuery.ALL.parent(parent.runId())))
+        .hasSize(2));
+    assertThat(client.runs(RunQuery.ALL.parent(parent.runId())).runs()).allSatisfy(r -> {
+      assertThat(r.worker()).isEqualTo("echo");
+      assertThat(r.parentRunId()).isEqualTo(parent.runId());
+    });
+    assertThat(ids(RunQuery.ALL.parent(parent.runId()).worker("echo")
+        .status(RunStatus.SUCCEEDED))).hasSize(2);
+    assertThat(ids(RunQuery.ALL.parent(alone.runId()))).isEmpty();
+  }
+
   /** A finished echo run with {@code tags}, called once the clock has moved past every earlier run. */
   private Run tagged(String... tags) {
     Instant after = Instant.now();

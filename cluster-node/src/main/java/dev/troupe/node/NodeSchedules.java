@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -50,12 +51,12 @@ final class NodeSchedules implements Schedules {
   private final WorkerRegistry registry;
   private final Consumer<JsonNode> payloadCheck;
   private final Function<String, CompletionStage<Optional<RunResult>>> lookup;
-  private final Function<String, RunHandle> attach;
+  private final BiFunction<String, String, RunHandle> attach;
 
   NodeSchedules(ScheduleEntities entities, WorkerRegistry registry,
       Consumer<JsonNode> payloadCheck,
       Function<String, CompletionStage<Optional<RunResult>>> lookup,
-      Function<String, RunHandle> attach) {
+      BiFunction<String, String, RunHandle> attach) {
     this.entities = entities;
     this.registry = registry;
     this.payloadCheck = payloadCheck;
@@ -71,7 +72,7 @@ final class NodeSchedules implements Schedules {
   static NodeSchedules start(ActorSystem<?> system, Duration askTimeout, WorkerRegistry registry,
       LinkedCall calls, Consumer<JsonNode> payloadCheck,
       Function<String, CompletionStage<Optional<RunResult>>> lookup,
-      Function<String, RunHandle> attach) {
+      BiFunction<String, String, RunHandle> attach) {
     ScheduleEntities entities = ScheduleEntities.init(system,
         ScheduleSettings.fromConfig(system.settings().config()), askTimeout, Clock.systemUTC(),
         fire(calls));
@@ -82,7 +83,8 @@ final class NodeSchedules implements Schedules {
   private static RunStarter fire(LinkedCall calls) {
     return (s, fire, key) -> calls.start(s.worker(), s.payload(),
         CallOptions.NONE.withIdempotencyKey(key).withPriority(s.priority()),
-        spec -> spec.withSchedule(fire)).thenApply(RunHandle::runId);
+        spec -> spec.withSchedule(fire))
+        .thenApply(h -> new RunStarter.Started(h.runId(), h.traceId()));
   }
 
   /**
@@ -201,7 +203,7 @@ final class NodeSchedules implements Schedules {
       Schedule.validateName(name);
       return entities.trigger(name).thenApply(r -> {
         if (r instanceof ScheduleEntity.Triggered t) {
-          return attach.apply(t.runId());
+          return attach.apply(t.runId(), t.traceId());
         }
         if (r instanceof ScheduleEntity.Failed f) {
           throw f.exception();

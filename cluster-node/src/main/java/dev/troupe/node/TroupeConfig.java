@@ -3,7 +3,6 @@ package dev.troupe.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.node.config.ClusterSettings;
-import dev.troupe.persistence.DatabaseSettings;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +12,10 @@ import java.util.Set;
  * The configuration of an actor system that runs Troupe: system properties over the application's
  * config, over Troupe's Pekko settings ({@code troupe-node.conf}: cluster provider, JDBC journal,
  * sharding with remember-entities, Split Brain Resolver, bootstrap discovery), over the reference
- * configs. The journal's Slick database is derived from {@code troupe.db}; the config discovery's
- * endpoints and the seed nodes from {@code troupe.cluster}; {@code troupe.node.roles} joins
- * {@code pekko.cluster.roles}.
+ * configs. The journal's database is made from {@code troupe.db} when the journal first needs it
+ * ({@link dev.troupe.persistence.journal.JournalDatabase}); the config discovery's endpoints and
+ * the seed nodes are derived from {@code troupe.cluster}; {@code troupe.node.roles} joins {@code
+ * pekko.cluster.roles}.
  */
 public final class TroupeConfig {
   private TroupeConfig() {}
@@ -35,12 +35,11 @@ public final class TroupeConfig {
     Config base = ConfigFactory.defaultOverrides().withFallback(application).withFallback(node)
         .withFallback(ConfigFactory.defaultReference());
     Config resolved = base.resolve();
-    Config db = DatabaseSettings.fromConfig(resolved).pekkoConfig();
     Config cluster = ClusterSettings.fromConfig(resolved).pekkoConfig(resolved.getString(
         "pekko.management.cluster.bootstrap.contact-point-discovery.service-name"));
     Config roles = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", clusterRoles(resolved)));
     return roles.withFallback(ConfigFactory.defaultOverrides()).withFallback(application)
-        .withFallback(db).withFallback(cluster).withFallback(node)
+        .withFallback(cluster).withFallback(node)
         .withFallback(ConfigFactory.defaultReference()).resolve();
   }
 

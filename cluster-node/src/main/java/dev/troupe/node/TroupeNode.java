@@ -45,6 +45,7 @@ import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.TroupeJson;
+import dev.troupe.persistence.journal.JournalDatabase;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,6 +148,7 @@ public final class TroupeNode implements Troupe {
     HistorySettings historySettings = HistorySettings.fromConfig(config);
     MetricsSettings metricsSettings = MetricsSettings.fromConfig(config);
     TroupeMetrics metrics = new TroupeMetrics(metricsSettings);
+    JournalDatabase.get(system.classicSystem()).trackMetrics(metrics.pools());
     if (metricsSettings.jvm()) {
       metrics.bindJvm();
       system.getWhenTerminated().thenRun(metrics::close);
@@ -187,13 +189,9 @@ public final class TroupeNode implements Troupe {
     }
     NodeDrain.hook(services);
     log.info("Troupe node {} started: journal {} ({} schema migrations applied), workers {},"
-            + " drain timeout {}", cluster.selfMember().address(), redact(db.url()),
+            + " drain timeout {}", cluster.selfMember().address(), db.redactedUrl(),
         migration.migrationsExecuted, names, settings.drainTimeout());
     return node;
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("(?i)password=[^;&]*", "password=***");
   }
 
   // registration
@@ -282,8 +280,13 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public RunHandle attach(String runId) {
+    return attach(runId, null);
+  }
+
+  /** A handle on {@code runId}, whose trace id its starter answered (null when untraced). */
+  RunHandle attach(String runId, String traceId) {
     return new RunHandleImpl(streams, entities, lookups, runId, RunIds.workerOf(RunIds.entityOf(runId)),
-        true, null, null);
+        true, null, traceId);
   }
 
   @Override

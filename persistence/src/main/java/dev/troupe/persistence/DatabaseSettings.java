@@ -1,15 +1,14 @@
 package dev.troupe.persistence;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.troupe.persistence.sql.SqlDialect;
 import dev.troupe.persistence.sql.SqlDialects;
-import java.util.Map;
 
 /**
  * Where the journal lives: {@code troupe.db} in reference.conf, overridable by {@code
  * TROUPE_DB_URL}, {@code TROUPE_DB_USER}, {@code TROUPE_DB_PASSWORD}. H2 and PostgreSQL are
- * supported; the JDBC URL decides which ({@link #dialect()}).
+ * supported; the JDBC URL decides which ({@link #dialect()}). The journal's pool is {@link
+ * dev.troupe.persistence.journal.JournalDatabase}; the run history has its own.
  *
  * <p>{@link #url()} is the URL as Troupe connects with it: an H2 URL without a {@code WRITE_DELAY}
  * gets {@code ;WRITE_DELAY=0}, so that every commit reaches the operating system before it
@@ -34,19 +33,8 @@ public record DatabaseSettings(String url, String user, String password, int poo
     return SqlDialects.of(url);
   }
 
-  /** The Slick database that the journal, snapshot store and read journal share. */
-  public Config pekkoConfig() {
-    SqlDialect dialect = dialect();
-    Map<String, Object> db = Map.of(
-        "url", url,
-        "user", user,
-        "password", password,
-        "driver", dialect.driverClassName(),
-        "numThreads", poolSize,
-        "maxConnections", poolSize,
-        "minConnections", 1);
-    return ConfigFactory.parseMap(Map.of(
-        "pekko-persistence-jdbc.shared-databases.slick.profile", dialect.slickProfile(),
-        "pekko-persistence-jdbc.shared-databases.slick.db", db));
+  /** The URL with any password in it masked, for logs. */
+  public String redactedUrl() {
+    return url.replaceAll("(?i)password=[^;&]*", "password=***");
   }
 }

@@ -33,7 +33,8 @@ import picocli.CommandLine;
  * TroupeClient}, so it has the client's guarantees (a call retried with its idempotency key makes
  * one run; a followed stream resumes by itself) and ends with an exit code of {@link ExitCodes}.
  */
-@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
+@Command(name = "troupe", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
+    version = "troupe 0.1.0",
     description = "Calls Troupe workers; follows, lists, cancels and re-runs their runs; manages"
         + " cron schedules; over HTTP.",
     subcommands = CommandLine.HelpCommand.class,
@@ -181,8 +182,9 @@ public final class TroupeCli {
   @Command(name = "runs", description = "Lists runs, newest first.")
   int runs(
       @Option(names = "--worker", paramLabel = "WORKER", description = "Only this worker's runs.") String worker,
-      @Option(names = "--status", paramLabel = "STATUS", description = "Only runs with this status: ${COMPLETION-CANDIDATES}.")
-      RunStatus status,
+      @Option(names = "--status", paramLabel = "STATUS", converter = StatusConverter.class,
+          completionCandidates = StatusConverter.Choices.class,
+          description = "Only runs with this status: ${COMPLETION-CANDIDATES}.") RunStatus status,
       @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "At most this many"
           + " (default ${DEFAULT-VALUE}).") int limit,
       @Option(names = "--cursor", paramLabel = "CURSOR", description = "The page after the one that printed it.")
@@ -194,8 +196,11 @@ public final class TroupeCli {
               + " 2026-12-01T00:00:00Z, or a duration before now such as 24h.") Instant from,
       @Option(names = "--to", paramLabel = "WHEN", converter = SinceConverter.class,
           description = "Only runs created before WHEN (as --from).") Instant to,
+      @Option(names = "--parent", paramLabel = "RUN", description = "Only the child runs of RUN"
+          + " (the runs its handler started).") String parent,
       @Option(names = "--json", description = "Print the page as JSON.") boolean asJson) {
-    RunPage page = client().runs(new RunQuery(worker, status, limit, cursor, tag, from, to));
+    RunPage page = client().runs(new RunQuery(worker, status, limit, cursor, tag, from, to,
+        parent));
     if (asJson) {
       output.printJson(out(), page);
       return ExitCodes.OK;

@@ -188,6 +188,21 @@ class TroupeCliTest {
     assertThat(backwards.err()).contains("400 INVALID_REQUEST", "from must be before to");
   }
 
+  @Test
+  void runsListsTheChildRunsOfAParent() {
+    // given a run whose handler called echo twice
+    Result parent = atNode("call", "parent", "{\"children\":2}");
+    assertThat(parent.code()).as(parent.err()).isEqualTo(ExitCodes.OK);
+    String parentId = parent.json().get("runId").asText();
+    // then
+    await().atMost(Duration.ofSeconds(30)).until(() -> listed("--parent", parentId).size() == 2);
+    atNode("runs", "--parent", parentId, "--json").json().get("runs").forEach(r -> {
+      assertThat(r.get("worker").asText()).isEqualTo("echo");
+      assertThat(r.get("parentRunId").asText()).isEqualTo(parentId);
+    });
+    assertThat(listed("--parent", parentId, "--status", "succeeded")).hasSize(2);
+  }
+
   /** A finished echo run with {@code tags}, called once the clock has moved past every earlier run. */
   private String taggedRun(String... tags) {
     Instant after = Instant.now();
@@ -227,6 +242,38 @@ class TroupeCliTest {
     Result away = troupe("--url", "http://127.0.0.1:" + TestNode.freePort(), "workers");
     assertThat(away.code()).isEqualTo(ExitCodes.UNREACHABLE);
     assertThat(away.err()).contains("cannot reach Troupe");
+  }
+
+  @Test
+  void everyCommandTakesHelpAsTheHelpCommandGivesIt() {
+    for (String command : List.of("runs", "call", "schedule")) {
+      // when
+      Result option = troupe(command, "--help");
+      Result help = troupe("help", command);
+      // then
+      assertThat(option.code()).as(command).isEqualTo(ExitCodes.OK);
+      assertThat(option.err()).as(command).isEmpty();
+      assertThat(option.out()).as(command).startsWith("Usage: troupe " + command)
+          .isEqualTo(help.out());
+    }
+    Result nested = troupe("schedule", "put", "-h");
+    assertThat(nested.code()).isEqualTo(ExitCodes.OK);
+    assertThat(nested.err()).isEmpty();
+    assertThat(nested.out()).startsWith("Usage: troupe schedule put").contains("--cron=CRON");
+  }
+
+  @Test
+  void theStatusesRunsFiltersByAreTheNodesInAnyCase() {
+    // when
+    Result help = troupe("runs", "--help");
+    Result unknown = atNode("runs", "--status", "UNKNOWN");
+    Result lower = atNode("runs", "--status", "succeeded", "--limit", "1");
+    // then
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("SCHEDULED, WAITING, QUEUED,"
+        + " RUNNING, RETRYING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED").doesNotContain("UNKNOWN");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("'UNKNOWN' is not a run status");
+    assertThat(lower.code()).as(lower.err()).isEqualTo(ExitCodes.OK);
   }
 
   @Test

@@ -1,10 +1,13 @@
 package dev.troupe.node.entity;
 
 import dev.troupe.node.config.TroupeSettings;
+import dev.troupe.node.tracing.EntitySpan;
 import dev.troupe.persistence.RunIds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,6 +38,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * entity's are dropped (a checkpoint or step waiting for its write is refused), what callers sent
  * before the stop is still decided, and the front stops: the runs' emits cannot keep it, and the
  * calls that sharding holds for the moving entity, waiting.
+ *
+ * <p>A traced call (its spec names the call's span) gets the span of the entity's recording of it
+ * here, from its arrival to the answer of its batch ({@link EntitySpan}); the spec the core
+ * records names that span instead. Batches are answered in order, so a batch still unanswered
+ * when a later one is answered never will be (its write failed): its spans end as lost then.
  */
 final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
@@ -67,6 +75,12 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private boolean stopping;
   /** The core has handed its runs over: the front stops once the commands left are decided. */
   private boolean handedOff;
+  /** The spans of traced calls waiting for their batch, by the call the core gets. */
+  private final Map<WorkerEntity.Command, EntitySpan> waitingSpans = new IdentityHashMap<>();
+  /** The batches handed over with traced calls, oldest first, until they are answered. */
+  private final ArrayDeque<TracedBatch> tracedBatches = new ArrayDeque<>();
+
+  private record TracedBatch(long number, int commands, List<EntitySpan> spans) {}
 
   private EntityFront(ActorContext<WorkerEntity.Command> ctx,
       TimerScheduler<WorkerEntity.Command> timers, String entityId, EntityServices services,
@@ -98,6 +112,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
         .onSignal(PostStop.class, s -> {
           services.entities().remove(getContext().getSelf());
           services.metrics().forget(entityId);
+          unanswered("the worker entity stopped before it answered");
           return this;
         })
         .build();
@@ -124,16 +139,55 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
       }
       pendingCalls++;
       pendingCallBytes += call.payloadBytes();
+      pending.add(traced(call));
+    } else {
+      pending.add(c);
     }
-    pending.add(c);
     return inFlight == 0 ? flush() : this;
+  }
+
+  /** {@code call} as the core gets it: when traced, with the spec naming the entity's span. */
+  private WorkerEntity.Call traced(WorkerEntity.Call call) {
+    EntitySpan span = services.runs().tracing().entity(worker, entityId, call.spec());
+    if (span == EntitySpan.NONE) {
+      return call;
+    }
+    WorkerEntity.Call recorded = call.withSpec(span.traced(call.spec()));
+    waitingSpans.put(recorded, span);
+    return recorded;
   }
 
   private Behavior<WorkerEntity.Command> onBatchDone(WorkerEntity.BatchDone d) {
     if (d.number() == inFlight && d.written()) {
       services.metrics().journalWrite(worker, inFlightCommands, System.nanoTime() - inFlightSince);
     }
+    answered(d.number());
     return onBatchEnded(d.number());
+  }
+
+  /**
+   * Ends the spans of batch {@code number}, answered, and of the batches before it, which no
+   * answer will follow: their write failed.
+   */
+  private void answered(long number) {
+    while (!tracedBatches.isEmpty() && tracedBatches.peek().number() <= number) {
+      TracedBatch b = tracedBatches.poll();
+      for (EntitySpan span : b.spans()) {
+        if (b.number() == number) {
+          span.answered(b.commands());
+        } else {
+          span.lost("the batch of the call was not written");
+        }
+      }
+    }
+  }
+
+  /** Ends the spans of every call not answered yet, lost for {@code reason}. */
+  private void unanswered(String reason) {
+    tracedBatches.forEach(b -> b.spans().forEach(span -> span.lost(reason)));
+    tracedBatches.clear();
+    waitingSpans.values().forEach(span -> span.lost(reason));
+    waitingSpans.clear();
   }
 
   private Behavior<WorkerEntity.Command> onBatchEnded(long number) {
@@ -206,15 +260,24 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     }
     int n = Math.min(pending.size(), settings.maxBatch());
     List<WorkerEntity.Command> batch = new ArrayList<>(n);
+    List<EntitySpan> spans = null;
     for (int i = 0; i < n; i++) {
       WorkerEntity.Command c = pending.poll();
       if (c instanceof WorkerEntity.Call call) {
         pendingCalls--;
         pendingCallBytes -= call.payloadBytes();
+        EntitySpan span = waitingSpans.isEmpty() ? null : waitingSpans.remove(call);
+        if (span != null) {
+          spans = spans == null ? new ArrayList<>() : spans;
+          spans.add(span);
+        }
       }
       batch.add(c);
     }
     inFlight = ++batches;
+    if (spans != null) {
+      tracedBatches.add(new TracedBatch(inFlight, n, spans));
+    }
     inFlightSince = System.nanoTime();
     inFlightCommands = n;
     core.tell(new WorkerEntity.Batch(batch, inFlight, getContext().getSelf()));

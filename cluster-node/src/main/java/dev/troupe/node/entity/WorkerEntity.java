@@ -166,6 +166,12 @@ public final class WorkerEntity {
       payloadBytes = payloadBytes > 0 ? payloadBytes : JsonBytes.of(payload);
     }
 
+    /** This call with {@code s} as its spec. */
+    public Call withSpec(RunSpec s) {
+      return new Call(payload, timeoutMs, idempotencyKey, tags, s, giveUpAtMillis, replyTo,
+          payloadBytes);
+    }
+
     /** A call whose payload is measured here. */
     public Call(JsonNode payload, long timeoutMs, String idempotencyKey, List<String> tags,
         RunSpec spec, long giveUpAtMillis, ActorRef<CallReply> replyTo) {

@@ -7,7 +7,6 @@ import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.TroupeException;
-import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.troupe.node.config.HistorySettings;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.persistence.DatabaseSettings;
@@ -57,8 +56,7 @@ public final class HistoryReads {
     if (!settings.enabled()) {
       return Optional.empty();
     }
-    RunHistoryStore store = JdbcRunHistoryStore.open(db, settings.poolSize(),
-        new MicrometerMetricsTrackerFactory(metrics.registry()));
+    RunHistoryStore store = JdbcRunHistoryStore.open(db, settings.poolSize(), metrics.pools());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "troupe-close-run-history", () -> {
           store.close();

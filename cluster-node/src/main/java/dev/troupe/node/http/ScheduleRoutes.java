@@ -99,6 +99,7 @@ final class ScheduleRoutes extends AllDirectives {
     String self = "/api/v1/runs/" + h.runId();
     ObjectNode n = mapper.createObjectNode().put("runId", h.runId()).put("worker", h.worker());
     n.putObject("links").put("self", self).put("events", self + "/events");
+    n.put("traceId", h.traceId()); // as the run's JSON has it: null when untraced
     return respond(StatusCodes.ACCEPTED, n).addHeader(Location.create(self));
   }
 

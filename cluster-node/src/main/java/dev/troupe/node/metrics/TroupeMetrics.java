@@ -1,5 +1,7 @@
 package dev.troupe.node.metrics;
 
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.troupe.api.RunStatus;
 import dev.troupe.node.config.MetricsSettings;
 import io.micrometer.core.instrument.Clock;
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * subscribers, the HTTP port's answers by method, route template and status, the worker
  * entities' journal writes (latency and commands per write) by worker, the run history
  * projection's lag and failures, and, once bound, the JVM's meters
- * ({@link #bindJvm}) and connection pools' ({@link #registry()}). Thread-safe; meters are created
+ * ({@link #bindJvm}) and connection pools' ({@link #pools()}). Thread-safe; meters are created
  * once per worker and status.
  *
  * <p>Troupe's meters live in a composite registry over the node's own Prometheus registry (what
@@ -143,6 +145,14 @@ public final class TroupeMetrics {
    */
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * The meters of a connection pool of the node (the journal's, the run history's), made in
+   * {@link #registry()}: {@code hikaricp_connections_*} tagged with the pool's name.
+   */
+  public MetricsTrackerFactory pools() {
+    return new MicrometerMetricsTrackerFactory(registry);
   }
 
   /** The run history projection wrote {@code entries}; the newest was written {@code lagMs} ago. */

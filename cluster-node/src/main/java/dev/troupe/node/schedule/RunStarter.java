@@ -12,8 +12,11 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface RunStarter {
   /**
-   * @return completes with the run's id once it is recorded; may also throw at once (an unknown
+   * @return completes with the run once it is recorded; may also throw at once (an unknown
    *     worker, a refused payload)
    */
-  CompletionStage<String> start(Schedule schedule, ScheduleRef fire, String idempotencyKey);
+  CompletionStage<Started> start(Schedule schedule, ScheduleRef fire, String idempotencyKey);
+
+  /** The run a fire started: its id, and its trace id (null when it is not traced). */
+  record Started(String runId, String traceId) {}
 }

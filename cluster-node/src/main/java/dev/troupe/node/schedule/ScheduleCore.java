@@ -283,14 +283,15 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
 
   /** Calls the worker for {@code fire}; the outcome comes back as a command. */
   private void call(ScheduleState s, Pending fire) {
-    CompletionStage<String> started;
+    CompletionStage<RunStarter.Started> started;
     try {
       started = starter.start(s.schedule(), new ScheduleRef(name, fire.fireTime()),
           ScheduleEntity.idempotencyKey(name, fire));
     } catch (RuntimeException e) {
       started = CompletableFuture.failedFuture(e);
     }
-    ctx.pipeToSelf(started, (runId, t) -> t == null ? new ScheduleEntity.CallDone(fire, runId)
+    ctx.pipeToSelf(started, (run, t) -> t == null
+        ? new ScheduleEntity.CallDone(fire, run.runId(), run.traceId())
         : new ScheduleEntity.CallFailed(fire, Failures.toRefusal(t)));
   }
 
@@ -298,11 +299,12 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
       ScheduleEntity.CallDone c) {
     tries.remove(c.fire());
     if (!s.isPending(c.fire())) {
-      reply(c.fire(), new ScheduleEntity.Triggered(c.runId()));
+      reply(c.fire(), new ScheduleEntity.Triggered(c.runId(), c.traceId()));
       return Effect().none();
     }
     return Effect().persist(new ScheduleEvent.RunStarted(c.fire().fireTime(), c.fire().manual(),
-        c.runId())).thenRun(after -> reply(c.fire(), new ScheduleEntity.Triggered(c.runId())));
+        c.runId())).thenRun(after -> reply(c.fire(),
+            new ScheduleEntity.Triggered(c.runId(), c.traceId())));
   }
 
   /** A trigger's failure, or a permanent one, ends the fire; a passing one is called again. */

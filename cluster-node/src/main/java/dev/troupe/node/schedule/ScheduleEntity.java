@@ -94,7 +94,11 @@ public final class ScheduleEntity {
 
   public record Deleted(String name) implements Reply {}
 
-  public record Triggered(String runId) implements Reply {}
+  /**
+   * The run a trigger started, recorded: its id and its trace id, as the run's own (null when it
+   * is not traced).
+   */
+  public record Triggered(String runId, String traceId) implements Reply {}
 
   /** A trigger that could not start its run, refused as the worker entity answered. */
   public record Failed(Refused refusal) implements Reply {
@@ -109,7 +113,7 @@ public final class ScheduleEntity {
   /** The timer: fire what is due, then arm it for the next fire time. */
   enum Tick implements Internal { INSTANCE }
 
-  record CallDone(ScheduleState.Pending fire, String runId) implements Internal {}
+  record CallDone(ScheduleState.Pending fire, String runId, String traceId) implements Internal {}
 
   /** The run of {@code fire} could not be started. */
   record CallFailed(ScheduleState.Pending fire, Refused refusal) implements Internal {}

@@ -10,8 +10,9 @@ import io.opentelemetry.context.Scope;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The span of one attempt of a run, a child of its call's span: started by {@link
- * RunTracing#attempt} when the attempt is granted, ended once on the node that runs it.
+ * The span of one attempt of a run, a child of the span of its entity's recording of the call:
+ * started by {@link RunTracing#attempt} when the attempt is granted, ended once on the node that
+ * runs it.
  */
 public final class AttemptSpan {
   /** The span of an attempt that is not traced: every method is a no-op. */

@@ -19,8 +19,8 @@ public final class CallSpan {
   }
 
   /**
-   * {@code spec} with this span's context as its trace parent, which each attempt's span takes
-   * as its parent; {@code spec} itself when tracing is off.
+   * {@code spec} with this span's context as its trace parent, which the entity's span takes as
+   * its parent; {@code spec} itself when tracing is off.
    */
   public RunSpec traced(RunSpec spec) {
     return span == null ? spec : spec.withTraceParent(TraceParents.format(span));

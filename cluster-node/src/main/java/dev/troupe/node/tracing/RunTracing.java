@@ -9,10 +9,10 @@ import io.opentelemetry.context.Context;
 
 /**
  * The spans of a node's runs: one trace per top-level run, a span per call (the parent, when
- * the caller has a current span, is that span: an attempt's for a child run) and a span per
- * attempt, the child of its call's span through the trace context the run's {@link RunSpec}
- * records. Each span is started and ended on one node. Off, it makes no span and touches no
- * OpenTelemetry code.
+ * the caller has a current span, is that span: an attempt's for a child run), under it the span
+ * of the worker entity's recording of the call, and under that a span per attempt, through the
+ * trace context the run's {@link RunSpec} records. Each span is started and ended on one node.
+ * Off, it makes no span and touches no OpenTelemetry code.
  */
 public final class RunTracing {
   private static final RunTracing OFF = new RunTracing(null);
@@ -49,7 +49,21 @@ public final class RunTracing {
   }
 
   /**
-   * Starts the span of attempt {@code attempt} of run {@code runId}, a child of the call's span
+   * Starts the span of entity {@code entityId}'s recording of a call, a child of the call's span
+   * that the call's {@code spec} names; {@link EntitySpan#NONE} when the call is not traced.
+   */
+  public EntitySpan entity(String worker, String entityId, RunSpec spec) {
+    if (tracer == null || spec.traceParent() == null) {
+      return EntitySpan.NONE;
+    }
+    return new EntitySpan(tracer.spanBuilder("entity " + worker).setSpanKind(SpanKind.CONSUMER)
+        .setParent(TraceParents.parse(spec.traceParent()))
+        .setAttribute(SpanAttributes.WORKER, worker)
+        .setAttribute(SpanAttributes.ENTITY_ID, entityId).startSpan());
+  }
+
+  /**
+   * Starts the span of attempt {@code attempt} of run {@code runId}, a child of the entity's span
    * that {@code spec} records; a no-op when the run has no trace context.
    */
   public AttemptSpan attempt(String worker, String runId, int attempt, RunSpec spec) {

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The request, journal and history projection meters of a real node, read as Prometheus scrapes
- * them ({@code GET /metrics}) after real HTTP requests and a workload: their names, tags and
- * bounded tag values.
+ * The request, journal, connection pool and history projection meters of a real node, read as
+ * Prometheus scrapes them ({@code GET /metrics}) after real HTTP requests and a workload: their
+ * names, tags and bounded tag values.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeMetricsScrapeTest {
@@ -42,7 +42,8 @@ class NodeMetricsScrapeTest {
   @BeforeAll
   void start() throws Exception {
     system = TestNodes.system(TestNodes.config(TestNodes.newH2Url(),
-        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }"));
+        "troupe.http { enabled = on, host = 127.0.0.1, port = 0 }\n"
+            + "troupe.db.pool-size = 6"));
     node = TroupeNode.start(system);
     node.register("echo", WorkerConfig.DEFAULT.withPartitions(4),
         ctx -> CompletableFuture.completedFuture(ctx.payload()));
@@ -182,6 +183,35 @@ class NodeMetricsScrapeTest {
     assertThat(lagSeconds).isPositive().isLessThanOrEqualTo(elapsedSeconds);
     assertThat(lines(scrape(), "troupe_history_projection_failures_total ")).singleElement()
         .satisfies(l -> assertThat(value(l)).isZero());
+  }
+
+  @Test
+  void theJournalsConnectionPoolIsMeteredBesideTheHistorysAsTroupeJournal() throws Exception {
+    // given a workload: its calls and outcomes are written through the journal's pool
+    for (int i = 0; i < 5; i++) {
+      assertThat(node.run("echo", JsonNodeFactory.instance.objectNode().put("pooled", i))
+          .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).status())
+          .isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    // when
+    String scrape = scrape();
+
+    // then each pool has its gauges, counters and timers under its own name, the journal's
+    // sized by troupe.db.pool-size, and its connections were taken for the workload's writes
+    for (String pool : List.of("troupe-journal", "troupe-run-history")) {
+      String tag = "{pool=\"" + pool + "\"} ";
+      assertThat(scrape).as(pool).contains("hikaricp_connections_active" + tag,
+          "hikaricp_connections_idle" + tag, "hikaricp_connections_pending" + tag,
+          "hikaricp_connections_timeout_total" + tag,
+          "hikaricp_connections_acquire_seconds_count" + tag,
+          "hikaricp_connections_usage_seconds_count" + tag);
+    }
+    assertThat(value(lines(scrape, "hikaricp_connections_max{pool=\"troupe-journal\"}").get(0)))
+        .isEqualTo(6.0);
+    assertThat(value(lines(scrape,
+        "hikaricp_connections_usage_seconds_count{pool=\"troupe-journal\"}").get(0)))
+        .isGreaterThanOrEqualTo(5.0);
   }
 
   private static double value(String line) {

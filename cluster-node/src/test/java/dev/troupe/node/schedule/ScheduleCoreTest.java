@@ -92,9 +92,9 @@ class ScheduleCoreTest {
     final TestClock clock = new TestClock();
     final List<Call> calls = new CopyOnWriteArrayList<>();
     final AtomicInteger passivated = new AtomicInteger();
-    /** What a call answers: a run id by default. */
-    volatile Function<Call, CompletionStage<String>> answer =
-        c -> CompletableFuture.completedFuture("run-" + c.fire().fireTime().toEpochMilli());
+    /** What a call answers: a run by default, traced as {@code trace-<fire time>}. */
+    volatile Function<Call, CompletionStage<RunStarter.Started>> answer =
+        c -> started("run-" + c.fire().fireTime().toEpochMilli());
     final EventSourcedBehaviorTestKit<Command, ScheduleEvent, ScheduleState> kit =
         EventSourcedBehaviorTestKit.create(testKit.system(), ScheduleCore.create(name, SETTINGS,
             clock, (s, fire, key) -> {
@@ -192,7 +192,7 @@ class ScheduleCoreTest {
     assertThat(e.kit.getState().pending()).hasSize(1);
 
     // when the entity recovers (still before the next fire time), and the call now answers
-    e.answer = c -> CompletableFuture.completedFuture("run-a");
+    e.answer = c -> started("run-a");
     e.kit.restart();
 
     // then the same fire is called again, by the same key, and recorded once
@@ -257,7 +257,7 @@ class ScheduleCoreTest {
   }
 
   @Test
-  void aTriggerStartsOneRunNowAndAnswersItsId() {
+  void aTriggerStartsOneRunNowAndAnswersItsIdAndTraceId() {
     // given
     Entity e = new Entity();
     e.put("0 0 0 1 1 *", MisfirePolicy.SKIP);
@@ -267,7 +267,8 @@ class ScheduleCoreTest {
         ScheduleEntity.Trigger::new).reply();
 
     // then
-    assertThat(reply).isEqualTo(new ScheduleEntity.Triggered("run-" + T0.toEpochMilli()));
+    assertThat(reply).isEqualTo(new ScheduleEntity.Triggered("run-" + T0.toEpochMilli(),
+        "trace-run-" + T0.toEpochMilli()));
     assertThat(e.calls).containsExactly(new Call(new ScheduleRef(e.name, T0),
         "schedule:" + e.name + ":trigger:" + T0));
   }
@@ -280,7 +281,7 @@ class ScheduleCoreTest {
     e.answer = c -> n.incrementAndGet() == 1
         ? CompletableFuture.failedFuture(new RunRejectedException(
             RunRejectedException.Reason.QUEUE_FULL, "full"))
-        : CompletableFuture.completedFuture("run-b");
+        : started("run-b");
     e.put("*/2 * * * * *", MisfirePolicy.SKIP);
     e.passes(Duration.ofSeconds(2));
     await().until(() -> e.calls.size() == 1);
@@ -329,5 +330,10 @@ class ScheduleCoreTest {
     assertThat(e.kit.<ScheduleEntity.Reply>runCommand(ScheduleEntity.Get::new).reply())
         .isEqualTo(new ScheduleEntity.Missing(e.name));
     assertThat(e.calls).isEmpty();
+  }
+
+  /** A run the worker call started, with a trace id of its own. */
+  private static CompletionStage<RunStarter.Started> started(String runId) {
+    return CompletableFuture.completedFuture(new RunStarter.Started(runId, "trace-" + runId));
   }
 }

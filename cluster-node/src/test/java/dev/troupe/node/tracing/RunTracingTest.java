@@ -12,6 +12,7 @@ import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.Schedule;
 import dev.troupe.api.TransientFailure;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.node.Await;
@@ -74,7 +75,7 @@ class RunTracingTest {
   }
 
   @Test
-  void aRetriedRunWithAChildIsOneTraceOfItsCallItsAttemptsAndTheChildsSpans() throws Exception {
+  void aRetriedRunWithAChildIsOneTraceOfItsCallEntityAttemptsAndTheChildsSpans() throws Exception {
     // given a parent that fails its first attempt and, in its second, takes a durable step and
     // calls a child
     troupe.registerBlocking("traced-child", WorkerConfig.DEFAULT,
@@ -91,11 +92,12 @@ class RunTracingTest {
     // when
     RunResult run = Await.result(troupe.run("traced-parent", JSON.objectNode()));
 
-    // then the call's span is the root, with the attempts under it and the child's call under
-    // the second attempt, the child's attempt under its call
+    // then the call's span is the root, the entity's recording of the call under it, the
+    // attempts under that, and the child's call under the second attempt, the child's entity's
+    // span under its call, and the child's attempt under that
     assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
     await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems().stream()
-        .filter(s -> s.getTraceId().equals(run.traceId())).count() == 5);
+        .filter(s -> s.getTraceId().equals(run.traceId())).count() == 7);
     List<SpanData> spans = exporter.getFinishedSpanItems().stream()
         .filter(s -> s.getTraceId().equals(run.traceId())).toList();
     SpanData call = named(spans, "call traced-parent").get(0);
@@ -108,9 +110,18 @@ class RunTracingTest {
     assertThat(call.getAttributes().get(AttributeKey.booleanKey("troupe.call.idempotent_hit")))
         .isFalse();
 
+    SpanData entity = named(spans, "entity traced-parent").get(0);
+    assertThat(entity.getParentSpanId()).isEqualTo(call.getSpanId());
+    assertThat(entity.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(entity.getAttributes().get(AttributeKey.stringKey("troupe.entity.id")))
+        .isEqualTo("traced-parent");
+    assertThat(entity.getAttributes().get(AttributeKey.longKey("troupe.batch.commands")))
+        .isPositive();
+    assertThat(entity.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+
     List<SpanData> attempts = named(spans, "attempt traced-parent");
     assertThat(attempts).hasSize(2).allSatisfy(a -> {
-      assertThat(a.getParentSpanId()).isEqualTo(call.getSpanId());
+      assertThat(a.getParentSpanId()).isEqualTo(entity.getSpanId());
       assertThat(a.getAttributes().get(AttributeKey.stringKey("troupe.run.id")))
           .isEqualTo(run.runId());
     });
@@ -135,8 +146,10 @@ class RunTracingTest {
 
     SpanData childCall = named(spans, "call traced-child").get(0);
     assertThat(childCall.getParentSpanId()).isEqualTo(second.getSpanId());
+    SpanData childEntity = named(spans, "entity traced-child").get(0);
+    assertThat(childEntity.getParentSpanId()).isEqualTo(childCall.getSpanId());
     SpanData childAttempt = named(spans, "attempt traced-child").get(0);
-    assertThat(childAttempt.getParentSpanId()).isEqualTo(childCall.getSpanId());
+    assertThat(childAttempt.getParentSpanId()).isEqualTo(childEntity.getSpanId());
     assertThat(childAttempt.getAttributes().get(AttributeKey.stringKey("troupe.run.id")))
         .isEqualTo(childCall.getAttributes().get(AttributeKey.stringKey("troupe.run.id")));
 
@@ -163,9 +176,15 @@ class RunTracingTest {
     // when the same key is called again
     var second = Await.result(troupe.call("traced-keyed", JSON.objectNode(), options));
 
-    // then the second call's span names the same run, as an idempotent hit
+    // then the second call's span names the same run, as an idempotent hit, and the entity's
+    // recording of each call is a span under it
     assertThat(second.runId()).isEqualTo(first.runId());
     await().atMost(Duration.ofSeconds(10)).until(() -> callsOf("traced-keyed").size() == 2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(named(exporter.getFinishedSpanItems(), "entity traced-keyed"))
+            .extracting(SpanData::getParentSpanId)
+            .containsExactlyInAnyOrderElementsOf(callsOf("traced-keyed").stream()
+                .map(SpanData::getSpanId).toList()));
     assertThat(callsOf("traced-keyed")).extracting(s -> s.getAttributes()
             .get(AttributeKey.booleanKey("troupe.call.idempotent_hit")))
         .containsExactlyInAnyOrder(false, true);
@@ -178,7 +197,11 @@ class RunTracingTest {
     // given
     troupe.registerBlocking("traced-http", WorkerConfig.DEFAULT, ctx -> JSON.objectNode());
 
-    // when a run is called, called again with its key, and re-run once finished
+    Await.result(troupe.schedules().put(Schedule.of("traced-schedule", "traced-http",
+        "0 0 0 1 1 *")));
+
+    // when a run is called, called again with its key, re-run once finished, and a schedule of
+    // the worker is triggered
     JsonNode accepted = post("/api/v1/workers/traced-http/runs",
         "{\"idempotencyKey\":\"traced-http-key\"}", 202);
     JsonNode again = post("/api/v1/workers/traced-http/runs",
@@ -186,6 +209,7 @@ class RunTracingTest {
     String runId = accepted.get("runId").asText();
     Await.result(troupe.attach(runId).result());
     JsonNode rerun = post("/api/v1/runs/" + runId + "/rerun", "{}", 201);
+    JsonNode triggered = post("/api/v1/schedules/traced-schedule/trigger", "{}", 202);
 
     // then each answer has the trace id that the run's JSON has, the existing run's for the
     // second call (not the trace of that call's own span)
@@ -196,6 +220,10 @@ class RunTracingTest {
     assertThat(again.get("traceId").asText()).isEqualTo(traceId);
     String rerunTrace = get("/api/v1/runs/" + rerun.get("runId").asText()).get("traceId").asText();
     assertThat(rerun.get("traceId").asText()).isEqualTo(rerunTrace).isNotEqualTo(traceId);
+    String triggeredTrace = get("/api/v1/runs/" + triggered.get("runId").asText())
+        .get("traceId").asText();
+    assertThat(triggered.get("traceId").asText()).isEqualTo(triggeredTrace)
+        .matches("[0-9a-f]{32}").isNotEqualTo(traceId).isNotEqualTo(rerunTrace);
   }
 
   private List<SpanData> callsOf(String worker) {

@@ -1,6 +1,8 @@
 package dev.troupe.persistence.sql;
 
 import java.util.Locale;
+import slick.jdbc.H2Profile$;
+import slick.jdbc.JdbcProfile;
 
 /**
  * H2, embedded. A URL without a {@code WRITE_DELAY} gets {@code ;WRITE_DELAY=0}: every commit is
@@ -28,8 +30,8 @@ final class H2Dialect implements SqlDialect {
   }
 
   @Override
-  public String slickProfile() {
-    return "slick.jdbc.H2Profile$";
+  public JdbcProfile slickProfile() {
+    return H2Profile$.MODULE$;
   }
 
   @Override

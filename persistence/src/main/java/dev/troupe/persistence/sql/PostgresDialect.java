@@ -1,5 +1,8 @@
 package dev.troupe.persistence.sql;
 
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.PostgresProfile$;
+
 /**
  * PostgreSQL. The run history's connections plan every statement for its parameters and the
  * table's current size ({@code plan_cache_mode = force_custom_plan}): a generic plan cached while
@@ -24,8 +27,8 @@ final class PostgresDialect implements SqlDialect {
   }
 
   @Override
-  public String slickProfile() {
-    return "slick.jdbc.PostgresProfile$";
+  public JdbcProfile slickProfile() {
+    return PostgresProfile$.MODULE$;
   }
 
   @Override

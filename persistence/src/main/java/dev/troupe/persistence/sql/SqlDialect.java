@@ -1,5 +1,7 @@
 package dev.troupe.persistence.sql;
 
+import slick.jdbc.JdbcProfile;
+
 /**
  * What differs between the databases Troupe runs on, one implementation per database: H2 (embedded,
  * the default) and PostgreSQL (a cluster). The JDBC URL decides which. Everything not asked of the
@@ -16,7 +18,7 @@ public interface SqlDialect {
   String driverClassName();
 
   /** The Slick profile that pekko-persistence-jdbc uses for the journal, snapshots and queries. */
-  String slickProfile();
+  JdbcProfile slickProfile();
 
   /** Where Flyway finds this database's migrations of Troupe's schema. */
   String migrationsLocation();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import slick.jdbc.H2Profile$;
+import slick.jdbc.PostgresProfile$;
 
 class SqlDialectTest {
 
@@ -15,7 +17,7 @@ class SqlDialectTest {
     SqlDialect dialect = SqlDialects.of(url);
     // then
     assertThat(dialect.driverClassName()).isEqualTo("org.h2.Driver");
-    assertThat(dialect.slickProfile()).isEqualTo("slick.jdbc.H2Profile$");
+    assertThat(dialect.slickProfile()).isSameAs(H2Profile$.MODULE$);
     assertThat(dialect.migrationsLocation()).isEqualTo("classpath:db/troupe/h2");
     assertThat(dialect.connectionInitSql()).isNull();
     assertThat(dialect.effectiveUrl(url)).isEqualTo(url + ";WRITE_DELAY=0");
@@ -31,7 +33,7 @@ class SqlDialectTest {
     SqlDialect dialect = SqlDialects.of(url);
     // then
     assertThat(dialect.driverClassName()).isEqualTo("org.postgresql.Driver");
-    assertThat(dialect.slickProfile()).isEqualTo("slick.jdbc.PostgresProfile$");
+    assertThat(dialect.slickProfile()).isSameAs(PostgresProfile$.MODULE$);
     assertThat(dialect.migrationsLocation()).isEqualTo("classpath:db/troupe/postgresql");
     assertThat(dialect.connectionInitSql()).isEqualTo("SET plan_cache_mode = force_custom_plan");
     assertThat(dialect.effectiveUrl(url)).isEqualTo(url);
