@@ -1,6 +1,7 @@
 package dev.troupe.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,9 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,12 +103,13 @@ class TroupeAutoConfigurationTest {
           // when
           RunResult run = troupe.run("greet", payload("Ada")).toCompletableFuture()
               .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-          // then the run's call and attempt are spans of the application's, in its trace
+          // then the run's call, its entity's recording and its attempt are spans of the
+          // application's, in its trace
           assertThat(run.traceId()).isNotNull();
           await().atMost(WAIT).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
               .filteredOn(s -> s.getTraceId().equals(run.traceId()))
               .extracting(SpanData::getName)
-              .containsExactlyInAnyOrder("call greet", "attempt greet"));
+              .containsExactlyInAnyOrder("call greet", "entity greet", "attempt greet"));
         });
   }
 
@@ -221,6 +225,20 @@ class TroupeAutoConfigurationTest {
           // then
           assertThat(workers.statusCode()).isEqualTo(200);
           assertThat(workers.body()).contains("\"greet\"", "\"greet-twice\"");
+        });
+  }
+
+  @Test
+  void servesNoHttpApiUnlessTurnedOn() throws IOException {
+    int port = freePort();
+    runner.withUserConfiguration(Workers.class)
+        .withPropertyValues("troupe.http.host=127.0.0.1", "troupe.http.port=" + port)
+        .run(context -> {
+          // given a node whose API has a port but was not turned on
+          assertThat(context.getBean(Troupe.class).workers()).isNotEmpty();
+          // when its port is called, then nothing listens there
+          assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+              .isInstanceOf(ConnectException.class);
         });
   }
 
