@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -38,8 +39,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * state as it evolves ({@link Decision}), its events are written as one journal entry (group
  * commit), and only then are the replies sent and the run actors started. Nothing is acknowledged
  * before it is written; a failed write leaves the state unchanged and restarts the entity
- * (children stop, the callers of that batch time out). Every attempt carries an epoch; an outcome,
- * emit or checkpoint of a superseded attempt is ignored.
+ * (children stop, the callers of that batch time out), except a write refused because another
+ * node wrote its sequence number: that fences the whole node ({@link OwnerFence}), and a fenced
+ * node's entities stop at their next command, recovered or not, without writing or starting
+ * anything. Every attempt carries an epoch; an outcome, emit or checkpoint of a superseded attempt
+ * is ignored.
  *
  * <p>Runs' streams: for a definition with {@code durableStream} (the default) every stream event
  * (status changes, emitted messages and logs, the terminal event) is written as a {@link
@@ -183,6 +187,11 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
             ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
           }
         })
+        .onSignal(JournalPersistFailed.class, (state, failed) -> {
+          if (OwnerFence.isSequenceConflict(failed.getFailure())) {
+            OwnerFence.fence(services, entityId, failed.getFailure(), ctx.getLog());
+          }
+        })
         .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
         .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
         .build();
@@ -191,6 +200,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   @Override
   public CommandHandlerWithReply<WorkerEntity.Command, WorkerEvent, WorkerState> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(c -> services.entities().fenced(), c -> Effect().stop().thenNoReply())
         .onCommand(WorkerEntity.Batch.class, this::onBatch)
         .onAnyCommand((state, command) ->
             effect(state, decide(state, List.of(command))).thenNoReply());
@@ -227,7 +237,18 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     WorkerEvent event = d.events().size() == 1
         ? d.events().get(0) : new WorkerEvent.Recorded(List.copyOf(d.events()));
     decided = new Decided(state, event, d.state());
-    return Effect().persist(event).thenRun(d::act);
+    return Effect().persist(event).thenRun(written -> actUnlessFenced(d, written));
+  }
+
+  /**
+   * A written decision's acts, unless the node was fenced while it was written: a stale owner
+   * starts nothing, even what it wrote under a sequence number still free (the new owner takes
+   * that attempt for interrupted).
+   */
+  private void actUnlessFenced(Decision d, WorkerState written) {
+    if (!services.entities().fenced()) {
+      d.act(written);
+    }
   }
 
   /** Arms the wake timer for what {@code s} waits for next, unless it is armed for that already. */

@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Assumptions;
 final class ProcessCluster implements AutoCloseable {
   /** Pekko's {@code pekko.cluster.sharding.number-of-shards}, which Troupe keeps. */
   private static final int SHARDS = 1000;
+  private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED");
   final ObjectMapper json = new ObjectMapper();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(3)).build();
@@ -56,12 +57,14 @@ final class ProcessCluster implements AutoCloseable {
   private final String dbName;
   private final String dbUrl;
   private final Path logs;
+  private final List<String> jvmOptions;
 
-  private ProcessCluster(String adminUrl, String dbName, String dbUrl, Path logs) {
+  private ProcessCluster(String adminUrl, String dbName, String dbUrl, Path logs, List<String> jvmOptions) {
     this.adminUrl = adminUrl;
     this.dbName = dbName;
     this.dbUrl = dbUrl;
     this.logs = logs;
+    this.jvmOptions = jvmOptions;
   }
 
   /**
@@ -70,6 +73,15 @@ final class ProcessCluster implements AutoCloseable {
    * when PostgreSQL does not answer.
    */
   static ProcessCluster start(String test, int count, Duration atMost) throws Exception {
+    return start(test, count, atMost, List.of());
+  }
+
+  /**
+   * {@link #start(String, int, Duration)}, with {@code jvmOptions} (such as {@code -Dpekko.…}
+   * system properties, which override the nodes' configuration) on every node's command line.
+   */
+  static ProcessCluster start(String test, int count, Duration atMost, List<String> jvmOptions)
+      throws Exception {
     String base = System.getenv("TROUPE_TEST_PG_URL");
     Assumptions.assumeTrue(base != null && !base.isBlank(), test + " skipped: TROUPE_TEST_PG_URL"
         + " is not set (it needs PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/test)");
@@ -84,7 +96,7 @@ final class ProcessCluster implements AutoCloseable {
     String dbUrl = "jdbc:postgresql://" + pg.getHost() + ":" + (pg.getPort() < 0 ? 5432 : pg.getPort())
         + "/" + dbName + "?reWriteBatchedInserts=true";
     Path logs = Path.of("target", "cluster-test", dbName).toAbsolutePath();
-    ProcessCluster cluster = new ProcessCluster(base, dbName, dbUrl, logs);
+    ProcessCluster cluster = new ProcessCluster(base, dbName, dbUrl, logs, List.copyOf(jvmOptions));
     long t0 = System.nanoTime();
     try {
       Files.createDirectories(logs);
@@ -159,9 +171,11 @@ final class ProcessCluster implements AutoCloseable {
     void start(String endpoints) throws IOException {
       String classpath = logs.getParent().getParent().resolve("test-classes/cluster-nodes") + java.io.File.pathSeparator
           + System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dlogback.configurationFile=logback.xml", "-cp", classpath, "dev.troupe.node.Main");
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml"));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", classpath, "dev.troupe.node.Main"));
+      ProcessBuilder pb = new ProcessBuilder(command);
       Map<String, String> env = pb.environment();
       env.keySet().removeIf(k -> k.startsWith("TROUPE_"));
       env.put("TROUPE_DB_URL", dbUrl);
@@ -315,6 +329,14 @@ final class ProcessCluster implements AutoCloseable {
     return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
         hostedBy(alive().get(0)).entrySet().stream().filter(e -> e.getValue().contains(entityId))
             .map(Map.Entry::getKey).findFirst(), Optional::isPresent).orElseThrow();
+  }
+
+  /** Asks the run on the nodes {@code via} in turn until it is terminal; its last answer. */
+  JsonNode awaitTerminal(String runId, List<Node> via, Duration atMost) {
+    int[] turn = {0};
+    return await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> get(via.get(turn[0]++ % via.size()), "/api/v1/runs/" + runId),
+            r -> TERMINAL.contains(r.get("status").asText()));
   }
 
   // the journal

@@ -12,7 +12,6 @@ import dev.troupe.examples.cluster.ProcessCluster.Node;
 import dev.troupe.persistence.RunIds;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +47,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 class SagaFailoverProcessTest {
   /** From the kill to the parent's second attempt: the failover bound of ClusterProcessTest. */
   private static final Duration FAILOVER_BOUND = ClusterProcessTest.FAILOVER_BOUND;
-  private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED");
 
   private ProcessCluster cluster;
 
@@ -96,14 +94,14 @@ class SagaFailoverProcessTest {
         .untilAsserted(() -> {
           assertThat(cluster.get(caller, "/api/v1/runs/" + parent).get("steps"))
               .extracting(s -> s.get("status").asText()).containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED");
-          assertThat(events(dir, "child-start")).hasSize(CHILDREN);
+          assertThat(SideEffects.read(dir, "child-start")).hasSize(CHILDREN);
         });
     Node victim = cluster.hostOf(RunIds.entityOf(parent));
     String victimPort = Integer.toString(victim.httpPort);
-    assertThat(events(dir, "parent")).singleElement()
+    assertThat(SideEffects.read(dir, "parent")).singleElement()
         .satisfies(e -> assertThat(e.get("node")).as("the parent executes where its entity is").isEqualTo(victimPort));
     Map<String, String> firstStartOn = new TreeMap<>();
-    events(dir, "child-start").forEach(e -> firstStartOn.put(e.get("run"), e.get("node")));
+    SideEffects.read(dir, "child-start").forEach(e -> firstStartOn.put(e.get("run"), e.get("node")));
     long onVictim = firstStartOn.values().stream().filter(victimPort::equals).count();
     System.out.printf("[saga] parent %s executes on %s; %d of its %d children execute there too;"
         + " child entities: %s%n", parent, victim, onVictim, CHILDREN, childEntities);
@@ -115,13 +113,13 @@ class SagaFailoverProcessTest {
     Node reader = survivors.get(0);
     // and, once the parent's second attempt has found its children again, they are released
     await().atMost(FAILOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .untilAsserted(() -> assertThat(events(dir, "call")).filteredOn(e -> e.get("attempt").equals("2"))
+        .untilAsserted(() -> assertThat(SideEffects.read(dir, "call")).filteredOn(e -> e.get("attempt").equals("2"))
             .hasSize(CHILDREN));
     long resumedAfter = Duration.between(killedAt, Instant.now()).toMillis();
     Files.createFile(dir.resolve("release"));
 
     // then the parent ends FAILED with the error of its failing step, on attempt 2
-    JsonNode run = awaitTerminal(parent, survivors, Duration.ofSeconds(60));
+    JsonNode run = cluster.awaitTerminal(parent, survivors, Duration.ofSeconds(60));
     System.out.printf("[saga] parent resumed with its children %d ms after the kill; ended %s after"
         + " %d attempts: %s%n", resumedAfter, run.get("status").asText(), run.get("attempts").asInt(),
         run.get("error"));
@@ -132,19 +130,19 @@ class SagaFailoverProcessTest {
     // and its handler ran twice, the second time on a survivor, where the entity is now
     Node host = cluster.hostOf(RunIds.entityOf(parent));
     assertThat(host).isNotEqualTo(victim);
-    assertThat(events(dir, "parent")).extracting(e -> e.get("attempt") + "@" + e.get("node"))
+    assertThat(SideEffects.read(dir, "parent")).extracting(e -> e.get("attempt") + "@" + e.get("node"))
         .containsExactly("1@" + victimPort, "2@" + host.httpPort);
     // and each of its steps ran exactly once: the 3 done before the kill on attempt 1 only
     List<String> stepNames = SagaTestWorkers.STEPS.stream().map(s -> s.get(0)).toList();
     List<String> expectedSteps = new ArrayList<>();
     stepNames.forEach(s -> expectedSteps.add(s + "@1"));
     expectedSteps.add(SagaTestWorkers.FAILING_STEP + "@2");
-    assertThat(events(dir, "step")).extracting(e -> e.get("name") + "@" + e.get("attempt"))
+    assertThat(SideEffects.read(dir, "step")).extracting(e -> e.get("name") + "@" + e.get("attempt"))
         .containsExactlyElementsOf(expectedSteps);
     // and each compensation ran exactly once, last step first, on the second attempt
     List<String> compensations = new ArrayList<>(SagaTestWorkers.STEPS.stream().map(s -> s.get(1)).toList());
     Collections.reverse(compensations);
-    assertThat(events(dir, "compensation")).extracting(e -> e.get("name") + "@" + e.get("attempt"))
+    assertThat(SideEffects.read(dir, "compensation")).extracting(e -> e.get("name") + "@" + e.get("attempt"))
         .containsExactlyElementsOf(compensations.stream().map(c -> c + "@2").toList());
     assertThat(run.get("steps")).extracting(s -> s.get("name").asText() + ":" + s.get("status").asText()
         + ":" + s.path("compensation").path("status").asText("-")).containsExactly(
@@ -155,9 +153,9 @@ class SagaFailoverProcessTest {
     Map<String, String> byOrdinal1 = calls(dir, "1");
     Map<String, String> byOrdinal2 = calls(dir, "2");
     assertThat(byOrdinal1).hasSize(CHILDREN).isEqualTo(byOrdinal2);
-    assertThat(events(dir, "call")).extracting(e -> e.get("attempt") + ":" + e.get("existing"))
+    assertThat(SideEffects.read(dir, "call")).extracting(e -> e.get("attempt") + ":" + e.get("existing"))
         .filteredOn(a -> a.startsWith("1:")).containsOnly("1:false");
-    assertThat(events(dir, "call")).extracting(e -> e.get("attempt") + ":" + e.get("existing"))
+    assertThat(SideEffects.read(dir, "call")).extracting(e -> e.get("attempt") + ":" + e.get("existing"))
         .filteredOn(a -> a.startsWith("2:")).containsOnly("2:true");
     Set<String> children = new TreeSet<>(byOrdinal1.values());
     assertThat(children).hasSize(CHILDREN);
@@ -172,12 +170,12 @@ class SagaFailoverProcessTest {
     // and each child succeeded, started once per attempt: once if it executed on a survivor, a
     // second time (on a survivor) if its first attempt was lost with the killed node
     Map<String, List<String>> startsOn = new TreeMap<>();
-    events(dir, "child-start").forEach(e -> startsOn.computeIfAbsent(e.get("run"), k -> new ArrayList<>())
+    SideEffects.read(dir, "child-start").forEach(e -> startsOn.computeIfAbsent(e.get("run"), k -> new ArrayList<>())
         .add(e.get("attempt") + "@" + e.get("node")));
     assertThat(startsOn.keySet()).isEqualTo(children);
     Map<String, Integer> attempts = new LinkedHashMap<>();
     for (String child : children) {
-      JsonNode c = awaitTerminal(child, survivors, Duration.ofSeconds(30));
+      JsonNode c = cluster.awaitTerminal(child, survivors, Duration.ofSeconds(30));
       assertThat(c.get("status").asText()).as("child " + child).isEqualTo("SUCCEEDED");
       assertThat(c.get("parentRunId").asText()).isEqualTo(parent);
       attempts.put(child, c.get("attempts").asInt());
@@ -206,41 +204,11 @@ class SagaFailoverProcessTest {
 
   // side effects
 
-  /** The lines of {@code events.log} of one kind, in the order they were written, as key-value maps. */
-  private static List<Map<String, String>> events(Path dir, String kind) throws IOException {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(dir.resolve("events.log"));
-    } catch (NoSuchFileException none) {
-      return List.of();
-    }
-    List<Map<String, String>> out = new ArrayList<>();
-    for (String line : lines) {
-      Map<String, String> e = new LinkedHashMap<>();
-      for (String pair : line.split(" ")) {
-        int eq = pair.indexOf('=');
-        e.put(pair.substring(0, eq), pair.substring(eq + 1));
-      }
-      if (e.get("kind").equals(kind)) {
-        out.add(e);
-      }
-    }
-    return out;
-  }
-
   /** The children the parent's attempt {@code attempt} called, by ordinal. */
   private static Map<String, String> calls(Path dir, String attempt) throws IOException {
-    return events(dir, "call").stream().filter(e -> e.get("attempt").equals(attempt))
+    return SideEffects.read(dir, "call").stream().filter(e -> e.get("attempt").equals(attempt))
         .collect(Collectors.toMap(e -> e.get("i"), e -> e.get("child"), (a, b) -> {
           throw new AssertionError("attempt " + attempt + " called a child twice: " + a + ", " + b);
         }, TreeMap::new));
-  }
-
-  /** Asks the run on the nodes in turn until it is terminal; its last answer. */
-  private JsonNode awaitTerminal(String runId, List<Node> via, Duration atMost) {
-    int[] turn = {0};
-    return await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> cluster.get(via.get(turn[0]++ % via.size()), "/api/v1/runs/" + runId),
-            r -> TERMINAL.contains(r.get("status").asText()));
   }
 }

@@ -12,12 +12,8 @@ import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerContext;
 import dev.troupe.api.WorkerModule;
 import dev.troupe.api.WorkerRegistrar;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +21,8 @@ import java.util.List;
 /**
  * Workers of the node processes that {@link SagaFailoverProcessTest} starts (listed for
  * ServiceLoader only on their classpath, in {@code cluster-nodes/META-INF/services}): a saga
- * parent and its child. Everything they do that the test counts is a line appended to {@code
- * events.log} in the directory the payload names ({@code {"dir": path}}), which outlives a node
- * killed with SIGKILL: {@code kind=… run=… attempt=… node=<HTTP port> …}, space-separated.
+ * parent and its child. Everything they do that the test counts is a line of {@link SideEffects}
+ * in the directory the payload names ({@code {"dir": path}}).
  *
  * <p>The parent ({@link #PARENT}): three durable steps, each with a compensation, then {@link
  * #CHILDREN} children of {@link #CHILD} called one by one and awaited, then a step that fails
@@ -65,18 +60,18 @@ public final class SagaTestWorkers implements WorkerModule {
 
   static final BlockingWorker SAGA = ctx -> {
     Path dir = Path.of(ctx.payload().get("dir").asText());
-    record(dir, ctx, "kind=parent");
+    SideEffects.record(dir, ctx, "kind=parent");
     for (List<String> step : STEPS) {
       ctx.step(step.get(0), String.class, () -> {
-        record(dir, ctx, "kind=step name=" + step.get(0));
+        SideEffects.record(dir, ctx, "kind=step name=" + step.get(0));
         return step.get(0) + "-done";
-      }, Compensation.of(step.get(1), done -> record(dir, ctx, "kind=compensation name=" + step.get(1))));
+      }, Compensation.of(step.get(1), done -> SideEffects.record(dir, ctx, "kind=compensation name=" + step.get(1))));
     }
     List<ChildRun> children = new ArrayList<>();
     for (int i = 0; i < CHILDREN; i++) {
       JsonNode payload = ctx.newObject().put("dir", dir.toString()).put("i", i);
       ChildRun child = ctx.call(CHILD, payload);
-      record(dir, ctx, "kind=call i=" + i + " child=" + child.runId() + " existing=" + child.existing());
+      SideEffects.record(dir, ctx, "kind=call i=" + i + " child=" + child.runId() + " existing=" + child.existing());
       children.add(child);
     }
     for (ChildRun child : children) {
@@ -85,9 +80,9 @@ public final class SagaTestWorkers implements WorkerModule {
         throw new PermanentFailure("child " + r.runId() + " ended " + r.status());
       }
     }
-    record(dir, ctx, "kind=children-done");
+    SideEffects.record(dir, ctx, "kind=children-done");
     return ctx.step(FAILING_STEP, JsonNode.class, () -> {
-      record(dir, ctx, "kind=step name=" + FAILING_STEP);
+      SideEffects.record(dir, ctx, "kind=step name=" + FAILING_STEP);
       throw new PermanentFailure(FAILURE);
     });
   };
@@ -95,27 +90,12 @@ public final class SagaTestWorkers implements WorkerModule {
   static final BlockingWorker WAITING_CHILD = ctx -> {
     Path dir = Path.of(ctx.payload().get("dir").asText());
     int i = ctx.payload().get("i").asInt();
-    record(dir, ctx, "kind=child-start i=" + i);
+    SideEffects.record(dir, ctx, "kind=child-start i=" + i);
     while (!Files.exists(dir.resolve("release"))) {
       ctx.sleep(Duration.ofMillis(100)); // throws once the attempt is cancelled
     }
     return ctx.newObject().put("i", i);
   };
-
-  /**
-   * Appends one line (a single write to a file opened for appending: whole, whichever node
-   * writes it) naming the run, its attempt and the node.
-   */
-  static void record(Path dir, WorkerContext ctx, String what) {
-    String line = what + " run=" + ctx.runId() + " attempt=" + ctx.attempt()
-        + " node=" + System.getenv("TROUPE_HTTP_PORT") + "\n";
-    try {
-      Files.write(dir.resolve("events.log"), line.getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @Override
   public void install(WorkerRegistrar registrar) {
