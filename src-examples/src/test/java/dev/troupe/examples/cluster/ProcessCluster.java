@@ -72,6 +72,17 @@ final class ProcessCluster implements AutoCloseable {
    * ready); aborts the calling test (skipped, saying why) without {@code TROUPE_TEST_PG_URL} or
    * when PostgreSQL does not answer.
    */
+  /**
+   * Pekko's newer shard rebalance, up to 30 % of the shards per round rather than a few: the
+   * shards of the nodes that joined first spread to the last one in a round or two rather than in
+   * dozens (the test nodes host many definitions, so many shards), so that a test waiting for a
+   * balanced cluster before it starts runs (which a moved shard would start again) does not wait
+   * minutes.
+   */
+  static final List<String> FAST_REBALANCE = List.of(
+      "-Dpekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit=1000",
+      "-Dpekko.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit=0.3");
+
   static ProcessCluster start(String test, int count, Duration atMost) throws Exception {
     return start(test, count, atMost, List.of());
   }

@@ -62,7 +62,8 @@ class SagaFailoverProcessTest {
 
   @BeforeAll
   void startCluster() throws Exception {
-    cluster = ProcessCluster.start("SagaFailoverProcessTest", 3, Duration.ofSeconds(150));
+    cluster = ProcessCluster.start("SagaFailoverProcessTest", 3, Duration.ofSeconds(150),
+        ProcessCluster.FAST_REBALANCE);
   }
 
   @AfterAll

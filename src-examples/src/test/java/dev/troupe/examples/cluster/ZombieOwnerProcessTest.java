@@ -47,15 +47,6 @@ class ZombieOwnerProcessTest {
   /** How long a first attempt sleeps: past the time the runs take to start and the node to freeze. */
   private static final int FIRST_ATTEMPT_MS = 10_000;
 
-  /**
-   * Pekko's newer shard rebalance, up to 30% of the shards per round rather than one: the shards
-   * of the nodes that joined first spread to the last one in a round or two rather than in a
-   * dozen, so that the test starts its runs (which a moved shard would interrupt) sooner.
-   */
-  private static final List<String> REBALANCE = List.of(
-      "-Dpekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit=1000",
-      "-Dpekko.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit=0.3");
-
   private ProcessCluster cluster;
 
   @RegisterExtension
@@ -70,7 +61,8 @@ class ZombieOwnerProcessTest {
 
   @BeforeAll
   void startCluster() throws Exception {
-    cluster = ProcessCluster.start("ZombieOwnerProcessTest", 3, Duration.ofSeconds(150), REBALANCE);
+    cluster = ProcessCluster.start("ZombieOwnerProcessTest", 3, Duration.ofSeconds(150),
+        ProcessCluster.FAST_REBALANCE);
   }
 
   @AfterAll
