@@ -46,7 +46,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * _PASSWORD}, else {@code TROUPE_TEST_PG_USER}/{@code _PASSWORD}, else postgres and empty).
  */
 public final class NodeBenchmark {
-  static final DocsSection SECTION = new DocsSection("node-benchmark");
 
   static final String NOOP = "bench-noop";
   static final String EMIT = "bench-emit";
@@ -64,13 +63,14 @@ public final class NodeBenchmark {
   record Settings(int n, int warmup, int reps, int inFlight, int workers, int latencySeconds,
       int latencyWarmupSeconds, int pollMs, int repTimeoutSeconds, List<String> dbs, Path docs,
       String command, List<String> workloads, List<Double> latencyRates, String latencySink,
-      String latencyCallback, Scenario.Settings scenarios) {
+      String latencyCallback, DocsSection section, String title, Scenario.Settings scenarios) {
 
     static Settings parse(String[] args) {
       Options o = new Options("bench", args);
       List<String> keys = new ArrayList<>(List.of("n", "warmup", "reps", "in-flight", "workers",
           "latency-seconds", "latency-warmup-seconds", "poll-ms", "rep-timeout-seconds", "db",
-          "docs", "command", "workloads", "latency-rates", "latency-sink", "latency-callback"));
+          "docs", "command", "workloads", "latency-rates", "latency-sink", "latency-callback",
+          "section", "title"));
       keys.addAll(Scenario.KEYS);
       o.check(keys, "bench/README.md");
       Settings s = new Settings(
@@ -91,6 +91,8 @@ public final class NodeBenchmark {
           o.decimals("latency-rates"),
           o.get("latency-sink", "all"),
           o.get("latency-callback", "async"),
+          new DocsSection(o.get("section", "node-benchmark")),
+          o.get("title", "Node benchmark: persisted no-op runs and call-to-first-message latency"),
           Scenario.Settings.parse(o, o.integer("n", 100_000), o.integer("warmup", 30_000)));
       for (String w : s.workloads()) {
         if (!WORKLOADS.contains(w) && !Scenario.WORKLOADS.contains(w)) {
@@ -167,7 +169,7 @@ public final class NodeBenchmark {
     String section = NodeReport.markdown(s, machine, started, reports);
     System.out.println();
     System.out.println(section);
-    SECTION.writeInto(s.docs(), section);
+    s.section().writeInto(s.docs(), section);
     System.out.println("wrote " + s.docs().toAbsolutePath());
     System.exit(0); // nothing else must keep the JVM up
   }

@@ -1,7 +1,6 @@
 package dev.troupe.bench;
 
 import static dev.troupe.bench.NodeBenchmark.AIM_P99_MS;
-import static dev.troupe.bench.NodeBenchmark.SECTION;
 import static dev.troupe.bench.core.Stats.ms;
 import static dev.troupe.bench.core.Stats.msMax;
 import static dev.troupe.bench.core.Stats.whole;
@@ -27,8 +26,8 @@ final class NodeReport {
   static String markdown(Settings s, Map<String, String> machine, ZonedDateTime started,
       List<DbReport> reports) {
     StringBuilder b = new StringBuilder();
-    b.append(SECTION.start()).append('\n');
-    b.append("## Node benchmark: persisted no-op runs and call-to-first-message latency\n\n");
+    b.append(s.section().start()).append('\n');
+    b.append("## ").append(s.title()).append("\n\n");
     b.append("Written by `dev.troupe.bench.NodeBenchmark` (module `bench/node/`, outside `mvn verify`)"
         + " on ").append(DocsSection.writtenOn(started)).append(".\n\n");
     b.append(DocsSection.command((s.dbs().contains("pg") ? Postgres.commandPrefix() : "")
@@ -137,7 +136,7 @@ final class NodeReport {
     for (String n : notes) {
       b.append("- ").append(n).append('\n');
     }
-    b.append(SECTION.end()).append('\n');
+    b.append(s.section().end()).append('\n');
     return b.toString();
   }
 

@@ -22,7 +22,7 @@ final class Scenario {
   static final List<String> KEYS = List.of("scale", "due-runs", "due-lead-seconds", "schedules",
       "schedules-period", "schedules-seconds", "fair-runs", "fair-concurrency", "fair-per-key",
       "fair-work-ms", "fair-interval-ms", "prio-keys", "parents", "children", "parents-in-flight",
-      "steps-runs", "steps");
+      "steps-runs", "steps", "workflow-runs", "workflow-steps");
 
   private Scenario() {}
 
@@ -33,7 +33,8 @@ final class Scenario {
   record Settings(double scale, int dueRuns, int dueLeadSeconds, int schedules,
       int schedulesPeriod, int schedulesSeconds, int fairRuns, int fairConcurrency,
       int fairPerKey, int fairWorkMs, int fairIntervalMs, int prioRuns, int prioWarmup,
-      int prioKeys, int parents, int children, int parentsInFlight, int stepsRuns, int steps) {
+      int prioKeys, int parents, int children, int parentsInFlight, int stepsRuns, int steps,
+      int workflowRuns, int workflowSteps) {
 
     static Settings parse(Options o, int n, int warmup) {
       double scale = o.decimal("scale", 1);
@@ -55,15 +56,18 @@ final class Scenario {
           o.integer("children", 10),
           o.integer("parents-in-flight", 100),
           count(o, "steps-runs", 20_000, scale),
-          o.integer("steps", 5));
+          o.integer("steps", 5),
+          count(o, "workflow-runs", 1_000, scale),
+          o.integer("workflow-steps", 10));
       if (s.schedulesPeriod() < 1 || s.schedulesPeriod() > 60 || 60 % s.schedulesPeriod() != 0) {
         throw new IllegalArgumentException("schedules-period divides 60 (seconds), got "
             + s.schedulesPeriod());
       }
       if (s.fairPerKey() < 0 || s.prioKeys() < 1 || s.children() < 1 || s.parentsInFlight() < 1
-          || s.steps() < 1 || s.dueLeadSeconds() < 1) {
+          || s.steps() < 1 || s.workflowSteps() < 1 || s.dueLeadSeconds() < 1) {
         throw new IllegalArgumentException("fair-per-key is 0 (no cap) or more; prio-keys,"
-            + " children, parents-in-flight, steps and due-lead-seconds at least 1");
+            + " children, parents-in-flight, steps, workflow-steps and due-lead-seconds at least"
+            + " 1");
       }
       return s;
     }
