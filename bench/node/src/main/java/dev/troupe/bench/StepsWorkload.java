@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code steps}: what durable steps cost. Two blocking handlers (Troupe's blocking dispatcher),
+ * {@code steps}: what durable steps cost. Two blocking handlers (virtual threads or the pool),
  * {@code bench-steps-none}, which returns at once, and {@code bench-steps}, which makes {@code
  * steps} durable {@code ctx.step} calls (each returns a small number) and returns; each drained
  * as the hot worker is, in turns ({@link Paired}). Reports both medians and their ratio. Then
@@ -31,8 +31,8 @@ final class StepsWorkload {
   private StepsWorkload() {}
 
   static String method(Settings x, NodeBenchmark.Settings s) {
-    return String.format(Locale.ROOT, "*steps*: two blocking handlers (Troupe's blocking"
-        + " dispatcher), `bench-steps-none` returning at once and `bench-steps` making %d durable"
+    return String.format(Locale.ROOT, "*steps*: two blocking handlers (on virtual threads"
+        + " when the JVM has them, else Troupe's blocking dispatcher), `bench-steps-none` returning at once and `bench-steps` making %d durable"
         + " `ctx.step` calls (each journaled before it returns) first; each drained as the hot"
         + " worker is: a warm-up of %,d runs of each, then %d rounds of %,d runs of each, the"
         + " variant going first alternating. Then `bench-workflow` (%d durable steps) and"
