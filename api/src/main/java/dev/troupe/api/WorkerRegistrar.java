@@ -73,9 +73,32 @@ public interface WorkerRegistrar {
     batch(name, payloadType, WorkerConfig.DEFAULT, worker);
   }
 
-  /** Registers a batch worker with {@code config}. */
+  /**
+   * Registers a batch worker with {@code config}. Its runs process their batches one after the
+   * other: a run whose {@link BatchWorker#parallelism} is above 0 fails, its batches' child
+   * definition not being registered (use the method below).
+   */
   default <P> void batch(String name, Class<P> payloadType, WorkerConfig config,
       BatchWorker<P, ?, ?, ?> worker) {
     registerBlocking(name, config, Batches.blocking(payloadType, worker));
+  }
+
+  /**
+   * Registers a batch worker whose runs may process their batches as child runs spread over the
+   * cluster (those for which {@link BatchWorker#parallelism} is above 0), and the definition of
+   * those children, {@link Batches#partName} ({@code <name>-part}), with {@code partConfig}:
+   * each child processes one batch, retried per {@code partConfig}'s policy, and its {@link
+   * WorkerConfig#maxConcurrent()} bounds the batches executing at once over all runs of {@code
+   * name} (per partition of the part's definition), while each run's parallelism bounds its own.
+   *
+   * @throws InvalidArgumentException when the name breaks {@link WorkerNames#RULE}, or is longer
+   *     than 58 characters (its part's name would break it)
+   * @throws DuplicateWorkerException when the name or its part's name is already registered
+   */
+  default <P> void batch(String name, Class<P> payloadType, WorkerConfig config,
+      BatchWorker<P, ?, ?, ?> worker, WorkerConfig partConfig) {
+    String part = Batches.partName(name);
+    registerBlocking(name, config, Batches.blocking(payloadType, worker));
+    registerBlocking(part, partConfig, Batches.part(worker));
   }
 }

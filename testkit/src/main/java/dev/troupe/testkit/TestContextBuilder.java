@@ -3,6 +3,7 @@ package dev.troupe.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.WorkerConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +23,7 @@ public final class TestContextBuilder {
   private String environment = "development";
   private WorkerConfig workerConfig = WorkerConfig.DEFAULT;
   private Duration timeout = Duration.ofSeconds(30);
-  private final Map<String, Function<JsonNode, ?>> children = new ConcurrentHashMap<>();
+  private final Map<String, FakeChildren.Handler> children = new ConcurrentHashMap<>();
 
   TestContextBuilder(String workerName) {
     this.workerName = workerName;
@@ -96,7 +97,21 @@ public final class TestContextBuilder {
    * A call of a worker without a handler fails permanently.
    */
   public TestContextBuilder child(String worker, Function<JsonNode, ?> handler) {
-    children.put(worker, handler);
+    children.put(worker, FakeChildren.ofFunction(handler));
+    return this;
+  }
+
+  /**
+   * A child run of {@code worker} runs {@code handler} as a node would run that definition: on a
+   * test context of its own (the child's run id, the call's payload, {@code config}), attempt
+   * after attempt while it fails transiently and {@code config}'s retry policy leaves attempts
+   * (without the backoff); the child ends as its last attempt did, its error's label included.
+   * A batch worker's parts: {@code childWorker(Batches.partName(name), partConfig,
+   * Batches.part(worker))}.
+   */
+  public TestContextBuilder childWorker(String worker, WorkerConfig config,
+      BlockingWorker handler) {
+    children.put(worker, FakeChildren.ofWorker(worker, config, handler));
     return this;
   }
 

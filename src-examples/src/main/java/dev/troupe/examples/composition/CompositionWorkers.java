@@ -8,7 +8,8 @@ import dev.troupe.api.WorkerRegistrar;
  * always-fails} child it uses; {@code image-pipeline} (a state machine) and its tasks' workers
  * {@code resize-image} and {@code apply-filters}; {@code order-saga} (durable steps with
  * compensations) and {@code range-batch} (a batch worker, whose batches may run as child runs
- * of {@code range-batch-part}). Each worker's class documents its contract.
+ * of {@code range-batch-part}, which Troupe registers with it). Each worker's class documents its
+ * contract.
  */
 public final class CompositionWorkers implements WorkerModule {
   @Override
@@ -21,9 +22,7 @@ public final class CompositionWorkers implements WorkerModule {
     registrar.register(ApplyFiltersWorker.NAME, ApplyFiltersWorker.CONFIG,
         new ApplyFiltersWorker());
     registrar.registerBlocking(OrderSagaWorker.NAME, OrderSagaWorker.CONFIG, new OrderSagaWorker());
-    registrar.registerBlocking(RangeBatchWorker.NAME, RangeBatchWorker.CONFIG,
-        RangeBatchWorker.handler());
-    registrar.job(RangeBatchPartWorker.NAME, RangeBatchWorker.Range.class,
-        RangeBatchPartWorker.CONFIG, RangeBatchPartWorker::run);
+    registrar.batch(RangeBatchWorker.NAME, RangeBatchWorker.Payload.class, RangeBatchWorker.CONFIG,
+        new RangeBatchWorker(), RangeBatchWorker.PART_CONFIG);
   }
 }

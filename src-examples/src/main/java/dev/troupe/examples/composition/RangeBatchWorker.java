@@ -1,8 +1,6 @@
 package dev.troupe.examples.composition;
 
 import dev.troupe.api.BatchWorker;
-import dev.troupe.api.Batches;
-import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.PermanentFailure;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.WorkerConfig;
@@ -18,9 +16,9 @@ import java.util.List;
  * a checkpoint after every batch and emits {@code {"progress": p, "batch": i, "of": n}}. Returns
  * {@code {"totalItems": total, "batches": ceil(total/batchSize), "resumedFrom": k}}, k being the
  * batches done before the attempt that finished (0 without a crash or a retry). With {@code
- * parallel} from 1 to {@value #MAX_PARALLEL}, the batches are child runs of {@code
- * range-batch-part} instead, that many at a time ({@link ParallelRangeBatch}). Retried up to 5
- * attempts, each resuming after the last checkpoint (or finding the children already started).
+ * parallel} from 1 to {@value #MAX_PARALLEL}, Troupe runs the batches as child runs of {@code
+ * range-batch-part} instead, that many at a time. Retried up to 5 attempts, each resuming after
+ * the last checkpoint (or finding the children already started).
  */
 public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payload,
     RangeBatchWorker.Range, RangeBatchWorker.Done, RangeBatchWorker.Result> {
@@ -30,6 +28,12 @@ public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payl
   public static final WorkerConfig CONFIG = WorkerConfig.DEFAULT
       .withRetry(RetryPolicy.of(5, Duration.ofMillis(200), Duration.ofSeconds(5)))
       .withDescription("Works through a range of items in batches, resuming after the last one");
+
+  /** {@code range-batch-part}'s: one batch as a child run, at most 16 of them at once. */
+  public static final WorkerConfig PART_CONFIG = WorkerConfig.DEFAULT
+      .withMaxConcurrent(MAX_PARALLEL)
+      .withRetry(RetryPolicy.of(3, Duration.ofMillis(200), Duration.ofSeconds(2)))
+      .withDescription("One batch of range-batch, as a child run");
 
   /** The payload; a missing field takes its default. */
   public record Payload(Integer total, Integer batchSize, Integer batchMs, Integer parallel) {
@@ -49,18 +53,12 @@ public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payl
 
   public record Result(int totalItems, int batches, int resumedFrom) {}
 
-  /**
-   * The handler of {@code range-batch}: Troupe's batch loop ({@link Batches}) for {@code parallel
-   * = 0}, else the batches as child runs.
-   */
-  public static BlockingWorker handler() {
-    RangeBatchWorker worker = new RangeBatchWorker();
-    BlockingWorker loop = Batches.blocking(Payload.class, worker);
-    return ctx -> {
-      Payload p = ctx.payloadAs(Payload.class);
-      return p.parallel() == 0 ? loop.run(ctx)
-          : ctx.json().valueToTree(ParallelRangeBatch.run(p, worker.batches(p, null), ctx));
-    };
+  @Override
+  public int parallelism(Payload p) {
+    check(p.parallel() >= 0 && p.parallel() <= MAX_PARALLEL, "payload.parallel: expected 0 (one"
+        + " batch after the other) to " + MAX_PARALLEL + " (batches as child runs), got "
+        + p.parallel());
+    return p.parallel();
   }
 
   @Override
@@ -69,9 +67,6 @@ public final class RangeBatchWorker implements BatchWorker<RangeBatchWorker.Payl
         + p.total());
     check(p.batchSize() >= 1, "payload.batchSize: expected 1 or more, got " + p.batchSize());
     check(p.batchMs() >= 0, "payload.batchMs: expected 0 or more, got " + p.batchMs());
-    check(p.parallel() >= 0 && p.parallel() <= MAX_PARALLEL, "payload.parallel: expected 0 (one"
-        + " batch after the other) to " + MAX_PARALLEL + " (batches as child runs), got "
-        + p.parallel());
     List<Range> ranges = new ArrayList<>();
     for (int from = last == null ? 0 : last.next(); from < p.total(); from += p.batchSize()) {
       ranges.add(new Range(from, Math.min(p.total(), from + p.batchSize()), p.batchMs()));
