@@ -1251,7 +1251,7 @@ class WorkerEntityTest {
         EntityCore.create("ghost-" + NAMES.incrementAndGet(), services, front.ref()));
 
     // then it tells its front to passivate it, rather than resuming anything
-    front.expectMessage(WorkerEntity.CoreRecovered.INSTANCE);
+    front.expectMessage(WorkerEntity.CoreRecovered.CLEAN);
     front.expectMessage(WorkerEntity.Unregistered.INSTANCE);
   }
 
