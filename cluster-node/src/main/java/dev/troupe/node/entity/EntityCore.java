@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
@@ -21,7 +22,9 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.EventRejectedException;
 import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -38,12 +41,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Commands reach it in batches from its {@link EntityFront}: each batch is decided against the
  * state as it evolves ({@link Decision}), its events are written as one journal entry (group
  * commit), and only then are the replies sent and the run actors started. Nothing is acknowledged
- * before it is written; a failed write leaves the state unchanged and restarts the entity
- * (children stop, the callers of that batch time out), except a write refused because another
- * node wrote its sequence number: that fences the whole node ({@link OwnerFence}), and a fenced
- * node's entities stop at their next command, recovered or not, without writing or starting
- * anything. Every attempt carries an epoch; an outcome, emit or checkpoint of a superseded attempt
- * is ignored.
+ * before it is written; a failed or rejected write leaves the state unchanged and restarts the
+ * core, which recovers from the journal: when nothing of the write was written, its run actors go
+ * on and the front decides the batch's commands again one at a time, refusing only the one whose
+ * own write fails ({@link FailedWrites}, {@link Isolation}). A write refused because another node
+ * wrote its sequence number fences the whole node instead ({@link OwnerFence}), and a fenced node's
+ * entities stop at their next command, recovered or not, without writing or starting anything.
+ * Every attempt carries an epoch; an outcome, emit or checkpoint of a superseded attempt is
+ * ignored.
  *
  * <p>Runs' streams: for a definition with {@code durableStream} (the default) every stream event
  * (status changes, emitted messages and logs, the terminal event) is written as a {@link
@@ -80,6 +85,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private final Attempts attempts;
   private final Dependencies dependencies;
   private final Stopping stopping;
+  private final FailedWrites writes;
   private final TimerScheduler<WorkerEntity.Command> timers;
   /** The instant the wake timer is armed for, or null when it is not armed. */
   private Instant armedFor;
@@ -89,19 +95,28 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
 
   private record Decided(WorkerState before, WorkerEvent event, WorkerState after) {}
 
-  /** The core of entity {@code entityId}, with its timer, in front of which {@code front} is. */
+  /**
+   * The core of entity {@code entityId}, with its timer, in front of which {@code front} is. A
+   * failed write restarts it (Pekko's {@code onPersistFailure}), a rejected one too (Pekko would
+   * stop it): both keep the run actors, which {@link FailedWrites} lets go when they may not stay.
+   */
   public static Behavior<WorkerEntity.Command> create(String entityId, EntityServices services,
       ActorRef<WorkerEntity.Command> front) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new EntityCore(entityId, services, ctx, front, timers)));
+        Behaviors.supervise(new EntityCore(entityId, services, ctx, front, timers))
+            .onFailure(EventRejectedException.class, restart())));
+  }
+
+  private static BackoffSupervisorStrategy restart() {
+    return SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10),
+        0.2).withStopChildren(false);
   }
 
   private EntityCore(String entityId, EntityServices services,
       ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front,
       TimerScheduler<WorkerEntity.Command> timers) {
     // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
-    super(PersistenceId.of(WorkerEntity.KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(PersistenceId.of(WorkerEntity.KEY.name(), entityId), restart());
     this.entityId = entityId;
     this.worker = RunIds.workerOf(entityId);
     this.services = services;
@@ -112,6 +127,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     this.attempts = new Attempts(worker, services, host, ctx.getLog());
     this.dependencies = new Dependencies(services, host, attempts, front, ctx.getLog());
     this.stopping = new Stopping(entityId, services, host, attempts, front, ctx.getLog());
+    this.writes = new FailedWrites(entityId, ctx.getLog());
     Intake intake = new Intake(entityId, services, host, attempts, stopping, dependencies,
         ctx.getLog());
     on(WorkerEntity.Call.class, intake::onCall);
@@ -180,21 +196,37 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   public SignalHandler<WorkerState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          front.tell(WorkerEntity.CoreRecovered.INSTANCE);
+          front.tell(writes.recovered(lastSequenceNumber(ctx), () -> letGo("its write failed")));
           if (lastSequenceNumber(ctx) == 0 && services.registry().find(worker).isEmpty()) {
             front.tell(WorkerEntity.Unregistered.INSTANCE);
           } else {
             ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
           }
         })
-        .onSignal(JournalPersistFailed.class, (state, failed) -> {
-          if (OwnerFence.isSequenceConflict(failed.getFailure())) {
-            OwnerFence.fence(services, entityId, failed.getFailure(), ctx.getLog());
-          }
-        })
-        .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
+        .onSignal(JournalPersistFailed.class, (state, failed) -> onWriteFailed(failed.getFailure()))
+        .onSignal(JournalPersistRejected.class, (state, rejected) ->
+            writes.failed(rejected.getFailure(), true, false))
+        .onSignal(PreRestart.instance(), state -> onRestart())
         .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
         .build();
+  }
+
+  private void onWriteFailed(Throwable failure) {
+    boolean conflict = OwnerFence.isSequenceConflict(failure);
+    writes.failed(failure, false, conflict);
+    if (conflict) {
+      OwnerFence.fence(services, entityId, failure, ctx.getLog());
+    }
+  }
+
+  /** Restarting after a failed write or recovery: the runs stay if {@link FailedWrites} says so. */
+  private void onRestart() {
+    if (writes.keepRuns()) {
+      host.rollBack("its worker entity restarted");
+      forget();
+    } else {
+      letGo("its worker entity restarted");
+    }
   }
 
   @Override
@@ -203,13 +235,13 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
         .onCommand(c -> services.entities().fenced(), c -> Effect().stop().thenNoReply())
         .onCommand(WorkerEntity.Batch.class, this::onBatch)
         .onAnyCommand((state, command) ->
-            effect(state, decide(state, List.of(command))).thenNoReply());
+            effect(state, decide(state, List.of(command)), null).thenNoReply());
   }
 
   private ReplyEffect<WorkerEvent, WorkerState> onBatch(WorkerState state, WorkerEntity.Batch b) {
     Decision d = decide(state, b.commands());
     boolean written = !d.events().isEmpty();
-    return effect(state, d).thenReply(b.replyTo(),
+    return effect(state, d, b).thenReply(b.replyTo(),
         s -> new WorkerEntity.BatchDone(b.number(), written));
   }
 
@@ -229,14 +261,19 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     return d;
   }
 
-  /** The decision's events written as one journal entry (none: nothing written), then its acts. */
-  private EffectBuilder<WorkerEvent, WorkerState> effect(WorkerState state, Decision d) {
+  /**
+   * The decision's events (on {@code batch}, or null: on a command of the core's own) written as
+   * one journal entry (none: nothing written), then its acts.
+   */
+  private EffectBuilder<WorkerEvent, WorkerState> effect(WorkerState state, Decision d,
+      WorkerEntity.Batch batch) {
     if (d.events().isEmpty()) {
       return Effect().none().thenRun(d::act);
     }
     WorkerEvent event = d.events().size() == 1
         ? d.events().get(0) : new WorkerEvent.Recorded(List.copyOf(d.events()));
     decided = new Decided(state, event, d.state());
+    writes.writing(batch, lastSequenceNumber(ctx));
     return Effect().persist(event).thenRun(written -> actUnlessFenced(d, written));
   }
 
@@ -276,6 +313,11 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private void letGo(String reason) {
     services.payloads().report(entityId, 0); // reported again after the next recovery
     host.letGo(reason);
+    forget();
+  }
+
+  /** What the entity decided in memory goes: recovery and its first decision make it again. */
+  private void forget() {
     attempts.letGo();
     dependencies.letGo();
     armedFor = null;

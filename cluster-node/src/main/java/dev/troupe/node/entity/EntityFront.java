@@ -39,6 +39,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * before the stop is still decided, and the front stops: the runs' emits cannot keep it, and the
  * calls that sharding holds for the moving entity, waiting.
  *
+ * <p>A batch whose write failed with nothing written (the journal's serializer rejected it, or the
+ * database refused it, but no other node took its sequence number) is not lost: its commands are
+ * decided again one at a time, before anything else, so that the good ones are written and the one
+ * the journal will not write is refused alone ({@link Isolation}).
+ *
  * <p>A traced call (its spec names the call's span) gets the span of the entity's recording of it
  * here, from its arrival to the answer of its batch ({@link EntitySpan}); the spec the core
  * records names that span instead. Batches are answered in order, so a batch still unanswered
@@ -65,12 +70,13 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private final TimerScheduler<WorkerEntity.Command> timers;
   private final ActorRef<WorkerEntity.Command> core;
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
+  private final Isolation isolation;
   private int pendingCalls;
   private long pendingCallBytes;
   private long inFlight;
   /** When the batch in flight was handed over ({@link System#nanoTime()}), and its commands. */
   private long inFlightSince;
-  private int inFlightCommands;
+  private List<WorkerEntity.Command> inFlightBatch = List.of();
   private long batches;
   private boolean stopping;
   /** The core has handed its runs over: the front stops once the commands left are decided. */
@@ -93,6 +99,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     this.services = services;
     this.settings = services.settings();
     this.timers = timers;
+    this.isolation = new Isolation(entityId, worker, services.metrics(), ctx.getLog());
     this.core = ctx.spawn(core.apply(ctx.getSelf()), "journal");
     ctx.watch(this.core);
     services.entities().add(ctx.getSelf());
@@ -103,7 +110,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     return newReceiveBuilder()
         .onMessage(WorkerEntity.BatchDone.class, this::onBatchDone)
         .onMessage(WorkerEntity.BatchTimedOut.class, this::onTimedOut)
-        .onMessage(WorkerEntity.CoreRecovered.class, r -> onBatchEnded(inFlight))
+        .onMessage(WorkerEntity.CoreRecovered.class, this::onCoreRecovered)
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
         .onMessage(WorkerEntity.HandedOff.class, h -> onHandedOff())
         .onMessage(WorkerEntity.Unregistered.class, u -> onUnregistered())
@@ -159,7 +166,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
   private Behavior<WorkerEntity.Command> onBatchDone(WorkerEntity.BatchDone d) {
     if (d.number() == inFlight && d.written()) {
-      services.metrics().journalWrite(worker, inFlightCommands, System.nanoTime() - inFlightSince);
+      services.metrics().journalWrite(worker, inFlightBatch.size(),
+          System.nanoTime() - inFlightSince);
+      isolation.written();
     }
     answered(d.number());
     return onBatchEnded(d.number());
@@ -188,6 +197,19 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     tracedBatches.clear();
     waitingSpans.values().forEach(span -> span.lost(reason));
     waitingSpans.clear();
+  }
+
+  /**
+   * The core recovered: when it restarted because the write of the batch in flight failed with
+   * nothing written, for a reason other than a taken sequence number, that batch's commands are
+   * isolated ({@link Isolation}); a batch written after all is not tried again.
+   */
+  private Behavior<WorkerEntity.Command> onCoreRecovered(WorkerEntity.CoreRecovered r) {
+    if (r.failedBatch() != 0 && r.failedBatch() == inFlight && !r.written()
+        && r.refusal() != null) {
+      isolation.failed(inFlightBatch, r.refusal());
+    }
+    return onBatchEnded(inFlight);
   }
 
   private Behavior<WorkerEntity.Command> onBatchEnded(long number) {
@@ -255,6 +277,10 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   }
 
   private Behavior<WorkerEntity.Command> flush() {
+    WorkerEntity.Command suspect = isolation.next();
+    if (suspect != null) {
+      return handOver(List.of(suspect)); // a traced call's span stays with its failed batch
+    }
     if (pending.isEmpty()) {
       return handedOff ? Behaviors.stopped() : this;
     }
@@ -274,12 +300,17 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
       }
       batch.add(c);
     }
-    inFlight = ++batches;
     if (spans != null) {
-      tracedBatches.add(new TracedBatch(inFlight, n, spans));
+      tracedBatches.add(new TracedBatch(batches + 1, n, spans));
     }
+    return handOver(batch);
+  }
+
+  /** Hands {@code batch} over to the core as the next batch, with its timeout. */
+  private Behavior<WorkerEntity.Command> handOver(List<WorkerEntity.Command> batch) {
+    inFlight = ++batches;
     inFlightSince = System.nanoTime();
-    inFlightCommands = n;
+    inFlightBatch = batch;
     core.tell(new WorkerEntity.Batch(batch, inFlight, getContext().getSelf()));
     timers.startSingleTimer("batch", new WorkerEntity.BatchTimedOut(inFlight),
         settings.batchTimeout());

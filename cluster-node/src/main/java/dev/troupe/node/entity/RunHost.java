@@ -344,17 +344,41 @@ final class RunHost {
   }
 
   /**
-   * The entity stops or restarts (this object survives a restart): its children stop with it, so
-   * do their attempts; streams end for their subscribers to resume elsewhere, waiters are told;
-   * after the restart's recovery, executing runs are resumed again.
+   * The entity restarts after a write of which nothing was written, keeping its runs: what the
+   * failed decision made here without a run actor to show for it goes (the live side of runs it
+   * accepted, queued or started, node slots it took; the streams of queued runs end, for their
+   * subscribers to resume); the runs executing, their streams and waiters stay.
+   */
+  void rollBack(String reason) {
+    live.values().removeIf(r -> !children.containsKey(r.runId()) && abandon(r, reason));
+    // a child's stop notice stashed during the failed write is lost with the restart: watched
+    // anew, a child that stopped meanwhile is reported again
+    children.forEach((runId, child) -> {
+      ctx.unwatch(child);
+      ctx.watchWith(child, new WorkerEntity.ChildStopped(runId, child));
+    });
+    int taken = slotHolders.size();
+    slotHolders.removeIf(runId -> !children.containsKey(runId));
+    services.slots().release(worker, taken - slotHolders.size());
+  }
+
+  /** Ends the run's stream here for its subscribers to resume elsewhere. True, for removeIf. */
+  private boolean abandon(LiveRun r, String reason) {
+    r.cancelAttempt(reason);
+    // out of the index first: a subscriber told to resume must not find this stream again
+    services.streams().remove(r.runId());
+    r.stream().abandon("run stream ended: " + reason);
+    return true;
+  }
+
+  /**
+   * The entity stops or restarts (this object survives a restart): its children stop, so do their
+   * attempts; streams end for their subscribers to resume elsewhere, waiters are told; after the
+   * restart's recovery, executing runs are resumed again.
    */
   void letGo(String reason) {
-    for (LiveRun r : live.values()) {
-      r.cancelAttempt(reason);
-      // out of the index first: a subscriber told to resume must not find this stream again
-      services.streams().remove(r.runId());
-      r.stream().abandon("run stream ended: " + reason);
-    }
+    live.values().forEach(r -> abandon(r, reason));
+    Set.copyOf(children.keySet()).forEach(this::stopChild); // a restart keeps them (FailedWrites)
     finished.keySet().forEach(services.streams()::remove);
     waiters.values().forEach(ws -> ws.forEach(w -> w.replyTo().tell(
         new WorkerEntity.Refused(WorkerEntity.Refused.Reason.UNAVAILABLE,
@@ -363,7 +387,6 @@ final class RunHost {
     waiterCount = 0;
     live.clear();
     finished.clear();
-    children.clear();
     services.slots().release(worker, slotHolders.size());
     slotHolders.clear();
   }

@@ -309,9 +309,16 @@ public final class WorkerEntity {
 
   /**
    * The core (re)covered its state: a batch that was in flight when it restarted after a failed
-   * write will never be answered, so the front must not wait for it.
+   * write will never be answered, so the front must not wait for it. {@code failedBatch}: the
+   * batch whose write failed just before (0: none, or a write of the core's own); {@code written}:
+   * recovery found that write in the journal after all (its commands must not be tried again);
+   * {@code refusal}: why the journal refused it, for the callers of a command isolated as its
+   * cause ({@link Isolation}), or null when the failure is not one to isolate (a sequence number
+   * taken by another node: {@link OwnerFence}).
    */
-  enum CoreRecovered implements Internal { INSTANCE }
+  record CoreRecovered(long failedBatch, boolean written, String refusal) implements Internal {
+    static final CoreRecovered CLEAN = new CoreRecovered(0, false, null);
+  }
 
   /**
    * The core recovered an entity that has never written anything, of a worker this node does not

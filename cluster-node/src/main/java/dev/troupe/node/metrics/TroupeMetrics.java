@@ -248,6 +248,18 @@ public final class TroupeMetrics {
         .register(registry).increment();
   }
 
+  /**
+   * A command of {@code worker} ({@code command}, its type) was refused or dropped because the
+   * journal would not write its own events: {@code troupe_journal_refused_commands_total}, with
+   * {@code verdict} "invalid" when other writes succeeded meanwhile, else "unavailable".
+   */
+  public void journalRefused(String worker, String command, boolean invalid) {
+    Counter.builder("troupe_journal_refused_commands").tag("worker", worker)
+        .tag("command", command).tag("verdict", invalid ? "invalid" : "unavailable")
+        .description("commands refused unrecorded because the journal would not write their events")
+        .register(registry).increment();
+  }
+
   /** The entity {@code entityId} of {@code worker} now has these runs executing and queued. */
   public void load(String worker, String entityId, long executing, long queued) {
     AtomicLong[] values = load.computeIfAbsent(entityId, id -> {

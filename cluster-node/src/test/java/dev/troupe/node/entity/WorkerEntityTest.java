@@ -1072,6 +1072,40 @@ class WorkerEntityTest {
     assertThat(again.ctx().attempt()).isEqualTo(2);
   }
 
+  @Test
+  void whenTheWriteOfABatchFailsWithNothingWrittenTheRunExecutingKeepsItsAttempt() {
+    // given one run executing
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    String running = e.accept();
+    ControlledWorker.Invocation attempt = e.handler.next();
+    TestProbe<CallReply> caller = testKit.createTestProbe();
+    e.kit.persistenceTestKit().failNextPersisted();
+
+    // when the write of a batch of two calls from the front fails
+    e.self().tell(new WorkerEntity.Batch(List.of(
+        new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null, List.of(), caller.ref()),
+        new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null, List.of(), caller.ref())),
+        9, e.front.ref()));
+
+    // then the front is told to decide the batch's commands again, nothing of it being written
+    WorkerEntity.CoreRecovered told = null;
+    while (told == null) { // past the notice of the entity's first recovery
+      Command m = e.front.receiveMessage(Duration.ofSeconds(10));
+      told = m instanceof WorkerEntity.CoreRecovered r && r.failedBatch() == 9 ? r : null;
+    }
+    assertThat(told.failedBatch()).isEqualTo(9);
+    assertThat(told.written()).isFalse();
+    assertThat(told.refusal()).isNotNull();
+    // and the run's attempt goes on: neither cancelled nor interrupted, and it ends as attempt 1
+    e.stats();
+    assertThat(attempt.ctx().isCancelled()).isFalse();
+    assertThat(flatten(e.journalEntries())).noneMatch(WorkerEvent.RunInterrupted.class::isInstance);
+    attempt.result().complete(json("{}"));
+    e.kit.runCommand(e.fromEntity(AttemptOutcome.class));
+    assertThat(e.getRun(running).status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(e.getRun(running).attempts()).isEqualTo(1);
+  }
+
   // serialization
 
   @Test
@@ -1251,7 +1285,7 @@ class WorkerEntityTest {
         EntityCore.create("ghost-" + NAMES.incrementAndGet(), services, front.ref()));
 
     // then it tells its front to passivate it, rather than resuming anything
-    front.expectMessage(WorkerEntity.CoreRecovered.INSTANCE);
+    front.expectMessage(WorkerEntity.CoreRecovered.CLEAN);
     front.expectMessage(WorkerEntity.Unregistered.INSTANCE);
   }
 
