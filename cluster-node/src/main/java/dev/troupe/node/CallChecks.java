@@ -7,7 +7,6 @@ import dev.troupe.api.CallOptions;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.node.config.TroupeSettings;
-import dev.troupe.node.run.JsonDepth;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
@@ -54,7 +53,7 @@ final class CallChecks {
     if (payload == null || payload.isMissingNode()) {
       throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
     }
-    JsonDepth.check("payload", payload, settings.maxJsonDepth());
+    settings.json().check("payload", payload);
     try {
       int size = mapper.writeValueAsBytes(payload).length;
       if (size > settings.maxPayloadBytes()) {

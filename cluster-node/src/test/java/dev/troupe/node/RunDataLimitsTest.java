@@ -12,6 +12,7 @@ import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Data nested deeper than the journal can write is refused before it is recorded: a caller's
- * payload at the call, a handler's result by failing that run alone. The journal's serializer
+ * Data nested deeper than the journal can write, or holding numbers or field names longer than it
+ * reads back, is refused before it is recorded: a caller's payload at the call, a handler's result
+ * by failing that run alone. The journal's serializer
  * refuses documents nested past 1000 levels; a payload just under that, once wrapped in the
  * journal's batch, would fail the write of every run written with it.
  */
@@ -42,6 +44,9 @@ class RunDataLimitsTest {
         ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("deep-result", WorkerConfig.DEFAULT,
         ctx -> CompletableFuture.completedFuture(nested(200)));
+    troupe.register("long-name-result", WorkerConfig.DEFAULT,
+        ctx -> CompletableFuture.completedFuture(json.createObjectNode().put("n".repeat(50_001),
+            1)));
   }
 
   @AfterAll
@@ -95,6 +100,34 @@ class RunDataLimitsTest {
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
     assertThat(r.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
     assertThat(r.error().message()).contains("result").contains("max-json-depth");
+    assertThat(Await.result(troupe.run("echo", json.createObjectNode())).status())
+        .isEqualTo(RunStatus.SUCCEEDED);
+  }
+
+  @Test
+  void aPayloadWithANumberTooLongToReadBackIsRefused() {
+    // when a payload holds a number of 1,001 digits (the journal reads back at most 1,000)
+    ObjectNode payload = json.createObjectNode().put("n", new BigInteger("9".repeat(1_001)));
+
+    // then it is refused at the call, naming the limit, and one of 1,000 digits goes through
+    assertThatThrownBy(() -> troupe.call("echo", payload))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("payload has a number of 1001 characters")
+        .hasMessageContaining("max-number-length");
+    ObjectNode atLimit = json.createObjectNode().put("n", new BigInteger("9".repeat(1_000)));
+    assertThat(Await.result(troupe.run("echo", atLimit)).result()).isEqualTo(atLimit);
+  }
+
+  @Test
+  void aResultWithAFieldNameTooLongToReadBackFailsThatRunAlone() {
+    // when a handler returns an object with a field name of 50,001 characters
+    RunResult r = Await.result(troupe.run("long-name-result", json.createObjectNode()));
+
+    // then that run fails for good, naming the limit, and the worker goes on
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
+    assertThat(r.error().message()).contains("the handler's result has a field name")
+        .contains("max-name-length");
     assertThat(Await.result(troupe.run("echo", json.createObjectNode())).status())
         .isEqualTo(RunStatus.SUCCEEDED);
   }

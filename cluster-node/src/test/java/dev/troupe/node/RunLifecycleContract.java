@@ -357,31 +357,39 @@ abstract class RunLifecycleContract {
 
   @Test
   void theNodeCapsExecutingRunsOverAllWorkers() {
-    // given a node cap of 64 and a definition allowing 100 at once
-    String name = uniqueName("wide");
+    // given a node cap of 64 and two definitions allowing 100 at once each
+    String wide = uniqueName("wide");
+    String other = uniqueName("other");
     CountDownLatch release = new CountDownLatch(1);
-    troupe.register(name, WorkerConfig.DEFAULT.withMaxConcurrent(100),
-        ctx -> CompletableFuture.runAsync(() -> { }).thenCompose(v -> {
-          CompletableFuture<JsonNode> f = new CompletableFuture<>();
-          new Thread(() -> {
-            try {
-              release.await();
-            } catch (InterruptedException ignored) {
-              Thread.currentThread().interrupt();
-            }
-            f.complete(obj());
-          }).start();
-          return f;
-        }));
-    List<RunHandle> handles = new ArrayList<>();
-    // when
-    for (int i = 0; i < 80; i++) {
-      handles.add(call(name, obj()));
+    for (String name : List.of(wide, other)) {
+      troupe.register(name, WorkerConfig.DEFAULT.withMaxConcurrent(100),
+          ctx -> CompletableFuture.runAsync(() -> { }).thenCompose(v -> {
+            CompletableFuture<JsonNode> f = new CompletableFuture<>();
+            new Thread(() -> {
+              try {
+                release.await();
+              } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+              }
+              f.complete(obj());
+            }).start();
+            return f;
+          }));
     }
-    // then
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> Await.result(troupe.stats(name)).running() == 64);
-    assertThat(Await.result(troupe.stats(name)).queued()).isEqualTo(16);
+    List<RunHandle> handles = new ArrayList<>();
+    // when 50 calls of each arrive
+    for (int i = 0; i < 50; i++) {
+      handles.add(call(wide, obj()));
+      handles.add(call(other, obj()));
+    }
+    // then 64 run over both, the other 36 wait, and each definition has some of the 64
+    await().atMost(Duration.ofSeconds(10)).until(() -> Await.result(troupe.stats(wide)).running()
+        + Await.result(troupe.stats(other)).running() == 64);
+    WorkerStats a = Await.result(troupe.stats(wide));
+    WorkerStats b = Await.result(troupe.stats(other));
+    assertThat(a.queued() + b.queued()).isEqualTo(36);
+    assertThat(a.running()).isPositive();
+    assertThat(b.running()).isPositive();
     release.countDown();
     for (RunHandle h : handles) {
       assertThat(Await.result(h.result()).status()).isEqualTo(RunStatus.SUCCEEDED);

@@ -14,7 +14,7 @@ public record TroupeSettings(
     boolean discoverModules,
     Duration askTimeout,
     long maxPayloadBytes,
-    int maxJsonDepth,
+    JsonLimits json,
     Duration resultTimeout,
     Duration resultRecheck,
     Duration maxScheduleAhead,
@@ -44,10 +44,6 @@ public record TroupeSettings(
 
   public TroupeSettings {
     workerLimits = workerLimits == null ? Map.of() : Map.copyOf(workerLimits);
-    if (maxJsonDepth < 1 || maxJsonDepth > 900) {
-      throw new IllegalArgumentException("troupe.call.max-json-depth must be between 1 and 900"
-          + " (the journal refuses documents nested past 1000 levels), was " + maxJsonDepth);
-    }
     if (maxActivePayloadBytes < maxPayloadBytes || nodeMaxActivePayloadBytes < maxPayloadBytes) {
       throw new IllegalArgumentException("troupe.worker.max-active-payload-bytes ("
           + maxActivePayloadBytes + ") and troupe.node.max-active-payload-bytes ("
@@ -78,7 +74,7 @@ public record TroupeSettings(
         c.getBoolean("discover-modules"),
         c.getDuration("ask-timeout"),
         c.getBytes("call.max-payload-bytes"),
-        c.getInt("call.max-json-depth"),
+        JsonLimits.fromConfig(root),
         c.getDuration("call.result-timeout"),
         c.getDuration("call.result-recheck"),
         c.getDuration("call.max-schedule-ahead"),

@@ -104,7 +104,7 @@ final class RunHost {
       RunStream stream = new RunStream(runId, services.settings(), services.mapper(), durable(),
           base);
       r = new LiveRun(stream, channel, services.settings().maxUnwrittenEmits(),
-          services.settings().maxJsonDepth());
+          services.settings().json());
       live.put(runId, r);
       services.streams().add(stream);
     }

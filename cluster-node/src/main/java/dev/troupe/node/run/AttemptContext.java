@@ -234,7 +234,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     JsonNode data;
     try {
       data = value instanceof JsonNode n ? n : services.mapper.valueToTree(value);
-      JsonDepth.check("a checkpoint", data, services.settings.maxJsonDepth());
+      services.settings.json().check("a checkpoint", data);
     } catch (IllegalArgumentException | InvalidArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -184,7 +184,7 @@ final class DurableSteps {
     try {
       JsonNode json = value == null ? null
           : value instanceof JsonNode n ? n : services.mapper.valueToTree(value);
-      JsonDepth.check("the result of step '" + name + "'", json, services.settings.maxJsonDepth());
+      services.settings.json().check("the result of step '" + name + "'", json);
       int size = json == null ? 0 : services.mapper.writeValueAsBytes(json).length;
       if (size > services.settings.maxPayloadBytes()) {
         throw new PermanentFailure("the result of step '" + name + "' is " + size

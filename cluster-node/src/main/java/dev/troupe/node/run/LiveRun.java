@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
+import dev.troupe.node.config.JsonLimits;
 import dev.troupe.node.stream.RunStream;
 import dev.troupe.persistence.RunClock;
 import java.time.Instant;
@@ -39,7 +40,7 @@ public final class LiveRun {
   private final RunStream stream;
   private final EntityChannel entity;
   private final int maxUnwrittenEmits;
-  private final int maxJsonDepth;
+  private final JsonLimits json;
   private final AtomicInteger unwritten = new AtomicInteger();
   final Map<String, Object> state = new ConcurrentHashMap<>();
   private volatile Attempt attempt;
@@ -48,11 +49,11 @@ public final class LiveRun {
   private boolean reserved;
 
   public LiveRun(RunStream stream, EntityChannel entity, int maxUnwrittenEmits,
-      int maxJsonDepth) {
+      JsonLimits json) {
     this.stream = stream;
     this.entity = entity;
     this.maxUnwrittenEmits = maxUnwrittenEmits;
-    this.maxJsonDepth = maxJsonDepth;
+    this.json = json;
   }
 
   public String runId() {
@@ -113,13 +114,13 @@ public final class LiveRun {
    * Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded.
    * A durable stream's event is sent to the entity to be written first.
    *
-   * @throws dev.troupe.api.InvalidArgumentException when {@code data} nests deeper than {@code
-   *     troupe.call.max-json-depth}
+   * @throws dev.troupe.api.InvalidArgumentException when {@code data} is past the journal's
+   *     {@link JsonLimits}
    * @throws RunRejectedException (OVERLOADED) when {@code max-unwritten-emits} events of this
    *     durable stream wait for their write already
    */
   void publish(long epoch, String type, JsonNode data) {
-    JsonDepth.check("an emitted " + type, data, maxJsonDepth);
+    json.check("an emitted " + type, data);
     Attempt current = attempt;
     if (current == null || current.epoch() != epoch) {
       log.info("run {}: ignored a {} event from superseded attempt (epoch {})", runId(), type,

@@ -233,7 +233,7 @@ public final class RunActor {
   /** The permanent failure of a result nested too deep to be recorded, or null. */
   private Throwable tooDeep(JsonNode result) {
     try {
-      JsonDepth.check("the handler's result", result, init.services().settings.maxJsonDepth());
+      init.services().settings.json().check("the handler's result", result);
       return null;
     } catch (InvalidArgumentException e) {
       return new PermanentFailure(e.getMessage());
