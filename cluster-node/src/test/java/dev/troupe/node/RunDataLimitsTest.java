@@ -44,6 +44,10 @@ class RunDataLimitsTest {
         ctx -> CompletableFuture.completedFuture(ctx.payload()));
     troupe.register("deep-result", WorkerConfig.DEFAULT,
         ctx -> CompletableFuture.completedFuture(nested(200)));
+    troupe.register("long-string-checkpoint", WorkerConfig.DEFAULT, ctx -> {
+      ctx.checkpoint(json.createObjectNode().put("s", "x".repeat(20_000_001)));
+      return CompletableFuture.completedFuture(json.createObjectNode());
+    });
     troupe.register("long-name-result", WorkerConfig.DEFAULT,
         ctx -> CompletableFuture.completedFuture(json.createObjectNode().put("n".repeat(50_001),
             1)));
@@ -128,6 +132,19 @@ class RunDataLimitsTest {
     assertThat(r.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
     assertThat(r.error().message()).contains("the handler's result has a field name")
         .contains("max-name-length");
+    assertThat(Await.result(troupe.run("echo", json.createObjectNode())).status())
+        .isEqualTo(RunStatus.SUCCEEDED);
+  }
+
+  @Test
+  void aCheckpointWithAStringTooLongToReadBackIsRefusedToItsHandler() {
+    // when a handler checkpoints a string of 20,000,001 characters (the journal reads 20,000,000)
+    RunResult r = Await.result(troupe.run("long-string-checkpoint", json.createObjectNode()));
+
+    // then the checkpoint is refused, naming the limit: that run fails, the worker goes on
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.error().message()).contains("a checkpoint has a string of 20000001 characters")
+        .contains("max-string-length");
     assertThat(Await.result(troupe.run("echo", json.createObjectNode())).status())
         .isEqualTo(RunStatus.SUCCEEDED);
   }

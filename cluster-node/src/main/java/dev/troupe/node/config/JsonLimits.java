@@ -10,15 +10,14 @@ import java.util.Iterator;
 /**
  * What run data (payloads, results, emitted messages, checkpoints, step results) may hold so that
  * the journal can write it and read it back: objects and arrays nested at most {@code maxDepth}
- * levels ({@code troupe.call.max-json-depth}), numbers of at most {@code maxNumberLength}
- * characters and field names of at most {@code maxNameLength}, the limits the journal's reader
- * applies ({@code pekko.serialization.jackson.read.max-number-length} and {@code
- * max-name-length}). Checked before anything is recorded: a document the serializer would refuse
- * fails the write of the batch it is in, and one it writes but cannot read back would keep its
- * entity from recovering. Strings need no check of their own: every size limit on run data is far
- * below the reader's string length.
+ * levels ({@code troupe.call.max-json-depth}), and numbers, field names and strings no longer than
+ * the journal's reader takes ({@code pekko.serialization.jackson.read.max-number-length}, {@code
+ * max-name-length}, {@code max-string-length}). Checked before anything is recorded: a document
+ * the serializer would refuse fails the write of the batch it is in, and one it writes but cannot
+ * read back would keep its entity from recovering.
  */
-public record JsonLimits(int maxDepth, int maxNumberLength, int maxNameLength) {
+public record JsonLimits(int maxDepth, int maxNumberLength, int maxNameLength,
+    int maxStringLength) {
 
   public JsonLimits {
     if (maxDepth < 1 || maxDepth > 900) {
@@ -31,13 +30,14 @@ public record JsonLimits(int maxDepth, int maxNumberLength, int maxNameLength) {
   static JsonLimits fromConfig(Config root) {
     Config read = root.getConfig("pekko.serialization.jackson.read");
     return new JsonLimits(root.getInt("troupe.call.max-json-depth"),
-        read.getInt("max-number-length"), read.getInt("max-name-length"));
+        read.getInt("max-number-length"), read.getInt("max-name-length"),
+        read.getInt("max-string-length"));
   }
 
   /**
    * @throws InvalidArgumentException naming {@code what} and the limit when {@code node} nests
-   *     objects and arrays deeper than {@link #maxDepth}, or holds a number or a field name longer
-   *     than the journal reads back
+   *     objects and arrays deeper than {@link #maxDepth}, or holds a number, a field name or a
+   *     string longer than the journal reads back
    */
   public void check(String what, JsonNode node) {
     if (node == null) {
@@ -57,7 +57,9 @@ public record JsonLimits(int maxDepth, int maxNumberLength, int maxNameLength) {
           containers = true;
           n.forEach(next::add);
         } else if (n.isBigInteger() || n.isBigDecimal()) {
-          number(what, n);
+          tooLong(what, "a number", n.asText().length(), maxNumberLength, "max-number-length");
+        } else if (n.isTextual()) {
+          tooLong(what, "a string", n.textValue().length(), maxStringLength, "max-string-length");
         }
       }
       if (containers && ++depth > maxDepth) {
@@ -71,20 +73,15 @@ public record JsonLimits(int maxDepth, int maxNumberLength, int maxNameLength) {
   private void names(String what, JsonNode object) {
     for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (name.length() > maxNameLength) {
-        throw new InvalidArgumentException(what + " has a field name of " + name.length()
-            + " characters, over the " + maxNameLength + " the journal reads back"
-            + " (pekko.serialization.jackson.read.max-name-length)");
-      }
+      tooLong(what, "a field name", name.length(), maxNameLength, "max-name-length");
     }
   }
 
-  private void number(String what, JsonNode n) {
-    int length = n.asText().length();
-    if (length > maxNumberLength) {
-      throw new InvalidArgumentException(what + " has a number of " + length
-          + " characters, over the " + maxNumberLength + " the journal reads back"
-          + " (pekko.serialization.jackson.read.max-number-length)");
+  private static void tooLong(String what, String kind, int length, int max, String setting) {
+    if (length > max) {
+      throw new InvalidArgumentException(what + " has " + kind + " of " + length
+          + " characters, over the " + max + " the journal reads back"
+          + " (pekko.serialization.jackson.read." + setting + ")");
     }
   }
 }
