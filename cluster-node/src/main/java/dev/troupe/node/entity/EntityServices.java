@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.metrics.TroupeMetrics;
 import dev.troupe.node.registry.WorkerRegistry;
+import dev.troupe.node.run.BlockingHandlers;
 import dev.troupe.node.run.NodeCalls;
 import dev.troupe.node.run.NodeSlots;
 import dev.troupe.node.run.RunServices;
@@ -34,7 +35,10 @@ public record EntityServices(ActorSystem<?> system, TroupeSettings settings, Obj
     NodePayloads payloads = new NodePayloads();
     metrics.activePayloadBytes(payloads.total());
     return new EntityServices(system, settings, mapper, Materializer.matFromSystem(system),
-        registry, new NodeSlots(settings.maxExecutingRuns(), settings.workerLimits()), metrics,
+        registry, new NodeSlots(settings.maxExecutingRuns(), settings.workerLimits(),
+            BlockingHandlers.threads(system),
+            worker -> registry.find(worker).map(r -> r.blocking() != null).orElse(false)),
+        metrics,
         new LocalStreams(), new LocalEntities(), new RunServices(system, settings, mapper, node,
             tracing),
         Clock.systemUTC(), payloads);

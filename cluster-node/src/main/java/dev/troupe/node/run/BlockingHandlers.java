@@ -13,7 +13,8 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * JVM has them (JDK 21 and later, found at run time: the build targets Java 17) and {@code
  * troupe.worker.virtual-threads} is {@code auto}; the bounded {@code troupe.blocking-dispatcher}
  * otherwise. Virtual threads need no bound of their own: the node's slots already cap the runs
- * executing at once.
+ * executing at once; on the dispatcher, the node's slots count its threads too ({@link
+ * NodeSlots}).
  */
 public final class BlockingHandlers {
   private BlockingHandlers() {}
@@ -33,8 +34,7 @@ public final class BlockingHandlers {
 
   /** The executor of blocking handlers on {@code system}, per its settings and the JVM. */
   static Executor executor(ActorSystem<?> system) {
-    boolean wanted = Settings.fromConfig(system.settings().config()).virtualThreads();
-    Optional<ThreadFactory> virtual = wanted ? virtualThreadFactory() : Optional.empty();
+    Optional<ThreadFactory> virtual = virtual(system);
     system.log().info("blocking handlers run on {}",
         virtual.isPresent() ? "virtual threads" : "troupe.blocking-dispatcher");
     if (virtual.isPresent()) {
@@ -42,6 +42,21 @@ public final class BlockingHandlers {
       return task -> factory.newThread(task).start();
     }
     return system.dispatchers().lookup(DispatcherSelector.fromConfig("troupe.blocking-dispatcher"));
+  }
+
+  /**
+   * How many blocking handlers can run at once on {@code system}: the blocking dispatcher's
+   * threads ({@code troupe.blocking-dispatcher.thread-pool-executor.fixed-pool-size}), or no
+   * bound of their own on virtual threads.
+   */
+  public static int threads(ActorSystem<?> system) {
+    return virtual(system).isPresent() ? Integer.MAX_VALUE : system.settings().config()
+        .getInt("troupe.blocking-dispatcher.thread-pool-executor.fixed-pool-size");
+  }
+
+  private static Optional<ThreadFactory> virtual(ActorSystem<?> system) {
+    boolean wanted = Settings.fromConfig(system.settings().config()).virtualThreads();
+    return wanted ? virtualThreadFactory() : Optional.empty();
   }
 
   /**

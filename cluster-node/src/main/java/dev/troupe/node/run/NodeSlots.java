@@ -6,12 +6,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The node's caps on executing runs, shared by every worker entity on the node: the node-wide one
- * ({@code troupe.node.max-executing-runs}) and, for the definitions named in {@code
- * troupe.node.worker-limits}, one per definition (over all its partitions hosted here). A slot
- * counts against both. An entity that finds no slot registers and is told when slots free.
+ * ({@code troupe.node.max-executing-runs}); for the definitions named in {@code
+ * troupe.node.worker-limits}, one per definition (over all its partitions hosted here); and for
+ * blocking handlers, the threads they run on ({@link BlockingHandlers#threads}: the blocking
+ * pool's size when the node has no virtual threads), so that a run counted as executing has a
+ * thread rather than waiting for one in the pool's queue. A slot counts against each cap that
+ * applies. An entity that finds no slot registers and is told when slots free.
  */
 public final class NodeSlots {
   private final int capacity;
@@ -19,6 +23,10 @@ public final class NodeSlots {
   /** The used slots of each definition with a cap of its own on this node, and the caps. */
   private final Map<String, AtomicInteger> usedByWorker = new ConcurrentHashMap<>();
   private final Map<String, Integer> workerLimits;
+  private final int blockingCapacity;
+  private final AtomicInteger usedBlocking = new AtomicInteger();
+  /** Whether a definition's handler is a blocking one. */
+  private final Predicate<String> blocking;
   private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
   private final Set<Runnable> waitingSet = ConcurrentHashMap.newKeySet();
 
@@ -28,20 +36,45 @@ public final class NodeSlots {
 
   /** @param workerLimits the most runs of each named definition executing on this node */
   public NodeSlots(int capacity, Map<String, Integer> workerLimits) {
+    this(capacity, workerLimits, Integer.MAX_VALUE, worker -> false);
+  }
+
+  /**
+   * @param workerLimits the most runs of each named definition executing on this node
+   * @param blockingCapacity the most runs of blocking handlers executing on this node
+   * @param blocking whether a definition's handler is a blocking one
+   */
+  public NodeSlots(int capacity, Map<String, Integer> workerLimits, int blockingCapacity,
+      Predicate<String> blocking) {
     this.capacity = capacity;
     this.workerLimits = Map.copyOf(workerLimits);
     this.workerLimits.keySet().forEach(w -> usedByWorker.put(w, new AtomicInteger()));
+    this.blockingCapacity = blockingCapacity;
+    this.blocking = blocking;
   }
 
-  /** A slot for a run of {@code worker}: false when the node, or the worker on this node, is full. */
+  /**
+   * A slot for a run of {@code worker}: false when the node, the worker on this node, or (for a
+   * blocking handler) the threads of blocking handlers are full.
+   */
   public boolean tryAcquire(String worker) {
     AtomicInteger mine = usedByWorker.get(worker);
     if (mine != null && !increment(mine, workerLimits.get(worker))) {
       return false;
     }
+    boolean onThreads = blocking.test(worker);
+    if (onThreads && !increment(usedBlocking, blockingCapacity)) {
+      if (mine != null) {
+        mine.decrementAndGet();
+      }
+      return false;
+    }
     if (!increment(used, capacity)) {
       if (mine != null) {
         mine.decrementAndGet();
+      }
+      if (onThreads) {
+        usedBlocking.decrementAndGet();
       }
       return false;
     }
@@ -56,6 +89,9 @@ public final class NodeSlots {
     AtomicInteger mine = usedByWorker.get(worker);
     if (mine != null) {
       mine.addAndGet(-n);
+    }
+    if (blocking.test(worker)) {
+      usedBlocking.addAndGet(-n);
     }
     used.addAndGet(-n);
     wakeAll();
@@ -90,7 +126,8 @@ public final class NodeSlots {
     }
     // a release may have happened between the failed tryAcquire and the registration
     AtomicInteger mine = usedByWorker.get(worker);
-    if (used.get() < capacity && (mine == null || mine.get() < workerLimits.get(worker))) {
+    if (used.get() < capacity && (mine == null || mine.get() < workerLimits.get(worker))
+        && (!blocking.test(worker) || usedBlocking.get() < blockingCapacity)) {
       wakeAll();
     }
   }

@@ -76,4 +76,20 @@ class NodeSlotsTest {
         "troupe.node.worker-limits { GPU = 1 }").withFallback(ConfigFactory.load())))
         .hasMessageContaining("troupe.node.worker-limits");
   }
+
+  @Test
+  void blockingHandlersTakeNoMoreSlotsThanTheirThreadsWhileOtherHandlersGoOn() {
+    // given a node of 4 slots whose blocking handlers have 2 threads, "report" being blocking
+    NodeSlots slots = new NodeSlots(4, Map.of(), 2, "report"::equals);
+
+    // when / then
+    assertThat(slots.tryAcquire("report")).isTrue();
+    assertThat(slots.tryAcquire("report")).isTrue();
+    assertThat(slots.tryAcquire("report")).as("the blocking threads' cap").isFalse();
+    assertThat(slots.tryAcquire("echo")).as("an async handler needs no thread").isTrue();
+    slots.release("report", 1);
+    assertThat(slots.tryAcquire("report")).isTrue();
+    assertThat(slots.tryAcquire("echo")).isTrue();
+    assertThat(slots.tryAcquire("echo")).as("the node's cap").isFalse();
+  }
 }
