@@ -101,7 +101,8 @@ final class FailedWrites {
       root = root.getCause();
     }
     if (rejected) {
-      String m = String.valueOf(root.getMessage());
+      // Jackson appends the path through Troupe's own event classes: not the caller's business
+      String m = String.valueOf(root.getMessage()).split(" \\(through reference chain", 2)[0];
       return "its serializer rejected the events: " + (m.length() > 300 ? m.substring(0, 300) : m);
     }
     for (Throwable t = cause; t != null; t = t.getCause()) {
@@ -109,6 +110,6 @@ final class FailedWrites {
         return "the database refused the write (SQLState " + e.getSQLState() + ")";
       }
     }
-    return "the journal failed the write (" + root.getClass().getSimpleName() + ")";
+    return "the journal failed the write"; // the log line names the cause
   }
 }
