@@ -99,8 +99,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private EntityCore(String entityId, EntityServices services,
       ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front,
       TimerScheduler<WorkerEntity.Command> timers) {
-    // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
-    super(PersistenceId.of(WorkerEntity.KEY.name(), entityId),
+    super(PersistenceId.of(WorkerEntity.JOURNAL_NAME, entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.entityId = entityId;
     this.worker = RunIds.workerOf(entityId);
@@ -179,14 +178,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   @Override
   public SignalHandler<WorkerState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          front.tell(WorkerEntity.CoreRecovered.INSTANCE);
-          if (lastSequenceNumber(ctx) == 0 && services.registry().find(worker).isEmpty()) {
-            front.tell(WorkerEntity.Unregistered.INSTANCE);
-          } else {
-            ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
-          }
-        })
+        .onSignal(RecoveryCompleted.instance(), state -> recovered())
         .onSignal(JournalPersistFailed.class, (state, failed) -> {
           if (OwnerFence.isSequenceConflict(failed.getFailure())) {
             OwnerFence.fence(services, entityId, failed.getFailure(), ctx.getLog());
@@ -195,6 +187,27 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
         .onSignal(PreRestart.instance(), state -> letGo("its worker entity restarted"))
         .onSignal(PostStop.instance(), state -> letGo("its worker entity stopped"))
         .build();
+  }
+
+  /**
+   * Recovered: resumes its runs, unless its worker is not registered here. A never-written entity
+   * of such a worker (a stray) passivates, so that remember-entities forgets it; a written one
+   * stays and starts nothing (its runs wait, {@link Attempts#dispatch}) until sharding moves it to
+   * a node with the worker ({@code WorkerAllocation}'s rebalance).
+   */
+  private void recovered() {
+    front.tell(WorkerEntity.CoreRecovered.INSTANCE);
+    boolean registered = services.registry().find(worker).isPresent();
+    if (!registered && lastSequenceNumber(ctx) == 0) {
+      front.tell(WorkerEntity.Unregistered.INSTANCE);
+      return;
+    }
+    if (!registered) {
+      ctx.getLog().warn("worker entity {} recovered on node {}, where worker '{}' is not"
+          + " registered: its runs wait until it moves to a node with the worker", entityId,
+          services.system().address(), worker);
+    }
+    ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
   }
 
   @Override
