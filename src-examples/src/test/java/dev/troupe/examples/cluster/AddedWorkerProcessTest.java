@@ -71,7 +71,7 @@ class AddedWorkerProcessTest {
   void anAddedWorkerRunsOnlyOnTheNodesThatHaveItAndItsRunsWaitForOne() throws Exception {
     // given two nodes without the added worker, and a third that joins with it
     long t0 = System.nanoTime();
-    Node upgraded = cluster.addNode(List.of("-D" + AddedWorkerTestWorkers.SWITCH + "=on"),
+    Node upgraded = cluster.addNode(List.of("-D" + AddedWorkerTestWorkers.SWITCH + "=true"),
         Duration.ofSeconds(120));
     List<Node> old = cluster.nodes.stream().filter(n -> n != upgraded).toList();
     String port = Integer.toString(upgraded.httpPort);

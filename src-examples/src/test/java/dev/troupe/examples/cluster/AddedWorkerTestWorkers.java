@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * The worker that a rolling upgrade adds, for {@link AddedWorkerProcessTest}: registered only on
- * the node processes started with {@code -Dtroupe.test.added-worker=on} (listed for ServiceLoader
+ * the node processes started with {@code -Dtroupe.test.added-worker=true} (listed for ServiceLoader
  * on every test node's classpath, in {@code cluster-nodes/META-INF/services}, so the other nodes
  * run the version without it). Payload {@code {"dir": path, "firstMs": n}}: each attempt records
  * its start ({@link SideEffects}, kind {@code start}); the first then sleeps {@code firstMs}, later
