@@ -220,7 +220,7 @@ final class Attempts {
   void dispatch(Decision d) {
     Optional<Registration> found = services.registry().find(worker);
     if (found.isEmpty()) {
-      return; // runs wait until the worker is registered on this node
+      return; // runs wait until the entity moves to a node with the worker
     }
     Registration reg = found.get();
     WorkerConfig cfg = reg.definition().config();

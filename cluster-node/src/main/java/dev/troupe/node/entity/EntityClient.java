@@ -6,6 +6,7 @@ import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.UnknownRunException;
 import dev.troupe.api.WorkerStats;
+import dev.troupe.node.placement.RegisteredWorkers;
 import dev.troupe.node.registry.Registration;
 import dev.troupe.persistence.RunIds;
 import dev.troupe.persistence.RunSpec;
@@ -67,8 +68,13 @@ public final class EntityClient {
         .toList();
   }
 
-  /** Starts the definition's entities, so that their queued and interrupted runs go on. */
+  /**
+   * Announces the definition to the cluster ({@link RegisteredWorkers}: its entities are placed
+   * only on nodes that announced it) and starts its entities, so that their queued and
+   * interrupted runs go on.
+   */
   public void wake(Registration reg) {
+    RegisteredWorkers.get(services.system()).announce(reg.name());
     for (int p = 0; p < reg.definition().config().partitions(); p++) {
       // no check that the role is up (the node may not be a member yet): the region buffers it
       sharding.entityRefFor(WorkerEntity.keyFor(reg.definition().config().role()),

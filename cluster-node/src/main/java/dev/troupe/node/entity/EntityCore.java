@@ -115,8 +115,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   private EntityCore(String entityId, EntityServices services,
       ActorContext<WorkerEntity.Command> ctx, ActorRef<WorkerEntity.Command> front,
       TimerScheduler<WorkerEntity.Command> timers) {
-    // worker|<entityId> whatever the role: a definition that gains a role keeps its journal
-    super(PersistenceId.of(WorkerEntity.KEY.name(), entityId), restart());
+    super(PersistenceId.of(WorkerEntity.JOURNAL_NAME, entityId), restart());
     this.entityId = entityId;
     this.worker = RunIds.workerOf(entityId);
     this.services = services;
@@ -195,14 +194,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
   @Override
   public SignalHandler<WorkerState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          front.tell(writes.recovered(lastSequenceNumber(ctx), () -> letGo("its write failed")));
-          if (lastSequenceNumber(ctx) == 0 && services.registry().find(worker).isEmpty()) {
-            front.tell(WorkerEntity.Unregistered.INSTANCE);
-          } else {
-            ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
-          }
-        })
+        .onSignal(RecoveryCompleted.instance(), state -> recovered())
         .onSignal(JournalPersistFailed.class, (state, failed) -> onWriteFailed(failed.getFailure()))
         .onSignal(JournalPersistRejected.class, (state, rejected) ->
             writes.failed(rejected.getFailure(), true, false))
@@ -227,6 +219,27 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     } else {
       letGo("its worker entity restarted");
     }
+  }
+
+  /**
+   * Recovered: resumes its runs, unless its worker is not registered here. A never-written entity
+   * of such a worker (a stray) passivates, so that remember-entities forgets it; a written one
+   * stays and starts nothing (its runs wait, {@link Attempts#dispatch}) until sharding moves it to
+   * a node with the worker ({@code WorkerAllocation}'s rebalance).
+   */
+  private void recovered() {
+    front.tell(writes.recovered(lastSequenceNumber(ctx), () -> letGo("its write failed")));
+    boolean registered = services.registry().find(worker).isPresent();
+    if (!registered && lastSequenceNumber(ctx) == 0) {
+      front.tell(WorkerEntity.Unregistered.INSTANCE);
+      return;
+    }
+    if (!registered) {
+      ctx.getLog().warn("worker entity {} recovered on node {}, where worker '{}' is not"
+          + " registered: its runs wait until it moves to a node with the worker", entityId,
+          services.system().address(), worker);
+    }
+    ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
   }
 
   @Override

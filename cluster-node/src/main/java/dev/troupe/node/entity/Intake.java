@@ -84,9 +84,10 @@ final class Intake {
   /** Whether the call is refused unrecorded (then it is answered why). */
   private boolean refused(Decision d, WorkerEntity.Call call) {
     Optional<Registration> reg = services.registry().find(worker);
-    if (reg.isEmpty()) {
-      return refuse(d, call, Refused.Reason.UNKNOWN_WORKER,
-          "worker '" + worker + "' is not registered on this node");
+    if (reg.isEmpty()) { // a caller with the worker sent it: retriable until the entity moves
+      return refuse(d, call, Refused.Reason.UNAVAILABLE, "worker '" + worker
+          + "' is not registered on node " + services.system().address() + ", which hosts its"
+          + " entity " + entityId + " for now; it moves to a node with the worker: try again");
     }
     if (stopping.draining() || !services.entities().accepting()) {
       return refuse(d, call, Refused.Reason.SHUTTING_DOWN,

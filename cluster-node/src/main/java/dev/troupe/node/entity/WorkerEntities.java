@@ -1,5 +1,7 @@
 package dev.troupe.node.entity;
 
+import dev.troupe.node.placement.ShardPerEntity;
+import dev.troupe.node.placement.WorkerAllocation;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -13,13 +15,16 @@ public final class WorkerEntities {
 
   /**
    * Starts sharding of the worker entities of {@code role} (null: any node) on this node; a node
-   * without that role only routes to them (a proxy). Idempotent.
+   * without that role only routes to them (a proxy). Idempotent. One shard per entity, placed only
+   * on nodes that have its worker registered ({@link WorkerAllocation}).
    */
   public static void init(EntityServices services, String role) {
     Entity<WorkerEntity.Command, ShardingEnvelope<WorkerEntity.Command>> entity = Entity.of(
             WorkerEntity.keyFor(role), ctx -> create(ctx.getEntityId(), services,
                 front -> ctx.getShard().tell(new ClusterSharding.Passivate<>(front))))
-        .withStopMessage(WorkerEntity.Stop.INSTANCE);
+        .withStopMessage(WorkerEntity.Stop.INSTANCE)
+        .withMessageExtractor(new ShardPerEntity<WorkerEntity.Command>())
+        .withAllocationStrategy(new WorkerAllocation(services.system()));
     ClusterSharding.get(services.system()).init(role == null ? entity : entity.withRole(role));
   }
 

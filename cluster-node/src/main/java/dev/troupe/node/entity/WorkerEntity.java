@@ -36,8 +36,19 @@ import org.apache.pekko.stream.SourceRef;
 public final class WorkerEntity {
   private WorkerEntity() {}
 
-  /** Entities of definitions without a role; those with role r are of type {@code worker-r}. */
-  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "worker");
+  /**
+   * The journal's name of worker entities: their persistence ids are {@code worker|<entityId>},
+   * whatever their entity type (a definition that gains a role keeps its journal).
+   */
+  public static final String JOURNAL_NAME = "worker";
+
+  /**
+   * Entities of definitions without a role; those with role r are of type {@code workers-r}. Each
+   * is a shard of its own; versions that hashed entity ids into shared shards named the types
+   * {@code worker} and {@code worker-r}: a new name, so that the shards those versions remembered
+   * (under the old names) are never started with entities that now belong to other shards.
+   */
+  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "workers");
 
   /** The entity type of definitions with {@code role} (null: any node): its own sharding region. */
   public static EntityTypeKey<Command> keyFor(String role) {

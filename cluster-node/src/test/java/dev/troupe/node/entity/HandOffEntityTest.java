@@ -259,7 +259,7 @@ class HandOffEntityTest {
     /** Every event its journal holds, batches spelled out. */
     List<WorkerEvent> journal() {
       return flatten(PersistenceTestKit.create(testKit.system())
-          .persistedInStorage(WorkerEntity.KEY.name() + "|" + name).stream()
+          .persistedInStorage(WorkerEntity.JOURNAL_NAME + "|" + name).stream()
           .map(WorkerEvent.class::cast).toList());
     }
   }

@@ -1290,6 +1290,32 @@ class WorkerEntityTest {
   }
 
   @Test
+  void aCallReachingAnEntityOnANodeWithoutItsWorkerIsRefusedAsRetriable() {
+    // given the entity of a worker this node does not have (sharding moves it to a node with it)
+    String name = "elsewhere-" + NAMES.incrementAndGet();
+    EntityServices services = EntityServices.of(testKit.system(),
+        TroupeSettings.fromConfig(testKit.system().settings().config()), JSON,
+        new WorkerRegistry(), new TroupeMetrics());
+    EventSourcedBehaviorTestKit<Command, WorkerEvent, WorkerState> kit =
+        EventSourcedBehaviorTestKit.create(testKit.system(),
+            EntityCore.create(name, services, testKit.<Command>createTestProbe().ref()));
+
+    // when a call reaches it
+    CommandResultWithReply<Command, WorkerEvent, WorkerState, CallReply> call =
+        kit.runCommand(replyTo -> new WorkerEntity.Call(json("{}"), LONG_TIMEOUT_MS, null,
+            List.of(), replyTo));
+
+    // then it is refused as retriable (not as an unknown worker), naming the worker and the
+    // node, and nothing is recorded
+    assertThat(call.reply()).isInstanceOfSatisfying(Refused.class, r -> {
+      assertThat(r.reason()).isEqualTo(Refused.Reason.UNAVAILABLE);
+      assertThat(r.message()).contains("'" + name + "'")
+          .contains(testKit.system().address().toString());
+    });
+    assertThat(call.hasNoEvents()).isTrue();
+  }
+
+  @Test
   void anAttemptThatReportedARetryCanNoLongerCheckpointOrEmit() {
     // given a run whose attempt failed transiently: it waits for its next attempt, same epoch
     Entity e = new Entity(WorkerConfig.DEFAULT);
@@ -1318,7 +1344,7 @@ class WorkerEntityTest {
   /** One worker entity under test, with its own worker name (so its own persistence id). */
   private final class Entity {
     final String name = "echo-" + NAMES.incrementAndGet();
-    final String pid = WorkerEntity.KEY.name() + "|" + name;
+    final String pid = WorkerEntity.JOURNAL_NAME + "|" + name;
     final EntityServices services = EntityServices.of(testKit.system(),
         TroupeSettings.fromConfig(testKit.system().settings().config()), JSON,
         new WorkerRegistry(), new TroupeMetrics());

@@ -504,7 +504,7 @@ class WorkerQueueTest {
   /** One worker entity under test, with its own name, clock and handler. */
   private final class Entity {
     final String name = "queue-" + NAMES.incrementAndGet();
-    final String pid = WorkerEntity.KEY.name() + "|" + name;
+    final String pid = WorkerEntity.JOURNAL_NAME + "|" + name;
     final TestClock clock = new TestClock(Instant.now());
     final EntityServices services;
     final TestProbe<Command> front = testKit.createTestProbe();

@@ -46,8 +46,6 @@ import org.junit.jupiter.api.Assumptions;
  * the database.
  */
 final class ProcessCluster implements AutoCloseable {
-  /** Pekko's {@code pekko.cluster.sharding.number-of-shards}, which Troupe keeps. */
-  private static final int SHARDS = 1000;
   private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED");
   final ObjectMapper json = new ObjectMapper();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -73,7 +71,8 @@ final class ProcessCluster implements AutoCloseable {
    * when PostgreSQL does not answer.
    */
   /**
-   * Pekko's newer shard rebalance, up to 30 % of the shards per round rather than a few: the
+   * A larger shard rebalance, up to 30 % of the shards per round rather than one (Troupe's
+   * allocation takes its limits from Pekko's least-shard allocation's settings): the
    * shards of the nodes that joined first spread to the last one in a round or two rather than in
    * dozens (the test nodes host many definitions, so many shards), so that a test waiting for a
    * balanced cluster before it starts runs (which a moved shard would start again) does not wait
@@ -153,17 +152,24 @@ final class ProcessCluster implements AutoCloseable {
 
   // the nodes
 
-  /** One node process: its ports, its process while it runs, its log. */
+  /** One node process: its ports, its own JVM options, its process while it runs, its log. */
   final class Node {
     final int number;
     final int httpPort = freePort();
     final int managementPort = freePort();
     final int remotePort = freePort();
     final Path log;
+    /** On this node's command line after the cluster's (a version with other workers, say). */
+    final List<String> options;
     Process process;
 
     Node(int number) {
+      this(number, List.of());
+    }
+
+    Node(int number, List<String> options) {
       this.number = number;
+      this.options = List.copyOf(options);
       this.log = logs.resolve("node-" + number + ".log");
     }
 
@@ -185,6 +191,7 @@ final class ProcessCluster implements AutoCloseable {
       List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml"));
       command.addAll(jvmOptions);
+      command.addAll(options);
       command.addAll(List.of("-cp", classpath, "dev.troupe.node.Main"));
       ProcessBuilder pb = new ProcessBuilder(command);
       Map<String, String> env = pb.environment();
@@ -234,6 +241,18 @@ final class ProcessCluster implements AutoCloseable {
     public String toString() {
       return "node " + number + " (" + address() + ", HTTP " + httpPort + ")";
     }
+  }
+
+  /**
+   * Starts one more node, with {@code options} on its command line after the cluster's, and waits
+   * until it has joined the live nodes (all Up, ready).
+   */
+  Node addNode(List<String> options, Duration atMost) throws IOException {
+    Node n = new Node(nodes.size() + 1, options);
+    nodes.add(n);
+    n.start(endpoints());
+    awaitCluster(alive(), atMost);
+    return n;
   }
 
   /** The bootstrap endpoints of all the nodes. */
@@ -315,19 +334,18 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until no shard rebalance is due among {@code members}: the numbers of worker shards
-   * they host differ by at most one, the least-shard allocation's threshold (Pekko moves a shard
-   * per {@code rebalance-interval} until then, and a moved entity's executing runs start again).
-   * A test that counts attempts waits for this first. The shards are worked out from the entity
-   * ids as sharding does (the hash of the id modulo {@link #SHARDS}).
+   * Waits until no shard rebalance is due among {@code members} (all of which have the same
+   * workers): the numbers of worker shards they host differ by at most one, the threshold of
+   * Troupe's allocation (it moves shards each {@code rebalance-interval} until then, and a moved
+   * entity's executing runs start again). A test that counts attempts waits for this first. A
+   * worker entity is a shard of its own.
    */
   void awaitBalanced(List<Node> members, Duration atMost) {
     await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
       Map<Node, List<String>> hosted = hostedBy(members.get(0));
       Map<Node, Long> shards = new LinkedHashMap<>();
       for (Node n : members) {
-        shards.put(n, hosted.getOrDefault(n, List.of()).stream()
-            .map(id -> Math.abs(id.hashCode() % SHARDS)).distinct().count());
+        shards.put(n, (long) hosted.getOrDefault(n, List.of()).size());
       }
       assertThat(shards.values().stream().mapToLong(Long::longValue).max().orElse(0)
           - shards.values().stream().mapToLong(Long::longValue).min().orElse(0))
