@@ -17,9 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A rolling upgrade that adds a worker, with node processes on PostgreSQL ({@link
@@ -43,14 +41,7 @@ class AddedWorkerProcessTest {
   private ProcessCluster cluster;
 
   @RegisterExtension
-  final TestWatcher dumpLogsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.dumpLogs(context.getDisplayName());
-      }
-    }
-  };
+  final LogsOnFailure logsOnFailure = new LogsOnFailure(() -> cluster);
 
   @BeforeAll
   void startCluster() throws Exception {

@@ -36,9 +36,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Three node processes ({@code dev.troupe.node.Main}, as {@code bin/cluster.sh} starts them) on a
@@ -73,14 +71,7 @@ class ClusterProcessTest {
   private List<Node> nodes = List.of();
 
   @RegisterExtension
-  final TestWatcher dumpLogsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.dumpLogs(context.getDisplayName());
-      }
-    }
-  };
+  final LogsOnFailure logsOnFailure = new LogsOnFailure(() -> cluster);
 
   @BeforeAll
   void startCluster() throws Exception {

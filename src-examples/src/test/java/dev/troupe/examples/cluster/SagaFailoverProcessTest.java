@@ -28,9 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A saga parent whose node is killed with SIGKILL, on three node processes on PostgreSQL
@@ -51,14 +49,7 @@ class SagaFailoverProcessTest {
   private ProcessCluster cluster;
 
   @RegisterExtension
-  final TestWatcher dumpLogsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.dumpLogs(context.getDisplayName());
-      }
-    }
-  };
+  final LogsOnFailure logsOnFailure = new LogsOnFailure(() -> cluster);
 
   @BeforeAll
   void startCluster() throws Exception {

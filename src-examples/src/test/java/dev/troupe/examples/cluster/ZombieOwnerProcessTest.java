@@ -23,9 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A stale owner resumed: on three node processes on PostgreSQL ({@link ProcessCluster}), the node
@@ -50,14 +48,7 @@ class ZombieOwnerProcessTest {
   private ProcessCluster cluster;
 
   @RegisterExtension
-  final TestWatcher dumpLogsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.dumpLogs(context.getDisplayName());
-      }
-    }
-  };
+  final LogsOnFailure logsOnFailure = new LogsOnFailure(() -> cluster);
 
   @BeforeAll
   void startCluster() throws Exception {
