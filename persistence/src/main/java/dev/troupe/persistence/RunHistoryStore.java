@@ -67,6 +67,15 @@ public interface RunHistoryStore extends AutoCloseable {
   Map<String, Long> lastSeqNrs(String projection, Collection<String> persistenceIds);
 
   /**
+   * The sequence number of the last entry that {@code projection} has applied of every entity it
+   * keeps one for: to find an entity's last entries that the tag query skipped, which no later
+   * entry of that entity reveals.
+   *
+   * @throws StoreException when the database could not be read
+   */
+  Map<String, Long> lastSeqNrs(String projection);
+
+  /**
    * Sets {@code entries} aside as poison (kept in {@code troupe_history_parked} with {@code
    * error}, for operators) and stores {@code newOffset}, so that the projection goes on past them.
    *

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * sequence numbers, {@link JournalGaps}) are read back by persistence id and written first; a
  * batch the database refuses while it is up is written entry by entry, and an entry it still
  * refuses is set aside in {@code troupe_history_parked} with a log line naming its run and a
- * metric. While the database is down the batch fails, and the projection retries it later.
+ * metric. While the database is down the batch fails, and the projection retries it later. An
+ * entity's last entries, which no later entry shows to be missing, are looked for every {@code
+ * troupe.history.tail-check-interval} ({@link #tailCheck}).
  */
 final class HistoryBatches {
   private static final Logger log = LoggerFactory.getLogger(HistoryBatches.class);
@@ -50,8 +52,71 @@ final class HistoryBatches {
     this.metrics = metrics;
   }
 
+  /** The element the projection's stream carries every {@code tail-check-interval}. */
+  enum TailCheck { INSTANCE }
+
+  static final TailCheck TAIL_CHECK = TailCheck.INSTANCE;
+
+  /**
+   * Writes the tag query's entries of {@code group} and the gaps before them, then, when the group
+   * holds a {@link #TAIL_CHECK}, the entries each entity's last ones skipped ({@link #tailCheck});
+   * completes with the stored offset.
+   */
+  CompletionStage<Long> write(List<Object> group) {
+    List<EventEnvelope> envelopes = new ArrayList<>(group.size());
+    group.forEach(o -> {
+      if (o instanceof EventEnvelope e) {
+        envelopes.add(e);
+      }
+    });
+    CompletionStage<Long> written = envelopes.isEmpty()
+        ? CompletableFuture.completedFuture(0L) : writeEnvelopes(envelopes);
+    return envelopes.size() == group.size() ? written : written.thenCompose(o -> tailCheck());
+  }
+
+  /**
+   * The entries that the tag query skipped and that no later entry of their entity revealed yet
+   * (an entity's last ones): for each entity the history keeps a sequence number of, its entries
+   * after that number whose journal ordering is not past the projection's offset (those past it
+   * are the tag query's to deliver), written with the offset unchanged. Completes with the offset.
+   */
+  private CompletionStage<Long> tailCheck() {
+    return CompletableFuture.supplyAsync(() -> new Tail(store.offset(RunHistory.PROJECTION),
+            store.lastSeqNrs(RunHistory.PROJECTION)), jdbc)
+        .thenCompose(tail -> {
+          CompletionStage<List<Entry>> all = CompletableFuture.completedFuture(new ArrayList<>());
+          for (Map.Entry<String, Long> e : tail.applied().entrySet()) {
+            all = all.thenCombine(skippedAfter(e.getKey(), e.getValue(), tail.offset()),
+                (list, found) -> {
+                  list.addAll(found);
+                  return list;
+                });
+          }
+          return all.thenApplyAsync(found -> {
+            if (!found.isEmpty()) {
+              metrics.historyBackfilled(found.size());
+              log.info("run history: {} last entries of their entities were skipped by the tag"
+                  + " query (commits that became visible late); read back by persistence id",
+                  found.size());
+              apply(found, tail.offset());
+            }
+            return tail.offset();
+          }, jdbc);
+        });
+  }
+
+  private record Tail(long offset, Map<String, Long> applied) {}
+
+  private CompletionStage<List<Entry>> skippedAfter(String persistenceId, long applied,
+      long offset) {
+    return journal.currentEventsByPersistenceId(persistenceId, applied + 1, Long.MAX_VALUE)
+        .takeWhile(env -> ((Sequence) env.offset()).value() <= offset)
+        .runWith(Sink.seq(), materializer)
+        .thenApply(HistoryBatches::entries);
+  }
+
   /** Writes {@code group} and the gaps before it; completes with the new offset. */
-  CompletionStage<Long> write(List<EventEnvelope> group) {
+  private CompletionStage<Long> writeEnvelopes(List<EventEnvelope> group) {
     List<Entry> entries = entries(group);
     long offset = ((Sequence) group.get(group.size() - 1).offset()).value();
     Set<String> pids = new LinkedHashSet<>();

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * when its node leaves). Every (re)start reads the stored offset, so a batch whose write failed
  * is read again: at-least-once, and the store's upserts are idempotent. The JDBC calls run on
  * {@code troupe.history.dispatcher}, never on an actor's thread. No entry is dropped silently and
- * none holds up the others: see {@link HistoryBatches}.
+ * none holds up the others: see {@link HistoryBatches}, which also looks for skipped last entries
+ * every {@code troupe.history.tail-check-interval}.
  */
 public final class RunHistoryProjection {
   private static final Logger log = LoggerFactory.getLogger(RunHistoryProjection.class);
@@ -87,7 +88,10 @@ public final class RunHistoryProjection {
                     .thenApply(offset -> {
                       log.debug("run history projection reads the journal after ordering {}",
                           offset);
-                      return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset));
+                      return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset))
+                          .<Object>map(envelope -> envelope)
+                          .merge(Source.<Object>tick(settings.tailCheckInterval(),
+                              settings.tailCheckInterval(), HistoryBatches.TAIL_CHECK));
                     }))
             .groupedWithin(settings.batchSize(), settings.batchWindow())
             .mapAsync(1, batches::write));

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The run history projection against a real journal: an entry the tag query never delivers is
- * read back by persistence id, and an entry the database refuses is set aside while the others
- * are written.
+ * read back by persistence id (also when it is its entity's last), and an entry the database
+ * refuses is set aside while the others are written.
  */
 class HistoryContinuityTest {
   private static final String RUN = "01JD3Q7R8V3K5M9W2X4Y6Z8001-gap";
@@ -66,7 +66,8 @@ class HistoryContinuityTest {
 
   @BeforeEach
   void start() {
-    config = TestNodes.config(TestNodes.newH2Url(), "troupe.history.batch-window = 20ms");
+    config = TestNodes.config(TestNodes.newH2Url(), "troupe.history.batch-window = 20ms\n"
+        + "troupe.history.tail-check-interval = 300ms");
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
     SchemaMigrator.migrate(db);
     store = JdbcRunHistoryStore.open(db, 2);
@@ -93,12 +94,18 @@ class HistoryContinuityTest {
         .run(system);
   }
 
-  /** A journal writer of entity "gap" that tags every event but the AttemptStarted ones. */
   private record Write(WorkerEvent event, ActorRef<Done> replyTo) {}
 
+  /** A journal writer of entity "gap" that tags every event but the AttemptStarted ones. */
   private static Behavior<Write> writer() {
+    return writer("worker|gap", WorkerEvent.AttemptStarted.class);
+  }
+
+  /** A journal writer of {@code persistenceId} that tags every event but the {@code untagged}. */
+  private static Behavior<Write> writer(String persistenceId,
+      Class<? extends WorkerEvent> untagged) {
     return new EventSourcedBehavior<Write, WorkerEvent, String>(
-        PersistenceId.ofUniqueId("worker|gap")) {
+        PersistenceId.ofUniqueId(persistenceId)) {
       @Override
       public String emptyState() {
         return "";
@@ -117,7 +124,7 @@ class HistoryContinuityTest {
 
       @Override
       public Set<String> tagsFor(WorkerEvent event) {
-        return event instanceof WorkerEvent.AttemptStarted ? Set.of() : Set.of(RunHistory.TAG);
+        return untagged.isInstance(event) ? Set.of() : Set.of(RunHistory.TAG);
       }
     };
   }
@@ -157,6 +164,26 @@ class HistoryContinuityTest {
     RunResult run = store.find(RUN).orElseThrow();
     assertThat(run.attempts()).isEqualTo(1);
     assertThat(run.startedAt()).isEqualTo(Instant.parse("2026-12-07T10:00:01Z"));
+    assertThat(metrics.scrape()).contains("troupe_history_backfilled_entries_total 1.0");
+  }
+
+  @Test
+  void anEntitysLastEntryTheTagQueryNeverDeliversIsReadBackByPersistenceId() {
+    // given a run whose end, its entity's last entry, was written without the history's tag
+    ActorRef<Write> writer = system.systemActorOf(
+        writer("worker|last", WorkerEvent.RunFinished.class), "writer", Props.empty());
+    write(writer, accepted(RUN), succeeded(RUN));
+    // and the tag query moves past it with another entity's entry, as it does in a busy journal
+    ActorRef<Write> other = system.systemActorOf(
+        writer("worker|other", WorkerEvent.AttemptStarted.class), "other", Props.empty());
+    write(other, accepted(NEXT));
+
+    // when the projection runs, and no later entry of the first entity follows
+    runProjection();
+
+    // then the history shows the run's end all the same
+    await().atMost(Duration.ofSeconds(20)).until(() -> store.find(RUN)
+        .map(r -> r.status() == RunStatus.SUCCEEDED).orElse(false));
     assertThat(metrics.scrape()).contains("troupe_history_backfilled_entries_total 1.0");
   }
 

@@ -27,6 +27,21 @@ final class Continuity {
 
   private Continuity() {}
 
+  /** The last applied sequence number of every entity {@code projection} keeps one for. */
+  static Map<String, Long> lastSeqNrs(Connection c, String projection) throws SQLException {
+    Map<String, Long> known = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT \"persistence_id\", \"seq_nr\""
+        + " FROM \"troupe_projection_entities\" WHERE \"projection_name\" = ?")) {
+      ps.setString(1, projection);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          known.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return known;
+  }
+
   /**
    * The last applied sequence number of each of {@code persistenceIds} that has one; 0 for one
    * that has none and whose entity has no run in the history (a new entity: every entry from the

@@ -135,6 +135,16 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
   }
 
   @Override
+  public Map<String, Long> lastSeqNrs(String projection) {
+    try (Connection c = dataSource.getConnection()) {
+      return Continuity.lastSeqNrs(c, projection);
+    } catch (SQLException e) {
+      throw new StoreException("reading the continuity of projection '" + projection
+          + "' failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void park(String projection, List<Entry> entries, long newOffset, String error) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
