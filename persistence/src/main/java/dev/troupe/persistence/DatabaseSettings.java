@@ -1,6 +1,8 @@
 package dev.troupe.persistence;
 
 import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.troupe.persistence.sql.SqlDialect;
 import dev.troupe.persistence.sql.SqlDialects;
 
@@ -31,6 +33,28 @@ public record DatabaseSettings(String url, String user, String password, int poo
   /** The database's dialect, which every database-specific choice asks. */
   public SqlDialect dialect() {
     return SqlDialects.of(url);
+  }
+
+  /**
+   * A HikariCP configuration for this database, as every pool of Troupe's starts: named {@code
+   * poolName}, at most {@code poolSize} connections, at least one kept, its meters reported to
+   * {@code metrics} (none when null), and started without waiting for the database (it may come
+   * up after the node: the first statement waits for it, not the start).
+   */
+  public HikariConfig hikari(String poolName, int poolSize, MetricsTrackerFactory metrics) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName(poolName);
+    if (metrics != null) {
+      c.setMetricsTrackerFactory(metrics);
+    }
+    c.setJdbcUrl(url);
+    c.setUsername(user);
+    c.setPassword(password);
+    c.setDriverClassName(dialect().driverClassName());
+    c.setMaximumPoolSize(poolSize);
+    c.setMinimumIdle(1);
+    c.setInitializationFailTimeout(-1);
+    return c;
   }
 
   /** The URL with any password in it masked, for logs. */

@@ -70,23 +70,11 @@ public final class JdbcRunHistoryStore implements RunHistoryStore {
   public static JdbcRunHistoryStore open(DatabaseSettings db, int poolSize,
       MetricsTrackerFactory metrics) {
     SqlDialect dialect = db.dialect();
-    HikariConfig c = new HikariConfig();
-    c.setPoolName(POOL_NAME);
-    if (metrics != null) {
-      c.setMetricsTrackerFactory(metrics);
-    }
-    c.setJdbcUrl(db.url());
-    c.setUsername(db.user());
-    c.setPassword(db.password());
-    c.setDriverClassName(dialect.driverClassName());
+    HikariConfig c = db.hikari(POOL_NAME, poolSize, metrics);
     if (dialect.connectionInitSql() != null) {
       c.setConnectionInitSql(dialect.connectionInitSql());
     }
-    c.setMaximumPoolSize(poolSize);
-    c.setMinimumIdle(1);
     c.setConnectionTimeout(5_000);
-    // the database may come up after the node: the first statement waits for it, not the start
-    c.setInitializationFailTimeout(-1);
     HikariDataSource ds = new HikariDataSource(c);
     return new JdbcRunHistoryStore(ds, ds);
   }

@@ -76,19 +76,7 @@ public final class JournalDatabase implements Extension {
 
   private SlickDatabase open(JournalPoolSettings settings) {
     DatabaseSettings db = settings.db();
-    HikariConfig c = new HikariConfig();
-    c.setPoolName(POOL_NAME);
-    if (metrics != null) {
-      c.setMetricsTrackerFactory(metrics);
-    }
-    c.setJdbcUrl(db.url());
-    c.setUsername(db.user());
-    c.setPassword(db.password());
-    c.setDriverClassName(db.dialect().driverClassName());
-    c.setMaximumPoolSize(db.poolSize());
-    c.setMinimumIdle(1);
-    // the database may come up after the node: the first statement waits for it, not the start
-    c.setInitializationFailTimeout(-1);
+    HikariConfig c = db.hikari(POOL_NAME, db.poolSize(), metrics);
     pool = new HikariDataSource(c);
     AsyncExecutor executor = AsyncExecutor$.MODULE$.apply(POOL_NAME, db.poolSize(),
         db.poolSize(), settings.queueSize(), db.poolSize(), false);
