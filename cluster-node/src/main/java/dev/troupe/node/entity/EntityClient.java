@@ -19,10 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.Member;
@@ -34,6 +34,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.SourceRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * The node's way to the worker entities, wherever in the cluster they live: every ask with its
@@ -44,7 +45,7 @@ public final class EntityClient {
   private static final Logger log = LoggerFactory.getLogger(EntityClient.class);
   private final EntityServices services;
   private final ClusterSharding sharding;
-  private final Executor callbacks;
+  private final ExecutionContextExecutor callbacks;
   /** The roles whose entity types this node has started sharding for ("" for none). */
   private final Set<String> roles = ConcurrentHashMap.newKeySet();
 
@@ -112,41 +113,71 @@ public final class EntityClient {
    * so that a run whose entity moved, or whose node died, is followed to its next owner.
    */
   public CompletionStage<RunResult> awaitResult(String runId) {
-    return awaitResult(runId, System.nanoTime() + services.settings().resultTimeout().toNanos());
+    CompletableFuture<RunResult> out = new CompletableFuture<>();
+    askResult(runId, System.nanoTime() + services.settings().resultTimeout().toNanos(), out);
+    return out;
   }
 
-  private CompletionStage<RunResult> awaitResult(String runId, long deadline) {
-    long left = deadline - System.nanoTime();
-    Duration wait = Duration.ofNanos(Math.max(1, Math.min(left,
+  /**
+   * Asks once for the run's result and completes {@code out}, or asks again while the deadline
+   * allows: at once after an ask that waited, after {@code troupe.call.result-retry-pause} when the
+   * entity answered at once without the result, so that an entity that keeps refusing (its node
+   * lacks the worker until it moves) is not asked in a tight loop.
+   */
+  private void askResult(String runId, long deadline, CompletableFuture<RunResult> out) {
+    long asked = System.nanoTime();
+    Duration wait = Duration.ofNanos(Math.max(1, Math.min(deadline - asked,
         services.settings().resultRecheck().toNanos())));
-    CompletableFuture<RunResult> out = new CompletableFuture<>();
     withRun(runId, e -> entityRef(e).<WorkerEntity.RunReply>ask(
             r -> new WorkerEntity.AwaitResult(runId, r), wait))
-        .whenCompleteAsync((reply, asked) -> {
-          RunResult run = null;
-          Throwable failure = asked;
-          if (asked == null) {
+        .whenCompleteAsync((reply, asking) -> {
+          Throwable failure = asking;
+          if (asking == null) {
             try {
-              run = Failures.answer(reply, WorkerEntity.RunFound.class).run();
+              out.complete(Failures.answer(reply, WorkerEntity.RunFound.class).run());
+              return;
             } catch (RuntimeException refused) {
               failure = refused;
             }
           }
-          if (failure == null) {
-            out.complete(run);
+          if (shuttingDown()) {
+            out.completeExceptionally(stopped(runId));
           } else if (System.nanoTime() < deadline && askAgain(failure)) {
-            awaitResult(runId, deadline).whenComplete((r, t) -> {
-              if (t == null) {
-                out.complete(r);
-              } else {
-                out.completeExceptionally(t);
-              }
-            });
+            askLater(runId, deadline, out, asked);
           } else {
             out.completeExceptionally(Failures.toException(failure));
           }
         }, callbacks);
-    return out;
+  }
+
+  private void askLater(String runId, long deadline, CompletableFuture<RunResult> out,
+      long asked) {
+    long pause = services.settings().resultRetryPause().toNanos() - (System.nanoTime() - asked);
+    if (pause <= 0) {
+      askResult(runId, deadline, out);
+      return;
+    }
+    try {
+      services.system().scheduler().scheduleOnce(Duration.ofNanos(pause),
+          () -> askResult(runId, deadline, out), callbacks);
+    } catch (IllegalStateException terminated) {
+      out.completeExceptionally(stopped(runId));
+    }
+  }
+
+  /**
+   * Whether this node is on its way down: its sharding regions go, and an ask of them fails at
+   * once, so a caller waiting here for a result is told rather than asking again until its
+   * deadline.
+   */
+  private boolean shuttingDown() {
+    return CoordinatedShutdown.get(services.system()).getShutdownReason().isPresent();
+  }
+
+  private static RunRejectedException stopped(String runId) {
+    return new RunRejectedException(RunRejectedException.Reason.SHUTTING_DOWN, "this node shut"
+        + " down before run " + runId + " finished: read it from another node, or once this one"
+        + " is back");
   }
 
   /** An ask of a result that timed out, or whose entity let its waiters go: ask again. */
