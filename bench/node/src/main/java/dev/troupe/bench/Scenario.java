@@ -9,20 +9,21 @@ import java.util.List;
  * The node benchmark's workloads beyond the no-op drain and the latency ladder, each a class of
  * its own: {@code due-at-once} ({@link DueAtOnceWorkload}), {@code schedules} ({@link
  * SchedulesWorkload}), {@code fairness} ({@link FairnessWorkload}), {@code priorities} ({@link
- * PrioritiesWorkload}), {@code children} ({@link ChildrenWorkload}) and {@code steps} ({@link
- * StepsWorkload}). They run, in that order, after the node benchmark's own workloads, on the
- * same node, when {@code --workloads} names them.
+ * PrioritiesWorkload}), {@code children} ({@link ChildrenWorkload}), {@code steps} ({@link
+ * StepsWorkload}) and {@code http} ({@link HttpWorkload}). They run, in that order, after the
+ * node benchmark's own workloads, on the same node, when {@code --workloads} names them.
  */
 final class Scenario {
   /** The workloads, in the order they run. */
   static final List<String> WORKLOADS =
-      List.of("due-at-once", "schedules", "fairness", "priorities", "children", "steps");
+      List.of("due-at-once", "schedules", "fairness", "priorities", "children", "steps", "http");
 
   /** Their options. */
   static final List<String> KEYS = List.of("scale", "due-runs", "due-lead-seconds", "schedules",
       "schedules-period", "schedules-seconds", "fair-runs", "fair-concurrency", "fair-per-key",
       "fair-work-ms", "fair-interval-ms", "prio-keys", "parents", "children", "parents-in-flight",
-      "steps-runs", "steps", "workflow-runs", "workflow-steps");
+      "steps-runs", "steps", "workflow-runs", "workflow-steps", "http-connections",
+      "http-seconds", "http-warmup-seconds");
 
   private Scenario() {}
 
@@ -34,7 +35,8 @@ final class Scenario {
       int schedulesPeriod, int schedulesSeconds, int fairRuns, int fairConcurrency,
       int fairPerKey, int fairWorkMs, int fairIntervalMs, int prioRuns, int prioWarmup,
       int prioKeys, int parents, int children, int parentsInFlight, int stepsRuns, int steps,
-      int workflowRuns, int workflowSteps) {
+      int workflowRuns, int workflowSteps, List<Integer> httpConnections, int httpSeconds,
+      int httpWarmupSeconds) {
 
     static Settings parse(Options o, int n, int warmup) {
       double scale = o.decimal("scale", 1);
@@ -58,16 +60,20 @@ final class Scenario {
           count(o, "steps-runs", 20_000, scale),
           o.integer("steps", 5),
           count(o, "workflow-runs", 1_000, scale),
-          o.integer("workflow-steps", 10));
+          o.integer("workflow-steps", 10),
+          o.list("http-connections", "16,64,256").stream().map(Integer::valueOf).toList(),
+          o.integer("http-seconds", 10),
+          o.integer("http-warmup-seconds", 10));
       if (s.schedulesPeriod() < 1 || s.schedulesPeriod() > 60 || 60 % s.schedulesPeriod() != 0) {
         throw new IllegalArgumentException("schedules-period divides 60 (seconds), got "
             + s.schedulesPeriod());
       }
       if (s.fairPerKey() < 0 || s.prioKeys() < 1 || s.children() < 1 || s.parentsInFlight() < 1
-          || s.steps() < 1 || s.workflowSteps() < 1 || s.dueLeadSeconds() < 1) {
+          || s.steps() < 1 || s.workflowSteps() < 1 || s.dueLeadSeconds() < 1
+          || s.httpSeconds() < 1 || s.httpConnections().stream().anyMatch(c -> c < 1)) {
         throw new IllegalArgumentException("fair-per-key is 0 (no cap) or more; prio-keys,"
-            + " children, parents-in-flight, steps, workflow-steps and due-lead-seconds at least"
-            + " 1");
+            + " children, parents-in-flight, steps, workflow-steps, due-lead-seconds,"
+            + " http-seconds and each of http-connections at least 1");
       }
       return s;
     }
@@ -99,7 +105,8 @@ final class Scenario {
         case "fairness" -> FairnessWorkload.method(x);
         case "priorities" -> PrioritiesWorkload.method(x, s);
         case "children" -> ChildrenWorkload.method(x);
-        default -> StepsWorkload.method(x, s);
+        case "steps" -> StepsWorkload.method(x, s);
+        default -> HttpWorkload.method(x, s);
       });
     }
     return m;
@@ -124,7 +131,8 @@ final class Scenario {
           case "fairness" -> FairnessWorkload.run(troupe, x, s, problems);
           case "priorities" -> PrioritiesWorkload.run(troupe, x, s, problems);
           case "children" -> ChildrenWorkload.run(troupe, x, s, problems);
-          default -> StepsWorkload.run(troupe, x, s, problems);
+          case "steps" -> StepsWorkload.run(troupe, x, s, problems);
+          default -> HttpWorkload.run(troupe, x, s, hotMedian, problems);
         });
       } catch (InterruptedException e) {
         throw e;

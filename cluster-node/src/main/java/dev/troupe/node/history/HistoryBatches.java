@@ -55,11 +55,9 @@ final class HistoryBatches {
   /** The element the projection's stream carries every {@code tail-check-interval}. */
   enum TailCheck { INSTANCE }
 
-  static final TailCheck TAIL_CHECK = TailCheck.INSTANCE;
-
   /**
    * Writes the tag query's entries of {@code group} and the gaps before them, then, when the group
-   * holds a {@link #TAIL_CHECK}, the entries each entity's last ones skipped ({@link #tailCheck});
+   * holds a {@link TailCheck}, the entries each entity's last ones skipped ({@link #tailCheck});
    * completes with the stored offset.
    */
   CompletionStage<Long> write(List<Object> group) {

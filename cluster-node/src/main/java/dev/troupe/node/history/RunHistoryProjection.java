@@ -91,7 +91,7 @@ public final class RunHistoryProjection {
                       return journal.eventsByTag(RunHistory.TAG, Offset.sequence(offset))
                           .<Object>map(envelope -> envelope)
                           .merge(Source.<Object>tick(settings.tailCheckInterval(),
-                              settings.tailCheckInterval(), HistoryBatches.TAIL_CHECK));
+                              settings.tailCheckInterval(), HistoryBatches.TailCheck.INSTANCE));
                     }))
             .groupedWithin(settings.batchSize(), settings.batchWindow())
             .mapAsync(1, batches::write));
