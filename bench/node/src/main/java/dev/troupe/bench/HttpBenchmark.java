@@ -14,7 +14,6 @@ import dev.troupe.node.TroupeNode;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -353,7 +352,7 @@ public final class HttpBenchmark {
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(s.warmupSeconds()));
     List<Window> reps = new ArrayList<>();
-    long cpu0 = cpuNanos();
+    long cpu0 = Machine.processCpuNanos();
     long wall0 = System.nanoTime();
     for (int rep = 1; rep <= s.reps(); rep++) {
       latency.reset();
@@ -368,7 +367,7 @@ public final class HttpBenchmark {
           rep, w.perSecond(), w.answered(), w.seconds(), Stats.ms(w.latency(), 50),
           Stats.ms(w.latency(), 99), w.errors());
     }
-    double cpuCores = (double) (cpuNanos() - cpu0) / (System.nanoTime() - wall0);
+    double cpuCores = (double) (Machine.processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
     System.out.printf("    this JVM used %.2f cores%n", cpuCores);
     stop.set(true);
     if (!lanesDone.await(2, TimeUnit.MINUTES)) {
@@ -463,7 +462,7 @@ public final class HttpBenchmark {
         int window = sent < warmupCalls ? -1 : (int) ((sent - warmupCalls) / perRep);
         if (window >= 0 && (sent - warmupCalls) % perRep == 0) {
           if (window == 0) {
-            cpu0 = cpuNanos();
+            cpu0 = Machine.processCpuNanos();
           }
           windowStart[window] = System.nanoTime();
           windowErrors[window] = errors.get();
@@ -491,7 +490,7 @@ public final class HttpBenchmark {
       LockSupport.parkNanos(200_000);
     }
     long end = System.nanoTime();
-    double cpuCores = cpu0 == 0 ? 0 : (double) (cpuNanos() - cpu0) / (end - windowStart[0]);
+    double cpuCores = cpu0 == 0 ? 0 : (double) (Machine.processCpuNanos() - cpu0) / (end - windowStart[0]);
     long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (finished.get() < sent && System.nanoTime() < drainDeadline) {
       Thread.sleep(5);
@@ -563,10 +562,6 @@ public final class HttpBenchmark {
   // the machine
 
   /** CPU time this JVM has used so far, all threads. */
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
 
   // the report
 

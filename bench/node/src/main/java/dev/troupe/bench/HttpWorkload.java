@@ -2,12 +2,12 @@ package dev.troupe.bench;
 
 import dev.troupe.bench.Scenario.Finding;
 import dev.troupe.bench.Scenario.Settings;
+import dev.troupe.bench.core.Machine;
 import dev.troupe.bench.core.Stats;
 import dev.troupe.node.TroupeNode;
 import dev.troupe.node.http.HttpServer;
 import dev.troupe.node.http.HttpSettings;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ final class HttpWorkload {
   /** One run of wrk for {@code seconds}; the node's cores are this JVM's CPU time over it. */
   private static Window wrk(Path script, String url, int connections, int seconds)
       throws IOException, InterruptedException {
-    long cpu0 = cpuNanos();
+    long cpu0 = Machine.processCpuNanos();
     long wall0 = System.nanoTime();
     Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s",
         "--timeout", "30s", "-s", script.toString(), url).redirectErrorStream(true).start();
@@ -126,7 +126,7 @@ final class HttpWorkload {
     if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("wrk failed: " + out);
     }
-    double cores = (double) (cpuNanos() - cpu0) / (System.nanoTime() - wall0);
+    double cores = (double) (Machine.processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
     String line = out.lines().filter(l -> l.startsWith(MARK)).findFirst()
         .orElseThrow(() -> new IOException("wrk printed no summary: " + out));
     String[] f = line.split(" ");
@@ -150,8 +150,4 @@ final class HttpWorkload {
     }
   }
 
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
-  }
 }

@@ -6,9 +6,9 @@ import dev.troupe.api.SchedulePage;
 import dev.troupe.api.WorkerStats;
 import dev.troupe.bench.Scenario.Finding;
 import dev.troupe.bench.Scenario.Settings;
+import dev.troupe.bench.core.Machine;
 import dev.troupe.bench.core.Stats;
 import dev.troupe.node.TroupeNode;
-import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,11 +137,10 @@ final class SchedulesWorkload {
 
   /** This JVM's CPU time over the next {@code seconds}, as % of one core. */
   private static double cpuPercent(int seconds) throws InterruptedException {
-    var os = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
-    long cpu0 = os.getProcessCpuTime();
+    long cpu0 = Machine.processCpuNanos();
     long t0 = System.nanoTime();
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-    return 100.0 * (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - t0);
+    return 100.0 * (Machine.processCpuNanos() - cpu0) / (System.nanoTime() - t0);
   }
 
   /** Waits (at most a minute) until {@code bench-tick} has nothing running or queued. */

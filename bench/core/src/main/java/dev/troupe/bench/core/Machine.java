@@ -94,4 +94,10 @@ public final class Machine {
       return Double.NaN;
     }
   }
+
+  /** CPU time this JVM has used, in nanoseconds (all its threads, user and system). */
+  public static long processCpuNanos() {
+    return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+        .getProcessCpuTime();
+  }
 }
