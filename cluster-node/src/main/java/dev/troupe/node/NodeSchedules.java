@@ -12,8 +12,9 @@ import dev.troupe.api.SchedulePage;
 import dev.troupe.api.ScheduleRun;
 import dev.troupe.api.Schedules;
 import dev.troupe.api.UnknownScheduleException;
-import dev.troupe.node.entity.Failures;
 import dev.troupe.node.config.ScheduleSettings;
+import dev.troupe.node.entity.Failures;
+import dev.troupe.node.entity.LocalEntities;
 import dev.troupe.node.registry.WorkerRegistry;
 import dev.troupe.node.schedule.Cron;
 import dev.troupe.node.schedule.RunStarter;
@@ -67,15 +68,16 @@ final class NodeSchedules implements Schedules {
   /**
    * Starts sharding of schedules on this node (the run of a fire starts through {@code calls}, at
    * most one per fire by its idempotency key) and wakes the cluster's schedules, so that they
-   * fire after a restart of the whole cluster.
+   * fire after a restart of the whole cluster; {@code local} tells them whether this node is
+   * fenced as a stale owner.
    */
   static NodeSchedules start(ActorSystem<?> system, Duration askTimeout, WorkerRegistry registry,
       LinkedCall calls, Consumer<JsonNode> payloadCheck,
       Function<String, CompletionStage<Optional<RunResult>>> lookup,
-      BiFunction<String, String, RunHandle> attach) {
+      BiFunction<String, String, RunHandle> attach, LocalEntities local) {
     ScheduleEntities entities = ScheduleEntities.init(system,
         ScheduleSettings.fromConfig(system.settings().config()), askTimeout, Clock.systemUTC(),
-        fire(calls));
+        fire(calls), local);
     entities.wakeAll();
     return new NodeSchedules(entities, registry, payloadCheck, lookup, attach);
   }

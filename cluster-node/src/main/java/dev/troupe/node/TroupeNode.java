@@ -184,7 +184,7 @@ public final class TroupeNode implements Troupe {
     names.forEach(n -> node.entities.wake(node.registry.require(n)));
     synchronized (node) {
       node.schedules = NodeSchedules.start(system, settings.askTimeout(), node.registry,
-          node::start, node.checks::payload, node::lookup, node::attach);
+          node::start, node.checks::payload, node::lookup, node::attach, services.entities());
       node.declared.forEach(node.schedules::declare);
     }
     NodeDrain.hook(services);

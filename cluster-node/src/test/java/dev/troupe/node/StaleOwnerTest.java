@@ -8,6 +8,7 @@ import dev.troupe.api.BlockingWorker;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
+import dev.troupe.api.Schedule;
 import dev.troupe.api.WorkerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two owners of one worker entity: two nodes in one JVM, each a cluster of its own, on one journal
+ * Two owners of one worker entity (or one schedule): two nodes in one JVM, each a cluster of its own, on one journal
  * (PostgreSQL when {@code TROUPE_TEST_PG_URL} is set, else an H2 file). The first is what a node
  * paused past the Split Brain Resolver is to the cluster that took its entities over once it
  * resumes, when nothing but the journal tells it so (a partition that leaves it the database):
@@ -86,5 +87,25 @@ class StaleOwnerTest {
     assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(result.attempts()).isEqualTo(2);
     assertThat(starts).containsExactly("A:1", "B:2");
+  }
+
+  @Test
+  void aNodeWhoseScheduleWriteFindsItsSequenceNumberTakenLeaves() throws Exception {
+    // given a schedule that node A wrote, and node B, on the same journal, that wrote it since
+    String db = TestNodes.newPostgresUrl().orElseGet(TestNodes::newH2Url);
+    TroupeNode a = start(db, "A");
+    a.schedules().put(Schedule.of("nightly", WORKER, "0 0 3 * * *"))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    TroupeNode b = start(db, "B");
+    b.schedules().pause("nightly").toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    // when A writes the schedule under the sequence number B took
+    a.schedules().pause("nightly").exceptionally(refused -> null);
+
+    // then A leaves (its actor system terminates), as for a worker entity's write
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> a.system().getWhenTerminated().toCompletableFuture().isDone());
+    assertThat(b.schedules().get("nightly").toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .hasValueSatisfying(info -> assertThat(info.paused()).isTrue());
   }
 }

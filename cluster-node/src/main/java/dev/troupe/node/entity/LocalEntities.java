@@ -46,7 +46,7 @@ public final class LocalEntities {
   }
 
   /** Whether another node took this node's entities over while it could not see it. */
-  boolean fenced() {
+  public boolean fenced() {
     return fenced.get();
   }
 }

@@ -5,6 +5,8 @@ import dev.troupe.api.Schedule;
 import dev.troupe.api.ScheduleRef;
 import dev.troupe.node.config.ScheduleSettings;
 import dev.troupe.node.entity.Failures;
+import dev.troupe.node.entity.LocalEntities;
+import dev.troupe.node.entity.OwnerFence;
 import dev.troupe.node.schedule.ScheduleEntity.Command;
 import dev.troupe.node.schedule.ScheduleState.Pending;
 import java.time.Clock;
@@ -26,6 +28,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -40,7 +43,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * then act: a fire is written ({@link ScheduleEvent.Fired}) before its worker is called, and a
  * fire whose run is not known to be started is called again after recovery, by the same
  * idempotency key. Time comes from an injected {@link Clock}; the timer only wakes the entity,
- * which then fires every fire time at or before the clock's now.
+ * which then fires every fire time at or before the clock's now. A write refused because another
+ * node wrote the schedule's next sequence number fences the node, as a worker entity's does
+ * ({@link OwnerFence}): a fenced node's schedules fire nothing more and stop.
  */
 public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEvent, ScheduleState> {
   /** Timers are re-armed at least this often, whatever the next fire time. */
@@ -55,6 +60,7 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
   private final TimerScheduler<Command> timers;
   private final Consumer<ActorRef<Command>> passivate;
   private final Runnable wakeAgain;
+  private final LocalEntities node;
   /** Triggers waiting for their run, by fire (not state: a trigger's caller times out on a crash). */
   private final Map<Pending, List<ActorRef<ScheduleEntity.Reply>>> waiting = new HashMap<>();
   private final Map<Pending, Integer> tries = new HashMap<>();
@@ -63,7 +69,7 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
 
   private ScheduleCore(String name, ScheduleSettings settings, Clock clock, RunStarter starter,
       ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      Consumer<ActorRef<Command>> passivate, Runnable wakeAgain) {
+      Consumer<ActorRef<Command>> passivate, Runnable wakeAgain, LocalEntities node) {
     super(PersistenceId.of(ScheduleEntity.KEY.name(), name),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.name = name;
@@ -74,16 +80,20 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
     this.timers = timers;
     this.passivate = passivate;
     this.wakeAgain = wakeAgain;
+    this.node = node;
   }
 
   /**
    * The schedule {@code name}. {@code passivate} asks sharding to stop it (it was deleted, or
-   * never existed); {@code wakeAgain} starts it again when it stops while it exists.
+   * never existed); {@code wakeAgain} starts it again when it stops while it exists; {@code
+   * node} tells whether this node is fenced as a stale owner.
    */
   public static Behavior<Command> create(String name, ScheduleSettings settings, Clock clock,
-      RunStarter starter, Consumer<ActorRef<Command>> passivate, Runnable wakeAgain) {
+      RunStarter starter, Consumer<ActorRef<Command>> passivate, Runnable wakeAgain,
+      LocalEntities node) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ScheduleCore(name, settings, clock, starter, ctx, timers, passivate, wakeAgain)));
+        new ScheduleCore(name, settings, clock, starter, ctx, timers, passivate, wakeAgain,
+            node)));
   }
 
   @Override
@@ -104,18 +114,28 @@ public final class ScheduleCore extends EventSourcedBehavior<Command, ScheduleEv
   @Override
   public SignalHandler<ScheduleState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+      if (node.fenced()) {
+        passivate.accept(ctx.getSelf());
+        return;
+      }
       if (state.exists()) {
         ctx.getLog().info("schedule {} runs on this node ({} fire(s) to start again)", name,
             state.pending().size());
       }
       state.pending().forEach(f -> call(state, f));
       ctx.getSelf().tell(ScheduleEntity.Tick.INSTANCE);
+    }).onSignal(JournalPersistFailed.class, (state, failed) -> {
+      if (OwnerFence.isSequenceConflict(failed.getFailure())) {
+        OwnerFence.fence(ctx.getSystem(), node, "schedule " + name, failed.getFailure(),
+            ctx.getLog());
+      }
     }).build();
   }
 
   @Override
   public CommandHandler<Command, ScheduleEvent, ScheduleState> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
+        .onCommand(c -> node.fenced(), c -> Effect().stop())
         .onCommand(ScheduleEntity.Put.class, this::onPut)
         .onCommand(ScheduleEntity.Get.class, (s, c) -> current(s, c.replyTo()))
         .onCommand(ScheduleEntity.Pause.class, this::onPause)

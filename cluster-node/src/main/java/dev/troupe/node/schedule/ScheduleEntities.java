@@ -2,6 +2,7 @@ package dev.troupe.node.schedule;
 
 import dev.troupe.api.Schedule;
 import dev.troupe.node.config.ScheduleSettings;
+import dev.troupe.node.entity.LocalEntities;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,13 +40,13 @@ public final class ScheduleEntities {
 
   /** Starts sharding of schedules on this node: their runs start through {@code starter}. */
   public static ScheduleEntities init(ActorSystem<?> system, ScheduleSettings settings,
-      Duration askTimeout, Clock clock, RunStarter starter) {
+      Duration askTimeout, Clock clock, RunStarter starter, LocalEntities node) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(ScheduleEntity.KEY, ctx -> ScheduleCore.create(ctx.getEntityId(),
             settings, clock, starter,
             self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)),
             () -> sharding.entityRefFor(ScheduleEntity.KEY, ctx.getEntityId())
-                .tell(new ScheduleEntity.Wake(system.ignoreRef()))))
+                .tell(new ScheduleEntity.Wake(system.ignoreRef())), node))
         .withStopMessage(ScheduleEntity.Stop.INSTANCE));
     sharding.init(Entity.of(ScheduleDirectory.KEY, ctx -> ScheduleDirectory.create(name ->
         sharding.entityRefFor(ScheduleEntity.KEY, name)

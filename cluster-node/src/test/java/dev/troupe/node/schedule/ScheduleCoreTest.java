@@ -11,6 +11,7 @@ import dev.troupe.api.Schedule;
 import dev.troupe.api.ScheduleRef;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.node.config.ScheduleSettings;
+import dev.troupe.node.entity.LocalEntities;
 import dev.troupe.node.schedule.ScheduleEntity.Command;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +102,7 @@ class ScheduleCoreTest {
               Call c = new Call(fire, key);
               calls.add(c);
               return answer.apply(c);
-            }, self -> passivated.incrementAndGet(), () -> { }));
+            }, self -> passivated.incrementAndGet(), () -> { }, new LocalEntities()));
 
     ScheduleEntity.Reply put(String cron, MisfirePolicy misfire) {
       return kit.<ScheduleEntity.Reply>runCommand(r -> new ScheduleEntity.Put(
