@@ -232,8 +232,11 @@ class RunDataLimitsTest {
     // when a handler checkpoints a string of 20,000,001 characters (the journal reads 20,000,000)
     RunResult r = Await.result(troupe.run("long-string-checkpoint", json.createObjectNode()));
 
-    // then the checkpoint is refused, naming the limit: that run fails, the worker goes on
+    // then the checkpoint is refused, naming the limit: that run fails for good, the worker goes
+    // on
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.attempts()).isEqualTo(1);
+    assertThat(r.error().code()).isEqualTo(ErrorCode.PERMANENT_ERROR);
     assertThat(r.error().message()).contains("a checkpoint has a string of 20000001 characters")
         .contains("max-string-length");
     assertThat(Await.result(troupe.run("echo", json.createObjectNode())).status())
@@ -278,7 +281,7 @@ class RunDataLimitsTest {
     String refused = "a checkpoint is 3001 bytes, over the limit of 3000"
         + " (troupe.worker.max-checkpoint-bytes)";
     assertThat(caught.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(caught.result().get("refused").asText()).isEqualTo(refused);
+    assertThat(caught.result().path("refused").asText()).isEqualTo(refused);
     assertThat(caught.result().get("last").asText()).isEqualTo("cp-at-bound");
     // and uncaught it fails its run for good, on the first attempt, with that message
     assertThat(uncaught.status()).isEqualTo(RunStatus.FAILED);
@@ -305,7 +308,7 @@ class RunDataLimitsTest {
     String refused = "an emitted message is 1501 bytes, over the limit of 1500"
         + " (troupe.worker.stream.max-emit-bytes)";
     assertThat(caught.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(caught.result().get("refused").asText()).isEqualTo(refused);
+    assertThat(caught.result().path("refused").asText()).isEqualTo(refused);
     // and its stream holds the messages within the bound only
     List<RunEvent> events = Await.result(handle.messages().runWith(Sink.seq(), system));
     assertThat(events).filteredOn(e -> e.type().equals(RunEvent.MESSAGE))
@@ -331,7 +334,7 @@ class RunDataLimitsTest {
 
     // then the step failed, naming the setting, its size and the bound, and the run went on
     assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(r.result().get("refused").asText()).isEqualTo("the result of step 'big' is 4001"
+    assertThat(r.result().path("refused").asText()).isEqualTo("the result of step 'big' is 4001"
         + " bytes, over the limit of 4000 (troupe.worker.max-step-result-bytes)");
     assertThat(r.result().get("fits").asInt()).isEqualTo(STEP_BYTES - 2);
     assertThat(r.steps()).containsExactly(new RunStep("big", StepStatus.FAILED, null),
