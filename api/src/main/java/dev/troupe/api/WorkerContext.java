@@ -152,7 +152,12 @@ public interface WorkerContext {
    * blocking: the stage completes once it is written, and a later attempt (a retry, or a
    * re-dispatch after a node died) sees it in {@link #lastCheckpoint()}. For asynchronous
    * handlers; a blocking one calls {@link #checkpoint(Object)}. Fails with {@link
-   * RunFinishedException} once the attempt is superseded.
+   * RunFinishedException} once the attempt is superseded, and with {@link
+   * InvalidArgumentException} naming the limit, before anything is written, when {@code data} is
+   * past the node's run data limits (its bytes as JSON, {@code troupe.worker.max-checkpoint-bytes};
+   * its nesting and lengths): the journal keeps every checkpoint and reads it back at recovery.
+   * Left uncaught, that failure ends the run for good (it is not retried: the same data would be
+   * refused again).
    */
   CompletionStage<Done> checkpointAsync(Object data);
 
@@ -162,6 +167,8 @@ public interface WorkerContext {
    *
    * @throws Cancelled when the attempt is cancelled while it waits
    * @throws RunFinishedException when the attempt is superseded
+   * @throws InvalidArgumentException when {@code data} is past the run data limits, as {@link
+   *     #checkpointAsync} says: nothing is written
    */
   default void checkpoint(Object data) {
     try {
@@ -210,7 +217,8 @@ public interface WorkerContext {
    * @param type the class of the result ({@code Void.class} for none: the step returns null)
    * @param compensation what undoes the step, or null for none
    * @throws PermanentFailure when the name was recorded with another type, or the result is too
-   *     large or too deep for the run's data limits (the run fails)
+   *     large ({@code troupe.worker.max-step-result-bytes}) or too deep for the run's data limits
+   *     (the step is recorded FAILED without its result; uncaught, the run fails)
    * @throws RunFinishedException when the attempt is superseded
    * @throws Cancelled when the attempt is cancelled while the result is being written
    */
@@ -232,6 +240,10 @@ public interface WorkerContext {
    * @throws RunRejectedException (OVERLOADED) when the run already has {@code
    *     troupe.worker.stream.max-unwritten-emits} events waiting for their write (also from the
    *     logging methods): the journal is behind, and the stream does not queue without bound
+   * @throws InvalidArgumentException naming the limit when {@code message} is past the run data
+   *     limits (its bytes as JSON, {@code troupe.worker.stream.max-emit-bytes}; its nesting and
+   *     lengths; also from the logging methods): nothing is written or sent, and left uncaught it
+   *     ends the run for good
    */
   void emit(JsonNode message);
 

@@ -1,11 +1,11 @@
 package dev.troupe.node;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.api.CallOptions;
 import dev.troupe.api.InvalidArgumentException;
 import dev.troupe.api.UnknownRunException;
+import dev.troupe.node.config.DataBytes;
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.persistence.RunClock;
 import dev.troupe.persistence.RunIds;
@@ -54,15 +54,7 @@ final class CallChecks {
       throw new InvalidArgumentException("payload must not be null: send an empty object {} for none");
     }
     settings.json().check("payload", payload);
-    try {
-      int size = mapper.writeValueAsBytes(payload).length;
-      if (size > settings.maxPayloadBytes()) {
-        throw new InvalidArgumentException("payload is " + size + " bytes, over the limit of "
-            + settings.maxPayloadBytes() + " (troupe.call.max-payload-bytes)");
-      }
-      return size;
-    } catch (JsonProcessingException e) {
-      throw new InvalidArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
-    }
+    return DataBytes.check(mapper, "payload", payload, settings.maxPayloadBytes(),
+        "troupe.call.max-payload-bytes");
   }
 }

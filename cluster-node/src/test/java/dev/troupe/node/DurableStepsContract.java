@@ -117,8 +117,8 @@ abstract class DurableStepsContract {
 
   @Test
   void aStepNameReusedWithAnotherShapeOrAResultOverTheLimitFailsThatRunAlone() {
-    // given a node whose run data may be 300 bytes at most
-    TroupeNode node = start(newDatabaseUrl(), "troupe.call.max-payload-bytes = 300");
+    // given a node whose steps' results may be 300 bytes at most
+    TroupeNode node = start(newDatabaseUrl(), "troupe.worker.max-step-result-bytes = 300");
     node.registerBlocking("reuse", RETRY_3, ctx -> {
       ctx.step("a", Integer.class, () -> 1);
       return JSON.textNode(ctx.step("a", String.class, () -> "one"));
@@ -155,7 +155,8 @@ abstract class DurableStepsContract {
     assertThat(runs("undo-other")).isZero();
     assertThat(big.status()).isEqualTo(RunStatus.FAILED);
     assertThat(big.attempts()).isEqualTo(1);
-    assertThat(big.error().message()).contains("step 'huge'").contains("max-payload-bytes");
+    assertThat(big.error().message()).contains("step 'huge'")
+        .contains("troupe.worker.max-step-result-bytes");
     assertThat(big.steps()).containsExactly(new RunStep("huge", StepStatus.FAILED, null));
     assertThat(fine.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(fine.result().asInt()).isEqualTo(7);

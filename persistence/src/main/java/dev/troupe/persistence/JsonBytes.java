@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -17,12 +18,28 @@ public final class JsonBytes {
 
   /** The bytes of {@code node} written as compact JSON; 0 for none (Java null). */
   public static long of(JsonNode node) {
+    try {
+      return of(MAPPER, node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The bytes of {@code node} as {@code mapper} writes it; 0 for none (Java null).
+   *
+   * @throws JsonProcessingException when {@code mapper} cannot write it (a POJO node it has no
+   *     serializer for)
+   */
+  public static long of(ObjectMapper mapper, JsonNode node) throws JsonProcessingException {
     if (node == null) {
       return 0;
     }
     Counter counter = new Counter();
     try {
-      MAPPER.writeValue(counter, node);
+      mapper.writeValue(counter, node);
+    } catch (JsonProcessingException e) {
+      throw e;
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a counting stream does not fail
     }

@@ -103,8 +103,7 @@ final class RunHost {
       long base = d.state().run(runId).map(RunRecord::streamSeq).orElse(0L);
       RunStream stream = new RunStream(runId, services.settings(), services.mapper(), durable(),
           base);
-      r = new LiveRun(stream, channel, services.settings().maxUnwrittenEmits(),
-          services.settings().json());
+      r = new LiveRun(stream, channel, services.settings().maxUnwrittenEmits());
       live.put(runId, r);
       services.streams().add(stream);
     }

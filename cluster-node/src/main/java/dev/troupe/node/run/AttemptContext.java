@@ -234,7 +234,7 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     JsonNode data;
     try {
       data = value instanceof JsonNode n ? n : services.mapper.valueToTree(value);
-      services.settings.json().check("a checkpoint", data);
+      OutputRefused.checkpoint(services, data);
     } catch (IllegalArgumentException | InvalidArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -279,8 +279,9 @@ final class AttemptContext implements WorkerContext, LiveRun.Attempt, DurableSte
     publish(RunEvent.MESSAGE, message);
   }
 
-  /** Publishes on the run's stream unless this attempt is over. */
+  /** Publishes on the run's stream unless this attempt is over, within the run data's limits. */
   private void publish(String type, JsonNode data) {
+    OutputRefused.emit(services, type, data);
     liveRun.publish(cancelReason == null ? epoch : -1, type, data);
   }
 

@@ -185,14 +185,9 @@ final class DurableSteps {
       JsonNode json = value == null ? null
           : value instanceof JsonNode n ? n : services.mapper.valueToTree(value);
       services.settings.json().check("the result of step '" + name + "'", json);
-      int size = json == null ? 0 : services.mapper.writeValueAsBytes(json).length;
-      if (size > services.settings.maxPayloadBytes()) {
-        throw new PermanentFailure("the result of step '" + name + "' is " + size
-            + " bytes, over the limit of " + services.settings.maxPayloadBytes()
-            + " (troupe.call.max-payload-bytes)");
-      }
+      services.settings.output().stepResult(services.mapper, name, json);
       return json;
-    } catch (InvalidArgumentException | IllegalArgumentException | JsonProcessingException e) {
+    } catch (InvalidArgumentException | IllegalArgumentException e) {
       throw new PermanentFailure(e.getMessage(), e);
     }
   }

@@ -7,9 +7,13 @@ import dev.troupe.api.TransientFailure;
 final class FailureText {
   private FailureText() {}
 
-  /** The message users see: a Troupe failure's own message, else the exception's type and message. */
+  /**
+   * The message users see: a Troupe failure's (or a refused output's) own message, else the
+   * exception's type and message.
+   */
   static String describe(Throwable t) {
-    if (t instanceof PermanentFailure || t instanceof TransientFailure) {
+    if (t instanceof PermanentFailure || t instanceof TransientFailure
+        || t instanceof OutputRefused) {
       return t.getMessage();
     }
     return t.getMessage() == null

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.api.RunEvent;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
-import dev.troupe.node.config.JsonLimits;
 import dev.troupe.node.stream.RunStream;
 import dev.troupe.persistence.RunClock;
 import java.time.Instant;
@@ -40,7 +39,6 @@ public final class LiveRun {
   private final RunStream stream;
   private final EntityChannel entity;
   private final int maxUnwrittenEmits;
-  private final JsonLimits json;
   private final AtomicInteger unwritten = new AtomicInteger();
   final Map<String, Object> state = new ConcurrentHashMap<>();
   private volatile Attempt attempt;
@@ -48,12 +46,10 @@ public final class LiveRun {
   /** Non-durable: the entity has written this stream's reservation (read on its thread only). */
   private boolean reserved;
 
-  public LiveRun(RunStream stream, EntityChannel entity, int maxUnwrittenEmits,
-      JsonLimits json) {
+  public LiveRun(RunStream stream, EntityChannel entity, int maxUnwrittenEmits) {
     this.stream = stream;
     this.entity = entity;
     this.maxUnwrittenEmits = maxUnwrittenEmits;
-    this.json = json;
   }
 
   public String runId() {
@@ -112,15 +108,13 @@ public final class LiveRun {
 
   /**
    * Publishes an event of the attempt {@code epoch}; ignored (and logged) once it is superseded.
-   * A durable stream's event is sent to the entity to be written first.
+   * A durable stream's event is sent to the entity to be written first; its attempt has checked
+   * {@code data} against the run data's limits.
    *
-   * @throws dev.troupe.api.InvalidArgumentException when {@code data} is past the journal's
-   *     {@link JsonLimits}
    * @throws RunRejectedException (OVERLOADED) when {@code max-unwritten-emits} events of this
    *     durable stream wait for their write already
    */
   void publish(long epoch, String type, JsonNode data) {
-    json.check("an emitted " + type, data);
     Attempt current = attempt;
     if (current == null || current.epoch() != epoch) {
       log.info("run {}: ignored a {} event from superseded attempt (epoch {})", runId(), type,

@@ -196,7 +196,8 @@ public final class RunActor {
     }
     timers.cancelAll();
     init.liveRun().endAttempt(done.epoch());
-    Throwable cause = done.failure() == null ? tooDeep(done.result()) : unwrap(done.failure());
+    Throwable cause =
+        done.failure() == null ? unrecordable(done.result()) : unwrap(done.failure());
     if (actx.steps().cancelling()) {
       return settle(actx, Outcome.CANCELLED, CANCELLED);
     }
@@ -212,7 +213,7 @@ public final class RunActor {
       report(done.epoch(), Outcome.SUCCEEDED, done.result(), null);
       return finished();
     }
-    boolean permanent = cause instanceof PermanentFailure
+    boolean permanent = cause instanceof PermanentFailure || cause instanceof OutputRefused
         || (!(cause instanceof TransientFailure)
             && init.registration().definition().config().errorClassifier().isPermanent(cause));
     int maxAttempts = init.registration().definition().config().retry().maxAttempts();
@@ -230,10 +231,15 @@ public final class RunActor {
     throw new RetryAttempt("retry run " + runId() + " after attempt " + actx.attempt());
   }
 
-  /** The permanent failure of a result nested too deep to be recorded, or null. */
-  private Throwable tooDeep(JsonNode result) {
+  /**
+   * The permanent failure of a result the journal must not record (past the run data's {@link
+   * dev.troupe.node.config.JsonLimits}, or over {@code troupe.worker.max-result-bytes}), or null.
+   */
+  private Throwable unrecordable(JsonNode result) {
+    RunServices services = init.services();
     try {
-      init.services().settings.json().check("the handler's result", result);
+      services.settings.json().check("the handler's result", result);
+      services.settings.output().result(services.mapper, result);
       return null;
     } catch (InvalidArgumentException e) {
       return new PermanentFailure(e.getMessage());
