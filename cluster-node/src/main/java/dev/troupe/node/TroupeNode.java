@@ -328,7 +328,7 @@ public final class TroupeNode implements Troupe {
    * without a status merge the run history's page with the entities' active runs, so they show
    * a run accepted a moment ago, and each run as its entity has it while it is active; lists of
    * a terminal status come from the run history ({@code troupe_runs}), which follows the journal
-   * shortly behind: a finished run shows there a moment after it finished. See {@link RunLists}.
+   * shortly behind: a finished run shows there a moment after it finished.
    */
   @Override
   public CompletionStage<RunPage> runs(RunQuery query) {
