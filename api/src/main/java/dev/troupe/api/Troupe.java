@@ -70,8 +70,12 @@ public interface Troupe extends WorkerRegistrar {
   CompletionStage<Optional<RunResult>> lookup(String runId);
 
   /**
-   * Runs from the run history, newest first, paged: queued, running and finished ones. The
-   * history is a projection of the journal, so a run shows there shortly after it changes.
+   * Runs, newest first, paged: queued, running and finished ones. A query with an active status
+   * lists runs as their worker entities have them, as soon as they are in it. A query without a
+   * status merges the run history with the entities' active runs, so a run this caller was just
+   * told is accepted (or running) is listed at once, as its entity has it; its cursor goes on
+   * exactly after the last run of the page. A query with a finished status reads the run
+   * history alone, a projection of the journal: a run shows there shortly after it finished.
    */
   CompletionStage<RunPage> runs(RunQuery query);
 

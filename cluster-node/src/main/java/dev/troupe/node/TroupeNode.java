@@ -50,12 +50,10 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -87,6 +85,7 @@ public final class TroupeNode implements Troupe {
   private final RunLookups lookups;
   private final Reruns reruns;
   private final CallChecks checks;
+  private final RunLists lists;
   private final AtomicInteger roundRobin = new AtomicInteger();
   /** Schedules declared in code before the node started: put once it has. */
   private final List<Schedule> declared = new ArrayList<>();
@@ -104,6 +103,7 @@ public final class TroupeNode implements Troupe {
     this.clusterView = new ClusterView(services.system(), entities::keys,
         ClusterSettings.fromConfig(services.system().settings().config()).viewTimeout());
     this.checks = new CallChecks(services.settings(), services.mapper(), services.clock());
+    this.lists = new RunLists(registry, entities, history);
     this.reruns = new Reruns(this::start, this::lookup, this::runs, registry);
   }
 
@@ -323,23 +323,16 @@ public final class TroupeNode implements Troupe {
   // reading
 
   /**
-   * A page of runs. Runs in an active status (queued, running, retrying) are read from their
-   * entities, so a run shows there as soon as its entity has it so; the others from the run
-   * history ({@code troupe_runs}), which follows the journal shortly behind: a finished run
-   * shows there a moment after it finished.
+   * A page of runs. Runs in an active status (queued, running, retrying, scheduled, waiting) are
+   * read from their entities, so a run shows there as soon as its entity has it so; lists
+   * without a status merge the run history's page with the entities' active runs, so they show
+   * a run accepted a moment ago, and each run as its entity has it while it is active; lists of
+   * a terminal status come from the run history ({@code troupe_runs}), which follows the journal
+   * shortly behind: a finished run shows there a moment after it finished.
    */
   @Override
   public CompletionStage<RunPage> runs(RunQuery query) {
-    Objects.requireNonNull(query, "query");
-    if (ActivePages.isFor(query)) {
-      CompletionStage<List<RunResult>> active = query.worker() == null ? active()
-          : registry.find(query.worker()).map(entities::active)
-              .orElse(CompletableFuture.completedFuture(List.of()));
-      return active.thenApply(runs -> ActivePages.page(runs, query));
-    }
-    return history.map(h -> h.page(query)).orElseGet(() -> CompletableFuture.failedFuture(
-        new RunRejectedException(RunRejectedException.Reason.UNAVAILABLE,
-            "the run history is off on this node (troupe.history.enabled = off)")));
+    return lists.runs(Objects.requireNonNull(query, "query"));
   }
 
   @Override
@@ -349,13 +342,7 @@ public final class TroupeNode implements Troupe {
 
   @Override
   public CompletionStage<List<RunResult>> active() {
-    List<CompletableFuture<List<RunResult>>> all = new ArrayList<>();
-    for (String name : registry.names()) {
-      all.add(active(name).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v ->
-        all.stream().flatMap(f -> f.join().stream())
-            .sorted(Comparator.comparing(RunResult::runId)).toList());
+    return lists.active();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.troupe.node.entity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunRejectedException;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.UnknownRunException;
@@ -13,7 +14,10 @@ import dev.troupe.persistence.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -231,6 +235,34 @@ public final class EntityClient {
         parts.stream().flatMap(f -> f.join().runs().stream())
             .sorted(Comparator.comparing(RunResult::runId)).toList())
         .exceptionallyCompose(t -> CompletableFuture.failedFuture(Failures.toException(t)));
+  }
+
+  /**
+   * Each partition's page of active runs for {@code query} ({@link WorkerEntity.GetActivePage}),
+   * by entity id, of the partitions that answered within {@code troupe.ask-timeout}: one that
+   * did not (its node unreachable, no member of its role up) is left out, and logged.
+   */
+  public CompletionStage<Map<String, List<RunResult>>> activePages(Registration reg,
+      RunQuery query) {
+    Map<String, CompletableFuture<Optional<List<RunResult>>>> parts = new LinkedHashMap<>();
+    for (String entityId : entityIds(reg)) {
+      parts.put(entityId, withEntity(entityId, e -> offEntity(entityRef(e)
+          .<WorkerEntity.ActiveRuns>ask(r -> new WorkerEntity.GetActivePage(query, r),
+              services.settings().askTimeout()))).toCompletableFuture()
+          .handle((answer, t) -> {
+            if (t != null) {
+              log.debug("{} did not list its active runs: {}", entityId,
+                  Failures.toException(t).getMessage());
+            }
+            return t == null ? Optional.of(answer.runs()) : Optional.<List<RunResult>>empty();
+          }));
+    }
+    return CompletableFuture.allOf(parts.values().toArray(CompletableFuture[]::new))
+        .thenApply(v -> {
+          Map<String, List<RunResult>> answered = new LinkedHashMap<>();
+          parts.forEach((id, f) -> f.join().ifPresent(runs -> answered.put(id, runs)));
+          return answered;
+        });
   }
 
   /** The statistics of {@code reg}, summed over its partitions. */

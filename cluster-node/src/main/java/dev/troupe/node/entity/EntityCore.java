@@ -134,6 +134,7 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     on(WorkerEntity.CancelChildren.class, intake::onCancelChildren);
     on(WorkerEntity.GetRun.class, intake::onGetRun);
     on(WorkerEntity.GetActive.class, intake::onGetActive);
+    on(WorkerEntity.GetActivePage.class, intake::onGetActivePage);
     on(WorkerEntity.GetStats.class, intake::onGetStats);
     on(WorkerEntity.Subscribe.class, intake::onSubscribe);
     on(WorkerEntity.AwaitResult.class, intake::onAwait);

@@ -175,6 +175,12 @@ final class Intake {
     d.then(() -> g.replyTo().tell(new WorkerEntity.ActiveRuns(runs)));
   }
 
+  void onGetActivePage(Decision d, WorkerEntity.GetActivePage g) {
+    List<RunResult> runs = g.select(
+        d.state().activeRuns().stream().map(r -> r.toResult(worker)).toList());
+    d.then(() -> g.replyTo().tell(new WorkerEntity.ActiveRuns(runs)));
+  }
+
   void onGetStats(Decision d, WorkerEntity.GetStats g) {
     WorkerState s = d.state();
     d.then(() -> g.replyTo().tell(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.TroupeSerializable;
@@ -15,7 +16,9 @@ import dev.troupe.node.run.RunActor;
 import dev.troupe.persistence.JsonBytes;
 import dev.troupe.persistence.RunSpec;
 import dev.troupe.persistence.StepRecord;
+import dev.troupe.persistence.history.PageCursor;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -63,6 +66,7 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = CancelChildren.class, name = "cancel-children"),
     @JsonSubTypes.Type(value = GetRun.class, name = "get-run"),
     @JsonSubTypes.Type(value = GetActive.class, name = "get-active"),
+    @JsonSubTypes.Type(value = GetActivePage.class, name = "get-active-page"),
     @JsonSubTypes.Type(value = GetStats.class, name = "get-stats"),
     @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
     @JsonSubTypes.Type(value = AwaitResult.class, name = "await-result"),
@@ -231,6 +235,26 @@ public final class WorkerEntity {
       implements Command {}
 
   public record GetActive(ActorRef<ActiveRuns> replyTo) implements Command {}
+
+  /**
+   * A page's worth of the entity's active runs for a list without a status, which the facade
+   * merges with the run history's page: those that pass the query's status (if any), parent, tag
+   * and creation-time filters and come after its cursor (a run history cursor, {@link
+   * PageCursor}), newest first, at most one more than its limit, so that the asker knows whether
+   * more follow. Bounded by the limit, the answer stays small however many runs are queued.
+   */
+  public record GetActivePage(RunQuery query, ActorRef<ActiveRuns> replyTo) implements Command {
+    /** The runs of {@code active} that this command asks for. */
+    public List<RunResult> select(Collection<RunResult> active) {
+      PageCursor after = query.cursor() == null ? null : PageCursor.decode(query.cursor());
+      return active.stream()
+          .filter(r -> query.status() == null || r.status() == query.status())
+          .filter(r -> query.parent() == null || query.parent().equals(r.parentRunId()))
+          .filter(query::tagAndTimeMatch)
+          .filter(r -> after == null || after.precedes(r))
+          .sorted(PageCursor.NEWEST_FIRST).limit(query.limit() + 1L).toList();
+    }
+  }
 
   public record ActiveRuns(List<RunResult> runs) implements TroupeSerializable {}
 

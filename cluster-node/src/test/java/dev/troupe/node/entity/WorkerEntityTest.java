@@ -14,6 +14,7 @@ import dev.troupe.api.ErrorCode;
 import dev.troupe.api.RetryPolicy;
 import dev.troupe.api.RunError;
 import dev.troupe.api.RunEvent;
+import dev.troupe.api.RunQuery;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.RunStep;
@@ -1131,6 +1132,8 @@ class WorkerEntityTest {
         new WorkerEntity.CancelChildren(runId, childrenCancelled.ref()),
         new WorkerEntity.GetRun(runId, result.ref()),
         new WorkerEntity.GetActive(active.ref()),
+        new WorkerEntity.GetActivePage(new RunQuery(null, null, 20, "MTIzOjAxSkQ", runId, "t",
+            RunClock.now().minusSeconds(60), RunClock.now()), active.ref()),
         new WorkerEntity.GetStats(stats.ref()),
         new WorkerEntity.Subscribe(runId, 3, stream.ref()),
         new WorkerEntity.AwaitResult(runId, result.ref()),

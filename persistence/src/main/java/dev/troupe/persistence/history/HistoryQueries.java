@@ -105,16 +105,13 @@ final class HistoryQueries {
       if (runs.size() > query.limit() || scanned.size() < wanted) {
         break;
       }
-      RunResult last = scanned.get(scanned.size() - 1);
-      from = new PageCursor(last.createdAt().toEpochMilli(), last.runId());
+      from = PageCursor.after(scanned.get(scanned.size() - 1));
     }
     if (runs.size() <= query.limit()) {
       return new RunPage(runs, null);
     }
     List<RunResult> page = runs.subList(0, query.limit());
-    RunResult last = page.get(page.size() - 1);
-    return new RunPage(List.copyOf(page),
-        new PageCursor(last.createdAt().toEpochMilli(), last.runId()).encode());
+    return new RunPage(List.copyOf(page), PageCursor.after(page.get(page.size() - 1)).encode());
   }
 
   /** At most {@code n} rows of {@code query} after {@code after}, the tag matched loosely. */
