@@ -364,8 +364,9 @@ class TroupeClientTest {
       assertThat(r.worker()).isEqualTo("echo");
       assertThat(r.parentRunId()).isEqualTo(parent.runId());
     });
-    assertThat(ids(RunQuery.ALL.parent(parent.runId()).worker("echo")
-        .status(RunStatus.SUCCEEDED))).hasSize(2);
+    // the history lists them by a finished status once it has their ends (it trails the journal)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ids(RunQuery.ALL.parent(parent.runId())
+        .worker("echo").status(RunStatus.SUCCEEDED))).hasSize(2));
     assertThat(ids(RunQuery.ALL.parent(alone.runId()))).isEmpty();
   }
 

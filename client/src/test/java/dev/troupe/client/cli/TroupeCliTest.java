@@ -200,7 +200,9 @@ class TroupeCliTest {
       assertThat(r.get("worker").asText()).isEqualTo("echo");
       assertThat(r.get("parentRunId").asText()).isEqualTo(parentId);
     });
-    assertThat(listed("--parent", parentId, "--status", "succeeded")).hasSize(2);
+    // the history lists them by a finished status once it has their ends (it trails the journal)
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> listed("--parent", parentId, "--status", "succeeded").size() == 2);
   }
 
   /** A finished echo run with {@code tags}, called once the clock has moved past every earlier run. */
