@@ -55,7 +55,7 @@ RustF cleanup (cleanup-temp-files)|maintenance/CleanupTempFiles.java|rustf-clean
 RustF report generation (generate-report)|reports/GenerateReport.java|rustf-report.rs
 RustF batch processing (batch-processor, demo)|workers/BatchProcessorWorker.java|rustf-batch.rs
 RustF state (stateful, demo)|workers/StatefulWorker.java|rustf-state.rs
-RustF message emission (progress-reporter, demo)|workers/ProgressReporterWorker.java|rustf-progress-reporter.rs
+RustF message emission (emit-progress)|progress/EmitProgress.java|rustf-progress-reporter.rs
 RustF cancellation (cancel after a delay)|operations/CancelAfter.java|rustf-cancellation.rs
 RustF listing and statistics (dashboard)|operations/WorkerDashboard.java|rustf-listing-and-stats.rs
 Multi-agent data validation (validate-order)|orders/ValidateOrder.java|multiagents-data-validation.py

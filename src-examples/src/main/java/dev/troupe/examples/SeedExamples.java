@@ -10,6 +10,7 @@ import dev.troupe.examples.orders.PaymentProcessor;
 import dev.troupe.examples.orders.SyncCalculator;
 import dev.troupe.examples.orders.ValidateOrder;
 import dev.troupe.examples.parallel.ParallelDataProcessor;
+import dev.troupe.examples.progress.EmitProgress;
 import dev.troupe.examples.quickstart.WelcomeEmail;
 import dev.troupe.examples.reports.GenerateReport;
 import dev.troupe.examples.scraping.ScrapePage;
@@ -29,6 +30,7 @@ public final class SeedExamples implements WorkerModule {
   /** The modules installed, in order; add a new example here. */
   static final List<WorkerModule> MODULES = List.of(
       new WelcomeEmail(),
+      new EmitProgress(),
       new ProcessUpload(),
       new CleanupTempFiles(),
       new GenerateReport(),

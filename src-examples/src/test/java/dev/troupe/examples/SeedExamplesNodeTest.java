@@ -117,7 +117,7 @@ class SeedExamplesNodeTest {
     // when
     List<String> names = troupe.workers().stream().map(WorkerDefinition::name).toList();
     // then
-    assertThat(names).contains("welcome-email", "process-upload", "cleanup-temp-files",
+    assertThat(names).contains("welcome-email", "emit-progress", "process-upload", "cleanup-temp-files",
         "generate-report", "validate-order", "payment-processor", "parallel-data-processor",
         "order-routing", "sync-calculator", "complex-task", "risky-task", "sentiment-analysis",
         "transcode-4k", "scrape-page", "process-ranges", "send-email", "batch-processor");
@@ -245,6 +245,21 @@ class SeedExamplesNodeTest {
     assertThat(route.result().path("route").asText()).isEqualTo("premium_customer");
     assertThat(resultOf(totals))
         .isEqualTo(json("{\"subtotal\":50.0,\"tax\":4.0,\"total\":54.0}"));
+  }
+
+  @Test
+  void emitProgressStreamsTenStepsThenComplete() {
+    // when
+    RunHandle h = call("emit-progress", "{}");
+    RunResult r = Await.result(h.result());
+    // then
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(r.result()).isNull();
+    List<JsonNode> messages = messages(h);
+    assertThat(messages).hasSize(11);
+    assertThat(messages.get(0)).isEqualTo(json("{\"progress\":10,\"message\":\"Processing item 1/10\"}"));
+    assertThat(messages.get(9)).isEqualTo(json("{\"progress\":100,\"message\":\"Processing item 10/10\"}"));
+    assertThat(messages.get(10)).isEqualTo(json("{\"status\":\"complete\"}"));
   }
 
   @Test
