@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.examples.cluster.ProcessCluster.Journal;
-import dev.troupe.examples.cluster.ProcessCluster.Node;
+import dev.troupe.examples.cluster.JournalAudit.Journal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +50,7 @@ class AddedWorkerProcessTest {
   @AfterAll
   void stopCluster() throws Exception {
     if (cluster != null) {
-      for (Node n : cluster.alive()) {
+      for (NodeProcess n : cluster.alive()) {
         n.kill(); // nothing to keep: a graceful stop would only take longer
       }
       cluster.close();
@@ -62,9 +61,9 @@ class AddedWorkerProcessTest {
   void anAddedWorkerRunsOnlyOnTheNodesThatHaveItAndItsRunsWaitForOne() throws Exception {
     // given two nodes without the added worker, and a third that joins with it
     long t0 = System.nanoTime();
-    Node upgraded = cluster.addNode(List.of("-D" + AddedWorkerTestWorkers.SWITCH + "=true"),
+    NodeProcess upgraded = cluster.addNode(List.of("-D" + AddedWorkerTestWorkers.SWITCH + "=true"),
         Duration.ofSeconds(120));
-    List<Node> old = cluster.nodes.stream().filter(n -> n != upgraded).toList();
+    List<NodeProcess> old = cluster.nodes.stream().filter(n -> n != upgraded).toList();
     String port = Integer.toString(upgraded.httpPort);
     System.out.printf("[added] %s joined with the added worker in %d ms%n", upgraded,
         ProcessCluster.ms(t0));
@@ -80,7 +79,7 @@ class AddedWorkerProcessTest {
       assertThat(run.get("result").get("node").asText()).isEqualTo(port);
     }
     // and the old nodes do not know the worker
-    for (Node n : old) {
+    for (NodeProcess n : old) {
       assertThat(cluster.post(n, "/api/v1/workers/" + WORKER + "/runs", payload(quick, 0))
           .statusCode()).as("a call of the added worker on " + n).isEqualTo(404);
     }

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.examples.cluster.ProcessCluster.Journal;
-import dev.troupe.examples.cluster.ProcessCluster.Node;
+import dev.troupe.examples.cluster.JournalAudit.Journal;
 import dev.troupe.persistence.RunIds;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -68,7 +67,7 @@ class ClusterProcessTest {
   private static final int FAILOVER_RUNS = 120;
 
   private ProcessCluster cluster;
-  private List<Node> nodes = List.of();
+  private List<NodeProcess> nodes = List.of();
 
   @RegisterExtension
   final LogsOnFailure logsOnFailure = new LogsOnFailure(() -> cluster);
@@ -91,9 +90,9 @@ class ClusterProcessTest {
   @Test
   @Order(1)
   void aCallToAnyNodeWorksTheSame() throws Exception {
-    Node n1 = nodes.get(0);
-    Node n2 = nodes.get(1);
-    Node n3 = nodes.get(2);
+    NodeProcess n1 = nodes.get(0);
+    NodeProcess n2 = nodes.get(1);
+    NodeProcess n3 = nodes.get(2);
     // given the cluster view of every node lists the same members
     JsonNode view = cluster.get(n3, "/api/v1/cluster");
     assertThat(view.get("self").asText()).isEqualTo(n3.address());
@@ -107,8 +106,8 @@ class ClusterProcessTest {
     // when a streaming run is called on node 1 and followed from a node that does not host it
     String runId = cluster.body(cluster.post(n1, "/api/v1/workers/progress-reporter/runs",
         "{\"payload\":{\"steps\":8,\"intervalMs\":300}}"), 202).get("runId").asText();
-    Node host = cluster.hostOf("progress-reporter");
-    Node follower = nodes.stream().filter(n -> n != host).reduce((a, b) -> b).orElseThrow();
+    NodeProcess host = cluster.hostOf("progress-reporter");
+    NodeProcess follower = nodes.stream().filter(n -> n != host).reduce((a, b) -> b).orElseThrow();
     List<Frame> first = frames(follower, runId, null, 3);
     // and the follower drops the stream and resumes with Last-Event-ID on that node
     List<Frame> rest = frames(follower, runId, first.get(first.size() - 1).id, Integer.MAX_VALUE);
@@ -137,8 +136,8 @@ class ClusterProcessTest {
   void runsSurviveANodeKilledWithSigkill() throws Exception {
     String worker = ClusterTestWorkers.FAILOVER;
     // given the sleeper's partitions spread over the nodes, and the node hosting most of them
-    Map<Node, List<String>> hosted = awaitHosted(worker, cluster.alive());
-    Node victim = hosted.entrySet().stream().max(Map.Entry.comparingByValue(
+    Map<NodeProcess, List<String>> hosted = awaitHosted(worker, cluster.alive());
+    NodeProcess victim = hosted.entrySet().stream().max(Map.Entry.comparingByValue(
         (a, b) -> Integer.compare(a.size(), b.size()))).orElseThrow().getKey();
     System.out.printf("[failover] %s entities per node: %s; killing %s%n", worker, hosted, victim);
 
@@ -151,7 +150,7 @@ class ClusterProcessTest {
     List<String> onVictim = hosted.get(victim);
     String followed = runIds.stream().filter(id -> onVictim.contains(RunIds.entityOf(id)))
         .findFirst().orElseThrow();
-    Node watcher = cluster.someNodeBut(victim);
+    NodeProcess watcher = cluster.someNodeBut(victim);
     List<Frame> before = frames(watcher, followed, null, 3);
     assertThat(before).extracting(Frame::event).containsExactly("status", "status", "message");
     // and the node hosting most partitions is killed with SIGKILL while they run
@@ -171,7 +170,7 @@ class ClusterProcessTest {
     assertExactlyOnce(worker, finished, cluster.alive(), Map.of());
     // and the client resumes the followed run on another survivor with its Last-Event-ID: the
     // stream goes on right after it, without a gap, through the new attempt to the result
-    Node resumer = cluster.alive().stream().filter(n -> n != watcher).findFirst().orElse(watcher);
+    NodeProcess resumer = cluster.alive().stream().filter(n -> n != watcher).findFirst().orElse(watcher);
     List<Frame> resumed = frames(resumer, followed, before.get(2).id, Integer.MAX_VALUE);
     assertContiguous(resumed, Long.parseLong(before.get(2).id) + 1);
     assertThat(resumed.get(resumed.size() - 1).event).isEqualTo("result");
@@ -217,7 +216,7 @@ class ClusterProcessTest {
     long t0 = System.nanoTime();
     try {
       // when each node in turn is stopped with SIGTERM (CoordinatedShutdown) and started again
-      for (Node n : nodes) {
+      for (NodeProcess n : nodes) {
         long s = System.nanoTime();
         n.process.destroy();
         assertThat(n.process.waitFor(90, TimeUnit.SECONDS)).as(n + " stopped").isTrue();
@@ -253,10 +252,10 @@ class ClusterProcessTest {
   void aFrozenNodeIsDownedAndTheOthersCarryOn() throws Exception {
     String worker = ClusterTestWorkers.PAUSE;
     cluster.awaitCluster(nodes, Duration.ofSeconds(120));
-    Map<Node, List<String>> hosted = awaitHosted(worker, nodes);
-    Node frozen = hosted.entrySet().stream().filter(e -> !e.getValue().isEmpty())
+    Map<NodeProcess, List<String>> hosted = awaitHosted(worker, nodes);
+    NodeProcess frozen = hosted.entrySet().stream().filter(e -> !e.getValue().isEmpty())
         .map(Map.Entry::getKey).reduce((a, b) -> b).orElseThrow();
-    List<Node> others = nodes.stream().filter(n -> n != frozen).toList();
+    List<NodeProcess> others = nodes.stream().filter(n -> n != frozen).toList();
     // given runs accepted before the pause
     List<String> runIds = new ArrayList<>(callConcurrently(worker, 60, 3000, nodes));
 
@@ -268,7 +267,7 @@ class ClusterProcessTest {
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
           .untilAsserted(() -> {
-            for (Node n : others) {
+            for (NodeProcess n : others) {
               assertThat(memberStatuses(n)).as("members seen by " + n).doesNotContainKey(frozen.address());
             }
           });
@@ -287,7 +286,7 @@ class ClusterProcessTest {
     cluster.awaitCluster(others, Duration.ofSeconds(30));
     // and every run reaches exactly one terminal status, every partition being hosted by them
     Map<String, JsonNode> finished = awaitTerminal(runIds, others, Duration.ofSeconds(60));
-    Map<Node, List<String>> after = awaitHosted(worker, others);
+    Map<NodeProcess, List<String>> after = awaitHosted(worker, others);
     System.out.printf("[pause] %s exited (code %d) %d ms after the SIGSTOP; %d runs (%d accepted"
         + " during the pause) all terminal; entities now: %s%n", frozen, frozen.process.exitValue(),
         Duration.between(stoppedAt, Instant.now()).toMillis(), runIds.size(), flow.accepted.size(), after);
@@ -305,7 +304,7 @@ class ClusterProcessTest {
    * hold runs of calls that got no 202 ({@code unanswered}, by idempotency key): a call whose
    * answer timed out while its entity moved is delivered once the entity is back, and recorded.
    */
-  private void assertExactlyOnce(String worker, Map<String, JsonNode> accepted, List<Node> via,
+  private void assertExactlyOnce(String worker, Map<String, JsonNode> accepted, List<NodeProcess> via,
       Map<String, String> unanswered) throws Exception {
     Journal recorded = cluster.journal(worker);
     Map<String, JsonNode> runs = new TreeMap<>(accepted);
@@ -337,7 +336,7 @@ class ClusterProcessTest {
         .untilAsserted(() -> assertThat(history(worker, via.get(0))).isEqualTo(expected));
     Map<String, Long> byStatus = runs.values().stream().collect(Collectors.groupingBy(
         r -> r.get("status").asText(), Collectors.counting()));
-    for (Node n : via) {
+    for (NodeProcess n : via) {
       JsonNode stats = cluster.get(n, "/api/v1/workers/" + worker + "/stats");
       assertThat(stats.get("runs").asLong()).as("runs in the stats on " + n).isEqualTo(runs.size());
       assertThat(stats.get("succeeded").asLong()).isEqualTo(byStatus.getOrDefault("SUCCEEDED", 0L));
@@ -350,7 +349,7 @@ class ClusterProcessTest {
   }
 
   /** Every run of the worker in the run history, paged through {@code GET /api/v1/runs}. */
-  private Map<String, String> history(String worker, Node n) throws Exception {
+  private Map<String, String> history(String worker, NodeProcess n) throws Exception {
     Map<String, String> out = new TreeMap<>();
     String cursor = null;
     do {
@@ -365,7 +364,7 @@ class ClusterProcessTest {
   }
 
   /** Asks the runs on {@code via} until all are terminal; their last answers. */
-  private Map<String, JsonNode> awaitTerminal(List<String> runIds, List<Node> via, Duration atMost) {
+  private Map<String, JsonNode> awaitTerminal(List<String> runIds, List<NodeProcess> via, Duration atMost) {
     Map<String, JsonNode> done = new ConcurrentHashMap<>();
     try {
       await().atMost(atMost.isNegative() ? Duration.ofMillis(1) : atMost)
@@ -376,7 +375,7 @@ class ClusterProcessTest {
               if (done.containsKey(id)) {
                 continue;
               }
-              Node n = via.get(i++ % via.size());
+              NodeProcess n = via.get(i++ % via.size());
               asks.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/runs/" + id).timeout(Duration.ofSeconds(5)).build(),
                   HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
                     if (r.statusCode() == 200) {
@@ -401,11 +400,11 @@ class ClusterProcessTest {
   // the cluster view
 
   /** Which node hosts each of the worker's entities, once all its partitions are hosted. */
-  private Map<Node, List<String>> awaitHosted(String worker, List<Node> members) {
+  private Map<NodeProcess, List<String>> awaitHosted(String worker, List<NodeProcess> members) {
     return cluster.awaitHosted(worker, ClusterTestWorkers.PARTITIONS, members);
   }
 
-  private Map<String, String> memberStatuses(Node viewer) throws Exception {
+  private Map<String, String> memberStatuses(NodeProcess viewer) throws Exception {
     Map<String, String> out = new TreeMap<>();
     cluster.get(viewer, "/api/v1/cluster").get("members").forEach(m ->
         out.put(m.get("address").asText(), m.get("status").asText()));
@@ -415,10 +414,10 @@ class ClusterProcessTest {
   // calling
 
   /** Calls {@code worker} {@code count} times at once, round robin over {@code via}; the run ids. */
-  private List<String> callConcurrently(String worker, int count, int ms, List<Node> via) throws Exception {
+  private List<String> callConcurrently(String worker, int count, int ms, List<NodeProcess> via) throws Exception {
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      Node n = via.get(i % via.size());
+      NodeProcess n = via.get(i % via.size());
       calls.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/workers/" + worker + "/runs")
           .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
           .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"ms\":" + ms + "}}")).build(),
@@ -449,15 +448,15 @@ class ClusterProcessTest {
       this(worker, ms, null);
     }
 
-    Flow(String worker, int ms, List<Node> only) {
+    Flow(String worker, int ms, List<NodeProcess> only) {
       thread = new Thread(() -> {
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         int calls = 0;
         while (running.get()) {
           String key = keyPrefix + calls++;
-          List<Node> live = only != null ? only : cluster.alive();
+          List<NodeProcess> live = only != null ? only : cluster.alive();
           if (!live.isEmpty()) {
-            Node n = live.get(ThreadLocalRandom.current().nextInt(live.size()));
+            NodeProcess n = live.get(ThreadLocalRandom.current().nextInt(live.size()));
             pending.add(cluster.http.sendAsync(cluster.request(n, "/api/v1/workers/" + worker + "/runs")
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"ms\":" + ms
@@ -496,7 +495,7 @@ class ClusterProcessTest {
   @Order(5)
   void aScheduleStartsOneRunPerFireTimeWhileItsNodeIsKilled() throws Exception {
     // the node frozen by the test before exited: all three again
-    for (Node n : nodes) {
+    for (NodeProcess n : nodes) {
       if (!n.alive()) {
         n.start(cluster.endpoints());
       }
@@ -512,10 +511,10 @@ class ClusterProcessTest {
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
         .until(() -> fired(nodes.get(0), name).size() >= 3);
     // and the node it runs on (it says so in its log)
-    Node host = await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
+    NodeProcess host = await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
         .filter(n -> logHas(n, "schedule " + name + " runs on this node")).findFirst(),
         java.util.Optional::isPresent).orElseThrow();
-    Node survivor = cluster.someNodeBut(host);
+    NodeProcess survivor = cluster.someNodeBut(host);
 
     // when that node is killed with SIGKILL
     Instant killedAt = Instant.now();
@@ -544,7 +543,7 @@ class ClusterProcessTest {
   }
 
   /** The fire times of the runs schedule {@code name} started, from the run history. */
-  private List<Instant> fired(Node n, String name) throws Exception {
+  private List<Instant> fired(NodeProcess n, String name) throws Exception {
     List<Instant> out = new ArrayList<>();
     cluster.get(n, "/api/v1/runs?worker=" + ClusterTestWorkers.SCHEDULED + "&limit=500").get("runs")
         .forEach(r -> {
@@ -556,7 +555,7 @@ class ClusterProcessTest {
     return out;
   }
 
-  private static boolean logHas(Node n, String text) {
+  private static boolean logHas(NodeProcess n, String text) {
     try {
       return Files.readString(n.log).contains(text);
     } catch (IOException e) {
@@ -577,7 +576,7 @@ class ClusterProcessTest {
   }
 
   /** Up to {@code max} events of the run's SSE stream on {@code n}, then the stream is dropped. */
-  private List<Frame> frames(Node n, String runId, String lastEventId, int max) throws Exception {
+  private List<Frame> frames(NodeProcess n, String runId, String lastEventId, int max) throws Exception {
     HttpRequest.Builder b = cluster.request(n, "/api/v1/runs/" + runId + "/events").timeout(Duration.ofSeconds(30));
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);

@@ -7,8 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.examples.cluster.ProcessCluster.Journal;
-import dev.troupe.examples.cluster.ProcessCluster.Node;
+import dev.troupe.examples.cluster.JournalAudit.Journal;
 import dev.troupe.persistence.RunIds;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +59,7 @@ class SagaFailoverProcessTest {
   @AfterAll
   void stopCluster() throws Exception {
     if (cluster != null) {
-      for (Node n : cluster.alive()) {
+      for (NodeProcess n : cluster.alive()) {
         n.kill(); // nothing to keep: a graceful stop would only take longer
       }
       cluster.close();
@@ -72,14 +71,14 @@ class SagaFailoverProcessTest {
       throws Exception {
     // given the child's partitions spread over the nodes, no shard due to move (a moved entity's
     // runs would start again), and a directory for the side effects
-    Map<Node, List<String>> childEntities = cluster.awaitHosted(CHILD, SagaTestWorkers.CHILD_PARTITIONS,
+    Map<NodeProcess, List<String>> childEntities = cluster.awaitHosted(CHILD, SagaTestWorkers.CHILD_PARTITIONS,
         cluster.nodes);
     long t0 = System.nanoTime();
     cluster.awaitBalanced(cluster.nodes, Duration.ofSeconds(90));
     System.out.printf("[saga] shards balanced after %d ms more%n", ProcessCluster.ms(t0));
     Path dir = Files.createDirectories(cluster.directory().resolve("saga"));
     // and a saga parent whose 3 steps are done and whose 10 children are running
-    Node caller = cluster.nodes.get(0);
+    NodeProcess caller = cluster.nodes.get(0);
     String parent = cluster.body(cluster.post(caller, "/api/v1/workers/" + PARENT + "/runs",
         "{\"payload\":{\"dir\":\"" + dir + "\"}}"), 202).get("runId").asText();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -88,7 +87,7 @@ class SagaFailoverProcessTest {
               .extracting(s -> s.get("status").asText()).containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED");
           assertThat(SideEffects.read(dir, "child-start")).hasSize(CHILDREN);
         });
-    Node victim = cluster.hostOf(RunIds.entityOf(parent));
+    NodeProcess victim = cluster.hostOf(RunIds.entityOf(parent));
     String victimPort = Integer.toString(victim.httpPort);
     assertThat(SideEffects.read(dir, "parent")).singleElement()
         .satisfies(e -> assertThat(e.get("node")).as("the parent executes where its entity is").isEqualTo(victimPort));
@@ -101,8 +100,8 @@ class SagaFailoverProcessTest {
     // when the node executing the parent is killed with SIGKILL
     Instant killedAt = Instant.now();
     victim.kill();
-    List<Node> survivors = cluster.alive();
-    Node reader = survivors.get(0);
+    List<NodeProcess> survivors = cluster.alive();
+    NodeProcess reader = survivors.get(0);
     // and, once the parent's second attempt has found its children again, they are released
     await().atMost(FAILOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
         .untilAsserted(() -> assertThat(SideEffects.read(dir, "call")).filteredOn(e -> e.get("attempt").equals("2"))
@@ -120,7 +119,7 @@ class SagaFailoverProcessTest {
     assertThat(run.get("error").get("code").asText()).isEqualTo("PERMANENT_ERROR");
     assertThat(run.get("error").get("message").asText()).contains(SagaTestWorkers.FAILURE);
     // and its handler ran twice, the second time on a survivor, where the entity is now
-    Node host = cluster.hostOf(RunIds.entityOf(parent));
+    NodeProcess host = cluster.hostOf(RunIds.entityOf(parent));
     assertThat(host).isNotEqualTo(victim);
     assertThat(SideEffects.read(dir, "parent")).extracting(e -> e.get("attempt") + "@" + e.get("node"))
         .containsExactly("1@" + victimPort, "2@" + host.httpPort);

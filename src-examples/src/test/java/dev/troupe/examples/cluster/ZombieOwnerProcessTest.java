@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.examples.cluster.ProcessCluster.Journal;
-import dev.troupe.examples.cluster.ProcessCluster.Node;
+import dev.troupe.examples.cluster.JournalAudit.Journal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +58,7 @@ class ZombieOwnerProcessTest {
   @AfterAll
   void stopCluster() throws Exception {
     if (cluster != null) {
-      for (Node n : cluster.alive()) {
+      for (NodeProcess n : cluster.alive()) {
         n.kill(); // nothing to keep: a graceful stop would only take longer
       }
       cluster.close();
@@ -75,7 +74,7 @@ class ZombieOwnerProcessTest {
     cluster.awaitBalanced(cluster.nodes, Duration.ofSeconds(90));
     System.out.printf("[zombie] shards balanced after %d ms%n", ProcessCluster.ms(t0));
     Path dir = Files.createDirectories(cluster.directory().resolve("zombie"));
-    Node caller = cluster.nodes.get(0);
+    NodeProcess caller = cluster.nodes.get(0);
     List<String> runIds = new ArrayList<>();
     for (int i = 0; i < RUNS; i++) {
       runIds.add(cluster.body(cluster.post(caller, "/api/v1/workers/" + WORKER + "/runs",
@@ -90,9 +89,9 @@ class ZombieOwnerProcessTest {
     String zombiePort = firstOn.values().stream()
         .collect(Collectors.groupingBy(p -> p, Collectors.counting())).entrySet().stream()
         .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    Node zombie = cluster.nodes.stream().filter(n -> Integer.toString(n.httpPort).equals(zombiePort))
+    NodeProcess zombie = cluster.nodes.stream().filter(n -> Integer.toString(n.httpPort).equals(zombiePort))
         .findFirst().orElseThrow();
-    List<Node> survivors = cluster.nodes.stream().filter(n -> n != zombie).toList();
+    List<NodeProcess> survivors = cluster.nodes.stream().filter(n -> n != zombie).toList();
     List<String> zombieRuns = firstOn.entrySet().stream().filter(e -> e.getValue().equals(zombiePort))
         .map(Map.Entry::getKey).toList();
 
@@ -102,7 +101,7 @@ class ZombieOwnerProcessTest {
     zombie.signal("STOP");
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
         .untilAsserted(() -> {
-          for (Node n : survivors) {
+          for (NodeProcess n : survivors) {
             assertThat(cluster.get(n, "/api/v1/cluster").get("members"))
                 .extracting(m -> m.get("address").asText()).as("members seen by " + n)
                 .doesNotContain(zombie.address());
@@ -166,7 +165,7 @@ class ZombieOwnerProcessTest {
    * its refused, another node having written that sequence number: it fenced itself), or from the
    * others (their quarantine notice, or its own Split Brain Resolver) before it wrote anything.
    */
-  private static String howItLearnt(Node zombie) throws IOException {
+  private static String howItLearnt(NodeProcess zombie) throws IOException {
     String log = Files.readString(zombie.log);
     if (log.contains("the journal refused a write")) {
       return "the journal refused one of its writes: it fenced itself";
