@@ -1,5 +1,6 @@
 package dev.troupe.persistence;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.function.Consumer;
 
 /** What every reader of a worker entity's journal asks of its events. */
@@ -68,5 +69,34 @@ public final class WorkerEvents {
     } catch (ClassCastException notOfARun) {
       return null;
     }
+  }
+
+  /**
+   * The bytes of run data that {@code event} carries (payloads, results, checkpoints, stream
+   * events and step results, as compact JSON), plus {@value #EVENT_BYTES} for each lifecycle
+   * event: what holding it, and writing it into the run history, takes beyond its fixed fields.
+   */
+  public static long dataBytes(WorkerEvent event) {
+    long[] bytes = {0};
+    forEach(event, e -> bytes[0] += EVENT_BYTES + JsonBytes.of(dataOf(e)));
+    return bytes[0];
+  }
+
+  /** A lifecycle event's own fields, in bytes, roughly: ids, times, numbers. */
+  private static final long EVENT_BYTES = 100;
+
+  private static JsonNode dataOf(WorkerEvent e) {
+    if (e instanceof WorkerEvent.RunAccepted a) {
+      return a.payload();
+    } else if (e instanceof WorkerEvent.RunFinished f) {
+      return f.result();
+    } else if (e instanceof WorkerEvent.Checkpointed c) {
+      return c.data();
+    } else if (e instanceof WorkerEvent.RunStreamed s) {
+      return s.data();
+    } else if (e instanceof WorkerEvent.StepRecorded s) {
+      return s.step().result();
+    }
+    return null;
   }
 }

@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,6 +45,22 @@ class LargePayloadFloodTest {
 
   @TempDir
   static Path dir;
+  /** The node's warnings and errors, printed when the test fails (its folder is deleted then). */
+  @RegisterExtension
+  static final TestWatcher NODE_LOG = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      try {
+        System.out.println("=== node log (WARN and ERROR) of " + context.getDisplayName());
+        Files.readAllLines(dir.resolve("node.log")).stream()
+            .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.startsWith("\t")
+                || l.startsWith("Caused by"))
+            .limit(400).forEach(System.out::println);
+      } catch (IOException e) {
+        System.out.println("node log not readable: " + e);
+      }
+    }
+  };
   private static Process node;
   private static String base;
 

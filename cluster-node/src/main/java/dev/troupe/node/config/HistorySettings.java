@@ -7,6 +7,7 @@ import java.time.Duration;
 public record HistorySettings(
     boolean enabled,
     int batchSize,
+    long batchBytes,
     Duration batchWindow,
     Duration tailCheckInterval,
     int poolSize,
@@ -18,9 +19,9 @@ public record HistorySettings(
   public static final String DISPATCHER = "troupe.history.dispatcher";
 
   public HistorySettings {
-    if (batchSize < 1 || poolSize < 1) {
-      throw new IllegalArgumentException("troupe.history.batch-size and troupe.history.pool-size"
-          + " must be at least 1, were " + batchSize + " and " + poolSize);
+    if (batchSize < 1 || poolSize < 1 || batchBytes < 1) {
+      throw new IllegalArgumentException("troupe.history.batch-size, batch-bytes and pool-size"
+          + " must be at least 1, were " + batchSize + ", " + batchBytes + " and " + poolSize);
     }
   }
 
@@ -29,6 +30,7 @@ public record HistorySettings(
     return new HistorySettings(
         c.getBoolean("enabled"),
         c.getInt("batch-size"),
+        c.getBytes("batch-bytes"),
         c.getDuration("batch-window"),
         c.getDuration("tail-check-interval"),
         c.getInt("pool-size"),

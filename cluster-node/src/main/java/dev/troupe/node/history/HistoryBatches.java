@@ -56,6 +56,15 @@ final class HistoryBatches {
   enum TailCheck { INSTANCE }
 
   /**
+   * The weight of an element of the projection's stream in a batch ({@code
+   * troupe.history.batch-bytes}): the run data a journal entry carries, at least 1.
+   */
+  static long bytes(Object element) {
+    return element instanceof EventEnvelope e && e.event() instanceof WorkerEvent w
+        ? Math.max(1, WorkerEvents.dataBytes(w)) : 1;
+  }
+
+  /**
    * Writes the tag query's entries of {@code group} and the gaps before them, then, when the group
    * holds a {@link TailCheck}, the entries each entity's last ones skipped ({@link #tailCheck});
    * completes with the stored offset.

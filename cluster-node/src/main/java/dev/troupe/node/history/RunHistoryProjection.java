@@ -93,7 +93,8 @@ public final class RunHistoryProjection {
                           .merge(Source.<Object>tick(settings.tailCheckInterval(),
                               settings.tailCheckInterval(), HistoryBatches.TailCheck.INSTANCE));
                     }))
-            .groupedWithin(settings.batchSize(), settings.batchWindow())
+            .groupedWeightedWithin(settings.batchBytes(), settings.batchSize(),
+                HistoryBatches::bytes, settings.batchWindow())
             .mapAsync(1, batches::write));
   }
 }

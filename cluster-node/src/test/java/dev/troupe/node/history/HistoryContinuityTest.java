@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.node.Await;
@@ -16,17 +17,22 @@ import dev.troupe.persistence.RunHistory;
 import dev.troupe.persistence.RunHistoryStore;
 import dev.troupe.persistence.SchemaMigrator;
 import dev.troupe.persistence.WorkerEvent;
+import dev.troupe.persistence.WorkerEvents;
 import dev.troupe.persistence.history.JdbcRunHistoryStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.pekko.Done;
@@ -213,5 +219,49 @@ class HistoryContinuityTest {
     }
     assertThat(Optional.of(store.offset(RunHistory.PROJECTION))).hasValueSatisfying(
         o -> assertThat(o).isPositive());
+  }
+
+  @Test
+  void largeRunsAreWrittenInTransactionsOfAtMostTheBatchBytes() {
+    // given ten runs of an entity, each accepted with a payload of about 3 KB, in the journal
+    ActorRef<Write> writer = system.systemActorOf(writer("worker|large", WorkerEvent.AttemptStarted.class),
+        "writer", Props.empty());
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String runId = "01JD3Q7R8V3K5M9W2X4Y6Z81" + (10 + i) + "-large";
+      runs.add(runId);
+      write(writer, new WorkerEvent.RunAccepted(runId, JsonNodeFactory.instance.objectNode()
+          .put("text", "x".repeat(3_000)), 30_000, null, List.of(),
+          Instant.parse("2026-12-07T10:00:00Z")));
+    }
+    // and a projection whose transactions carry at most 4 KB of run data, counted by each write
+    List<Long> written = new CopyOnWriteArrayList<>();
+    RunHistoryStore counting = (RunHistoryStore) Proxy.newProxyInstance(
+        RunHistoryStore.class.getClassLoader(), new Class<?>[] {RunHistoryStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("applyAll")) {
+            @SuppressWarnings("unchecked")
+            List<RunHistoryStore.Entry> entries = (List<RunHistoryStore.Entry>) args[1];
+            written.add(entries.stream().mapToLong(e -> WorkerEvents.dataBytes(e.event())).sum());
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+
+    // when the projection runs
+    projection = RunHistoryProjection.source(system, counting, HistorySettings.fromConfig(
+            ConfigFactory.parseString("troupe.history.batch-bytes = 4k").withFallback(config)),
+            jdbc, metrics)
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.ignore(), Keep.left())
+        .run(system);
+
+    // then every run reaches the history, in transactions of one 3 KB entry each
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs.stream()
+        .allMatch(r -> store.find(r).isPresent()));
+    assertThat(written).hasSize(10).allSatisfy(bytes -> assertThat(bytes).isLessThan(4_096));
   }
 }
