@@ -28,7 +28,8 @@ final class StrayCheck {
   private final String entityId;
   private final String worker;
   private final EntityServices services;
-  private final RegisteredWorkers workers;
+  /** The announcements, once the entity is a stray (a node of a cluster only has them). */
+  private RegisteredWorkers workers;
   private final ActorContext<WorkerEntity.Command> ctx;
   private final TimerScheduler<WorkerEntity.Command> timers;
   private boolean watching;
@@ -43,7 +44,6 @@ final class StrayCheck {
     this.entityId = entityId;
     this.worker = worker;
     this.services = services;
-    this.workers = RegisteredWorkers.get(services.system());
     this.ctx = ctx;
     this.timers = timers;
   }
@@ -52,6 +52,7 @@ final class StrayCheck {
   void watch() {
     if (!watching) {
       watching = true;
+      workers = RegisteredWorkers.get(services.system());
       sign();
       timers.startTimerWithFixedDelay(TIMER, WorkerEntity.CheckStray.INSTANCE,
           services.settings().strayCheck());
