@@ -256,7 +256,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
 
   /** A stray with no member announcing its worker for the grace passivates, unless it moves. */
   private Behavior<WorkerEntity.Command> onStrayChecked(WorkerEntity.StrayChecked c) {
-    if (stray.passivates(c) && !stopping) {
+    if (!stopping && stray.passivates(c)) {
       passivate.accept(getContext().getSelf());
     }
     return this;
