@@ -31,6 +31,8 @@ public record TroupeSettings(
     int maxResultWaiters,
     Duration batchTimeout,
     Duration handoffGrace,
+    Duration strayCheck,
+    Duration strayGrace,
     WorkerState.Limits limits,
     int snapshotEvery,
     boolean resumeInterruptedRuns,
@@ -59,6 +61,10 @@ public record TroupeSettings(
     if (duePerBatch < 1) {
       throw new IllegalArgumentException("troupe.worker.due-per-batch must be at least 1, was "
           + duePerBatch);
+    }
+    if (strayCheck.isNegative() || strayCheck.isZero() || strayGrace.isNegative()) {
+      throw new IllegalArgumentException("troupe.worker.stray-check must be positive and"
+          + " troupe.worker.stray-grace not negative, were " + strayCheck + " and " + strayGrace);
     }
     if (maxUnwrittenEmits < 1 || storagePage < 1) {
       throw new IllegalArgumentException("troupe.worker.stream.max-unwritten-emits and"
@@ -93,6 +99,8 @@ public record TroupeSettings(
         w.getInt("max-result-waiters"),
         w.getDuration("batch-timeout"),
         w.getDuration("handoff-grace"),
+        w.getDuration("stray-check"),
+        w.getDuration("stray-grace"),
         new WorkerState.Limits(w.getInt("retained-finished-runs"), w.getInt("stats-window"),
             // summaries are read whole from the history: without it runs are kept whole
             c.getBoolean("history.enabled") ? w.getBytes("retained-run-bytes") : Long.MAX_VALUE),

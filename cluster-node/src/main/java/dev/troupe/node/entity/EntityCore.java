@@ -226,7 +226,8 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
    * Recovered: resumes its runs, unless its worker is not registered here. A never-written entity
    * of such a worker (a stray) passivates, so that remember-entities forgets it; a written one
    * stays and starts nothing (its runs wait, {@link Attempts#dispatch}) until sharding moves it to
-   * a node with the worker ({@code WorkerAllocation}'s rebalance).
+   * a node with the worker ({@code WorkerAllocation}'s rebalance), or until no member has announced
+   * the worker for {@code troupe.worker.stray-grace}: then it passivates too ({@link StrayCheck}).
    */
   private void recovered() {
     front.tell(writes.recovered(lastSequenceNumber(ctx), () -> letGo("its write failed")));
@@ -237,8 +238,10 @@ public final class EntityCore extends EventSourcedBehaviorWithEnforcedReplies<
     }
     if (!registered) {
       ctx.getLog().warn("worker entity {} recovered on node {}, where worker '{}' is not"
-          + " registered: its runs wait until it moves to a node with the worker", entityId,
-          services.system().address(), worker);
+          + " registered: its runs wait until it moves to a node with the worker (passivated"
+          + " when no member announces the worker for {}, troupe.worker.stray-grace)", entityId,
+          services.system().address(), worker, services.settings().strayGrace());
+      front.tell(WorkerEntity.Stray.INSTANCE);
     }
     ctx.getSelf().tell(WorkerEntity.Resume.INSTANCE);
   }

@@ -71,6 +71,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
   private final ActorRef<WorkerEntity.Command> core;
   private final ArrayDeque<WorkerEntity.Command> pending = new ArrayDeque<>();
   private final Isolation isolation;
+  private final StrayCheck stray;
   private int pendingCalls;
   private long pendingCallBytes;
   private long inFlight;
@@ -100,6 +101,7 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     this.settings = services.settings();
     this.timers = timers;
     this.isolation = new Isolation(entityId, worker, services.metrics(), ctx.getLog());
+    this.stray = new StrayCheck(entityId, worker, services, ctx, timers);
     this.core = ctx.spawn(core.apply(ctx.getSelf()), "journal");
     ctx.watch(this.core);
     services.entities().add(ctx.getSelf());
@@ -114,6 +116,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
         .onMessage(WorkerEntity.Stop.class, s -> onStop())
         .onMessage(WorkerEntity.HandedOff.class, h -> onHandedOff())
         .onMessage(WorkerEntity.Unregistered.class, u -> onUnregistered())
+        .onMessage(WorkerEntity.Stray.class, s -> watchStray())
+        .onMessage(WorkerEntity.CheckStray.class, c -> checkStray())
+        .onMessage(WorkerEntity.StrayChecked.class, this::onStrayChecked)
         .onMessage(WorkerEntity.Command.class, this::onCommand)
         .onSignal(Terminated.class, t -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> {
@@ -129,6 +134,9 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     if (handedOff && c instanceof WorkerEntity.Internal) {
       dropLate(c);
       return this;
+    }
+    if (c instanceof WorkerEntity.Call || c instanceof WorkerEntity.SlotsFreed) {
+      stray.sign(); // from a node with the worker (a stray runs nothing here to free slots)
     }
     if (c instanceof WorkerEntity.Call call) {
       if (pendingCalls >= settings.intakeBuffer()) {
@@ -233,6 +241,24 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     getContext().getLog().info("worker entity {} has no journal and its worker is not registered"
         + " on this node: passivated", entityId);
     passivate.accept(getContext().getSelf());
+    return this;
+  }
+
+  private Behavior<WorkerEntity.Command> watchStray() {
+    stray.watch();
+    return this;
+  }
+
+  private Behavior<WorkerEntity.Command> checkStray() {
+    stray.check();
+    return this;
+  }
+
+  /** A stray with no member announcing its worker for the grace passivates, unless it moves. */
+  private Behavior<WorkerEntity.Command> onStrayChecked(WorkerEntity.StrayChecked c) {
+    if (!stopping && stray.passivates(c)) {
+      passivate.accept(getContext().getSelf());
+    }
     return this;
   }
 

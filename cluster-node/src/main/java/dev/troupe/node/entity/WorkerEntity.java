@@ -89,6 +89,9 @@ public final class WorkerEntity {
     @JsonSubTypes.Type(value = CoreRecovered.class, name = "core-recovered"),
     @JsonSubTypes.Type(value = Resume.class, name = "resume"),
     @JsonSubTypes.Type(value = Unregistered.class, name = "unregistered"),
+    @JsonSubTypes.Type(value = Stray.class, name = "stray"),
+    @JsonSubTypes.Type(value = CheckStray.class, name = "check-stray"),
+    @JsonSubTypes.Type(value = StrayChecked.class, name = "stray-checked"),
     @JsonSubTypes.Type(value = ChildStopped.class, name = "child-stopped"),
     @JsonSubTypes.Type(value = DependencyEnded.class, name = "dependency-ended"),
     @JsonSubTypes.Type(value = RecordStep.class, name = "record-step")
@@ -360,6 +363,22 @@ public final class WorkerEntity {
    * have: the front passivates it, so that it is not remembered and started again for nothing.
    */
   enum Unregistered implements Internal { INSTANCE }
+
+  /**
+   * The core recovered an entity with a journal, of a worker this node does not have: the front
+   * looks, every {@code troupe.worker.stray-check}, whether any member announces it ({@link
+   * StrayCheck}).
+   */
+  enum Stray implements Internal { INSTANCE }
+
+  /** The front's timer of a stray entity: time to look whether any member announces its worker. */
+  enum CheckStray implements Internal { INSTANCE }
+
+  /**
+   * A majority of the members {@code answered}, and {@code announced} the stray entity's worker or
+   * not, asked after the front's {@code signs}th sign of the worker ({@link StrayCheck}).
+   */
+  record StrayChecked(long signs, boolean answered, boolean announced) implements Internal {}
 
   /** After recovery: resume the runs that were executing, then start queued ones. */
   enum Resume implements Internal { INSTANCE }

@@ -1293,6 +1293,24 @@ class WorkerEntityTest {
   }
 
   @Test
+  void aWrittenEntityOfAWorkerNotRegisteredHereWatchesForItsWorkerRatherThanPassivating() {
+    // given an entity that recorded a run on a node with its worker
+    Entity e = new Entity(WorkerConfig.DEFAULT.withMaxConcurrent(1));
+    e.accept();
+    EntityServices elsewhere = EntityServices.of(testKit.system(),
+        TroupeSettings.fromConfig(testKit.system().settings().config()), JSON,
+        new WorkerRegistry(), new TroupeMetrics());
+    TestProbe<Command> front = testKit.createTestProbe();
+
+    // when its journal recovers on a node without the worker
+    testKit.spawn(EntityCore.create(e.name, elsewhere, front.ref()));
+
+    // then it tells its front that it is a stray, to watch whether any member has the worker
+    front.expectMessage(WorkerEntity.CoreRecovered.CLEAN);
+    front.expectMessage(WorkerEntity.Stray.INSTANCE);
+  }
+
+  @Test
   void aCallReachingAnEntityOnANodeWithoutItsWorkerIsRefusedAsRetriable() {
     // given the entity of a worker this node does not have (sharding moves it to a node with it)
     String name = "elsewhere-" + NAMES.incrementAndGet();

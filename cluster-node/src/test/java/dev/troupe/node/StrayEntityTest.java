@@ -1,0 +1,159 @@
+package dev.troupe.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.troupe.api.RunResult;
+import dev.troupe.api.RunStatus;
+import dev.troupe.api.WorkerConfig;
+import dev.troupe.node.cluster.ClusterView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A worker that no node has any more, in one JVM (an actor system per node, one H2 journal): its
+ * written entity, started again by remember-entities on a node without the worker, passivates once
+ * no member has announced the worker for {@code troupe.worker.stray-grace}, and stays forgotten;
+ * when a node that has the worker joins, the entity starts there and its queued runs go on, none
+ * lost, none run twice.
+ */
+@ExtendWith(LogCapturingExtension.class)
+class StrayEntityTest {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final String KEPT = "kept";
+  private static final String GONE = "gone";
+  private static final int QUEUED = 3;
+  /**
+   * A rebalance each second, a short drain and hand-off grace, a stray checked often with a grace
+   * of 2 s: what this test waits for happens within seconds.
+   */
+  private static final String FAST = "pekko.cluster.sharding.rebalance-interval = 1s\n"
+      + "troupe.shutdown.drain-timeout = 1s\n"
+      + "troupe.worker.handoff-grace = 300ms\n"
+      + "troupe.worker.stray-check = 200ms\n"
+      + "troupe.worker.stray-grace = 2s\n";
+  private static final String JOINING = FAST + "troupe.node.self-join = off\n";
+
+  private final List<TroupeNode> nodes = new ArrayList<>();
+  private final String db = TestNodes.newH2Url();
+
+  @AfterEach
+  void stopCluster() {
+    nodes.forEach(n -> n.system().terminate());
+    nodes.forEach(n -> Await.result(n.system().getWhenTerminated(), 60));
+  }
+
+  @Test
+  void aWrittenEntityOfAWorkerNoMemberHasIsForgottenAndStartsAgainWhereTheWorkerReturns()
+      throws Exception {
+    // given A with the worker, whose run holds its only slot while three more queue behind it
+    TroupeNode a = start(FAST);
+    TroupeNode b = start(JOINING);
+    join(b, a);
+    CountDownLatch held = new CountDownLatch(1);
+    a.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
+    b.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
+    a.registerBlocking(GONE, WorkerConfig.DEFAULT.withMaxConcurrent(1), ctx -> {
+      held.countDown();
+      ctx.sleep(Duration.ofMinutes(5));
+      return ctx.newObject();
+    });
+    List<String> runs = new ArrayList<>();
+    runs.add(Await.result(a.call(GONE, JSON.objectNode())).runId());
+    assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < QUEUED; i++) {
+      runs.add(Await.result(a.call(GONE, JSON.objectNode().put("i", i))).runId());
+    }
+
+    // when A leaves: B, without the worker, is the only node left
+    nodes.remove(a);
+    a.system().terminate();
+    Await.result(a.system().getWhenTerminated(), 60);
+
+    // then the entity starts on B (remember-entities), and passivates there after the grace
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(hosts(b, GONE)).containsOnlyKeys(address(b)));
+    await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(hosts(b, GONE)).isEmpty());
+    // and remember-entities does not start it again, over several rebalance intervals
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(hosts(b, GONE)).isEmpty());
+
+    // when C, with the worker, joins
+    Map<String, Integer> executed = new ConcurrentHashMap<>();
+    TroupeNode c = start(JOINING);
+    join(c, b);
+    c.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
+    c.registerBlocking(GONE, WorkerConfig.DEFAULT.withMaxConcurrent(1), ctx -> {
+      executed.merge(ctx.runId(), 1, Integer::sum);
+      return ctx.newObject().put("node", address(c));
+    });
+
+    // then the entity starts on C and every run A left finishes there, each executed once
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(hosts(c, GONE)).containsOnlyKeys(address(c)));
+    for (String run : runs) {
+      RunResult done = Await.result(c.attach(run).result(), 60);
+      assertThat(done.status()).as(run).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(done.result().path("node").asText()).isEqualTo(address(c));
+    }
+    assertThat(executed).containsOnlyKeys(runs).allSatisfy((run, n) -> assertThat(n).isOne());
+  }
+
+  // helpers
+
+  private TroupeNode start(String extra) {
+    TroupeNode node = TroupeNode.start(TestNodes.system(TestNodes.config(db, extra)));
+    nodes.add(node);
+    return node;
+  }
+
+  /** {@code node} joins {@code seed}, and every node sees all of them Up. */
+  private void join(TroupeNode node, TroupeNode seed) {
+    Cluster.get(node.system()).manager().tell(
+        Join.create(Cluster.get(seed.system()).selfMember().address()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n ->
+        upMembers(n) == nodes.size()));
+  }
+
+  private static long upMembers(TroupeNode n) {
+    long up = 0;
+    for (Member m : Cluster.get(n.system()).state().getMembers()) {
+      up += m.status() == MemberStatus.up() ? 1 : 0;
+    }
+    return up;
+  }
+
+  private static String address(TroupeNode n) {
+    return Cluster.get(n.system()).selfMember().address().toString();
+  }
+
+  /** The members hosting entities of {@code worker}, with those entities, as {@code from} sees. */
+  private static Map<String, List<String>> hosts(TroupeNode from, String worker) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (ClusterView.MemberView m : Await.result(from.clusterView().snapshot()).members()) {
+      assertThat(m.entitiesKnown()).as("entities of %s known", m.address()).isTrue();
+      List<String> mine = m.entities().stream()
+          .filter(e -> e.equals(worker) || e.startsWith(worker + "#")).toList();
+      if (!mine.isEmpty()) {
+        out.put(m.address(), mine);
+      }
+    }
+    return out;
+  }
+}
