@@ -1,5 +1,7 @@
 package dev.troupe.node;
 
+import static dev.troupe.node.InJvmCluster.address;
+import static dev.troupe.node.InJvmCluster.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,20 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.troupe.api.WorkerConfig;
 import dev.troupe.api.WorkerContext;
-import dev.troupe.node.cluster.ClusterView;
-import dev.troupe.persistence.RunIds;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,20 +43,18 @@ class GaugesFollowEntityTest {
       Pattern.compile("^(troupe_runs_\\w+)\\{entity=\"([^\"]+)\",worker=\"" + WORKER
           + "\"} (\\S+)$", Pattern.MULTILINE);
 
-  private final List<TroupeNode> nodes = new ArrayList<>();
-  private final String db = TestNodes.newH2Url();
+  private final InJvmCluster cluster = new InJvmCluster(TestNodes.newH2Url());
 
   @AfterEach
   void stopCluster() {
-    nodes.forEach(n -> n.system().terminate());
-    nodes.forEach(n -> Await.result(n.system().getWhenTerminated(), 60));
+    cluster.close();
   }
 
   @Test
   void anEntitysGaugesLeaveTheNodeItMovedOffAndAppearWhereItLives() {
     // given node A alone, with a run executing in each entity of a worker (calls take the
     // partitions in turn), every attempt held until it is cancelled or handed over
-    TroupeNode a = start(FAST);
+    TroupeNode a = cluster.start(FAST);
     a.registerBlocking(WORKER, CONFIG, GaugesFollowEntityTest::hold);
     for (int i = 0; i < PARTITIONS; i++) {
       Await.result(a.call(WORKER, JSON.objectNode()), 30);
@@ -71,24 +64,24 @@ class GaugesFollowEntityTest {
             .allSatisfy((entity, running) -> assertThat(running).isEqualTo(1.0)));
 
     // when node B, with the worker, joins: the rebalance moves half of the entities to B
-    TroupeNode b = start(FAST + "troupe.node.self-join = off\n");
-    join(a, b);
+    TroupeNode b = cluster.start(FAST + "troupe.node.self-join = off\n");
+    cluster.join(b, a);
     b.registerBlocking(WORKER, CONFIG, GaugesFollowEntityTest::hold);
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(hosts(a).getOrDefault(address(b), List.of())).hasSize(PARTITIONS / 2));
+        assertThat(hosts(a, WORKER).getOrDefault(address(b), List.of())).hasSize(PARTITIONS / 2));
 
     // then each node reports the gauges of the entities it hosts and of no other, so that the
     // sum over the nodes counts every entity and every executing run once
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      Map<String, List<String>> hosts = hosts(a);
-      for (TroupeNode n : nodes) {
+      Map<String, List<String>> hosts = hosts(a, WORKER);
+      for (TroupeNode n : cluster.nodes()) {
         List<String> here = hosts.getOrDefault(address(n), List.of());
         assertThat(gauges(n, "troupe_runs_running").keySet()).as("running on %s", address(n))
             .containsExactlyInAnyOrderElementsOf(here);
         assertThat(gauges(n, "troupe_runs_queued").keySet()).as("queued on %s", address(n))
             .containsExactlyInAnyOrderElementsOf(here);
       }
-      assertThat(nodes.stream().mapToDouble(n -> gauges(n, "troupe_runs_running").values()
+      assertThat(cluster.nodes().stream().mapToDouble(n -> gauges(n, "troupe_runs_running").values()
           .stream().mapToDouble(Double::doubleValue).sum()).sum())
           .as("runs executing, summed over the nodes").isEqualTo(PARTITIONS);
     });
@@ -102,45 +95,10 @@ class GaugesFollowEntityTest {
 
   // helpers
 
-  private TroupeNode start(String extra) {
-    TroupeNode node = TroupeNode.start(TestNodes.system(TestNodes.config(db, extra)));
-    nodes.add(node);
-    return node;
-  }
 
-  /** {@code node} joins {@code seed}, and every node sees all of them Up. */
-  private void join(TroupeNode seed, TroupeNode node) {
-    Cluster.get(node.system()).manager().tell(
-        Join.create(Cluster.get(seed.system()).selfMember().address()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n ->
-        upMembers(n) == nodes.size()));
-  }
 
-  private static long upMembers(TroupeNode n) {
-    long up = 0;
-    for (Member m : Cluster.get(n.system()).state().getMembers()) {
-      up += m.status() == MemberStatus.up() ? 1 : 0;
-    }
-    return up;
-  }
 
-  private static String address(TroupeNode n) {
-    return Cluster.get(n.system()).selfMember().address().toString();
-  }
 
-  /** The worker's entities by the member hosting them, as {@code viewer} sees them. */
-  private static Map<String, List<String>> hosts(TroupeNode viewer) {
-    Map<String, List<String>> out = new HashMap<>();
-    for (ClusterView.MemberView m : Await.result(viewer.clusterView().snapshot()).members()) {
-      assertThat(m.entitiesKnown()).as("entities of %s known", m.address()).isTrue();
-      List<String> mine = m.entities().stream()
-          .filter(e -> RunIds.workerOf(e).equals(WORKER)).toList();
-      if (!mine.isEmpty()) {
-        out.put(m.address(), mine);
-      }
-    }
-    return out;
-  }
 
   /** The worker's per-entity gauge {@code name} in {@code node}'s scrape, by entity. */
   private static Map<String, Double> gauges(TroupeNode node, String name) {

@@ -1,5 +1,7 @@
 package dev.troupe.node;
 
+import static dev.troupe.node.InJvmCluster.address;
+import static dev.troupe.node.InJvmCluster.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,18 +10,11 @@ import dev.troupe.api.RunHandle;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.cluster.ClusterView;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,26 +52,24 @@ class ResultAfterOwnerDiesTest {
       + "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone = off\n"
       + "pekko.cluster.split-brain-resolver.stable-after = 2s\n";
 
-  private final List<TroupeNode> nodes = new ArrayList<>();
   private final CountDownLatch startedOnB = new CountDownLatch(1);
   /** Releases the thread of B's attempt, which nothing stops when B's actor system dies. */
   private final CountDownLatch releaseB = new CountDownLatch(1);
-  private final String db = TestNodes.newH2Url();
+  private final InJvmCluster cluster = new InJvmCluster(TestNodes.newH2Url());
 
   @AfterEach
   void stopCluster() {
     releaseB.countDown();
-    nodes.forEach(n -> n.system().terminate());
-    nodes.forEach(n -> Await.result(n.system().getWhenTerminated(), 60));
+    cluster.close();
   }
 
   @Test
   void aCallerGetsTheResultFromTheEntitysNextOwnerWhenItsNodeDies() throws Exception {
     // given nodes A and B, the worker's entity on B (B registered the worker first)
-    TroupeNode a = start(CONFIG);
-    TroupeNode b = start(CONFIG + "troupe.node.self-join = off\n"
+    TroupeNode a = cluster.start(CONFIG);
+    TroupeNode b = cluster.start(CONFIG + "troupe.node.self-join = off\n"
         + "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n");
-    join(a, b);
+    cluster.join(b, a);
     b.registerBlocking(WORKER, WorkerConfig.DEFAULT, ctx -> {
       startedOnB.countDown();
       releaseB.await(2, TimeUnit.MINUTES);
@@ -91,7 +84,7 @@ class ResultAfterOwnerDiesTest {
     assertThat(startedOnB.await(30, TimeUnit.SECONDS)).isTrue();
 
     // when B dies
-    nodes.remove(b);
+    cluster.forget(b);
     b.system().terminate();
     Await.result(b.system().getWhenTerminated(), 60);
 
@@ -105,41 +98,4 @@ class ResultAfterOwnerDiesTest {
     assertThat(done.result().path("attempt").asInt()).isEqualTo(2);
   }
 
-  // helpers
-
-  private TroupeNode start(String extra) {
-    TroupeNode node = TroupeNode.start(TestNodes.system(TestNodes.config(db, extra)));
-    nodes.add(node);
-    return node;
-  }
-
-  /** {@code node} joins {@code seed}, and every node sees all of them Up. */
-  private void join(TroupeNode seed, TroupeNode node) {
-    Cluster.get(node.system()).manager().tell(
-        Join.create(Cluster.get(seed.system()).selfMember().address()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n ->
-        upMembers(n) == nodes.size()));
-  }
-
-  private static long upMembers(TroupeNode n) {
-    long up = 0;
-    for (Member m : Cluster.get(n.system()).state().getMembers()) {
-      up += m.status() == MemberStatus.up() ? 1 : 0;
-    }
-    return up;
-  }
-
-  private static String address(TroupeNode n) {
-    return Cluster.get(n.system()).selfMember().address().toString();
-  }
-
-  /** The member hosting the entity {@code entityId}, as {@code viewer} sees it, or "". */
-  private static String host(TroupeNode viewer, String entityId) {
-    for (ClusterView.MemberView m : Await.result(viewer.clusterView().snapshot()).members()) {
-      if (m.entities().contains(entityId)) {
-        return m.address();
-      }
-    }
-    return "";
-  }
 }

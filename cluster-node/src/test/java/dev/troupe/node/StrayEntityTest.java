@@ -1,5 +1,7 @@
 package dev.troupe.node;
 
+import static dev.troupe.node.InJvmCluster.address;
+import static dev.troupe.node.InJvmCluster.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,20 +9,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.cluster.ClusterView;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,22 +45,20 @@ class StrayEntityTest {
       + "troupe.worker.stray-grace = 2s\n";
   private static final String JOINING = FAST + "troupe.node.self-join = off\n";
 
-  private final List<TroupeNode> nodes = new ArrayList<>();
-  private final String db = TestNodes.newH2Url();
+  private final InJvmCluster cluster = new InJvmCluster(TestNodes.newH2Url());
 
   @AfterEach
   void stopCluster() {
-    nodes.forEach(n -> n.system().terminate());
-    nodes.forEach(n -> Await.result(n.system().getWhenTerminated(), 60));
+    cluster.close();
   }
 
   @Test
   void aWrittenEntityOfAWorkerNoMemberHasIsForgottenAndStartsAgainWhereTheWorkerReturns()
       throws Exception {
     // given A with the worker, whose run holds its only slot while three more queue behind it
-    TroupeNode a = start(FAST);
-    TroupeNode b = start(JOINING);
-    join(b, a);
+    TroupeNode a = cluster.start(FAST);
+    TroupeNode b = cluster.start(JOINING);
+    cluster.join(b, a);
     CountDownLatch held = new CountDownLatch(1);
     a.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
     b.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
@@ -81,7 +75,7 @@ class StrayEntityTest {
     }
 
     // when A leaves: B, without the worker, is the only node left
-    nodes.remove(a);
+    cluster.forget(a);
     a.system().terminate();
     Await.result(a.system().getWhenTerminated(), 60);
 
@@ -96,8 +90,8 @@ class StrayEntityTest {
 
     // when C, with the worker, joins
     Map<String, Integer> executed = new ConcurrentHashMap<>();
-    TroupeNode c = start(JOINING);
-    join(c, b);
+    TroupeNode c = cluster.start(JOINING);
+    cluster.join(c, b);
     c.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject());
     c.registerBlocking(GONE, WorkerConfig.DEFAULT.withMaxConcurrent(1), ctx -> {
       executed.merge(ctx.runId(), 1, Integer::sum);
@@ -115,45 +109,4 @@ class StrayEntityTest {
     assertThat(executed).containsOnlyKeys(runs).allSatisfy((run, n) -> assertThat(n).isOne());
   }
 
-  // helpers
-
-  private TroupeNode start(String extra) {
-    TroupeNode node = TroupeNode.start(TestNodes.system(TestNodes.config(db, extra)));
-    nodes.add(node);
-    return node;
-  }
-
-  /** {@code node} joins {@code seed}, and every node sees all of them Up. */
-  private void join(TroupeNode node, TroupeNode seed) {
-    Cluster.get(node.system()).manager().tell(
-        Join.create(Cluster.get(seed.system()).selfMember().address()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n ->
-        upMembers(n) == nodes.size()));
-  }
-
-  private static long upMembers(TroupeNode n) {
-    long up = 0;
-    for (Member m : Cluster.get(n.system()).state().getMembers()) {
-      up += m.status() == MemberStatus.up() ? 1 : 0;
-    }
-    return up;
-  }
-
-  private static String address(TroupeNode n) {
-    return Cluster.get(n.system()).selfMember().address().toString();
-  }
-
-  /** The members hosting entities of {@code worker}, with those entities, as {@code from} sees. */
-  private static Map<String, List<String>> hosts(TroupeNode from, String worker) {
-    Map<String, List<String>> out = new HashMap<>();
-    for (ClusterView.MemberView m : Await.result(from.clusterView().snapshot()).members()) {
-      assertThat(m.entitiesKnown()).as("entities of %s known", m.address()).isTrue();
-      List<String> mine = m.entities().stream()
-          .filter(e -> e.equals(worker) || e.startsWith(worker + "#")).toList();
-      if (!mine.isEmpty()) {
-        out.put(m.address(), mine);
-      }
-    }
-    return out;
-  }
 }

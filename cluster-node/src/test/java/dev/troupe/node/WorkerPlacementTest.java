@@ -1,5 +1,7 @@
 package dev.troupe.node;
 
+import static dev.troupe.node.InJvmCluster.address;
+import static dev.troupe.node.InJvmCluster.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,19 +12,12 @@ import dev.troupe.api.RunResult;
 import dev.troupe.api.RunStatus;
 import dev.troupe.api.UnknownWorkerException;
 import dev.troupe.api.WorkerConfig;
-import dev.troupe.node.cluster.ClusterView;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -55,18 +50,17 @@ class WorkerPlacementTest {
       + "troupe.shutdown.drain-timeout = 1s\n"
       + "troupe.worker.handoff-grace = 300ms\n";
 
-  private final List<TroupeNode> nodes = new ArrayList<>();
   private final CountDownLatch heldStarted = new CountDownLatch(1);
-  private String db;
+  private InJvmCluster cluster;
   private TroupeNode a;
   private TroupeNode b;
 
   @BeforeAll
   void startCluster() {
-    db = TestNodes.newH2Url();
-    a = start(FAST);
-    b = start(FAST + "troupe.node.self-join = off\n");
-    join(b);
+    cluster = new InJvmCluster(TestNodes.newH2Url());
+    a = cluster.start(FAST);
+    b = cluster.start(FAST + "troupe.node.self-join = off\n");
+    cluster.join(b, a);
     a.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject().put("node", address(a)));
     b.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject().put("node", address(b)));
     // B's attempts of a run asked to hold wait until they are cancelled (B's drain gives them up)
@@ -81,8 +75,7 @@ class WorkerPlacementTest {
 
   @AfterAll
   void stopCluster() {
-    nodes.forEach(n -> n.system().terminate());
-    nodes.forEach(n -> Await.result(n.system().getWhenTerminated(), 60));
+    cluster.close();
   }
 
   @Test
@@ -100,7 +93,7 @@ class WorkerPlacementTest {
     assertThat(runs).extracting(r -> r.result().path("node").asText())
         .containsOnly(address(b));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(hosts(ADDED)).containsOnlyKeys(address(b))
+        assertThat(hosts(a, ADDED)).containsOnlyKeys(address(b))
             .hasEntrySatisfying(address(b), e -> assertThat(e).hasSize(PARTITIONS)));
     // and A, which does not have it, cannot call it
     assertThatThrownBy(() -> a.call(ADDED, JSON.objectNode()))
@@ -115,69 +108,28 @@ class WorkerPlacementTest {
     assertThat(heldStarted.await(30, TimeUnit.SECONDS)).isTrue();
 
     // when B leaves (its drain gives the run up: it waits for a node with the worker)
-    nodes.remove(b);
+    cluster.forget(b);
     b.system().terminate();
     Await.result(b.system().getWhenTerminated(), 60);
     // then the added worker's entities start again on A, the only node left (remember-entities)
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(hosts(ADDED)).containsOnlyKeys(address(a))
+        assertThat(hosts(a, ADDED)).containsOnlyKeys(address(a))
             .hasEntrySatisfying(address(a), e -> assertThat(e).hasSize(PARTITIONS)));
 
     // when C, with the added worker, joins
-    TroupeNode c = start(FAST + "troupe.node.self-join = off\n");
-    join(c);
+    TroupeNode c = cluster.start(FAST + "troupe.node.self-join = off\n");
+    cluster.join(c, a);
     c.registerBlocking(KEPT, WorkerConfig.DEFAULT, ctx -> ctx.newObject().put("node", address(c)));
     c.registerBlocking(ADDED, WorkerConfig.DEFAULT.withPartitions(PARTITIONS),
         ctx -> ctx.newObject().put("node", address(c)));
 
     // then every entity of the added worker moves to C, and the run B gave up finishes there
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(hosts(ADDED)).containsOnlyKeys(address(c))
+        assertThat(hosts(a, ADDED)).containsOnlyKeys(address(c))
             .hasEntrySatisfying(address(c), e -> assertThat(e).hasSize(PARTITIONS)));
     RunResult done = Await.result(c.attach(held.runId()).result(), 60);
     assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(done.result().path("node").asText()).isEqualTo(address(c));
   }
 
-  // helpers
-
-  private TroupeNode start(String extra) {
-    TroupeNode node = TroupeNode.start(TestNodes.system(TestNodes.config(db, extra)));
-    nodes.add(node);
-    return node;
-  }
-
-  /** {@code node} joins A, and every node sees all of them Up. */
-  private void join(TroupeNode node) {
-    Cluster.get(node.system()).manager().tell(
-        Join.create(Cluster.get(a.system()).selfMember().address()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n ->
-        upMembers(n) == nodes.size()));
-  }
-
-  private static long upMembers(TroupeNode n) {
-    long up = 0;
-    for (Member m : Cluster.get(n.system()).state().getMembers()) {
-      up += m.status() == MemberStatus.up() ? 1 : 0;
-    }
-    return up;
-  }
-
-  private static String address(TroupeNode n) {
-    return Cluster.get(n.system()).selfMember().address().toString();
-  }
-
-  /** The members hosting entities of {@code worker}, with those entities, as A sees them. */
-  private Map<String, List<String>> hosts(String worker) {
-    Map<String, List<String>> out = new HashMap<>();
-    for (ClusterView.MemberView m : Await.result(a.clusterView().snapshot()).members()) {
-      assertThat(m.entitiesKnown()).as("entities of %s known", m.address()).isTrue();
-      List<String> mine = m.entities().stream()
-          .filter(e -> e.equals(worker) || e.startsWith(worker + "#")).toList();
-      if (!mine.isEmpty()) {
-        out.put(m.address(), mine);
-      }
-    }
-    return out;
-  }
 }
