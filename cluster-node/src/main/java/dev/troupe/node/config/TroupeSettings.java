@@ -25,6 +25,7 @@ public record TroupeSettings(
     Map<String, Integer> workerLimits,
     boolean selfJoin,
     int maxBatch,
+    long maxBatchBytes,
     int duePerBatch,
     int intakeBuffer,
     long maxActivePayloadBytes,
@@ -53,6 +54,10 @@ public record TroupeSettings(
           + maxActivePayloadBytes + ") and troupe.node.max-active-payload-bytes ("
           + nodeMaxActivePayloadBytes + ") must be at least troupe.call.max-payload-bytes ("
           + maxPayloadBytes + ")");
+    }
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("troupe.worker.max-batch-bytes must be at least 1, was "
+          + maxBatchBytes);
     }
     if (maxResultWaiters < 1) {
       throw new IllegalArgumentException("troupe.worker.max-result-waiters must be at least 1,"
@@ -93,6 +98,7 @@ public record TroupeSettings(
         workerLimits(c.getConfig("node.worker-limits")),
         c.getBoolean("node.self-join"),
         w.getInt("max-batch"),
+        w.getBytes("max-batch-bytes"),
         w.getInt("due-per-batch"),
         w.getInt("intake-buffer"),
         w.getBytes("max-active-payload-bytes"),

@@ -2,6 +2,7 @@ package dev.troupe.node.entity;
 
 import dev.troupe.node.config.TroupeSettings;
 import dev.troupe.node.tracing.EntitySpan;
+import dev.troupe.persistence.JsonBytes;
 import dev.troupe.persistence.RunIds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -313,7 +314,13 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
     int n = Math.min(pending.size(), settings.maxBatch());
     List<WorkerEntity.Command> batch = new ArrayList<>(n);
     List<EntitySpan> spans = null;
-    for (int i = 0; i < n; i++) {
+    long bytes = 0;
+    while (batch.size() < n) {
+      long size = dataBytes(pending.peek());
+      if (!batch.isEmpty() && bytes + size > settings.maxBatchBytes()) {
+        break; // the rest follows in the next write, at once
+      }
+      bytes += size;
       WorkerEntity.Command c = pending.poll();
       if (c instanceof WorkerEntity.Call call) {
         pendingCalls--;
@@ -327,9 +334,27 @@ final class EntityFront extends AbstractBehavior<WorkerEntity.Command> {
       batch.add(c);
     }
     if (spans != null) {
-      tracedBatches.add(new TracedBatch(batches + 1, n, spans));
+      tracedBatches.add(new TracedBatch(batches + 1, batch.size(), spans));
     }
     return handOver(batch);
+  }
+
+  /**
+   * The run data a command brings into a journal write, as JSON bytes: a call's payload, an
+   * outcome's result, a checkpoint's or an emitted event's data ({@code
+   * troupe.worker.max-batch-bytes} bounds their sum in one write).
+   */
+  private static long dataBytes(WorkerEntity.Command c) {
+    if (c instanceof WorkerEntity.Call call) {
+      return call.payloadBytes();
+    } else if (c instanceof WorkerEntity.AttemptOutcome o) {
+      return JsonBytes.of(o.result());
+    } else if (c instanceof WorkerEntity.SaveCheckpoint cp) {
+      return JsonBytes.of(cp.data());
+    } else if (c instanceof WorkerEntity.Emit e) {
+      return JsonBytes.of(e.data());
+    }
+    return 0;
   }
 
   /** Hands {@code batch} over to the core as the next batch, with its timeout. */
