@@ -31,7 +31,7 @@ bench() { # section, title, urls, args...
   local section=$1 title=$2 urls=$3
   shift 3
   # shellcheck disable=SC2086
-  java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.command="bash bench/run-cluster.sh${*:+ $*}" \
+  java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.command="bash bench/run-cluster.sh${*:+$(printf " %q" "$@")}" \
     -cp "bench/node/target/troupe-bench.jar:bench/node/target/lib/*" dev.troupe.bench.HttpBenchmark \
     --url="$urls" --noop=echo --emit=progress-reporter --payload='{"steps":0}' \
     --section="$section" --title="$title" "$@"

@@ -16,6 +16,6 @@ rm -rf bench/node/target/lib
 mvn -B -q -Pbench -pl bench/node -am package -DskipTests
 # shellcheck disable=SC2086
 exec java -Xms2g -Xmx4g ${BENCH_JAVA_OPTS:-} \
-  -Dbench.command="bash bench/run-http.sh${*:+ $*}" \
+  -Dbench.command="bash bench/run-http.sh${*:+$(printf " %q" "$@")}" \
   -cp "bench/node/target/troupe-bench.jar:bench/node/target/lib/*" \
   dev.troupe.bench.HttpBenchmark "$@"
